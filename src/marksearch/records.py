@@ -16,7 +16,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
-import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -218,13 +217,6 @@ class Record:
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True)
-
-    def content_hash(self) -> str:
-        """Hash of everything but provenance: equal hashes mean nothing changed."""
-        data = self.to_dict()
-        data.pop("provenance", None)
-        blob = json.dumps(data, ensure_ascii=False, sort_keys=True).encode()
-        return hashlib.blake2b(blob, digest_size=16).hexdigest()
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Record:

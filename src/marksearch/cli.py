@@ -1,0 +1,207 @@
+"""The ``marksearch`` command: a thin shell over the library.
+
+Every command takes ``--db`` (default: ``$MARKSEARCH_DB``, else
+``marksearch.sqlite`` in the current folder) and, where it prints results,
+``--json``.  A user's mistake gets a one-line message and exit status 2, never
+a traceback; an ingest that could not read some file exits with status 1.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import click
+
+from marksearch import __version__
+from marksearch.errors import MarksearchError
+from marksearch.store import DEFAULT_DB, open_store
+
+__all__ = ["main"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def db_option(func: F) -> F:
+    return click.option(
+        "--db",
+        envvar="MARKSEARCH_DB",
+        default=DEFAULT_DB,
+        show_default=True,
+        help="The register: a SQLite file path (env MARKSEARCH_DB).",
+    )(func)
+
+
+def json_option(func: F) -> F:
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON.")(func)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn library errors into a message and exit status 2."""
+    try:
+        yield
+    except MarksearchError as exc:
+        click.echo(f"marksearch: error: {exc}", err=True)
+        sys.exit(2)
+
+
+def emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="marksearch")
+def cli() -> None:
+    """marksearch: trademark search across offices and scripts."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option(
+    "--format",
+    "fmt",
+    default=None,
+    help="Skip sniffing: st66, st96, uspto-daily, kipris, jsonl or csv.",
+)
+@click.option("--batch-size", default=500, show_default=True, type=click.IntRange(1, 100_000))
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@db_option
+@json_option
+def ingest(paths: tuple[str, ...], fmt: str | None, batch_size: int, quiet: bool, db: str, as_json: bool) -> None:
+    """Read office files, folders, .zip or .gz archives into the register."""
+    from marksearch import ingest as ingest_mod
+
+    with user_errors(), open_store(db) as store, _progress(quiet or as_json) as (on_bytes, on_file):
+        summary = ingest_mod.ingest(
+            store, list(paths), format=fmt, batch_size=batch_size, on_bytes=on_bytes, on_file=on_file
+        )
+    if as_json:
+        emit_json(summary.to_dict())
+    else:
+        _print_summary(summary)
+    if summary.errors:
+        sys.exit(1)
+
+
+@contextmanager
+def _progress(
+    disabled: bool,
+) -> Iterator[tuple[Callable[[int], None] | None, Callable[[Any], None] | None]]:
+    if disabled or not sys.stderr.isatty():
+        yield None, None
+        return
+    from tqdm import tqdm
+
+    with tqdm(unit="B", unit_scale=True, unit_divisor=1024, file=sys.stderr, leave=False) as bar:
+
+        def on_file(source: Any) -> None:
+            bar.set_description(str(source.name)[-40:])
+
+        yield bar.update, on_file
+
+
+def _print_summary(summary: Any) -> None:
+    c = summary.counts
+    click.echo(
+        f"read {c.read} records from {len(summary.files)} files "
+        f"({summary.bytes / 1e6:.1f} MB in {summary.seconds:.1f} s): "
+        f"{c.inserted} inserted, {c.updated} updated, {c.unchanged} unchanged"
+        + (f" ({c.older} older than stored)" if c.older else "")
+        + f", {c.deleted} deleted, {c.quarantined} quarantined"
+    )
+    if c.quarantined:
+        click.echo("see what was quarantined and why: marksearch quarantine")
+    for failed in summary.errors:
+        click.echo(f"error: {failed.error}", err=True)
+
+
+@cli.command()
+@click.argument("office")
+@click.argument("number")
+@db_option
+@json_option
+def show(office: str, number: str, db: str, as_json: bool) -> None:
+    """Print one record by office code and application number."""
+    with user_errors(), open_store(db) as store:
+        stored = store.get(office.upper(), number)
+    if stored is None:
+        click.echo(f"marksearch: error: no record {office.upper()} {number} in {db}", err=True)
+        sys.exit(2)
+    data = stored.record.to_dict()
+    if as_json:
+        emit_json({**data, "keys": stored.keys})
+        return
+    from marksearch.display import record_text
+
+    click.echo(record_text(stored.record))
+
+
+@cli.command()
+@db_option
+@json_option
+def stats(db: str, as_json: bool) -> None:
+    """Counts by office, status, feature and Nice class."""
+    with user_errors(), open_store(db) as store:
+        result = store.stats()
+    if as_json:
+        emit_json(result.to_dict())
+        return
+    from marksearch.display import stats_text
+
+    click.echo(stats_text(result, db))
+
+
+@cli.command()
+@db_option
+@json_option
+def quarantine(db: str, as_json: bool) -> None:
+    """What could not be read: where and why."""
+    with user_errors(), open_store(db) as store:
+        rows = store.quarantined()
+    if as_json:
+        emit_json(
+            [
+                {
+                    "source": q.rejection.source,
+                    "position": q.rejection.position,
+                    "reason": q.rejection.reason,
+                    "excerpt": q.rejection.excerpt,
+                    "first_seen": q.first_seen,
+                    "times_seen": q.times_seen,
+                }
+                for q in rows
+            ]
+        )
+        return
+    if not rows:
+        click.echo("nothing quarantined")
+    for q in rows:
+        click.echo(f"{q.rejection.source} {q.rejection.position}: {q.rejection.reason}")
+
+
+@cli.command()
+@db_option
+@json_option
+def demo(db: str, as_json: bool) -> None:
+    """Load the bundled demo register (real records from several offices) and print its stats."""
+    from marksearch.demo import load_demo
+
+    with user_errors(), open_store(db) as store:
+        summary = load_demo(store)
+        result = store.stats()
+    if as_json:
+        emit_json({"ingest": summary.to_dict(), "stats": result.to_dict()})
+        return
+    _print_summary(summary)
+    from marksearch.display import stats_text
+
+    click.echo(stats_text(result, db))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="marksearch")

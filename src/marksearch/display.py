@@ -1,0 +1,60 @@
+"""Plain-text renderings of records and statistics for the terminal."""
+
+from __future__ import annotations
+
+from marksearch.records import Record
+from marksearch.store import Stats
+
+__all__ = ["record_text", "stats_text"]
+
+
+def record_text(record: Record) -> str:
+    """A record as an attorney reads it: the mark first, then every field that is set."""
+    lines = [f"{record.office} {record.application_number}  {record.mark_text or '(no verbal element)'}"]
+
+    def add(label: str, value: object) -> None:
+        if value not in (None, "", ()):
+            lines.append(f"  {label:<14} {value}")
+
+    add("registration", record.registration_number)
+    add("intl. reg.", record.international_registration_number)
+    status = record.status.value
+    if record.status_text or record.status_code:
+        status += f" ({' '.join(x for x in (record.status_code, record.status_text) if x)})"
+    add("status", status)
+    add("feature", record.feature.value + (f" ({record.feature_raw})" if record.feature_raw else ""))
+    add("kind", record.kind.value)
+    for d in record.dates:
+        add(f"{d.role} date", d.value.isoformat() if d.value else d.raw)
+    add("nice classes", ", ".join(str(c) for c in record.nice_classes))
+    add("national cl.", ", ".join(record.national_classes))
+    for p in record.parties:
+        who = p.name or f"id {p.identifier}"
+        add(p.role, who + (f", {p.country}" if p.country else ""))
+    add("vienna", ", ".join(record.vienna_codes))
+    for image in record.images:
+        add("image", image)
+    for goods in record.goods:
+        if goods.language in (None, "en") or len(record.goods) <= 3:
+            text = goods.text if len(goods.text) < 300 else goods.text[:297] + "..."
+            add(f"class {goods.nice_class or '?'} {goods.language or ''}".strip(), text)
+    if record.provenance:
+        add("source", f"{record.provenance.source} {record.provenance.position}")
+    return "\n".join(lines)
+
+
+def stats_text(stats: Stats, db: str) -> str:
+    """Counts as aligned tables."""
+    out = [f"register {db}: {stats.total} marks, {stats.quarantined} quarantined"]
+    for title, counts in (
+        ("office", stats.by_office),
+        ("status", stats.by_status),
+        ("feature", stats.by_feature),
+    ):
+        out.append(f"\nby {title}:")
+        out.extend(f"  {k:<12} {v:>9}" for k, v in counts.items())
+    if stats.by_class:
+        out.append("\nby Nice class:")
+        items = [f"{c:>3}: {n:<7}" for c, n in sorted(stats.by_class.items())]
+        out.extend("  " + "".join(items[i : i + 6]) for i in range(0, len(items), 6))
+    return "\n".join(out)

@@ -1,0 +1,131 @@
+"""Turn the paths a user gives into byte streams: files, folders, .zip and .gz.
+
+>>> [s.name for s in expand_paths([])]
+[]
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import os
+import zipfile
+import zlib
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from marksearch.errors import InputError, MalformedInputError
+
+__all__ = ["DATA_SUFFIXES", "Source", "expand_paths", "reading"]
+
+# Inside a folder only files that look like data are read; a file named
+# explicitly is always read (and its format sniffed).
+DATA_SUFFIXES = (".xml", ".jsonl", ".ndjson", ".json", ".csv", ".gz", ".zip")
+
+
+@dataclass(frozen=True)
+class Source:
+    """One logical input: a file, or a member of an archive."""
+
+    name: str
+    size: int | None
+    opener: Callable[[], IO[bytes]]
+
+
+def expand_paths(paths: Sequence[str | os.PathLike[str]]) -> Iterator[Source]:
+    """Every readable source under ``paths``, in a stable (sorted) order."""
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for sub in sorted(p for p in path.rglob("*") if p.is_file()):
+                if sub.name.lower().endswith(DATA_SUFFIXES) and not sub.name.startswith("."):
+                    yield from _file_sources(sub)
+        elif path.is_file():
+            yield from _file_sources(path)
+        else:
+            raise InputError("no such file or folder", source=str(path))
+
+
+def _file_sources(path: Path) -> Iterator[Source]:
+    name = str(path)
+    lower = path.name.lower()
+    if lower.endswith(".zip"):
+        yield from _zip_sources(path)
+    elif lower.endswith(".gz"):
+        yield Source(name, None, lambda: gzip.open(path, "rb"))
+    else:
+        yield Source(name, path.stat().st_size, lambda: open(path, "rb"))
+
+
+def _zip_sources(path: Path) -> Iterator[Source]:
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise MalformedInputError(f"not a readable zip archive ({exc})", source=str(path)) from None
+    with archive:
+        members = sorted(
+            (m for m in archive.infolist() if not m.is_dir()), key=lambda m: m.filename
+        )
+    for member in members:
+        if member.filename.lower().endswith(DATA_SUFFIXES):
+            yield _zip_member(path, member)
+
+
+def _zip_member(path: Path, member: zipfile.ZipInfo) -> Source:
+    def opener() -> IO[bytes]:
+        archive = zipfile.ZipFile(path)
+        stream = archive.open(member)
+        if member.filename.lower().endswith(".gz"):
+            return gzip.GzipFile(fileobj=stream)
+        return stream
+
+    return Source(f"{path}!{member.filename}", member.file_size, opener)
+
+
+class CountingReader(io.RawIOBase):
+    """Counts the bytes read through it, for progress bars and MB/s."""
+
+    def __init__(self, inner: IO[bytes], on_read: Callable[[int], None] | None = None) -> None:
+        self.inner = inner
+        self.count = 0
+        self.on_read = on_read
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.inner.read(size)
+        self.count += len(data)
+        if self.on_read is not None and data:
+            self.on_read(len(data))
+        return data
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self.inner.close()
+        super().close()
+
+
+@contextmanager
+def reading(source: Source, on_read: Callable[[int], None] | None = None) -> Iterator[CountingReader]:
+    """Open a source; archive and decompression errors become :class:`MalformedInputError`."""
+    try:
+        stream = CountingReader(source.opener(), on_read)
+    except OSError as exc:
+        raise InputError(f"cannot open ({exc.strerror or exc})", source=source.name) from None
+    try:
+        yield stream
+    except (EOFError, gzip.BadGzipFile, zlib.error, zipfile.BadZipFile) as exc:
+        raise MalformedInputError(
+            f"compressed data is damaged or truncated after {stream.count} bytes ({exc})",
+            source=source.name,
+        ) from None
+    finally:
+        stream.close()

@@ -1,0 +1,47 @@
+"""Where records live: the embedded SQLite default, chosen by path or URL.
+
+>>> open_store(":memory:").url
+':memory:'
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from marksearch.errors import UsageError
+from marksearch.store.base import Change, Quarantined, Stats, Store, StoredRecord, WriteCounts
+from marksearch.store.sqlite import SQLiteStore
+
+__all__ = [
+    "DEFAULT_DB",
+    "Change",
+    "Quarantined",
+    "SQLiteStore",
+    "Stats",
+    "Store",
+    "StoredRecord",
+    "WriteCounts",
+    "open_store",
+    "resolve_db",
+]
+
+DEFAULT_DB = "marksearch.sqlite"
+"""The register used when neither ``--db`` nor ``MARKSEARCH_DB`` names one (in the current folder)."""
+
+
+def resolve_db(db: str | None) -> str:
+    """``--db`` if given, else ``$MARKSEARCH_DB``, else :data:`DEFAULT_DB`."""
+    return db or os.environ.get("MARKSEARCH_DB") or DEFAULT_DB
+
+
+def open_store(db: str | None = None) -> Store:
+    """Open (creating if needed) the register named by a path or URL."""
+    target = resolve_db(db)
+    scheme = target.split("://", 1)[0] if "://" in target else ""
+    if scheme in ("", "sqlite", "file"):
+        path = target.split("://", 1)[1] if scheme else target
+        return SQLiteStore(Path(path).expanduser() if path != ":memory:" else path)
+    raise UsageError(
+        f"unsupported register URL {target!r}: give a file path for the embedded SQLite store"
+    )

@@ -1,0 +1,323 @@
+"""The embedded store: one SQLite file, no server.
+
+The file runs in WAL mode with ``synchronous=NORMAL``: every committed batch
+survives a ``kill -9`` of the writer, a reader never sees half a batch, and
+readers are not blocked while an ingest writes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from marksearch.errors import StoreError
+from marksearch.records import Deletion, Entry, Provenance, Record, Rejection
+from marksearch.store.base import (
+    Change,
+    Quarantined,
+    Stats,
+    Store,
+    StoredRecord,
+    WriteCounts,
+)
+
+__all__ = ["SCHEMA_VERSION", "SQLiteStore"]
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS records (
+    id INTEGER PRIMARY KEY,
+    office TEXT NOT NULL,
+    application_number TEXT NOT NULL,
+    registration_number TEXT,
+    mark_text TEXT NOT NULL,
+    status TEXT NOT NULL,
+    feature TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    filing_date TEXT,
+    as_of TEXT,
+    content_hash TEXT NOT NULL,
+    data TEXT NOT NULL,
+    keys TEXT,
+    source TEXT,
+    position TEXT,
+    ingested_at TEXT,
+    seq INTEGER NOT NULL,
+    UNIQUE (office, application_number)
+);
+CREATE TABLE IF NOT EXISTS record_classes (
+    record_id INTEGER NOT NULL REFERENCES records(id) ON DELETE CASCADE,
+    nice_class INTEGER NOT NULL,
+    PRIMARY KEY (record_id, nice_class)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS record_classes_by_class ON record_classes (nice_class);
+CREATE TABLE IF NOT EXISTS changes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    op TEXT NOT NULL,
+    office TEXT NOT NULL,
+    application_number TEXT NOT NULL,
+    record_id INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS quarantine (
+    id INTEGER PRIMARY KEY,
+    source TEXT NOT NULL,
+    position TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    excerpt TEXT NOT NULL,
+    first_seen TEXT NOT NULL,
+    times_seen INTEGER NOT NULL DEFAULT 1,
+    UNIQUE (source, position, reason)
+);
+"""
+
+
+class SQLiteStore(Store):
+    """A register in one SQLite file (``":memory:"`` gives a throwaway in-memory twin).
+
+    >>> with SQLiteStore(":memory:") as store:
+    ...     store.stats().total
+    0
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        self.url = self.path
+        if self.path != ":memory:":
+            parent = Path(self.path).expanduser().resolve().parent
+            if not parent.is_dir():
+                raise StoreError(f"cannot create the register {self.path}: folder {parent} does not exist")
+        try:
+            self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            self.db.execute("PRAGMA busy_timeout=30000")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot open the register {self.path}: {exc}") from None
+
+    def _migrate(self) -> None:
+        row = None
+        try:
+            row = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        except sqlite3.OperationalError:
+            pass  # a new file: no meta table yet
+        if row is not None and int(row[0]) > SCHEMA_VERSION:
+            raise StoreError(
+                f"the register {self.path} was written by a newer marksearch "
+                f"(schema {row[0]}, this one knows {SCHEMA_VERSION})"
+            )
+        if row is None:
+            # executescript commits on its own, so the transaction is spelled out in the script.
+            self.db.executescript(
+                "BEGIN IMMEDIATE;" + _SCHEMA + "INSERT OR REPLACE INTO meta VALUES "
+                f"('schema_version', '{SCHEMA_VERSION}'); COMMIT;"
+            )
+
+    def _transaction(self) -> _Tx:
+        return _Tx(self.db)
+
+    # -- writing -------------------------------------------------------------
+
+    def write(self, entries: Sequence[Entry], keys: Sequence[dict[str, Any] | None]) -> WriteCounts:
+        counts = WriteCounts()
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        try:
+            with self._transaction():
+                for entry, key in zip(entries, keys, strict=True):
+                    if isinstance(entry, Record):
+                        self._put(entry, key, now, counts)
+                    elif isinstance(entry, Deletion):
+                        self._delete(entry, counts)
+                    else:
+                        self._quarantine(entry, now)
+                        counts.quarantined += 1
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot write to the register {self.path}: {exc}") from None
+        return counts
+
+    def _put(self, record: Record, keys: dict[str, Any] | None, now: str, counts: WriteCounts) -> None:
+        data = record.to_dict()
+        data.pop("provenance", None)
+        blob = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        digest = _digest(blob)
+        row = self.db.execute(
+            "SELECT id, content_hash, as_of FROM records WHERE office=? AND application_number=?",
+            record.key,
+        ).fetchone()
+        if row is not None and row[1] == digest:
+            counts.unchanged += 1
+            return
+        if row is not None and row[2] and record.as_of and record.as_of < row[2]:
+            counts.unchanged += 1
+            counts.older += 1
+            return
+        prov = record.provenance or Provenance("", "")
+        filing = record.date("filing")
+        values = (
+            record.registration_number,
+            record.mark_text,
+            record.status.value,
+            record.feature.value,
+            record.kind.value,
+            filing.value.isoformat() if filing and filing.value else None,
+            record.as_of,
+            digest,
+            blob,
+            json.dumps(keys, ensure_ascii=False, separators=(",", ":")) if keys is not None else None,
+            prov.source,
+            prov.position,
+            now,
+        )
+        if row is None:
+            cur = self.db.execute(
+                "INSERT INTO records (registration_number, mark_text, status, feature, kind, "
+                "filing_date, as_of, content_hash, data, keys, source, position, ingested_at, "
+                "office, application_number, seq) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,0)",
+                (*values, *record.key),
+            )
+            record_id = int(cur.lastrowid or 0)
+            op = "insert"
+            counts.inserted += 1
+        else:
+            record_id = int(row[0])
+            self.db.execute(
+                "UPDATE records SET registration_number=?, mark_text=?, status=?, feature=?, "
+                "kind=?, filing_date=?, as_of=?, content_hash=?, data=?, keys=?, source=?, "
+                "position=?, ingested_at=? WHERE id=?",
+                (*values, record_id),
+            )
+            self.db.execute("DELETE FROM record_classes WHERE record_id=?", (record_id,))
+            op = "update"
+            counts.updated += 1
+        self.db.executemany(
+            "INSERT OR IGNORE INTO record_classes VALUES (?, ?)",
+            [(record_id, c) for c in record.nice_classes],
+        )
+        seq = self._log(op, record.office, record.application_number, record_id)
+        self.db.execute("UPDATE records SET seq=? WHERE id=?", (seq, record_id))
+
+    def _delete(self, deletion: Deletion, counts: WriteCounts) -> None:
+        row = self.db.execute(
+            "SELECT id FROM records WHERE office=? AND application_number=?", deletion.key
+        ).fetchone()
+        if row is None:
+            counts.unchanged += 1  # already gone: deleting again changes nothing
+            return
+        self.db.execute("DELETE FROM records WHERE id=?", (row[0],))
+        self._log("delete", deletion.office, deletion.application_number, int(row[0]))
+        counts.deleted += 1
+
+    def _log(self, op: str, office: str, number: str, record_id: int) -> int:
+        cur = self.db.execute(
+            "INSERT INTO changes (op, office, application_number, record_id) VALUES (?,?,?,?)",
+            (op, office, number, record_id),
+        )
+        return int(cur.lastrowid or 0)
+
+    def _quarantine(self, rejection: Rejection, now: str) -> None:
+        self.db.execute(
+            "INSERT INTO quarantine (source, position, reason, excerpt, first_seen) "
+            "VALUES (?,?,?,?,?) ON CONFLICT (source, position, reason) "
+            "DO UPDATE SET times_seen = times_seen + 1",
+            (rejection.source, rejection.position, rejection.reason, rejection.excerpt[:2000], now),
+        )
+
+    # -- reading -------------------------------------------------------------
+
+    _COLUMNS = "id, data, keys, seq, source, position, ingested_at"
+
+    def get(self, office: str, application_number: str) -> StoredRecord | None:
+        row = self.db.execute(
+            f"SELECT {self._COLUMNS} FROM records WHERE office=? AND application_number=?",
+            (office, application_number),
+        ).fetchone()
+        return _stored(row) if row else None
+
+    def iter_records(self, *, after_id: int = 0) -> Iterator[StoredRecord]:
+        last = after_id
+        while True:
+            rows = self.db.execute(
+                f"SELECT {self._COLUMNS} FROM records WHERE id > ? ORDER BY id LIMIT 1000", (last,)
+            ).fetchall()
+            if not rows:
+                return
+            for row in rows:
+                yield _stored(row)
+            last = rows[-1][0]
+
+    def changes(self, *, after_seq: int = 0, limit: int = 10_000) -> list[Change]:
+        rows = self.db.execute(
+            "SELECT seq, op, office, application_number, record_id FROM changes "
+            "WHERE seq > ? ORDER BY seq LIMIT ?",
+            (after_seq, limit),
+        ).fetchall()
+        return [Change(*row) for row in rows]
+
+    def last_seq(self) -> int:
+        row = self.db.execute("SELECT COALESCE(MAX(seq), 0) FROM changes").fetchone()
+        return int(row[0])
+
+    def stats(self) -> Stats:
+        def grouped(column: str) -> dict[str, int]:
+            rows = self.db.execute(
+                f"SELECT {column}, COUNT(*) FROM records GROUP BY {column} ORDER BY COUNT(*) DESC, {column}"
+            )
+            return {str(k): int(n) for k, n in rows}
+
+        classes = self.db.execute(
+            "SELECT nice_class, COUNT(*) FROM record_classes GROUP BY nice_class ORDER BY nice_class"
+        )
+        return Stats(
+            total=int(self.db.execute("SELECT COUNT(*) FROM records").fetchone()[0]),
+            by_office=grouped("office"),
+            by_status=grouped("status"),
+            by_feature=grouped("feature"),
+            by_class={int(c): int(n) for c, n in classes},
+            quarantined=int(self.db.execute("SELECT COUNT(*) FROM quarantine").fetchone()[0]),
+        )
+
+    def quarantined(self) -> list[Quarantined]:
+        rows = self.db.execute(
+            "SELECT source, position, reason, excerpt, first_seen, times_seen FROM quarantine ORDER BY id"
+        )
+        return [Quarantined(Rejection(s, p, r, e), first, int(n)) for s, p, r, e, first, n in rows]
+
+    def close(self) -> None:
+        self.db.close()
+
+
+class _Tx:
+    """``BEGIN IMMEDIATE`` ... ``COMMIT``, or ``ROLLBACK`` on any exception."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def __enter__(self) -> None:
+        self.db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, exc_type: type[BaseException] | None, *rest: object) -> None:
+        self.db.execute("COMMIT" if exc_type is None else "ROLLBACK")
+
+
+def _digest(blob: str) -> str:
+    return hashlib.blake2b(blob.encode(), digest_size=16).hexdigest()
+
+
+def _stored(row: tuple[Any, ...]) -> StoredRecord:
+    record_id, data, keys, seq, source, position, ingested_at = row
+    fields = json.loads(data)
+    fields["provenance"] = {"source": source or "", "position": position or "", "ingested_at": ingested_at}
+    return StoredRecord(
+        id=int(record_id),
+        record=Record.from_dict(fields),
+        keys=json.loads(keys) if keys else None,
+        seq=int(seq),
+    )
