@@ -17,9 +17,9 @@ import os
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any, cast
 
-from marksearch.errors import InputError
+from marksearch.errors import InputError, MalformedInputError
 from marksearch.formats import Reader, get_reader, sniff
 from marksearch.inputs import Source, expand_paths, reading
 from marksearch.records import Entry, Record
@@ -116,10 +116,13 @@ def _ingest_source(
     try:
         with reading(source, on_bytes) as stream:
             head = stream.read(_HEAD)
+            if not head.strip():
+                raise MalformedInputError("file is empty", source=source.name, line=1, column=1)
             chosen = reader or sniff(head, source.name)
             result.format = chosen.name
             try:
-                _write_batches(store, chosen.read(stream, source.name, head=head), batch_size, result)
+                entries = chosen.read(cast(IO[bytes], stream), source.name, head=head)
+                _write_batches(store, entries, batch_size, result)
             finally:
                 result.bytes = stream.count
     except InputError as exc:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, cast
 
 from marksearch.errors import InputError, MalformedInputError
 
@@ -55,7 +55,7 @@ def _file_sources(path: Path) -> Iterator[Source]:
     if lower.endswith(".zip"):
         yield from _zip_sources(path)
     elif lower.endswith(".gz"):
-        yield Source(name, None, lambda: gzip.open(path, "rb"))
+        yield Source(name, None, lambda: cast(IO[bytes], gzip.open(path, "rb")))
     else:
         yield Source(name, path.stat().st_size, lambda: open(path, "rb"))
 
@@ -79,7 +79,7 @@ def _zip_member(path: Path, member: zipfile.ZipInfo) -> Source:
         archive = zipfile.ZipFile(path)
         stream = archive.open(member)
         if member.filename.lower().endswith(".gz"):
-            return gzip.GzipFile(fileobj=stream)
+            return cast(IO[bytes], gzip.GzipFile(fileobj=stream))
         return stream
 
     return Source(f"{path}!{member.filename}", member.file_size, opener)
@@ -115,6 +115,7 @@ class CountingReader(io.RawIOBase):
 
 @contextmanager
 def reading(source: Source, on_read: Callable[[int], None] | None = None) -> Iterator[CountingReader]:
+    # CountingReader reads like IO[bytes] for every use a reader makes of it (read(n)).
     """Open a source; archive and decompression errors become :class:`MalformedInputError`."""
     try:
         stream = CountingReader(source.opener(), on_read)

@@ -14,7 +14,7 @@ memory stays constant whatever the file's size.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from typing import IO
 
 from lxml import etree
@@ -155,11 +155,15 @@ def sniff_root(head: bytes) -> str | None:
 def iter_records(
     stream: IO[bytes],
     source: str,
-    wanted: Callable[[str], bool],
+    wanted: Callable[[str], bool] | Collection[str],
     *,
     head: bytes = b"",
 ) -> Iterator[etree._Element]:
     """Yield each complete element whose local name ``wanted`` accepts, then free it.
+
+    ``wanted`` is best a collection of local names (or a set's ``__contains__``):
+    libxml2 then filters the events itself, which is about twice as fast as a
+    Python test on every element.
 
     ``head`` is what the caller already read from ``stream`` (for sniffing);
     it is parsed first.  The caller must not keep references to yielded
@@ -179,8 +183,12 @@ def iter_records(
             break
         prolog += more
     check_prolog(prolog, source)
+    names = _names(wanted)
+    accept = (lambda _name: True) if names is not None else wanted
+    assert callable(accept)
     parser = etree.XMLPullParser(
         events=("end",),
+        tag=[f"{{*}}{n}" for n in sorted(names)] if names is not None else None,
         resolve_entities=False,
         no_network=True,
         load_dtd=False,
@@ -198,12 +206,22 @@ def iter_records(
         except etree.XMLSyntaxError as exc:
             raise _malformed(exc, source) from None
         for _event, elem in parser.read_events():
-            if wanted(local(elem.tag)):
+            if accept(local(elem.tag)):
                 yield elem
                 _release(elem)
         if not chunk:
             break
         chunk = stream.read(256 * 1024)
+
+
+def _names(wanted: Callable[[str], bool] | Collection[str]) -> frozenset[str] | None:
+    """The local names to filter on in libxml2, when ``wanted`` is (the test of) a collection."""
+    owner = getattr(wanted, "__self__", None)
+    if isinstance(owner, frozenset | set):
+        return frozenset(owner)
+    if not callable(wanted):
+        return frozenset(wanted)
+    return None
 
 
 def _release(elem: etree._Element) -> None:

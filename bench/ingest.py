@@ -1,0 +1,132 @@
+"""bench/ingest: ingest speed against a bare lxml iterparse pass over the same file.
+
+Generates an EUIPO-profile ST.66 bulk file of N records (default 200,000) from
+the 587 real EUIPO records in ``../shared/data/formats/st66/euipo_bulk_sample``
+used as templates (so sizes, class counts and the 23 languages of goods follow
+the real distribution), each given a unique application number and a real
+mark text from ``../shared/data/names``. Then, in one run, it times:
+
+* a bare ``lxml.etree.iterparse`` pass that only frees each ``TradeMark``
+  (the limit for any Python ingest of this file), and
+* ``marksearch ingest`` into a fresh SQLite register (parse, normalise, text
+  keys, write).
+
+Usage: ``python bench/ingest.py [--records N] [--seed S] [--keep]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+import re
+import sys
+import time
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from lxml import etree
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _report import OUT, SHARED, table, write_section  # noqa: E402
+
+from marksearch.ingest import ingest  # noqa: E402
+from marksearch.store import open_store  # noqa: E402
+
+NS = "http://euipo.europa.eu/trademark/data"
+_TM = re.compile(r"<TradeMark\b.*?</TradeMark>", re.S)
+
+
+def templates() -> list[str]:
+    found = []
+    for path in sorted((SHARED / "formats" / "st66" / "euipo_bulk_sample").glob("*.xml")):
+        found += _TM.findall(path.read_text(encoding="utf-8"))
+    return found
+
+
+def names() -> list[str]:
+    with open(SHARED / "names" / "euipo_figurative_marks_TradeMarks2020_validation.csv", encoding="utf-8") as f:
+        texts = [row["verbal_text"] for row in csv.DictReader(f) if row["verbal_text"].strip()]
+    texts += (SHARED / "names" / "simple-icons_brand_titles.txt").read_text(encoding="utf-8").split("\n")
+    return [t for t in texts if t.strip()]
+
+
+def generate(path: Path, count: int, seed: int) -> None:
+    rng = random.Random(seed)
+    bodies, marks = templates(), names()
+    with open(path, "w", encoding="utf-8") as out:
+        out.write(f'<?xml version="1.0" encoding="UTF-8"?>\n<Transaction xmlns="{NS}">\n'
+                  "<TradeMarkTransactionBody><TransactionContentDetails><TransactionData>\n<TradeMarkDetails>\n")
+        for i in range(count):
+            body = rng.choice(bodies)
+            number = f"{30_000_000 + i:09d}"
+            text = escape(rng.choice(marks) + ("" if rng.random() < 0.7 else " " + rng.choice(marks)))
+            body = re.sub(r"<ApplicationNumber>\d+</ApplicationNumber>",
+                          f"<ApplicationNumber>{number}</ApplicationNumber>", body, count=1)
+            body = re.sub(r"<MarkVerbalElementText>[^<]*</MarkVerbalElementText>",
+                          f"<MarkVerbalElementText>{text}</MarkVerbalElementText>", body, count=1)
+            out.write(body)
+            out.write("\n")
+        out.write("</TradeMarkDetails>\n</TransactionData></TransactionContentDetails></TradeMarkTransactionBody>\n</Transaction>\n")
+
+
+def bare_iterparse(path: Path) -> tuple[int, float]:
+    started = time.perf_counter()
+    count = 0
+    for _event, elem in etree.iterparse(str(path), events=("end",), tag=f"{{{NS}}}TradeMark"):
+        count += 1
+        elem.clear()
+        while elem.getprevious() is not None:
+            del elem.getparent()[0]
+    return count, time.perf_counter() - started
+
+
+def marksearch_ingest(path: Path, db: Path) -> tuple[int, float, int]:
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(db) + suffix).unlink(missing_ok=True)
+    with open_store(str(db)) as store:
+        started = time.perf_counter()
+        summary = ingest(store, [path], format="st66")
+        seconds = time.perf_counter() - started
+    if summary.errors or summary.counts.quarantined:
+        raise SystemExit(f"ingest reported problems: {summary.to_dict()['errors']}")
+    return summary.counts.inserted, seconds, db.stat().st_size
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--records", type=int, default=200_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--keep", action="store_true", help="keep the generated file and register")
+    parser.add_argument("--no-write", action="store_true", help="do not update docs/benchmarks.md")
+    args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    path = OUT / f"st66_{args.records}.xml"
+    db = OUT / f"ingest_{args.records}.sqlite"
+    if not path.exists():
+        print(f"generating {args.records} records -> {path}", file=sys.stderr)
+        generate(path, args.records, args.seed)
+    size_mb = path.stat().st_size / 1e6
+    print(f"file: {size_mb:.0f} MB, {args.records} records", file=sys.stderr)
+    n_bare, t_bare = bare_iterparse(path)
+    n_ms, t_ms, db_bytes = marksearch_ingest(path, db)
+    assert n_bare == n_ms == args.records, (n_bare, n_ms)
+    rows = [
+        ["bare lxml iterparse (limit)", n_bare, f"{n_bare / t_bare:,.0f}", f"{size_mb / t_bare:.1f}", f"{t_bare:.1f}", "1.00"],
+        ["marksearch ingest (SQLite)", n_ms, f"{n_ms / t_ms:,.0f}", f"{size_mb / t_ms:.1f}", f"{t_ms:.1f}", f"{t_bare / t_ms:.2f}"],
+    ]
+    body = (
+        f"ST.66 (EUIPO profile) file of {args.records:,} records, {size_mb:,.0f} MB, generated from the 587 real "
+        f"EUIPO records as templates (seed {args.seed}). Register size after ingest: {db_bytes / 1e6:,.0f} MB.\n\n"
+        + table(["pass", "records", "records/s", "MB/s", "seconds", "ratio to iterparse"], rows)
+    )
+    print(body)
+    if not args.no_write:
+        write_section("Ingest (bench/ingest.py)", body)
+    if not args.keep:
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(db) + suffix).unlink(missing_ok=True)
+
+
+if __name__ == "__main__":
+    main()

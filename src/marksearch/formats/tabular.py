@@ -1,0 +1,437 @@
+"""JSON Lines and CSV forms of the normalised record (documented in docs/record-format.md).
+
+For offices that publish no XML, for exports, and for tests.  Both forms are
+read line by line in constant memory, as UTF-8 (a byte-order mark is
+allowed); text in any other encoding is refused with
+:class:`MalformedInputError` naming the file and the line.  A bad line or row
+becomes a :class:`Rejection` with its line number, and reading goes on.
+
+JSON Lines
+    One :meth:`Record.to_dict` object per line; ``{"delete": true, "office":
+    "EM", "application_number": "018222202"}`` is a deletion.  Unknown keys
+    are refused (a misspelt key would otherwise vanish silently).
+
+CSV
+    A flat form with a header row, for people to write by hand: see
+    :data:`CSV_COLUMNS`.  Lists inside a cell: classes and Vienna codes are
+    separated by ``;``, names, images and goods by ``|``; goods are written
+    ``9: computer software | 42: software design``.  An unknown or missing
+    required column stops the file with :class:`InputError`.
+
+>>> import io
+>>> text = b"office,application_number,mark_text,nice_classes\\nEM,018222202,IRIS VIVALDI,9;42\\n"
+>>> [r] = CSV_READER.read(io.BytesIO(text), "marks.csv")
+>>> r.mark_text, r.nice_classes, r.provenance.position
+('IRIS VIVALDI', (9, 42), 'line 2')
+>>> [r2] = JSONL_READER.read(io.BytesIO(r.to_json().encode()), "marks.jsonl")
+>>> r2 == r
+True
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import enum
+import json
+import re
+from collections.abc import Iterator, Mapping
+from typing import IO, Any, TypeVar
+
+from marksearch.errors import InputError, MalformedInputError
+from marksearch.formats.common import clean, nice_class, parse_date, vienna
+from marksearch.records import (
+    ClassGoods,
+    Deletion,
+    Entry,
+    Feature,
+    Kind,
+    MarkDate,
+    Party,
+    Provenance,
+    Record,
+    Rejection,
+    Status,
+    VerbalElement,
+    unique,
+)
+
+__all__ = ["CSV_COLUMNS", "CSV_READER", "JSONL_READER", "CsvReader", "JsonLinesReader"]
+
+_V = TypeVar("_V", bound=enum.StrEnum)
+
+_BOM = b"\xef\xbb\xbf"
+_UTF16_32_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
+_CHUNK = 256 * 1024
+_EXCERPT = 300
+
+
+# -- lines -----------------------------------------------------------------------
+
+
+def _lines(stream: IO[bytes], source: str, head: bytes) -> Iterator[tuple[int, str]]:
+    """``(line number, text with its line end)``, decoded as UTF-8, one line in memory.
+
+    Lines end at ``\\n`` only: U+2028 and friends may sit inside JSON strings.
+    """
+    pending = head
+    number = 0
+    first = True
+    while True:
+        chunk = stream.read(_CHUNK)
+        pending += chunk
+        if first and (len(pending) >= 4 or not chunk):
+            pending = _strip_bom(pending, source)
+            first = False
+        start = 0
+        while (end := pending.find(b"\n", start)) >= 0:
+            number += 1
+            yield number, _decode(pending[start : end + 1], source, number)
+            start = end + 1
+        pending = pending[start:]
+        if not chunk:
+            break
+    if pending:
+        yield number + 1, _decode(pending, source, number + 1)
+
+
+def _strip_bom(data: bytes, source: str) -> bytes:
+    if data.startswith(_BOM):
+        return data[len(_BOM) :]
+    if data.startswith(_UTF16_32_BOMS):
+        raise MalformedInputError(
+            "text is UTF-16 or UTF-32; save the file as UTF-8", source=source, line=1, column=1
+        )
+    return data
+
+
+def _decode(raw: bytes, source: str, line: int) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        column = len(raw[: exc.start].decode("utf-8", "replace")) + 1
+        raise MalformedInputError(
+            f"text is not UTF-8 (byte 0x{raw[exc.start]:02x} {exc.reason}); save the file as UTF-8",
+            source=source,
+            line=line,
+            column=column,
+        ) from None
+
+
+def _first_line(head: bytes) -> bytes:
+    text = head[len(_BOM) :] if head.startswith(_BOM) else head
+    return text.split(b"\n", 1)[0]
+
+
+# -- JSON Lines ------------------------------------------------------------------
+
+_RECORD_KEYS = frozenset(f.name for f in dataclasses.fields(Record))
+_DELETE_KEYS = frozenset({"delete", "office", "application_number"})
+_OPTIONAL_TEXT = (
+    "registration_number",
+    "international_registration_number",
+    "feature_raw",
+    "kind_raw",
+    "status_code",
+    "status_text",
+    "as_of",
+)
+
+
+class JsonLinesReader:
+    """One ``Record.to_dict()`` object per line; ``{"delete": true, ...}`` lines are deletions."""
+
+    name = "jsonl"
+    description = "JSON Lines: one normalised record (Record.to_dict) per line"
+
+    def sniff(self, head: bytes) -> bool:
+        text = head[len(_BOM) :] if head.startswith(_BOM) else head
+        return text.lstrip().startswith(b"{")
+
+    def read(self, stream: IO[bytes], source: str, *, head: bytes = b"") -> Iterator[Entry]:
+        for number, text in _lines(stream, source, head):
+            if text.strip():
+                yield _json_entry(text.strip(), source, f"line {number}")
+
+
+JSONL_READER = JsonLinesReader()
+
+
+def _json_entry(text: str, source: str, position: str) -> Entry:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        reason = f"not valid JSON ({exc.msg}, column {exc.colno})"
+        return Rejection(source, position, reason, text[:_EXCERPT])
+    if not isinstance(data, dict):
+        reason = f"a line must hold a JSON object, not {type(data).__name__}"
+        return Rejection(source, position, reason, text[:_EXCERPT])
+    problem = _key_problem(data)
+    if problem:
+        return Rejection(source, position, problem, text[:_EXCERPT])
+    where = Provenance(source, position)
+    if "delete" in data:
+        return Deletion(data["office"], data["application_number"], where)
+    try:
+        record = Record.from_dict(data)
+    except KeyError as exc:
+        return Rejection(source, position, f"missing key {exc.args[0]!r}", text[:_EXCERPT])
+    except (ValueError, TypeError, AttributeError) as exc:
+        return Rejection(source, position, f"bad value: {exc}", text[:_EXCERPT])
+    problem = _record_problem(data, record)
+    if problem:
+        return Rejection(source, position, problem, text[:_EXCERPT])
+    # The record now comes from this file; where it came from before is not kept.
+    return dataclasses.replace(record, provenance=where)
+
+
+def _key_problem(data: Mapping[str, Any]) -> str | None:
+    """What is wrong with the keys and the key fields of a line, if anything."""
+    if "delete" in data:
+        if data["delete"] is not True:
+            return '"delete" must be true'
+        allowed = _DELETE_KEYS
+    else:
+        allowed = _RECORD_KEYS
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        hint = ""
+        if "mark_text" in unknown:
+            hint = ' (write the mark as "verbal_elements": [{"text": ...}])'
+        return f"unknown key{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}{hint}"
+    for key in ("office", "application_number"):
+        if key not in data:
+            return f"missing key {key!r}"
+        if not isinstance(data[key], str) or not data[key].strip():
+            return f"{key} must be a non-empty string"
+    return None
+
+
+def _record_problem(data: Mapping[str, Any], record: Record) -> str | None:
+    """Checks that ``Record.from_dict`` leaves to the caller."""
+    for key in _OPTIONAL_TEXT:
+        if data.get(key) is not None and not isinstance(data[key], str):
+            return f"{key} must be a string or null"
+    bad = [c for c in record.nice_classes if not 1 <= c <= 45]
+    bad += [g.nice_class for g in record.goods if g.nice_class is not None and not (
+        isinstance(g.nice_class, int) and 1 <= g.nice_class <= 45)]
+    if bad:
+        return f"Nice classes run from 1 to 45, not {bad[0]!r}"
+    return None
+
+
+# -- CSV ---------------------------------------------------------------------------
+
+CSV_COLUMNS: tuple[str, ...] = (
+    "office",
+    "application_number",
+    "registration_number",
+    "mark_text",
+    "mark_language",
+    "feature",
+    "kind",
+    "status",
+    "status_text",
+    "filing_date",
+    "registration_date",
+    "expiry_date",
+    "nice_classes",
+    "goods",
+    "goods_language",
+    "applicant",
+    "applicant_country",
+    "representative",
+    "vienna_codes",
+    "image",
+)
+"""The columns a CSV file may have, in any order.
+
+Only ``office`` and ``application_number`` are required.
+"""
+
+_REQUIRED = ("office", "application_number")
+_LIST = re.compile(r"[;,\s]+")
+_GOODS = re.compile(r"^\s*(\d{1,3})\s*:\s*(.*)$", re.DOTALL)
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+
+
+class _RowError(ValueError):
+    """One cell of a row cannot be read; the row is quarantined."""
+
+
+class CsvReader:
+    """A flat, hand-writable CSV form of the record; see :data:`CSV_COLUMNS`."""
+
+    name = "csv"
+    description = "CSV with a header row (office, application_number, mark_text, ...)"
+
+    def sniff(self, head: bytes) -> bool:
+        line = _first_line(head).decode("utf-8", "replace")
+        names = {n.strip().strip('"').strip().lower() for n in line.split(",")}
+        return {"office", "application_number"} <= names
+
+    def read(self, stream: IO[bytes], source: str, *, head: bytes = b"") -> Iterator[Entry]:
+        rows = csv.reader((text for _, text in _lines(stream, source, head)), strict=True)
+        header = _header(next(rows, None), source)
+        while True:
+            start = rows.line_num + 1
+            try:
+                row = next(rows)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                yield Rejection(source, f"line {start}", f"not valid CSV ({exc})")
+                continue
+            if any(cell.strip() for cell in row):
+                yield _csv_entry(header, row, source, f"line {start}")
+
+
+CSV_READER = CsvReader()
+
+
+def _header(row: list[str] | None, source: str) -> list[str]:
+    if row is None:
+        raise MalformedInputError("file is empty (a header row is needed)", source=source, line=1)
+    names = [cell.strip().lower() for cell in row]
+    for name in names:
+        if name not in CSV_COLUMNS:
+            raise InputError(
+                f"unknown column {name!r}; known columns: {', '.join(CSV_COLUMNS)}",
+                source=source,
+                line=1,
+            )
+    doubled = sorted({n for n in names if names.count(n) > 1})
+    if doubled:
+        raise InputError(f"column {doubled[0]!r} appears twice", source=source, line=1)
+    missing = [n for n in _REQUIRED if n not in names]
+    if missing:
+        raise InputError(f"required column {missing[0]!r} is missing", source=source, line=1)
+    return names
+
+
+def _csv_entry(header: list[str], row: list[str], source: str, position: str) -> Entry:
+    excerpt = ",".join(row)[:_EXCERPT]
+    if len(row) != len(header):
+        reason = f"row has {len(row)} cells, the header has {len(header)}"
+        return Rejection(source, position, reason, excerpt)
+    cells = {name: value.strip() for name, value in zip(header, row, strict=True) if value.strip()}
+    try:
+        return _csv_record(cells, Provenance(source, position))
+    except _RowError as exc:
+        return Rejection(source, position, str(exc), excerpt)
+
+
+def _csv_record(cells: dict[str, str], where: Provenance) -> Record:
+    for name in _REQUIRED:
+        if name not in cells:
+            raise _RowError(f"{name} is empty")
+    goods = _goods(cells.get("goods"), cells.get("goods_language"))
+    # A class written in goods is a class of the mark even when nice_classes omits it.
+    goods_classes = tuple(g.nice_class for g in goods if g.nice_class)
+    classes = _classes(cells.get("nice_classes")) + goods_classes
+    mark = clean(cells.get("mark_text"))  # a quoted cell may hold line breaks
+    return Record(
+        office=cells["office"].upper(),
+        application_number=cells["application_number"],
+        registration_number=cells.get("registration_number"),
+        verbal_elements=(VerbalElement(mark, language=cells.get("mark_language")),) if mark else (),
+        feature=_choice(Feature, "feature", cells.get("feature")),
+        kind=_choice(Kind, "kind", cells.get("kind")),
+        status=_choice(Status, "status", cells.get("status")),
+        status_text=cells.get("status_text"),
+        dates=_dates(cells),
+        nice_classes=tuple(dict.fromkeys(classes)),
+        goods=goods,
+        parties=_applicants(cells) + tuple(
+            Party(role="representative", name=n) for n in _pipes(cells.get("representative"))
+        ),
+        vienna_codes=_vienna(cells.get("vienna_codes")),
+        images=_pipes(cells.get("image")),
+        provenance=where,
+    )
+
+
+def _choice(vocabulary: type[_V], column: str, raw: str | None) -> _V:
+    if raw is None:
+        return vocabulary("unknown")
+    try:
+        return vocabulary(raw.lower())
+    except ValueError:
+        allowed = ", ".join(v.value for v in vocabulary)
+        raise _RowError(f"{column} {raw!r} is not one of: {allowed}") from None
+
+
+def _dates(cells: dict[str, str]) -> tuple[MarkDate, ...]:
+    out = []
+    for role in ("filing", "registration", "expiry"):
+        raw = cells.get(f"{role}_date")
+        date = parse_date(role, raw)
+        if date is None:
+            continue
+        if date.value is None:
+            raise _RowError(f"{role}_date {raw!r} is not a date (write YYYY-MM-DD)")
+        out.append(date)
+    return tuple(out)
+
+
+def _classes(raw: str | None) -> tuple[int, ...]:
+    out = []
+    for part in _LIST.split(raw or ""):
+        if not part:
+            continue
+        number = nice_class(part)
+        if number is None:
+            raise _RowError(f"nice_classes: {part!r} is not a Nice class (1 to 45)")
+        out.append(number)
+    return tuple(out)
+
+
+def _goods(raw: str | None, language: str | None) -> tuple[ClassGoods, ...]:
+    out = []
+    for part in _pipes(raw):
+        match = _GOODS.match(part)
+        if match is None:  # no class given: keep the text, class unknown
+            out.append(ClassGoods(nice_class=None, text=part, language=language))
+            continue
+        number = nice_class(match.group(1))
+        if number is None:
+            raise _RowError(f"goods: class {match.group(1)!r} is not a Nice class (1 to 45)")
+        out.append(ClassGoods(nice_class=number, text=match.group(2).strip(), language=language))
+    return tuple(out)
+
+
+def _applicants(cells: dict[str, str]) -> tuple[Party, ...]:
+    names = _pipes(cells.get("applicant"))
+    countries = _pipes(cells.get("applicant_country"))
+    for country in countries:
+        if not _COUNTRY.match(country.upper()):
+            raise _RowError(f"applicant_country {country!r} is not a two-letter code")
+    countries = tuple(c.upper() for c in countries)
+    if countries and not names:
+        raise _RowError("applicant_country is given without an applicant")
+    if len(countries) == 1:
+        countries = countries * len(names)
+    elif countries and len(countries) != len(names):
+        raise _RowError(f"{len(names)} applicants but {len(countries)} applicant countries")
+    return tuple(
+        Party(role="applicant", name=name, country=countries[i] if countries else None)
+        for i, name in enumerate(names)
+    )
+
+
+def _vienna(raw: str | None) -> tuple[str, ...]:
+    out = []
+    for part in _LIST.split(raw or ""):
+        if not part:
+            continue
+        code = vienna(part)
+        if code is None:
+            raise _RowError(
+                f"vienna_codes: {part!r} is not a Vienna code (26.01.03, 260103 or 26.1.3)"
+            )
+        out.append(code)
+    return unique(out)
+
+
+def _pipes(raw: str | None) -> tuple[str, ...]:
+    return tuple(p.strip() for p in (raw or "").split("|") if p.strip())

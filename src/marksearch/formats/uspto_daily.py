@@ -1,0 +1,590 @@
+"""USPTO Trademark Daily XML reader (``trademark-applications-daily``, DTD V2.0).
+
+The daily (``apcYYMMDD.zip``) and annual backfile products hold one
+``case-file`` per trademark: a full snapshot of the case as of its
+``transaction-date``, so the record's ``as_of`` is that date and a newer
+snapshot replaces an older one.  The files open with an internal DTD of
+element declarations only; :mod:`marksearch.formats.xmlsafe` allows that.
+A bare ``case-file`` (a record cut out of a daily file) is read too, and the
+DTD prolog published on its own reads as a file of no records.
+
+Mapping (FORMATS.md 2.5):
+
+* status: ``case-file-header/status-code`` through :data:`STATUS_CODES`, the
+  USPTO TSDR status-code table; an unlisted code gives ``unknown``.
+* feature: first digit of ``mark-drawing-code`` (1 typed and 4 standard
+  characters: word, 2 design only: figurative, 3 design plus words: combined,
+  5 stylised words: stylised, 6 no drawing (sound, scent): other, 0 or
+  anything else: unknown); a design with ``drawing-3d-current-in`` is 3d.
+* kind: the ``*-in`` flags; certification, then collective, then individual.
+* owners: ``party-type`` 10 (original applicant) is the applicant, every
+  later owner (20 at publication, 30 original registrant, 11-49 new owners)
+  is an owner; the party type's text is kept in ``description``.
+* goods: ``case-file-statement`` whose ``type-code`` is ``GS`` + 3-digit
+  class + sequence digit; one :class:`ClassGoods` per statement, English.
+
+>>> import io
+>>> xml = (b"<case-file><serial-number>98763166</serial-number>"
+...        b"<case-file-header><status-code>630</status-code>"
+...        b"<mark-identification>SUVENEER</mark-identification></case-file-header>"
+...        b"</case-file>")
+>>> [r] = READER.read(io.BytesIO(xml), "x.xml")
+>>> r.application_number, r.mark_text, r.status.value
+('98763166', 'SUVENEER', 'pending')
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator, Mapping
+from typing import IO
+
+from lxml import etree
+
+from marksearch.errors import MalformedInputError
+from marksearch.formats import xmlsafe
+from marksearch.formats.common import clean, nice_class, parse_date, vienna
+from marksearch.records import (
+    ClassGoods,
+    Entry,
+    Feature,
+    Kind,
+    MarkDate,
+    Party,
+    Priority,
+    Provenance,
+    Record,
+    Rejection,
+    Status,
+    VerbalElement,
+    unique,
+)
+
+__all__ = ["READER", "STATUS_CODES", "UsptoDailyReader", "party_type_text"]
+
+_ROOTS = frozenset({"trademark-applications-daily", "case-file"})
+_DOCTYPE = b"<!DOCTYPE trademark-applications-daily"
+_PEEK = 64 * 1024  # the prolog published alone is the 14 KB DTD
+
+# USPTO TSDR status codes with the common status each one means.  Texts are
+# the USPTO's own status descriptions (TSDR status-code list, as published with
+# the trademark bulk data documentation).  Judgement calls, by why:
+#   612 petition to revive received: pending, because a revival brings the mark
+#       back and a clearance search must not drop it yet;
+#   400/403 IR cancelled pending transformation: still alive for a while;
+#   715/716 registration cancelled but the application restored: pending;
+#   763 refusal affirmed on appeal: pending until the case is abandoned (603);
+#   779 opposition sustained: ended, registration is refused;
+#   778/780/790 cancellation proceedings: the registration stands meanwhile.
+_STATUS_TABLE = """
+000 unknown UNKNOWN
+400 pending IR CANCELLED; APPLICATION PENDING TRANSFORMATION
+401 ended IR CANCELLED - NO TRANSFORMATION FILED
+402 ended IR CANCELLED--CASE ABANDONED/CANCELLED
+403 registered IR CANCELLED; REGISTRATION PENDING TRANSFORMATION
+600 ended ABANDONED - INCOMPLETE RESPONSE
+601 ended ABANDONED - EXPRESS
+602 ended ABANDONED-FAILURE TO RESPOND OR LATE RESPONSE
+603 ended ABANDONED - AFTER EX PARTE APPEAL
+604 ended ABANDONED - AFTER INTER-PARTES DECISION
+605 ended ABANDONED - AFTER PUBLICATION
+606 ended ABANDONED - NO STATEMENT OF USE FILED
+607 ended ABANDONED - DEFECTIVE STATEMENT OF USE
+608 ended ABANDONED - AFTER PETITION DECISION
+609 ended ABANDONED - DEFECTIVE DIVIDED APPLICATION
+612 pending PETITION TO REVIVE-RECEIVED
+614 ended ABANDONED PETITION TO REVIVE-DENIED
+616 pending REVIVED - AWAITING FURTHER ACTION
+618 ended ABANDONED FILE - BACKFILE
+620 unknown BACKFILE APPLICATION ADDED TO DATA BASE - STATUS NOT RECORDED
+622 ended MISASSIGNED SERIAL NUMBER
+624 registered REGISTERED - BACKFILE
+625 unknown REGISTRATION ADDED TO THE DATA BASE-STATUS UNCLEAR
+626 ended REGISTERED - BACKFILE CANCELLED OR EXPIRED
+630 pending NEW APPLICATION - RECORD INITIALIZED NOT ASSIGNED TO EXAMINER
+631 pending NEW APPLICATION - DIVIDED - INITIAL PROCESSING
+632 pending INFORMAL APPLICATION
+638 pending NEW APPLICATION - ASSIGNED TO EXAMINER
+640 pending NON-FINAL ACTION COUNTED - NOT MAILED
+641 pending NON-FINAL ACTION - MAILED
+642 pending INVENTORIED AS REJECTED
+643 pending PREVIOUS ACTION/ALLOWANCE COUNT WITHDRAWN
+644 pending FINAL REFUSAL COUNTED - NOT MAILED
+645 pending FINAL REFUSAL - MAILED
+646 pending EXAMINERS AMENDMENT COUNTED - NOT MAILED
+647 pending EXAMINERS AMENDMENT - MAILED
+648 pending ACTION CONTINUING FINAL COUNTED - NOT MAILED
+649 pending ACTION CONTINUING FINAL - MAILED
+650 pending SUSPENSION INQUIRY COUNTED - NOT MAILED
+651 pending SUSPENSION INQUIRY - MAILED
+652 pending SUSPENSION LETTER COUNTED - NOT MAILED
+653 pending SUSPENSION LETTER - MAILED
+654 pending REPORT COMPLETED SUSPENSION CHECK - CASE STILL SUSPENDED
+655 pending EXAMINER'S AMENDMENT/PRIORITY ACTION COUNTED NOT MAILED
+656 pending EXAMINER'S AMENDMENT/PRIORITY ACTION MAILED
+657 pending PRIORITY ACTION COUNTED NOT MAILED
+658 pending PRIORITY ACTION MAILED
+659 pending SUBSEQUENT FINAL REFUSAL COUNTED NOT MAILED
+660 pending SUBSEQUENT FINAL MAILED
+661 pending RESPONSE AFTER NON-FINAL ACTION - ENTERED
+663 pending RESPONSE AFTER FINAL REJECTION - ENTERED
+664 pending INVENTORIED AS AMENDED
+665 pending NOTICE OF UNRESPONSIVE AMENDMENT - COUNTED
+666 pending NOTICE OF UNRESPONSIVE AMENDMENT - MAILED
+667 pending REFUSAL WITHDRAWAL LETTER - COUNTED
+668 pending REFUSAL WITHDRAWAL LETTER - MAILED
+672 pending REINSTATED - AWAITING FURTHER ACTION
+673 pending PETITION GRANTED - AWAITING FURTHER ACTION
+680 pending APPROVED FOR PUBLICATION
+681 pending PUBLICATION/ISSUE REVIEW COMPLETE
+682 pending ON HOLD - ADDITIONAL PUB REVIEW REQUIRED
+686 pending PUBLISHED FOR OPPOSITION
+688 pending NOTICE OF ALLOWANCE - ISSUED
+689 pending NOTICE OF ALLOWANCE - WITHDRAWN
+690 pending NOTICE OF ALLOWANCE - CANCELLED
+692 pending WITHDRAWN BEFORE PUBLICATION
+693 pending WITHDRAWN FROM ISSUE-JURISDICTION RESTORED
+694 pending WITHDRAWN BEFORE ISSUE
+700 registered REGISTERED
+701 registered SECTION 8-ACCEPTED
+702 registered SECTION 8 & 15-ACCEPTED AND ACKNOWLEDGED
+703 registered SECTION 15-ACKNOWLEDGED
+704 registered PARTIAL SECTION 8 ACCEPTED
+705 registered PARTIAL SECTION 8 & 15 ACCEPTED AND ACKNOWLEDGED
+710 ended CANCELLED - SECTION 8
+711 ended CANCELLED - SECTION 7
+712 ended CANCELLED BY COURT ORDER (SECTION 37)
+713 ended CANCELLED - SECTION 18
+714 ended CANCELLED - SECTION 24
+715 pending CANCELLED - RESTORED TO PENDENCY
+716 pending INADVERTENTLY ISSUED REGISTRATION NUMBER CANCELLED
+717 registered REGISTERED - AWAITING DIVISIONAL FEE
+718 pending REQUEST FOR FIRST EXTENSION - FILED
+719 pending REQUEST FOR SECOND EXTENSION - FILED
+720 pending REQUEST FOR THIRD EXTENSION - FILED
+721 pending REQUEST FOR FOURTH EXTENSION - FILED
+722 pending REQUEST FOR FIFTH EXTENSION - FILED
+724 pending EXTENSION REQUEST REFUSAL - COUNTED
+725 pending EXTENSION REQUEST REFUSAL - MAILED
+730 pending FIRST EXTENSION - GRANTED
+731 pending SECOND EXTENSION - GRANTED
+732 pending THIRD EXTENSION - GRANTED
+733 pending FOURTH EXTENSION - GRANTED
+734 pending FIFTH EXTENSION - GRANTED
+740 registered POST REGISTRATION PAPER FILED - ASSIGNED TO PARA-LEGAL
+744 pending STATEMENT OF USE - FILED
+745 pending STATEMENT OF USE - INFORMAL-LETTER MAILED
+746 pending STATEMENT OF USE - INFORMAL-RESPONSE ENTERED
+748 pending STATEMENT OF USE - TO EXAMINER
+752 pending SU - EXAMINER STATEMENT COUNTED - NOT MAILED
+753 pending SU - EXAMINER STATEMENT - MAILED
+756 pending EXAMINER STATEMENT COUNTED - NOT MAILED
+757 pending EXAMINER STATEMENT - MAILED
+760 pending EX PARTE APPEAL PENDING
+762 pending EX PARTE APPEAL TERMINATED
+763 pending EX PARTE APPEAL-REFUSAL AFFIRMED
+764 pending EX PARTE APPEAL DISMISSED AS MOOT
+765 pending CONCURRENT USE PROCEEDING TERMINATED-GRANTED
+766 pending CONCURRENT USE PROCEEDING TERMINATED-DENIED
+771 pending CONCURRENT USE PROCEEDING PENDING
+772 pending INTERFERENCE PROCEEDING PENDING
+773 pending EXTENSION OF TIME TO OPPOSE PROCESS - TERMINATED
+774 pending OPPOSITION PENDING
+775 pending OPPOSITION DISMISSED
+777 pending OPPOSITION TERMINATED-SEE TTAB RECORDS
+778 registered CANCELLATION DISMISSED
+779 ended OPPOSITION SUSTAINED
+780 registered CANCELLATION TERMINATED - SEE TTAB RECORDS
+790 registered CANCELLATION PENDING
+794 pending JURISDICTION RESTORED TO EXAMINING ATTORNEY
+800 registered REGISTERED AND RENEWED
+801 pending OPPOSITION PAPERS FILED
+802 pending REQUEST FOR EXTENSION OF TIME TO FILE OPPOSITION
+803 pending AMENDMENT AFTER PUBLICATION
+804 pending APPEAL RECEIVED AT TTAB
+806 pending SU - NON-FINAL ACTION COUNTED - NOT MAILED
+807 pending SU - NON-FINAL ACTION - MAILED
+808 pending SU - FINAL REFUSAL COUNTED - NOT MAILED
+809 pending SU - FINAL REFUSAL - MAILED
+810 pending SU - EXAMINER'S AMENDMENT COUNTED - NOT MAILED
+811 pending SU - EXAMINER'S AMENDMENT - MAILED
+812 pending SU - ACTION CONTINUING FINAL COUNTED - NOT MAILED
+813 pending SU - ACTION CONTINUING FINAL - MAILED
+814 pending SU - RESPONSE AFTER NON-FINAL ACTION - ENTERED
+815 pending SU - RESPONSE AFTER FINAL REJECTION - ENTERED
+816 pending SU - NOTICE OF UNRESPONSIVE AMENDMENT - COUNTED
+817 pending SU - NOTICE OF UNRESPONSIVE AMENDMENT - MAILED
+818 pending SU - STATEMENT OF USE ACCEPTED - APPROVED FOR REGISTRATION
+819 pending SU - REGISTRATION REVIEW COMPLETE
+820 pending SU - EXAMINER'S AMENDMENT/PRIORITY ACTION COUNTED NOT MAILED
+821 pending SU - EXAMINER'S AMENDMENT/PRIORITY ACTION MAILED
+822 pending SU - PRIORITY ACTION COUNTED NOT MAILED
+823 pending SU - PRIORITY ACTION MAILED
+824 pending SU - SUBSEQUENT FINAL REFUSAL WRITTEN
+825 pending SU - SUBSEQUENT FINAL MAILED
+900 ended EXPIRED
+969 unknown NON REGISTRATION DATA
+970 unknown RECORD CREATED DUE TO ASSIGNMENT REQUEST
+973 unknown PENDING PETITION/COURT DECISION
+"""
+
+
+def _parse_status_table(table: str) -> dict[str, tuple[Status, str]]:
+    out: dict[str, tuple[Status, str]] = {}
+    for line in table.strip().splitlines():
+        code, status, text = line.split(" ", 2)
+        out[code] = (Status(status), text)
+    return out
+
+
+STATUS_CODES: Mapping[str, tuple[Status, str]] = _parse_status_table(_STATUS_TABLE)
+"""USPTO status code -> (common status, USPTO description)."""
+
+# First digit of mark-drawing-code.  1 ("typeset") and 4 (standard
+# characters; "block letters" before November 2003) are both plain words.
+_DRAWING = {
+    "1": Feature.WORD,
+    "2": Feature.FIGURATIVE,
+    "3": Feature.COMBINED,
+    "4": Feature.WORD,
+    "5": Feature.STYLISED,
+    "6": Feature.OTHER,
+}
+
+# Kind flags in the order that decides: a certification or collective flag
+# says more than the trademark/service-mark flag that may sit beside it.
+_KIND_FLAGS = (
+    ("certification-mark-in", Kind.CERTIFICATION),
+    ("collective-trademark-in", Kind.COLLECTIVE),
+    ("collective-service-mark-in", Kind.COLLECTIVE),
+    ("collective-membership-mark-in", Kind.COLLECTIVE),
+    ("trademark-in", Kind.INDIVIDUAL),
+    ("service-mark-in", Kind.INDIVIDUAL),
+)
+
+# Header dates: element -> role.  expiry is not in the format.
+_DATES = (
+    ("filing-date", "filing"),
+    ("registration-date", "registration"),
+    ("status-date", "status"),
+    ("published-for-opposition-date", "publication"),
+    ("renewal-date", "renewal"),
+    ("abandonment-date", "abandonment"),
+    ("cancellation-date", "cancellation"),
+)
+
+_ADDRESS = ("address-1", "address-2", "city", "state", "postcode", "country")
+
+_ORDINALS = ("1ST", "2ND", "3RD", "4TH", "5TH", "6TH", "7TH", "8TH", "9TH", "10TH")
+
+
+def party_type_text(code: str | None) -> str | None:
+    """USPTO owner party-type text (``10`` ORIGINAL APPLICANT, ``20`` OWNER AT PUBLICATION, ...).
+
+    >>> party_type_text("30"), party_type_text("41")
+    ('ORIGINAL REGISTRANT', '2ND NEW OWNER ENTERED AFTER REGISTRATION')
+    """
+    if code is None or not code.isdigit():
+        return None
+    value = int(code)
+    fixed = {10: "ORIGINAL APPLICANT", 20: "OWNER AT PUBLICATION", 30: "ORIGINAL REGISTRANT"}
+    if value in fixed:
+        return fixed[value]
+    if 11 <= value <= 19:
+        return f"{_ORDINALS[value - 11]} NEW OWNER BEFORE PUBLICATION"
+    if 21 <= value <= 29:
+        return f"{_ORDINALS[value - 21]} NEW OWNER AFTER PUBLICATION"
+    if 40 <= value <= 49:
+        return f"{_ORDINALS[value - 40]} NEW OWNER ENTERED AFTER REGISTRATION"
+    return None
+
+
+class UsptoDailyReader:
+    """Reads ``trademark-applications-daily`` files and bare ``case-file`` fragments."""
+
+    name = "uspto-daily"
+    description = "USPTO Trademark Daily XML (trademark-applications-daily, DTD V2.0)"
+
+    def sniff(self, head: bytes) -> bool:
+        # The DOCTYPE alone is enough when the 14 KB DTD fills a short head.
+        return xmlsafe.sniff_root(head) in _ROOTS or _DOCTYPE in head[:4096]
+
+    def read(self, stream: IO[bytes], source: str, *, head: bytes = b"") -> Iterator[Entry]:
+        head += stream.read(max(0, _PEEK - len(head)))
+        more = stream.read(1)  # b"" only when the whole file is in head
+        if not more and _prolog_only(head, source):
+            return
+        head += more
+        for elem in xmlsafe.iter_records(stream, source, _CASE_FILE, head=head):
+            yield _entry(elem, source)
+
+
+READER = UsptoDailyReader()
+
+
+def _prolog_only(data: bytes, source: str) -> bool:
+    """True for a whole file that is just the daily file's opening: declaration and DTD.
+
+    USPTO publishes that prolog on its own (it opens every daily file); it
+    holds no records, so it reads as zero records rather than as broken XML.
+    Anything cut inside the DTD, or followed by more text, is still an error
+    from the parser, and entity declarations are still refused.
+    """
+    if _DOCTYPE not in data[:4096] or not data.rstrip().endswith(b"]>"):
+        return False
+    if xmlsafe.sniff_root(data) is not None:
+        return False
+    # Let the hardened parser judge the prolog: complete, well-formed, no entities.
+    closed = io.BytesIO(data + b"<trademark-applications-daily/>")
+    try:
+        for _ in xmlsafe.iter_records(closed, source, _CASE_FILE):
+            return False
+    except MalformedInputError:
+        return False
+    return True
+
+
+_CASE_FILE = frozenset({"case-file"})
+
+
+def _entry(elem: etree._Element, source: str) -> Entry:
+    position = f"line {elem.sourceline}"
+    top = _index(elem)
+    serial = _text(top.get("serial-number"))
+    if serial is None:
+        return Rejection(source, position, "case-file has no serial-number", _excerpt(elem))
+    try:
+        return _record(serial, top, Provenance(source, position))
+    except ValueError as exc:  # a value the record cannot hold; quarantine, go on
+        return Rejection(source, position, f"case-file {serial}: {exc}", _excerpt(elem))
+
+
+def _record(serial: str, top: dict[str, etree._Element], where: Provenance) -> Record:
+    header = _leaves(top.get("case-file-header"))
+    status, status_text = _status(header.get("status-code"))
+    feature, feature_raw = _feature(header)
+    kind, kind_raw = _kind(header)
+    nice, national = _classes(top.get("classifications"))
+    mark = clean(header.get("mark-identification"))
+    transaction = parse_date("as_of", _text(top.get("transaction-date")))
+    ir = _leaves(top.get("international-registration"))
+    return Record(
+        office="US",
+        application_number=serial,
+        registration_number=_registration_number(_text(top.get("registration-number"))),
+        international_registration_number=ir.get("international-registration-number"),
+        verbal_elements=(VerbalElement(mark),) if mark else (),
+        feature=feature,
+        feature_raw=feature_raw,
+        kind=kind,
+        kind_raw=kind_raw,
+        status=status,
+        status_code=header.get("status-code"),
+        status_text=status_text,
+        dates=_dates(header, ir),
+        nice_classes=nice,
+        national_classes=national,
+        goods=_goods(top.get("case-file-statements")),
+        parties=_owners(top.get("case-file-owners")) + _representatives(header),
+        vienna_codes=_design_codes(top.get("design-searches")),
+        priorities=_priorities(top.get("foreign-applications")),
+        as_of=transaction.value.isoformat() if transaction and transaction.value else None,
+        provenance=where,
+    )
+
+
+# -- element access: one pass over the direct children of each element ------
+
+
+def _index(elem: etree._Element | None) -> dict[str, etree._Element]:
+    """First direct child of each local name (one pass; no subtree scans)."""
+    out: dict[str, etree._Element] = {}
+    if elem is None:
+        return out
+    for node in elem:
+        tag = node.tag
+        if not isinstance(tag, str):  # comments and processing instructions
+            continue
+        # Inlined xmlsafe.local: this loop runs for every element of a daily file.
+        name = tag.rpartition("}")[2] if "}" in tag else tag
+        if name not in out:
+            out[name] = node
+    return out
+
+
+def _leaves(elem: etree._Element | None) -> dict[str, str]:
+    """Stripped, non-empty texts of the direct children, by local name (first wins)."""
+    out: dict[str, str] = {}
+    if elem is None:
+        return out
+    for node in elem:
+        tag, text = node.tag, node.text
+        if text is None or not isinstance(tag, str):
+            continue
+        text = text.strip()
+        name = tag.rpartition("}")[2] if "}" in tag else tag
+        if text and name not in out:
+            out[name] = text
+    return out
+
+
+def _text(node: etree._Element | None) -> str | None:
+    if node is None or node.text is None:
+        return None
+    return node.text.strip() or None
+
+
+def _first_leaf(elem: etree._Element | None, name: str) -> str | None:
+    return _leaves(elem).get(name) if elem is not None else None
+
+
+def _excerpt(elem: etree._Element) -> str:
+    raw = etree.tostring(elem, encoding="unicode")
+    return " ".join(raw.split())[:300]
+
+
+# -- field mapping ----------------------------------------------------------
+
+
+def _registration_number(raw: str | None) -> str | None:
+    # 0000000 is the format's "not registered".
+    if raw is None or not raw.strip("0"):
+        return None
+    return raw
+
+
+def _status(code: str | None) -> tuple[Status, str | None]:
+    if code is None:
+        return Status.UNKNOWN, None
+    return STATUS_CODES.get(code, (Status.UNKNOWN, None))
+
+
+def _feature(header: dict[str, str]) -> tuple[Feature, str | None]:
+    code = header.get("mark-drawing-code")
+    if code is None:
+        return Feature.UNKNOWN, None
+    feature = _DRAWING.get(code[:1], Feature.UNKNOWN)
+    # A drawing of a three-dimensional shape is still drawn with code 2/3/5;
+    # only the flag says it is a shape.
+    if feature in (Feature.FIGURATIVE, Feature.COMBINED, Feature.STYLISED):
+        if header.get("drawing-3d-current-in") == "T":
+            return Feature.SHAPE_3D, f"{code}; drawing-3d-current-in"
+    return feature, code
+
+
+def _kind(header: dict[str, str]) -> tuple[Kind, str | None]:
+    flags = [flag for flag, _ in _KIND_FLAGS if header.get(flag) == "T"]
+    kind = next((k for flag, k in _KIND_FLAGS if flag in flags), Kind.UNKNOWN)
+    return kind, ", ".join(flags) or None
+
+
+def _date(role: str, raw: str | None) -> MarkDate | None:
+    # 0 and 00000000 are placeholders for "no date", not partial dates.
+    if raw is None or not raw.strip("0"):
+        return None
+    return parse_date(role, raw)
+
+
+def _dates(header: dict[str, str], ir: dict[str, str]) -> tuple[MarkDate, ...]:
+    found = [_date(role, header.get(name)) for name, role in _DATES]
+    found.append(_date("international_registration", ir.get("international-registration-date")))
+    return tuple(d for d in found if d is not None)
+
+
+def _classes(elem: etree._Element | None) -> tuple[tuple[int, ...], tuple[str, ...]]:
+    """Nice classes from ``international-code``; US classes (and non-Nice codes) raw."""
+    nice: list[int] = []
+    national: list[str] = []
+    for cls in xmlsafe.children(elem, "classification") if elem is not None else ():
+        for node in cls:
+            value = _text(node)
+            if value is None:
+                continue
+            name = xmlsafe.local(node.tag)
+            if name == "international-code":
+                number = nice_class(value)
+                if number is not None:
+                    nice.append(number)
+                else:  # 200 (collective membership), A, B: US-only classes
+                    national.append(value)
+            elif name == "us-code":
+                national.append(value)
+    return tuple(dict.fromkeys(nice)), unique(national)
+
+
+def _goods(elem: etree._Element | None) -> tuple[ClassGoods, ...]:
+    out = []
+    for statement in xmlsafe.children(elem, "case-file-statement") if elem is not None else ():
+        fields = _index(statement)
+        code = _text(fields.get("type-code")) or ""
+        if not code.startswith("GS"):
+            continue
+        # Several <text> children are allowed by the DTD; keep them all.
+        text = " ".join(t for t in (_text(n) for n in xmlsafe.children(statement, "text")) if t)
+        out.append(ClassGoods(nice_class=nice_class(code[2:5]), text=text, language="en"))
+    return tuple(out)
+
+
+def _owners(elem: etree._Element | None) -> tuple[Party, ...]:
+    if elem is None:
+        return ()
+    return tuple(_owner(_index(o)) for o in xmlsafe.children(elem, "case-file-owner"))
+
+
+def _owner(fields: dict[str, etree._Element]) -> Party:
+    leaves = {name: _text(node) for name, node in fields.items()}
+    party_type = leaves.get("party-type")
+    description = party_type_text(party_type)
+    if description is None and party_type:
+        description = f"party type {party_type}"
+    address = [leaves.get(n) for n in _ADDRESS]
+    return Party(
+        role="applicant" if party_type == "10" else "owner",
+        name=clean(leaves.get("party-name")),
+        country=_nationality(fields.get("nationality")) or leaves.get("country"),
+        address=", ".join(a for a in address if a) or None,
+        description=description,
+    )
+
+
+def _nationality(elem: etree._Element | None) -> str | None:
+    leaves = _leaves(elem)
+    if "country" in leaves:
+        return leaves["country"]
+    # A US state of incorporation or citizenship means a US party.
+    return "US" if "state" in leaves else None
+
+
+def _representatives(header: dict[str, str]) -> tuple[Party, ...]:
+    out = []
+    for name, text in (("attorney-name", "ATTORNEY OF RECORD"),
+                       ("domestic-representative-name", "DOMESTIC REPRESENTATIVE")):
+        value = clean(header.get(name))
+        if value:
+            out.append(Party(role="representative", name=value, description=text))
+    return tuple(out)
+
+
+def _design_codes(elem: etree._Element | None) -> tuple[str, ...]:
+    if elem is None:
+        return ()
+    codes = (vienna(_first_leaf(d, "code")) for d in xmlsafe.children(elem, "design-search"))
+    return unique(c for c in codes if c)
+
+
+def _priorities(elem: etree._Element | None) -> tuple[Priority, ...]:
+    if elem is None:
+        return ()
+    out = []
+    for app in xmlsafe.children(elem, "foreign-application"):
+        leaves = _leaves(app)
+        # Foreign registrations are also listed as a 44(e) basis; only a
+        # claimed priority is a priority.
+        if leaves.get("foreign-priority-claim-in") != "T":
+            continue
+        out.append(Priority(
+            country=leaves.get("country") or leaves.get("other"),
+            number=leaves.get("application-number"),
+            date=_date("priority", leaves.get("filing-date")),
+        ))
+    return tuple(out)

@@ -1,0 +1,112 @@
+"""The command line: every command, --db and MARKSEARCH_DB, --json, errors without tracebacks."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from marksearch.cli import cli
+from tests.conftest import FORMATS
+
+EUIPO = FORMATS / "st66" / "euipo_open_data_EM-TM-V3-4"
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_ingest_show_stats_quarantine(tmp_path: Path) -> None:
+    db = str(tmp_path / "reg.sqlite")
+    code, out, _ = run("ingest", str(EUIPO), "--db", db, "--json")
+    summary = json.loads(out)
+    assert code == 0 and summary["inserted"] == 17 and summary["read"] == 17
+
+    code, out, _ = run("show", "EM", "018222197", "--db", db, "--json")
+    record = json.loads(out)
+    assert record["office"] == "EM" and record["application_number"] == "018222197"
+    assert record["keys"]
+
+    code, out, _ = run("show", "em", "018222197", "--db", db)
+    assert code == 0 and "TERRA S NOVA" in out
+
+    code, out, _ = run("stats", "--db", db, "--json")
+    stats = json.loads(out)
+    assert stats["total"] == 17 and stats["by_office"] == {"EM": 17}
+    assert sum(stats["by_status"].values()) == 17
+
+    code, out, _ = run("stats", "--db", db)
+    assert "by Nice class" in out and "EM" in out
+
+    code, out, _ = run("quarantine", "--db", db, "--json")
+    assert json.loads(out) == []
+
+
+def test_db_from_environment(tmp_path: Path) -> None:
+    db = str(tmp_path / "env.sqlite")
+    code, _, _ = run("ingest", str(EUIPO / "018222197.xml"), env={"MARKSEARCH_DB": db})
+    assert code == 0 and Path(db).exists()
+    code, out, _ = run("stats", "--json", env={"MARKSEARCH_DB": db})
+    assert json.loads(out)["total"] == 1
+
+
+def test_quarantine_lists_where_and_why(tmp_path: Path) -> None:
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text('{"office": "EM", "application_number": "1"}\n{"office": "EM"}\nnot json\n')
+    db = str(tmp_path / "q.sqlite")
+    code, out, _ = run("ingest", str(feed), "--db", db, "--json")
+    assert json.loads(out)["quarantined"] == 2
+    code, out, _ = run("quarantine", "--db", db, "--json")
+    rows = json.loads(out)
+    assert [r["position"] for r in rows] == ["line 2", "line 3"]
+    code, out, _ = run("quarantine", "--db", db)
+    assert "line 3" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["show", "EM", "999", "--db", "{db}"], "no record EM 999"),
+        (["ingest", "{tmp}/absent.xml", "--db", "{db}"], "no such file"),
+        (["ingest", "{tmp}", "--format", "st99", "--db", "{db}"], "unknown format"),
+        (["stats", "--db", "{tmp}/missing/dir/x.sqlite"], "does not exist"),
+        (["stats", "--db", "{notdb}"], "cannot open the register"),
+    ],
+)
+def test_user_mistakes_get_a_message_not_a_traceback(tmp_path: Path, args: list[str], message: str) -> None:
+    notdb = tmp_path / "notes.sqlite"
+    notdb.write_text("plain text " * 500)
+    filled = [a.format(db=tmp_path / "r.sqlite", tmp=tmp_path, notdb=notdb) for a in args]
+    code, _, err = run(*filled)
+    assert code == 2
+    assert message in err and "Traceback" not in err
+
+
+def test_bad_file_exits_1_and_names_it(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.xml"
+    bad.write_text("<Transaction><TradeMark>")
+    code, _, err = run("ingest", str(bad), "--format", "st66", "--db", str(tmp_path / "r.sqlite"))
+    assert code == 1 and str(bad) in err and "Traceback" not in err
+
+
+def test_console_script_runs(tmp_path: Path) -> None:
+    """The installed entry point, as a user starts it."""
+    env = {**os.environ, "MARKSEARCH_DB": str(tmp_path / "c.sqlite")}
+    proc = subprocess.run(
+        [sys.executable, "-c", "from marksearch.cli import main; main()", "stats", "--json"],
+        capture_output=True, text=True, env=env, check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["total"] == 0
+
+
+def test_every_command_is_documented_in_readme() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    for name in cli.commands:  # type: ignore[attr-defined]
+        assert f"marksearch {name}" in readme, f"README does not document `marksearch {name}`"

@@ -1,0 +1,223 @@
+"""Ingest end to end on real samples: idempotence, deltas, bad and hostile input."""
+
+from __future__ import annotations
+
+import gzip
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from marksearch.errors import UsageError
+from marksearch.ingest import ingest
+from marksearch.store import Store, open_store
+from tests.conftest import FORMATS
+
+EUIPO = FORMATS / "st66" / "euipo_open_data_EM-TM-V3-4"
+
+
+@pytest.fixture
+def store() -> Store:
+    return open_store(":memory:")
+
+
+def snapshot(store: Store) -> list[tuple[object, ...]]:
+    """Everything stored except ingest times: two equal snapshots are the same register."""
+    rows = []
+    for s in store.iter_records():
+        record = s.record.to_dict()
+        record["provenance"].pop("ingested_at")
+        rows.append((s.record.key, record, s.keys))
+    return sorted(rows, key=lambda r: r[0])  # type: ignore[arg-type, return-value]
+
+
+def test_real_folder_ingests_and_reingest_changes_nothing(store: Store) -> None:
+    first = ingest(store, [EUIPO])
+    before = snapshot(store)
+    again = ingest(store, [EUIPO])
+    assert first.counts.inserted == 17 and first.counts.quarantined == 0
+    assert (again.counts.unchanged, again.counts.inserted, again.counts.updated) == (17, 0, 0)
+    assert snapshot(store) == before
+    stored = store.get("EM", "018222197")
+    assert stored is not None and stored.keys is not None  # keys are computed at ingest
+
+
+def test_every_format_sample_ingests(store: Store) -> None:
+    summary = ingest(
+        store,
+        [FORMATS / "st66", FORMATS / "st96", FORMATS / "uspto_daily_xml",
+         FORMATS / "kipris" / "kipris_plus_applicantNameSearch_120070120001.xml"],
+    )
+    assert not summary.errors
+    assert {"EM", "US", "KR"} <= set(store.stats().by_office)
+
+
+def _delta(tmp_path: Path, op: str, number: str = "018222197") -> Path:
+    """A real record turned into an Update (with a later status date) or a Delete delta."""
+    text = (EUIPO / f"{number}.xml").read_text(encoding="utf-8")
+    text = text.replace('operationCode="Insert"', f'operationCode="{op}"')
+    if op == "Update":
+        text = re.sub(
+            r"<MarkCurrentStatusDate>[^<]*</MarkCurrentStatusDate>",
+            "<MarkCurrentStatusDate>2099-01-01</MarkCurrentStatusDate>",
+            text,
+        )
+    path = tmp_path / f"{op}-{number}.xml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_update_and_delete_deltas(store: Store, tmp_path: Path) -> None:
+    ingest(store, [EUIPO])
+    update = _delta(tmp_path, "Update")
+    updated = ingest(store, [update])
+    stored = store.get("EM", "018222197")
+    assert stored is not None
+    assert updated.counts.updated == 1, updated.to_dict()
+    assert stored.record.as_of == "2099-01-01"
+    deleted = ingest(store, [_delta(tmp_path, "Delete")])
+    assert deleted.counts.deleted == 1
+    assert store.get("EM", "018222197") is None
+    assert store.stats().total == 16
+
+
+def test_zip_and_gz_archives(store: Store, tmp_path: Path) -> None:
+    files = sorted(EUIPO.glob("*.xml"))
+    with zipfile.ZipFile(tmp_path / "feed.zip", "w") as z:
+        for f in files[:10]:
+            z.write(f, f"sub/{f.name}")
+    for f in files[10:]:
+        with gzip.open(tmp_path / f"{f.name}.gz", "wb") as g:
+            g.write(f.read_bytes())
+    summary = ingest(store, [tmp_path])
+    assert summary.counts.inserted == 17
+    assert any("feed.zip!sub/" in f.source for f in summary.files)
+
+
+BILLION_LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [
+ <!ENTITY lol "lol">
+ <!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
+ <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+]>
+<Transaction xmlns="http://euipo.europa.eu/trademark/data"><TradeMark operationCode="Insert">
+<RegistrationOfficeCode>EM</RegistrationOfficeCode><ApplicationNumber>1</ApplicationNumber>
+<WordMarkSpecification><MarkVerbalElementText>&lol3;</MarkVerbalElementText></WordMarkSpecification>
+</TradeMark></Transaction>
+"""
+
+XXE = b"""<?xml version="1.0"?>
+<!DOCTYPE Transaction [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+<Transaction xmlns="http://euipo.europa.eu/trademark/data"><TradeMark operationCode="Insert">
+<RegistrationOfficeCode>EM</RegistrationOfficeCode><ApplicationNumber>1</ApplicationNumber>
+<WordMarkSpecification><MarkVerbalElementText>&xxe;</MarkVerbalElementText></WordMarkSpecification>
+</TradeMark></Transaction>
+"""
+
+XXE_PARAMETER = b"""<?xml version="1.0"?>
+<!DOCTYPE Transaction [<!ENTITY % remote SYSTEM "http://127.0.0.1:9/evil.dtd"> %remote;]>
+<Transaction xmlns="http://euipo.europa.eu/trademark/data"/>
+"""
+
+
+@pytest.mark.parametrize(
+    ("content", "fmt"),
+    [(BILLION_LAUGHS, None), (XXE, None), (XXE_PARAMETER, None), (BILLION_LAUGHS, "st66")],
+)
+def test_entity_tricks_are_refused_and_store_kept(store: Store, tmp_path: Path, content: bytes, fmt: str | None) -> None:
+    ingest(store, [EUIPO])
+    path = tmp_path / "evil.xml"
+    path.write_bytes(content)
+    summary = ingest(store, [path], format=fmt)
+    (failed,) = summary.errors
+    assert "entity declarations are not allowed" in str(failed.error)
+    assert str(path) in str(failed.error)
+    assert summary.counts.read == 0
+    assert store.stats().total == 17
+
+
+def test_truncated_file_names_file_and_position_and_keeps_earlier(store: Store, tmp_path: Path) -> None:
+    ingest(store, [EUIPO])
+    data = (EUIPO / "018222200.xml").read_bytes()
+    path = tmp_path / "cut.xml"
+    path.write_bytes(data[: len(data) // 2])
+    summary = ingest(store, [path], format="st66")
+    (failed,) = summary.errors
+    message = str(failed.error)
+    assert message.startswith(f"{path}:") and "truncated" in message
+    assert failed.error is not None and failed.error.line is not None
+    assert store.stats().total == 17
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"", "empty"),
+        (b"office,application_number\n", None),
+        (b"%PDF-1.4 binary junk \x00\x01", "could not recognise the format"),
+        (b'<?xml version="1.0" encoding="UTF-8"?>\n<Transaction xmlns="http://euipo.europa.eu/trademark/data">'
+         b"<TradeMark><ApplicationNumber>caf\xe9</ApplicationNumber></TradeMark></Transaction>", "encoding"),
+    ],
+)
+def test_bad_files_get_clear_errors(store: Store, tmp_path: Path, content: bytes, expected: str | None) -> None:
+    path = tmp_path / "bad.xml"
+    path.write_bytes(content)
+    summary = ingest(store, [path])
+    if expected is None:
+        assert not summary.errors  # a header-only CSV is a valid empty file
+        return
+    (failed,) = summary.errors
+    assert str(path) in str(failed.error) and expected in str(failed.error)
+
+
+def test_not_xml_with_format_given(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "plain.xml"
+    path.write_text("just some words, not markup\n")
+    (failed,) = ingest(store, [path], format="st66").errors
+    assert f"{path}:1:1" in str(failed.error) and "not an XML document" in str(failed.error)
+
+
+def test_unknown_format_name_is_a_usage_error(store: Store) -> None:
+    with pytest.raises(UsageError, match="unknown format"):
+        ingest(store, [EUIPO], format="st99")
+
+
+def test_quarantine_counts_add_up(store: Store, tmp_path: Path) -> None:
+    text = (EUIPO / "018222197.xml").read_text(encoding="utf-8")
+    body = text.split("<TradeMarkDetails>")[1].split("</TradeMarkDetails>")[0]
+    broken = body.replace("<ApplicationNumber>018222197</ApplicationNumber>", "")
+    other = (EUIPO / "018222200.xml").read_text(encoding="utf-8")
+    other_body = other.split("<TradeMarkDetails>")[1].split("</TradeMarkDetails>")[0]
+    feed = text.replace(body, broken + body + other_body)
+    path = tmp_path / "feed.xml"
+    path.write_text(feed, encoding="utf-8")
+    summary = ingest(store, [path])
+    c = summary.counts
+    assert (c.inserted, c.quarantined) == (2, 1)
+    assert c.read == c.inserted + c.updated + c.unchanged + c.deleted + c.quarantined == 3
+    (row,) = store.quarantined()
+    assert row.rejection.source == str(path) and row.rejection.position.startswith("line ")
+
+
+def test_bulk_sample_has_zero_quarantined(store: Store) -> None:
+    summary = ingest(store, [FORMATS / "st66" / "euipo_bulk_sample"])
+    assert not summary.errors
+    assert summary.counts.quarantined == 0
+    assert summary.counts.inserted == 587
+
+
+def test_missing_path_is_reported(store: Store, tmp_path: Path) -> None:
+    from marksearch.errors import InputError
+
+    with pytest.raises(InputError, match="no such file"):
+        ingest(store, [tmp_path / "absent.xml"])
+
+
+def test_folder_skips_non_data_files(store: Store, tmp_path: Path) -> None:
+    shutil.copy(EUIPO / "018222197.xml", tmp_path)
+    (tmp_path / "README.md").write_text("notes")
+    summary = ingest(store, [tmp_path])
+    assert [Path(f.source).name for f in summary.files] == ["018222197.xml"]

@@ -1,0 +1,123 @@
+"""The store contract, run over every back-end (the in-memory twin and a file)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from marksearch.errors import StoreError
+from marksearch.records import Deletion, Provenance, Record, Rejection, Status, VerbalElement
+from marksearch.store import SQLiteStore, Store, open_store
+
+
+@pytest.fixture(params=["memory", "file"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    target = ":memory:" if request.param == "memory" else str(tmp_path / "reg.sqlite")
+    with open_store(target) as s:
+        yield s
+
+
+def mark(number: str, text: str, *, as_of: str | None = "2020-01-01", classes: tuple[int, ...] = (9,),
+         status: Status = Status.REGISTERED) -> Record:
+    return Record(
+        office="EM",
+        application_number=number,
+        verbal_elements=(VerbalElement(text),),
+        nice_classes=classes,
+        status=status,
+        as_of=as_of,
+        provenance=Provenance("test.jsonl", f"line {number}"),
+    )
+
+
+def write(store: Store, *entries: Record | Deletion | Rejection) -> dict[str, int]:
+    return store.write(list(entries), [None] * len(entries)).to_dict()
+
+
+def test_insert_then_same_again_changes_nothing(store: Store) -> None:
+    first = write(store, mark("1", "KOKA"), mark("2", "COCA"))
+    again = write(store, mark("1", "KOKA"), mark("2", "COCA"))
+    assert (first["inserted"], again["unchanged"], again["inserted"]) == (2, 2, 0)
+    assert store.stats().total == 2
+    assert store.last_seq() == 2  # unchanged records log no change
+
+
+def test_newer_version_replaces_and_older_is_skipped(store: Store) -> None:
+    write(store, mark("1", "KOKA", as_of="2020-01-01"))
+    newer = write(store, mark("1", "KOKA COLA", as_of="2021-01-01", classes=(32,)))
+    older = write(store, mark("1", "KOKA", as_of="2019-01-01"))
+    assert newer["updated"] == 1
+    assert (older["unchanged"], older["older"]) == (1, 1)
+    stored = store.get("EM", "1")
+    assert stored is not None
+    assert stored.record.mark_text == "KOKA COLA"
+    assert store.stats().by_class == {32: 1}
+
+
+def test_delete_removes_and_is_idempotent(store: Store) -> None:
+    write(store, mark("1", "KOKA"))
+    assert write(store, Deletion("EM", "1"))["deleted"] == 1
+    assert write(store, Deletion("EM", "1"))["unchanged"] == 1
+    assert store.get("EM", "1") is None
+    assert [c.op for c in store.changes()] == ["insert", "delete"]
+
+
+def test_counts_add_up(store: Store) -> None:
+    counts = write(
+        store,
+        mark("1", "A"),
+        mark("1", "A"),
+        Rejection("f.xml", "line 3", "no application number"),
+        Deletion("EM", "404"),
+    )
+    assert counts["read"] == 4
+    assert counts == {"read": 4, "inserted": 1, "updated": 0, "unchanged": 2, "deleted": 0,
+                      "quarantined": 1, "older": 0}
+
+
+def test_quarantine_is_deduplicated_by_source_position_reason(store: Store) -> None:
+    bad = Rejection("f.xml", "line 3", "no application number", "<TradeMark>")
+    write(store, bad)
+    write(store, bad)
+    (row,) = store.quarantined()
+    assert (row.rejection, row.times_seen) == (bad, 2)
+
+
+def test_round_trip_keeps_record_and_provenance(store: Store) -> None:
+    record = mark("018222202", "IRIS VIVALDI")
+    store.write([record], [{"compact": "irisvivaldi"}])
+    stored = store.get("EM", "018222202")
+    assert stored is not None
+    assert stored.record == record
+    assert stored.keys == {"compact": "irisvivaldi"}
+    assert stored.record.provenance is not None
+    assert stored.record.provenance.position == "line 018222202"
+    assert stored.record.provenance.ingested_at
+
+
+def test_failed_batch_leaves_store_as_it_was(store: Store) -> None:
+    write(store, mark("1", "KOKA"))
+    with pytest.raises(ValueError):
+        store.write([mark("2", "COCA"), mark("3", "X")], [None])  # keys do not match entries
+    assert store.stats().total == 1
+
+
+def test_iter_records_and_changes_follow_order(store: Store) -> None:
+    write(store, *(mark(str(i), f"M{i}") for i in range(2500)))
+    assert sum(1 for _ in store.iter_records()) == 2500
+    assert len(store.changes(after_seq=2000)) == 500
+
+
+def test_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text("these are not the marks you are looking for\n" * 100)
+    with pytest.raises(StoreError, match="cannot open the register"):
+        SQLiteStore(path)
+    assert path.read_text().startswith("these are not")
+
+
+def test_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="does not exist"):
+        open_store(str(tmp_path / "nope" / "reg.sqlite"))
