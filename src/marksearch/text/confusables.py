@@ -1,0 +1,64 @@
+"""The visual skeleton: glyphs a reader can take for one another, made equal.
+
+Decision: the skeleton is its own key, so it may be lossy.  Letter shapes
+(``rn``/``m``, ``vv``/``w``, ``I``/``l``) are mapped in every word, in either
+case, because word marks are protected in any case and upper-case ``I`` and
+lower-case ``l`` look the same in most typefaces.  Digits are mapped only in
+words that mix digits and letters (``C0CA``, ``5PORT``), so that numbers that
+are numbers ("Century 21", "1&1") keep their meaning.
+
+>>> skeleton_of(("c0ca",)), skeleton_of(("century", "21")), skeleton_of(("rnilk",))
+('coca', 'century21', 'mllk')
+"""
+
+from __future__ import annotations
+
+__all__ = ["digits_as_letters", "skeleton_of", "skeleton_word"]
+
+# Digits read as letters inside mixed words.  0->o, 1->l follow UTS #39
+# confusables.txt (U+0030 -> U+004F, U+0031 -> U+006C); 3, 4, 5, 7, 8 are not
+# in UTS #39: they are the "leetspeak" substitutions commonly met in marks
+# ("5PORT", "B4"), chosen here, not taken from a published table.
+_DIGIT_LETTERS = str.maketrans({"0": "o", "1": "l", "3": "e", "4": "a",
+                                "5": "s", "7": "t", "8": "b"})
+
+# Letter confusables, after case folding.  Source: UTS #39 confusables.txt
+# (Unicode 15.0): "rn" -> "m" (U+006D), "vv" -> "w" (U+0077), "I" (U+0049) and
+# "|" -> "l" (U+006C); since keys are case-folded, "i" stands for "I".
+_LETTER_CLUSTERS: tuple[tuple[str, str], ...] = (("rn", "m"), ("vv", "w"))
+_LETTER_SINGLES = str.maketrans({"i": "l", "|": "l"})
+
+
+def _is_mixed(word: str) -> bool:
+    return any(c.isdigit() for c in word) and any(c.isalpha() for c in word)
+
+
+def digits_as_letters(word: str) -> str:
+    """Digits read as the letters they imitate, in a word mixing both; the
+    reading the phonetic keys use for ``C0CA``.
+
+    >>> digits_as_letters("c0ca"), digits_as_letters("1984"), digits_as_letters("milk")
+    ('coca', '1984', 'milk')
+    """
+    return word.translate(_DIGIT_LETTERS) if _is_mixed(word) else word
+
+
+def skeleton_word(word: str) -> str:
+    """The skeleton of one folded, plain word.
+
+    >>> skeleton_word("c0ca"), skeleton_word("2024"), skeleton_word("vvork")
+    ('coca', '2024', 'work')
+    """
+    word = digits_as_letters(word).translate(_LETTER_SINGLES)
+    for cluster, letter in _LETTER_CLUSTERS:
+        word = word.replace(cluster, letter)
+    return word
+
+
+def skeleton_of(words: tuple[str, ...]) -> str:
+    """The compact skeleton of a mark's folded, plain words (``&`` dropped).
+
+    >>> skeleton_of(("m1lk", "&", "c0")), skeleton_of(("milk", "co"))
+    ('mllkco', 'mllkco')
+    """
+    return "".join(skeleton_word(w) for w in words if w != "&")

@@ -1,0 +1,211 @@
+"""Folding: the small steps that make two spellings of one mark compare equal.
+
+Each step is a pure function of a ``str``; :func:`fold_tokens` chains them in
+the order that matters (clean, NFKC, case fold, split, conjunctions).  The
+forms kept for a mark are:
+
+* the *folded* form, tokens joined by one space: ``"coca cola"``;
+* the *compact* form, tokens run together, conjunctions dropped: ``"cocacola"``;
+* the *plain* form, the compact form without diacritics: ``"muller"``.
+
+>>> fold("COCA-COLA"), fold("Coca Cola"), compact_of(fold_tokens("COCACOLA"))
+('coca cola', 'coca cola', 'cocacola')
+>>> fold("Müller & Söhne"), plain("müller")
+('müller & söhne', 'muller')
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+
+from anyascii import anyascii
+
+from marksearch.text.scripts import char_script
+
+__all__ = [
+    "AMPERSAND",
+    "CONJUNCTIONS",
+    "clean",
+    "compact_of",
+    "fold",
+    "fold_case",
+    "fold_tokens",
+    "plain",
+    "split_tokens",
+    "strip_diacritics",
+]
+
+# The token that stands for every conjunction in the folded form.
+AMPERSAND = "&"
+
+# "and" as marks write it: English AND, German UND, French and Latin ET, the
+# signs & and +, and the N of "Rock 'n' Roll" once its apostrophes are gone.
+# Only a word *between* two others counts, so "AND1" and "ET CETERA" keep
+# their first word.  Not included: Spanish Y, Italian E, Dutch EN, which are
+# also letters or common words in marks ("VITAMIN E", "EN VOGUE").
+CONJUNCTIONS = frozenset({"&", "+", "and", "und", "et", "n"})
+
+# Apostrophes vanish inside a word ("Wendy's" -> "wendys", "L'Oréal" ->
+# "loreal") because registers write them inconsistently; every other
+# punctuation sign separates words.
+_APOSTROPHES = frozenset("'\u2019\u02bc\u02b9\u0060\u00b4\u2018\u2032")
+_JOINERS = frozenset({"&", "+"})
+
+
+def clean(text: str) -> str:
+    """Replace what is not text (controls, format characters, lone surrogates,
+    unassigned and private-use code points) by spaces, so later steps and C
+    libraries only ever see well-formed text.
+
+    >>> clean("a\\x00b\\u200dc\\ud800d")
+    'a b c d'
+    """
+    if text.isascii() and text.isprintable():
+        return text
+    return "".join(" " if unicodedata.category(c)[0] == "C" else c for c in text)
+
+
+def fold_case(text: str) -> str:
+    """NFKC and case folding, repeated until stable.
+
+    One round is not always enough: case folding can produce sequences that
+    NFKC composes again (and the reverse), so folding must be idempotent by
+    construction, which the Hypothesis tests check.
+
+    >>> fold_case("ＣＯＣＡ Straße")
+    'coca strasse'
+    """
+    current = unicodedata.normalize("NFKC", text)
+    for _ in range(4):
+        folded = unicodedata.normalize("NFKC", current.casefold())
+        if folded == current:
+            break
+        current = folded
+    return current
+
+
+def _is_word_char(c: str) -> bool:
+    return unicodedata.category(c)[0] in "LMN"
+
+
+def split_tokens(text: str) -> tuple[str, ...]:
+    """Split folded text into words: runs of letters, marks and digits.
+
+    Apostrophes are dropped inside a word; ``&`` and ``+`` are kept as words
+    of their own so that conjunctions can be recognised; every other sign
+    separates words.
+
+    >>> split_tokens("wendy's coca-cola at&t")
+    ('wendys', 'coca', 'cola', 'at', '&', 't')
+    """
+    words: list[str] = []
+    current: list[str] = []
+    for c in text:
+        if _is_word_char(c):
+            current.append(c)
+        elif c in _APOSTROPHES and current:
+            continue
+        else:
+            if current:
+                words.append("".join(current))
+                current = []
+            if c in _JOINERS:
+                words.append(c)
+    if current:
+        words.append("".join(current))
+    return tuple(words)
+
+
+def _mark_conjunctions(words: tuple[str, ...]) -> tuple[str, ...]:
+    """Turn a conjunction between two words into ``&``; drop stray joiners."""
+    out: list[str] = []
+    last = len(words) - 1
+    for i, word in enumerate(words):
+        if word in CONJUNCTIONS and 0 < i < last:
+            if out and out[-1] != AMPERSAND:
+                out.append(AMPERSAND)
+        elif word not in _JOINERS:
+            out.append(word)
+    while out and out[-1] == AMPERSAND:
+        out.pop()
+    return tuple(out)
+
+
+@lru_cache(maxsize=65536)
+def fold_tokens(text: str) -> tuple[str, ...]:
+    """The folded words of a mark, conjunctions shown as ``&``.
+
+    >>> fold_tokens("Marks and Spencer"), fold_tokens("MARKS & SPENCER")
+    (('marks', '&', 'spencer'), ('marks', '&', 'spencer'))
+    """
+    return _mark_conjunctions(split_tokens(fold_case(clean(text))))
+
+
+def fold(text: str) -> str:
+    """The folded, spaced form of a mark.
+
+    >>> fold("  COCA-COLA® ")
+    'coca cola'
+    """
+    return " ".join(fold_tokens(text))
+
+
+def compact_of(words: tuple[str, ...]) -> str:
+    """Words run together, conjunctions dropped: the key that spacing and
+    hyphenation cannot change.
+
+    >>> compact_of(("johnson", "&", "johnson"))
+    'johnsonjohnson'
+    """
+    return "".join(w for w in words if w != AMPERSAND)
+
+
+# Latin letters without a canonical decomposition into base + accent; NFD
+# leaves them alone, so they are spelled out here: the base letter their
+# Unicode name gives (LATIN SMALL LETTER O WITH STROKE -> o), ligatures as two
+# letters (Latin-1 Supplement and Latin Extended-A charts, Unicode 15.0).
+# Other Latin letters without decomposition go through anyascii.
+_LATIN_LETTERS = {
+    "ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th",
+    "ı": "i", "ħ": "h", "ŧ": "t", "ŋ": "n", "ß": "ss", "ĸ": "k", "ŀ": "l",
+}
+
+
+@lru_cache(maxsize=4096)
+def _plain_char(c: str) -> str:
+    script = char_script(c)
+    if script == "Latn":
+        if c in _LATIN_LETTERS:
+            return _LATIN_LETTERS[c]
+        base = "".join(d for d in unicodedata.normalize("NFD", c)
+                       if not unicodedata.combining(d))
+        if base.isascii():
+            return base
+        return "".join(ch for ch in anyascii(c).lower() if ch.isalnum()) or c
+    if script == "Grek" or (script == "Zinh" and unicodedata.combining(c)):
+        base = "".join(d for d in unicodedata.normalize("NFD", c)
+                       if not unicodedata.combining(d))
+        return base
+    return c
+
+
+def strip_diacritics(text: str) -> str:
+    """Remove accents from Latin and Greek letters; other scripts are left
+    alone because NFD would break Hangul syllables and kana voicing marks.
+
+    >>> strip_diacritics("crème brûlée ø ά 가")
+    'creme brulee o α 가'
+    """
+    if text.isascii():
+        return text
+    return "".join(_plain_char(c) for c in text)
+
+
+def plain(compact: str) -> str:
+    """The compact form without diacritics (alias kept for readability).
+
+    >>> plain("lorealparis"), plain("löwenbräu")
+    ('lorealparis', 'lowenbrau')
+    """
+    return strip_diacritics(compact)

@@ -1,0 +1,105 @@
+"""Romanisation: every word of every script to lower-case ASCII readings.
+
+One entry point, :func:`romanise_word`, picks the romaniser by script:
+
+==========  ==========================================================
+Latn        the word without diacritics (``müller`` -> ``muller``)
+Hani        pinyin, then Japanese readings; Japanese only if the mark has kana
+Hira Kana   Japanese readings (cutlet and the kana table)
+Jpan        Japanese readings
+Hang        Revised Romanisation, plain and pronounced
+other       anyascii (Cyrillic, Greek, Arabic, Hebrew, Thai, ...)
+==========  ==========================================================
+
+Each word also gets a *loan* reading where its script renders Western words
+(Korean, kana, Chinese): the reading that brings 스타벅스 near STARBUCKS.
+
+>>> romanise_word("任天堂", "Hani", han_as_japanese=True).readings
+('nintendou', 'nintendo')
+>>> romanise_word("Москва", "Cyrl", han_as_japanese=False).readings
+('moskva',)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from anyascii import anyascii
+
+from marksearch.text.chinese import chinese_readings, pinyin_initials, pinyin_loan, pinyin_syllables
+from marksearch.text.fold import strip_diacritics
+from marksearch.text.japanese import japanese_loan_reading, japanese_readings
+from marksearch.text.korean import korean_loan, korean_readings
+
+__all__ = ["Romanised", "ascii_key", "romanise_word"]
+
+_JAPANESE = frozenset({"Hira", "Kana", "Jpan"})
+# Readings kept per word, most likely first; enough for the Chinese phrase
+# reading with two polyphones and the two Japanese readings.
+MAX_READINGS = 6
+
+
+@dataclass(frozen=True, slots=True)
+class Romanised:
+    """The Latin readings of one word."""
+
+    readings: tuple[str, ...]
+    loan: str = ""
+    syllables: tuple[str, ...] = ()
+    initials: str = ""
+
+
+def ascii_key(text: str) -> str:
+    """Lower-case ASCII letters and digits of a romanisation.
+
+    >>> ascii_key("Coca/Cola 2"), ascii_key("Ё")
+    ('cocacola2', 'e')
+    """
+    spelled = text if text.isascii() else anyascii(text)
+    return "".join(c for c in spelled.lower() if c.isascii() and c.isalnum())
+
+
+def _chinese(word: str, *, also_japanese: bool) -> Romanised:
+    """Pinyin first, the Japanese readings next, other pinyin readings last,
+    so that the n-th readings of the words of a mark tend to be in one
+    language when they are joined."""
+    pinyin_readings = chinese_readings(word)
+    japanese = japanese_readings(word)[:2] if also_japanese else ()
+    readings = pinyin_readings[:1] + japanese + pinyin_readings[1:]
+    return Romanised(readings, pinyin_loan(word), pinyin_syllables(word), pinyin_initials(word))
+
+
+def _by_script(word: str, script: str, han_as_japanese: bool) -> Romanised:
+    if script == "Latn":
+        return Romanised((ascii_key(strip_diacritics(word)),))
+    if script == "Hani":
+        if han_as_japanese:
+            return Romanised(japanese_readings(word))
+        return _chinese(word, also_japanese=True)
+    if script in _JAPANESE:
+        return Romanised(japanese_readings(word), japanese_loan_reading(word))
+    if script == "Hang":
+        return Romanised(korean_readings(word), korean_loan(word))
+    return Romanised((ascii_key(word),))
+
+
+@lru_cache(maxsize=131072)
+def romanise_word(word: str, script: str, *, han_as_japanese: bool) -> Romanised:
+    """The readings of one folded word of one script; never raises.
+
+    Third-party romanisers meet arbitrary text at ingest; if one fails, the
+    word falls back to anyascii rather than stopping the ingest.
+
+    >>> romanise_word("스타벅스", "Hang", han_as_japanese=False)
+    Romanised(readings=('seutabeogseu', 'seutabeokseu'), loan='staboks', syllables=(), initials='')
+    """
+    try:
+        found = _by_script(word, script, han_as_japanese)
+    except Exception:  # noqa: BLE001 - see docstring
+        found = Romanised(())
+    readings = tuple(dict.fromkeys(r for r in found.readings if r))[:MAX_READINGS]
+    if not readings:
+        fallback = ascii_key(word)
+        readings = (fallback,) if fallback else ()
+    return Romanised(readings, found.loan, found.syllables, found.initials)

@@ -1,0 +1,196 @@
+"""Word analysis: which words of a mark dominate, which only describe.
+
+A trademark examiner weighs the distinctive words of a mark and discounts
+legal forms (GmbH, Ltd, 株式会社) and words that name the goods (coffee,
+bank, 银行).  This module says which is which; scoring decides the weights.
+
+Latin and Cyrillic legal forms are recognised at the end of a mark only, after
+at least one other word, because most of them are also ordinary words or
+initials ("AS", "SE", "CO").  Chinese, Japanese and Korean write them without
+spaces, before or after the name, so they are also cut off the start or end
+of a word (:func:`split_affixes`).
+
+>>> roles(("coca", "cola", "gmbh"))
+('dominant', 'generic', 'legal')
+>>> split_affixes("株式会社トヨタ"), split_affixes("百事可乐")
+(('株式会社', 'トヨタ'), ('百事', '可乐'))
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from marksearch.text.fold import strip_diacritics
+
+__all__ = [
+    "DOMINANT",
+    "GENERIC",
+    "GENERIC_WORDS",
+    "LEGAL",
+    "LEGAL_FORMS",
+    "LEGAL_FORMS_CJK",
+    "roles",
+    "split_affixes",
+]
+
+DOMINANT, GENERIC, LEGAL = "dominant", "generic", "legal"
+
+# Abbreviations of legal forms, folded, without dots or spaces ("S.p.A." ->
+# "spa"); multi-word forms are matched on the run-together words.  Source:
+# ISO 20275 Entity Legal Forms code list (as published by GLEIF),
+# column "abbreviations local language", for the EU/EEA, UK, CH, US, RU, TR
+# and the main Asian jurisdictions; selection.
+LEGAL_FORMS = frozenset({
+    # DE, AT, CH
+    "gmbh", "ag", "kg", "ohg", "ug", "ev", "eg", "kgaa", "mbh", "gbr", "se", "co", "cokg",
+    "gmbhcokg", "haftungsbeschrankt",
+    # UK, IE, US, CA, AU, IN, SG, MY
+    "ltd", "limited", "plc", "llp", "lp", "llc", "inc", "incorporated", "corp",
+    "corporation", "company", "pty", "ptyltd", "pte", "pteltd", "bhd", "sdnbhd", "pvt",
+    "pvtltd", "cic", "dac", "uc",
+    # FR, BE, LU, CH
+    "sa", "sas", "sasu", "sarl", "eurl", "snc", "sca", "scs", "sprl", "srl", "sc", "gie",
+    # IT, ES, PT, LatAm
+    "spa", "sapa", "srls", "scarl", "sl", "slu", "sau", "sll", "scoop",
+    "lda", "ltda", "sacv", "sadecv", "srldecv", "sab", "sabdecv", "eireli", "me", "epp",
+    # NL, BE
+    "bv", "nv", "vof", "cv", "cvba", "bvba", "commv",
+    # Nordic
+    "ab", "publab", "as", "asa", "aps", "oy", "oyj", "ky", "hf", "ehf", "sf", "ans", "da",
+    # Central and eastern Europe, Balkans, Baltics
+    "spzoo", "spk", "sj", "sro", "spol", "spolsro", "vos", "ks", "kft", "zrt", "nyrt",
+    "bt", "doo", "dd", "ad", "ood", "eood", "et", "sia", "uab", "ou", "ooo", "oao",
+    "zao", "pao", "ao", "ip", "tov", "pp",
+    # TR, GR, CY, IL
+    "ltdsti", "sti", "ae", "epe", "ike", "oe", "ee",
+    # JP, CN, KR, TW (romanised)
+    "kk", "gk", "yk", "coltd", "colimited",
+})
+
+# Legal forms in Chinese, Japanese and Korean script, and in Cyrillic, matched
+# as whole words anywhere or as the start or end of a word.  Source: ISO 20275
+# ELF list (JP, CN, KR, TW, RU, UA, BG), local names; ㈱/㈜ reach here as 株/주
+# after NFKC.
+LEGAL_FORMS_CJK = frozenset({
+    "株式会社", "有限会社", "合同会社", "合資会社", "合名会社", "株", "有",
+    "有限公司", "股份有限公司", "有限责任公司", "有限責任公司", "股份公司", "公司", "集团有限公司",
+    "주식회사", "유한회사", "유한책임회사", "합자회사", "합명회사", "주", "유",
+    "ооо", "оао", "зао", "пао", "ао", "ип", "тов", "еоод", "оод", "ад",
+})
+
+# Words that name goods or services rather than their origin: hand-picked from
+# the class headings of the Nice Classification (WIPO, 12th edition) and the
+# words most often seen on shop signs, in English, German, French, Spanish,
+# Italian, Russian, Chinese, Japanese and Korean.  Folded and without diacritics.
+GENERIC_WORDS = frozenset({
+    # English
+    "coffee", "cafe", "tea", "bakery", "restaurant", "pizza", "pizzeria", "burger", "bar",
+    "pub", "grill", "kitchen", "hotel", "hotels", "bank", "pharma", "pharmaceuticals",
+    "pharmacy", "tech", "technology", "technologies", "software", "systems", "solutions",
+    "group", "holding", "holdings", "international", "global", "services", "service",
+    "shop", "store", "stores", "market", "supermarket", "foods", "food", "beverages",
+    "drinks", "cola", "cosmetics", "beauty", "fashion", "clothing", "motors", "auto",
+    "automotive", "airlines", "energy", "telecom", "media", "digital", "online", "labs",
+    "design", "studio", "consulting", "capital", "finance", "insurance", "health",
+    "medical", "clinic", "wines", "wine", "beer", "brewery", "water", "icecream",
+    "donuts", "doughnuts", "chocolate", "electronics", "products", "industries",
+    "trading", "logistics", "realty", "estate",
+    # German
+    "kaffee", "backerei", "apotheke", "versicherung", "technik", "gruppe", "handel",
+    "brauerei", "moden", "immobilien", "bau", "werke",
+    # French
+    "boulangerie", "patisserie", "pharmacie", "banque", "assurance", "assurances",
+    "groupe", "boutique", "vins", "biere", "cosmetique", "mode",
+    # Spanish, Italian, Portuguese
+    "farmacia", "panaderia", "banco", "seguros", "grupo", "ristorante", "trattoria",
+    "caffe", "gelateria", "vini", "moda", "tienda", "negozio", "cerveza",
+    # Russian
+    "кофе", "кафе", "кола", "банк", "аптека", "ресторан", "отель", "маркет", "групп",
+    "группа", "фарм", "строй",
+    # Chinese (simplified and traditional), Japanese, Korean
+    "咖啡", "银行", "銀行", "可乐", "可樂", "不动产", "不動產", "集团", "集團", "科技", "食品",
+    "餐厅", "餐廳", "药业", "藥業", "酒店", "汽车", "汽車", "电子", "電子", "超市", "冰淇淋",
+    "コーヒー", "カフェ", "ホテル", "ストア", "自動車", "製薬", "電機", "不動産",
+    "アイスクリーム", "ベーカリー", "レストラン", "グループ",
+    "커피", "카페", "은행", "도넛", "베이커리", "호텔", "치킨", "피자", "전자", "제약",
+    "식품", "그룹", "아이스크림", "자동차", "화장품",
+})
+
+# Longest affixes first, so 股份有限公司 wins over 公司.
+_CJK_AFFIXES = tuple(sorted((w for w in LEGAL_FORMS_CJK | GENERIC_WORDS
+                             if not w.isascii() and len(w) >= 2),
+                            key=lambda w: (-len(w), w)))
+_CJK_PREFIXES = tuple(w for w in _CJK_AFFIXES if w in LEGAL_FORMS_CJK)
+_MIN_CORE = 2
+
+
+def _key(word: str) -> str:
+    return strip_diacritics(word)
+
+
+@lru_cache(maxsize=65536)
+def split_affixes(word: str) -> tuple[str, ...]:
+    """Cut legal forms and goods words off the start and end of a word
+    written without spaces (Chinese, Japanese, Korean); the remaining name
+    keeps at least two characters.
+
+    >>> split_affixes("花旗银行"), split_affixes("크리스피크림도넛"), split_affixes("银行")
+    (('花旗', '银行'), ('크리스피크림', '도넛'), ('银行',))
+    """
+    head: list[str] = []
+    tail: list[str] = []
+    core = word
+    changed = True
+    while changed:
+        changed = False
+        for prefix in _CJK_PREFIXES:
+            if core.startswith(prefix) and len(core) - len(prefix) >= _MIN_CORE:
+                head.append(prefix)
+                core, changed = core[len(prefix):], True
+                break
+        for suffix in _CJK_AFFIXES:
+            if core.endswith(suffix) and len(core) - len(suffix) >= _MIN_CORE:
+                tail.insert(0, suffix)
+                core, changed = core[: -len(suffix)], True
+                break
+    return (*head, core, *tail)
+
+
+def _legal_tail(keys: list[str]) -> int:
+    """How many words at the end of a mark form legal forms (keeping one)."""
+    end = len(keys)
+    while end > 1:
+        for size in (4, 3, 2, 1):
+            start = end - size
+            if start >= 1 and "".join(keys[start:end]) in LEGAL_FORMS:
+                end = start
+                break
+        else:
+            break
+    return len(keys) - end
+
+
+def roles(words: tuple[str, ...]) -> tuple[str, ...]:
+    """The role of each word: ``dominant``, ``generic`` or ``legal``.  When no
+    word would dominate, the non-legal words (or, failing those, all words)
+    dominate, since the mark must be compared on something.
+
+    >>> roles(("coffee", "shop")), roles(("aldi", "s", "a")), roles(("株式会社", "トヨタ"))
+    (('dominant', 'dominant'), ('dominant', 'legal', 'legal'), ('legal', 'dominant'))
+    """
+    keys = [_key(w) for w in words]
+    tail = _legal_tail(keys)
+    found: list[str] = []
+    for i, key in enumerate(keys):
+        if i >= len(keys) - tail or key in LEGAL_FORMS_CJK:
+            found.append(LEGAL)
+        elif key in GENERIC_WORDS:
+            found.append(GENERIC)
+        else:
+            found.append(DOMINANT)
+    if DOMINANT not in found:
+        fallback = DOMINANT if GENERIC in found else None
+        found = [fallback if (r == GENERIC and fallback) else r for r in found]
+        if DOMINANT not in found:
+            found = [DOMINANT] * len(found)
+    return tuple(found)

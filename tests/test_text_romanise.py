@@ -1,0 +1,247 @@
+"""Romanisation per script: Chinese, Korean, Japanese, and the anyascii rest."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from marksearch.text.chinese import (
+    chinese_readings,
+    pinyin_initials,
+    pinyin_loan,
+    pinyin_syllables,
+)
+from marksearch.text.japanese import (
+    japanese_loan,
+    japanese_loan_reading,
+    japanese_readings,
+    kana_romaji,
+    long_vowels_dropped,
+)
+from marksearch.text.korean import korean_loan, korean_plain, korean_pronounced, korean_readings
+from marksearch.text.romanise import ascii_key, romanise_word
+
+ANY_TEXT = st.text(st.characters(exclude_categories=()), max_size=30)
+HANGUL_SYLLABLES = st.characters(min_codepoint=0xAC00, max_codepoint=0xD7A3)
+# Conjoining jamo, compatibility jamo, jamo extended A and B.
+JAMO = st.one_of(
+    st.characters(min_codepoint=0x1100, max_codepoint=0x11FF),
+    st.characters(min_codepoint=0x3131, max_codepoint=0x318E),
+    st.characters(min_codepoint=0xA960, max_codepoint=0xA97C),
+    st.characters(min_codepoint=0xD7B0, max_codepoint=0xD7FB),
+)
+ASCII_KEY = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+
+# -- Chinese --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("word", "first"),
+    [
+        ("可口可乐", "kekoukele"),
+        ("必胜客", "bishengke"),
+        ("阿迪达斯", "adidasi"),
+        ("银行", "yinhang"),  # phrase reading of the polyphone 行
+        ("優衣庫", "youyiku"),  # traditional
+        ("优衣库", "youyiku"),  # simplified
+        ("绿", "lu"),  # ü without its dots
+        ("21世纪", "21shiji"),
+    ],
+)
+def test_pinyin_first_reading(word: str, first: str) -> None:
+    assert chinese_readings(word)[0] == first
+
+
+def test_polyphones_give_further_readings() -> None:
+    assert chinese_readings("長城") == ("zhangcheng", "changcheng")
+    assert "bixingke" in chinese_readings("必胜客")
+    assert len(chinese_readings("重重重重")) <= 3
+
+
+def test_pinyin_syllables_with_and_without_tones() -> None:
+    assert pinyin_syllables("必胜客") == ("bi sheng ke", "bi4 sheng4 ke4")
+    assert pinyin_syllables("桌子") == ("zhuo zi", "zhuo1 zi5")  # 5: neutral tone
+    assert pinyin_syllables("绿色") == ("lu se", "lu4 se4")
+    assert pinyin_initials("宝马") == "bm"
+
+
+@pytest.mark.parametrize(
+    ("word", "loan"),
+    [("阿迪达斯", "adidas"), ("沃尔玛", "wolma"), ("福特", "fut"), ("拉菲", "lafe")],
+)
+def test_pinyin_loan(word: str, loan: str) -> None:
+    assert pinyin_loan(word) == loan
+
+
+# -- Korean ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("word", "plain", "pronounced"),
+    [
+        ("스타벅스", "seutabeogseu", "seutabeokseu"),
+        ("삼성", "samseong", "samseong"),
+        ("샤넬", "syanel", "syanel"),
+        ("국물", "gugmul", "gungmul"),  # nasalisation
+        ("합니다", "habnida", "hamnida"),  # nasalisation
+        ("신라", "sinla", "silla"),  # liquidisation
+        ("설날", "seolnal", "seollal"),  # liquidisation
+        ("종로", "jonglo", "jongno"),  # ㄹ after ㅇ
+        ("백리", "baegli", "baengni"),  # ㄹ -> ㄴ, then nasalisation
+        ("한국어", "hangug-eo".replace("-", ""), "hangugeo"),  # liaison
+        ("읽어", "ilg-eo".replace("-", ""), "ilgeo"),  # liaison of a cluster
+        ("같이", "gati", "gachi"),  # palatalisation
+        ("좋다", "johda", "jota"),  # aspiration
+        ("좋아", "joh-a".replace("-", ""), "joa"),  # silent ㅎ
+        ("닭", "dalg", "dak"),  # final cluster
+        ("ㄱ", "g", "g"),
+    ],
+)
+def test_korean_romanisation(word: str, plain: str, pronounced: str) -> None:
+    assert korean_plain(word) == plain
+    assert korean_pronounced(word) == pronounced
+
+
+@pytest.mark.parametrize(
+    ("word", "loan"),
+    [
+        ("스타벅스", "staboks"),  # epenthetic 으 dropped, ㅓ read o
+        ("샤넬", "shanel"),
+        ("유니클로", "yunikllo"),
+        ("배스킨라빈스", "baskinrabins"),  # ㅐ read a
+        ("맥도날드", "makdonald"),
+        ("파리바게뜨", "paribaget"),
+        ("라잇템", "raittem"),  # final ㅅ read t
+    ],
+)
+def test_korean_loan_reading(word: str, loan: str) -> None:
+    assert korean_loan(word) == loan
+
+
+@settings(max_examples=300)
+@given(st.text(st.one_of(HANGUL_SYLLABLES, JAMO), max_size=20))
+def test_korean_never_fails_on_hangul(text: str) -> None:
+    for reading in (korean_plain(text), korean_pronounced(text), korean_loan(text)):
+        assert isinstance(reading, str)
+    assert all(set(r) <= ASCII_KEY for r in korean_readings(text))
+
+
+@given(st.text(HANGUL_SYLLABLES, min_size=1, max_size=12))
+def test_every_hangul_syllable_string_has_a_reading(text: str) -> None:
+    assert korean_plain(text) and korean_pronounced(text)
+
+
+@given(ANY_TEXT)
+def test_korean_is_total_on_any_text(text: str) -> None:
+    korean_plain(text), korean_pronounced(text), korean_loan(text)
+
+
+# -- Japanese -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("word", "reading"),
+    [
+        ("任天堂", "nintendo"),  # Japanese, not Mandarin rentiantang
+        ("任天堂", "nintendou"),
+        ("本田", "honda"),
+        ("東京", "tokyo"),
+        ("スターバックス", "starbucks"),  # cutlet's Western spelling
+        ("スターバックス", "sutaabakkusu"),
+        ("ウェンディーズ", "wendiizu"),
+        ("ひらがな", "hiragana"),
+        ("トヨタ自動車", "toyotajidosha"),
+    ],
+)
+def test_japanese_readings(word: str, reading: str) -> None:
+    assert reading in japanese_readings(word)
+
+
+def test_unknown_kanji_give_no_japanese_reading() -> None:
+    # 无 is simplified Chinese; cutlet answers "??", which must not become a key.
+    assert japanese_readings("无印良品") == ()
+
+
+@pytest.mark.parametrize(
+    ("kana", "romaji"),
+    [
+        ("スターバックス", "sutaabakkusu"),
+        ("ろーそん", "rooson"),
+        ("マッチ", "matchi"),
+        ("ヴィトン", "viton"),
+        ("ファミリーマート", "famiriimaato"),
+        ("ティッシュ", "tisshu"),
+        ("ー", ""),
+    ],
+)
+def test_kana_table(kana: str, romaji: str) -> None:
+    assert kana_romaji(kana) == romaji
+
+
+@pytest.mark.parametrize(
+    ("romaji", "short"),
+    [("nintendou", "nintendo"), ("toukyou", "tokyo"), ("ryouhin", "ryohin"),
+     ("sutaabakkusu", "sutabakkusu"), ("kawaii", "kawai")],
+)
+def test_long_vowels_dropped(romaji: str, short: str) -> None:
+    assert long_vowels_dropped(romaji) == short
+
+
+def test_japanese_loan_reading() -> None:
+    assert japanese_loan("sutaabakkusu") == "stabaks"
+    assert japanese_loan_reading("ローソン") == "roson"
+    assert japanese_loan_reading("任天堂") == ""
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.text(st.characters(min_codepoint=0x3040, max_codepoint=0x30FF), max_size=12))
+def test_japanese_is_total_on_kana(text: str) -> None:
+    assert all(set(r) <= ASCII_KEY for r in japanese_readings(text))
+
+
+# -- every script ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("word", "script", "reading"),
+    [
+        ("müller", "Latn", "muller"),
+        ("москва", "Cyrl", "moskva"),
+        ("кока", "Cyrl", "koka"),
+        ("αθηνα", "Grek", "athina"),
+        ("مرسيدس", "Arab", "mrsyds"),
+        ("שלום", "Hebr", "slvm"),
+        ("ไทย", "Thai", "aithy"),
+        ("ნიკე", "Geor", "nike"),
+        ("任天堂", "Hani", "rentiantang"),
+        ("任天堂", "Hani", "nintendo"),
+        ("스타벅스", "Hang", "seutabeokseu"),
+        ("スターバックス", "Kana", "starbucks"),
+        ("21", "Zyyy", "21"),
+    ],
+)
+def test_romanise_word_table(word: str, script: str, reading: str) -> None:
+    assert reading in romanise_word(word, script, han_as_japanese=False).readings
+
+
+def test_han_in_a_mark_with_kana_is_read_in_japanese_only() -> None:
+    readings = romanise_word("任天堂", "Hani", han_as_japanese=True).readings
+    assert readings == ("nintendou", "nintendo")
+
+
+SCRIPTS = st.sampled_from(["Latn", "Hani", "Hira", "Kana", "Jpan", "Hang", "Cyrl", "Zyyy", "Zzzz"])
+
+
+@settings(deadline=None)
+@given(ANY_TEXT, SCRIPTS, st.booleans())
+def test_romanise_word_is_total_ascii_and_deterministic(text: str, script: str, japanese: bool) -> None:
+    first = romanise_word(text, script, han_as_japanese=japanese)
+    romanise_word.cache_clear()
+    assert romanise_word(text, script, han_as_japanese=japanese) == first
+    assert all(r and set(r) <= ASCII_KEY for r in first.readings)
+
+
+def test_ascii_key() -> None:
+    assert ascii_key("Coca/Cola 2") == "cocacola2"
+    assert ascii_key("Ёж") == "ezh"
