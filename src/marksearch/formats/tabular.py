@@ -34,6 +34,8 @@ import csv
 import dataclasses
 import enum
 import json
+
+import orjson
 import re
 from collections.abc import Iterator, Mapping
 from typing import IO, Any, TypeVar
@@ -159,8 +161,9 @@ JSONL_READER = JsonLinesReader()
 
 def _json_entry(text: str, source: str, position: str) -> Entry:
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
+        # orjson also refuses lone surrogate escapes ("\ud800"), which no register can store.
+        data = orjson.loads(text)
+    except orjson.JSONDecodeError as exc:
         reason = f"not valid JSON ({exc.msg}, column {exc.colno})"
         return Rejection(source, position, reason, text[:_EXCERPT])
     if not isinstance(data, dict):

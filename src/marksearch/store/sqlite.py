@@ -15,6 +15,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from marksearch.errors import StoreError
 from marksearch.records import Deletion, Entry, Provenance, Record, Rejection
 from marksearch.store.base import (
@@ -144,10 +146,8 @@ class SQLiteStore(Store):
         return counts
 
     def _put(self, record: Record, keys: dict[str, Any] | None, now: str, counts: WriteCounts) -> None:
-        data = record.to_dict()
-        data.pop("provenance", None)
-        blob = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-        digest = _digest(blob)
+        blob = record.to_json_bytes()
+        digest = hashlib.blake2b(blob, digest_size=16).hexdigest()
         row = self.db.execute(
             "SELECT id, content_hash, as_of FROM records WHERE office=? AND application_number=?",
             record.key,
@@ -170,8 +170,8 @@ class SQLiteStore(Store):
             filing.value.isoformat() if filing and filing.value else None,
             record.as_of,
             digest,
-            blob,
-            json.dumps(keys, ensure_ascii=False, separators=(",", ":")) if keys is not None else None,
+            blob.decode(),
+            _dumps(keys) if keys is not None else None,
             prov.source,
             prov.position,
             now,
@@ -307,17 +307,20 @@ class _Tx:
         self.db.execute("COMMIT" if exc_type is None else "ROLLBACK")
 
 
-def _digest(blob: str) -> str:
-    return hashlib.blake2b(blob.encode(), digest_size=16).hexdigest()
+def _dumps(value: Any) -> str:
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:  # lone surrogates in a library caller's text
+        return json.dumps(value, ensure_ascii=True)
 
 
 def _stored(row: tuple[Any, ...]) -> StoredRecord:
     record_id, data, keys, seq, source, position, ingested_at = row
-    fields = json.loads(data)
+    fields = orjson.loads(data)
     fields["provenance"] = {"source": source or "", "position": position or "", "ingested_at": ingested_at}
     return StoredRecord(
         id=int(record_id),
         record=Record.from_dict(fields),
-        keys=json.loads(keys) if keys else None,
+        keys=orjson.loads(keys) if keys else None,
         seq=int(seq),
     )
