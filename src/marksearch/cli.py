@@ -68,16 +68,36 @@ def cli() -> None:
     help="Skip sniffing: st66, st96, uspto-daily, kipris, jsonl or csv.",
 )
 @click.option("--batch-size", default=500, show_default=True, type=click.IntRange(1, 100_000))
+@click.option(
+    "--workers",
+    default=None,
+    type=click.IntRange(1, 64),
+    help="Parsing processes (default: one per core; 1 parses in the writing process).",
+)
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @db_option
 @json_option
-def ingest(paths: tuple[str, ...], fmt: str | None, batch_size: int, quiet: bool, db: str, as_json: bool) -> None:
+def ingest(
+    paths: tuple[str, ...],
+    fmt: str | None,
+    batch_size: int,
+    workers: int | None,
+    quiet: bool,
+    db: str,
+    as_json: bool,
+) -> None:
     """Read office files, folders, .zip or .gz archives into the register."""
     from marksearch import ingest as ingest_mod
 
     with user_errors(), open_store(db) as store, _progress(quiet or as_json) as (on_bytes, on_file):
         summary = ingest_mod.ingest(
-            store, list(paths), format=fmt, batch_size=batch_size, on_bytes=on_bytes, on_file=on_file
+            store,
+            list(paths),
+            format=fmt,
+            batch_size=batch_size,
+            workers=workers,
+            on_bytes=on_bytes,
+            on_file=on_file,
         )
     if as_json:
         emit_json(summary.to_dict())

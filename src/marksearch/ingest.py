@@ -1,9 +1,14 @@
 """Read office files into the register: sniff, parse, key, write in batches.
 
-Each batch is one transaction.  A record that cannot be read is quarantined
-and the run goes on; a file that cannot be read at all (not XML, truncated,
-unsafe, wrong encoding) is reported with its position, the records read
-before the problem are kept, and the run goes on with the next file.
+Parsing, normalising and keying records is CPU work that needs no database,
+so it runs in worker processes: small files go to a worker whole, large bulk
+files are cut at record boundaries (:mod:`marksearch.formats.split`).  The
+calling process only writes, in file order, one transaction per batch.
+
+A record that cannot be read is quarantined and the run goes on; a file that
+cannot be read at all (not XML, truncated, unsafe, wrong encoding) is
+reported with its position, the records read before the problem are kept,
+and the run goes on with the next file.
 
 >>> from marksearch.store import open_store
 >>> summary = ingest(open_store(":memory:"), [])
@@ -13,19 +18,24 @@ before the problem are kept, and the run goes on with the next file.
 
 from __future__ import annotations
 
+import io
+import multiprocessing
 import os
 import time
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
 from typing import IO, Any, cast
 
+from marksearch import errors
 from marksearch.errors import InputError, MalformedInputError
-from marksearch.formats import Reader, get_reader, sniff
+from marksearch.formats import Reader, get_reader, sniff, split
 from marksearch.inputs import Source, expand_paths, reading
-from marksearch.records import Entry, Record
-from marksearch.store import Store, WriteCounts
+from marksearch.records import Entry, Record, Rejection
+from marksearch.store import Item, Prepared, Store, WriteCounts
 
-__all__ = ["FileResult", "IngestSummary", "ingest", "record_keys"]
+__all__ = ["FileResult", "IngestSummary", "default_workers", "ingest", "record_keys"]
 
 BATCH_SIZE = 500
 _HEAD = 64 * 1024
@@ -82,31 +92,116 @@ def record_keys(record: Record) -> dict[str, Any] | None:
     return mark_keys(text).to_dict() if text else None
 
 
+def default_workers() -> int:
+    """Worker processes for parsing: one per core (the writer mostly waits on them)."""
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
 def ingest(
     store: Store,
     paths: Sequence[str | os.PathLike[str]],
     *,
     format: str | None = None,
     batch_size: int = BATCH_SIZE,
+    workers: int | None = None,
     on_bytes: Callable[[int], None] | None = None,
     on_file: Callable[[Source], None] | None = None,
 ) -> IngestSummary:
-    """Ingest every file under ``paths`` into ``store``; see the module docstring."""
+    """Ingest every file under ``paths`` into ``store``; see the module docstring.
+
+    ``workers=1`` parses in this process (no pool); the result is the same.
+    """
     reader = get_reader(format) if format else None
     summary = IngestSummary()
     started = time.perf_counter()
-    for source in expand_paths(paths):
-        if on_file is not None:
-            on_file(source)
-        result = _ingest_source(store, source, reader, batch_size, on_bytes)
-        summary.files.append(result)
-        summary.counts.add(result.counts)
+    sources = list(expand_paths(paths))
+    with _Pool(workers or default_workers()) as pool:
+        for source in sources:
+            if on_file is not None:
+                on_file(source)
+            result = _ingest_source(store, pool, source, reader, batch_size, on_bytes)
+            summary.files.append(result)
+            summary.counts.add(result.counts)
     summary.seconds = time.perf_counter() - started
     return summary
 
 
+# -- work units ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Unit:
+    """A self-contained piece of one file for a worker to parse."""
+
+    source: str
+    reader: str
+    payload: bytes
+    line_delta: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    items: list[Item]
+    error: tuple[str, str, int | None, int | None] | None  # class name, reason, line, column
+
+
+def _parse_unit(unit: _Unit) -> _Outcome:
+    """Worker side: parse, normalise, key and prepare every entry of a piece."""
+    items: list[Item] = []
+    try:
+        entries = get_reader(unit.reader).read(io.BytesIO(unit.payload), unit.source)
+        for entry in entries:
+            items.append(_prepare(entry, unit.line_delta))
+    except InputError as exc:
+        line = exc.line + unit.line_delta if exc.line is not None else None
+        return _Outcome(items, (type(exc).__name__, exc.reason, line, exc.column))
+    return _Outcome(items, None)
+
+
+def _prepare(entry: Entry, delta: int) -> Item:
+    if isinstance(entry, Record):
+        if delta and entry.provenance is not None:
+            where = entry.provenance
+            entry = replace(entry, provenance=replace(where, position=split.shift_lines(where.position, delta)))
+        return Prepared.from_record(entry, record_keys(entry))
+    if isinstance(entry, Rejection):
+        return replace(entry, position=split.shift_lines(entry.position, delta)) if delta else entry
+    return entry
+
+
+def _rebuild(error: tuple[str, str, int | None, int | None], source: str) -> InputError:
+    name, reason, line, column = error
+    cls = getattr(errors, name, InputError)
+    if not (isinstance(cls, type) and issubclass(cls, InputError)):
+        cls = InputError
+    return cls(reason, source=source, line=line, column=column)
+
+
+def _units(stream: IO[bytes], head: bytes, reader: Reader, source: Source) -> Iterator[_Unit]:
+    """Cut a file into units; small files make one unit."""
+    small = source.size is not None and source.size <= split.CHUNK
+    if not small and reader.name in split.RECORD_ELEMENTS:
+        pieces = split.split_xml(stream, head, split.RECORD_ELEMENTS[reader.name], source.name)
+    elif not small and reader.name == "jsonl":
+        pieces = split.split_lines(stream, head)
+    else:
+        pieces = iter([split.Piece(head + stream.read(), 0)])
+    for piece in pieces:
+        yield _Unit(source.name, reader.name, piece.payload, piece.line_delta)
+
+
+def _streams_whole(reader: Reader, source: Source) -> bool:
+    """Large files of formats that cannot be cut are parsed here, streaming, in constant memory."""
+    small = source.size is not None and source.size <= split.CHUNK
+    return not small and reader.name not in split.RECORD_ELEMENTS and reader.name != "jsonl"
+
+
+# -- the writer side ---------------------------------------------------------------
+
+
 def _ingest_source(
     store: Store,
+    pool: _Pool,
     source: Source,
     reader: Reader | None,
     batch_size: int,
@@ -115,14 +210,18 @@ def _ingest_source(
     result = FileResult(source.name, reader.name if reader else None)
     try:
         with reading(source, on_bytes) as stream:
-            head = stream.read(_HEAD)
-            if not head.strip():
-                raise MalformedInputError("file is empty", source=source.name, line=1, column=1)
-            chosen = reader or sniff(head, source.name)
-            result.format = chosen.name
             try:
-                entries = chosen.read(cast(IO[bytes], stream), source.name, head=head)
-                _write_batches(store, entries, batch_size, result)
+                head = stream.read(_HEAD)
+                if not head.strip():
+                    raise MalformedInputError("file is empty", source=source.name, line=1, column=1)
+                chosen = reader or sniff(head, source.name)
+                result.format = chosen.name
+                if _streams_whole(chosen, source):
+                    entries = chosen.read(cast(IO[bytes], stream), source.name, head=head)
+                    outcomes: Iterable[_Outcome] = _in_process(entries)
+                else:
+                    outcomes = pool.map_ordered(_units(cast(IO[bytes], stream), head, chosen, source))
+                _write(store, outcomes, batch_size, result, source.name)
             finally:
                 result.bytes = stream.count
     except InputError as exc:
@@ -130,25 +229,60 @@ def _ingest_source(
     return result
 
 
-def _write_batches(
-    store: Store, entries: Iterable[Entry], batch_size: int, result: FileResult
-) -> None:
-    batch: list[Entry] = []
+def _in_process(entries: Iterable[Entry]) -> Iterator[_Outcome]:
+    """Streaming path: prepare entries here, a batch at a time."""
+    batch: list[Item] = []
     try:
         for entry in entries:
-            batch.append(entry)
-            if len(batch) >= batch_size:
-                _flush(store, batch, result)
-    except InputError:
-        # Whatever was read before a fatal error in the file is complete and valid: keep it.
-        if batch:
-            _flush(store, batch, result)
-        raise
-    if batch:
-        _flush(store, batch, result)
+            batch.append(_prepare(entry, 0))
+            if len(batch) >= BATCH_SIZE:
+                yield _Outcome(batch, None)
+                batch = []
+    except InputError as exc:
+        yield _Outcome(batch, (type(exc).__name__, exc.reason, exc.line, exc.column))
+        return
+    yield _Outcome(batch, None)
 
 
-def _flush(store: Store, batch: list[Entry], result: FileResult) -> None:
-    keys = [record_keys(e) if isinstance(e, Record) else None for e in batch]
-    result.counts.add(store.write(batch, keys))
-    batch.clear()
+def _write(
+    store: Store, outcomes: Iterable[_Outcome], batch_size: int, result: FileResult, source: str
+) -> None:
+    for outcome in outcomes:
+        items = outcome.items
+        for start in range(0, len(items), batch_size):
+            result.counts.add(store.write_prepared(items[start : start + batch_size]))
+        if outcome.error is not None:
+            # Whatever was read before a fatal error in the file is complete and valid: it is kept.
+            raise _rebuild(outcome.error, source)
+
+
+class _Pool:
+    """Ordered parallel map with a bounded number of pieces in flight (constant memory)."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self.executor: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> _Pool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.executor is not None:
+            self.executor.shutdown(wait=True, cancel_futures=True)
+
+    def map_ordered(self, units: Iterator[_Unit]) -> Iterator[_Outcome]:
+        if self.workers <= 1:
+            yield from map(_parse_unit, units)
+            return
+        if self.executor is None:
+            # fork shares the loaded readers and key tables with the workers at no cost.
+            methods = multiprocessing.get_all_start_methods()
+            context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+            self.executor = ProcessPoolExecutor(self.workers, mp_context=context)
+        window: deque[Future[_Outcome]] = deque()
+        for unit in units:
+            window.append(self.executor.submit(_parse_unit, unit))
+            if len(window) >= 2 * self.workers:
+                yield window.popleft().result()
+        while window:
+            yield window.popleft().result()

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Iterator
-from typing import IO
+from typing import IO, cast
 
 from lxml import etree
 
-from marksearch.errors import MalformedInputError, UnsafeXMLError
+from marksearch.errors import InputError, MalformedInputError, UnsafeXMLError
 
 __all__ = ["children", "first_text", "iter_records", "local", "sniff_root", "texts"]
 
@@ -205,7 +205,8 @@ def iter_records(
                 parser.close()
         except etree.XMLSyntaxError as exc:
             raise _malformed(exc, source) from None
-        for _event, elem in parser.read_events():
+        for _event, found in parser.read_events():
+            elem = cast(etree._Element, found)  # "end" events carry elements
             if accept(local(elem.tag)):
                 yield elem
                 _release(elem)
@@ -226,14 +227,14 @@ def _names(wanted: Callable[[str], bool] | Collection[str]) -> frozenset[str] | 
 
 def _release(elem: etree._Element) -> None:
     """Free a handled element and the siblings before it."""
-    elem.clear(keep_tail=True)
+    elem.clear(keep_tail=True)  # type: ignore[call-arg]  # lxml-stubs lag lxml 5
     parent = elem.getparent()
     if parent is not None:
         while elem.getprevious() is not None:
             del parent[0]
 
 
-def _malformed(exc: etree.XMLSyntaxError, source: str) -> MalformedInputError:
+def _malformed(exc: etree.XMLSyntaxError, source: str) -> InputError:
     line, column = exc.position if exc.position else (exc.lineno, None)
     msg = exc.msg or str(exc)
     # libxml2 reports the line/column itself inside msg; keep only the reason.

@@ -10,12 +10,23 @@ import os
 from pathlib import Path
 
 from marksearch.errors import UsageError
-from marksearch.store.base import Change, Quarantined, Stats, Store, StoredRecord, WriteCounts
+from marksearch.store.base import (
+    Change,
+    Item,
+    Prepared,
+    Quarantined,
+    Stats,
+    Store,
+    StoredRecord,
+    WriteCounts,
+)
 from marksearch.store.sqlite import SQLiteStore
 
 __all__ = [
     "DEFAULT_DB",
     "Change",
+    "Item",
+    "Prepared",
     "Quarantined",
     "SQLiteStore",
     "Stats",

@@ -13,13 +13,80 @@ running the same ingest again finds the earlier batches unchanged.
 from __future__ import annotations
 
 import abc
+import hashlib
+import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from marksearch.records import Entry, Record, Rejection
+import orjson
 
-__all__ = ["Change", "Quarantined", "Stats", "Store", "StoredRecord", "WriteCounts"]
+from marksearch.records import Deletion, Entry, Record, Rejection
+
+__all__ = ["Change", "Prepared", "Quarantined", "Stats", "Store", "StoredRecord", "WriteCounts"]
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A record made ready for any store: serialised, hashed and keyed.
+
+    Preparing is the CPU-heavy part of a write, and it needs no database, so
+    ingest worker processes prepare records and the writer only stores them.
+    """
+
+    office: str
+    application_number: str
+    registration_number: str | None
+    mark_text: str
+    status: str
+    feature: str
+    kind: str
+    filing_date: str | None
+    as_of: str | None
+    nice_classes: tuple[int, ...]
+    data: bytes  # Record.to_json_bytes(): the record without provenance
+    digest: str
+    keys: bytes | None  # MarkKeys JSON
+    source: str
+    position: str
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.office, self.application_number)
+
+    @classmethod
+    def from_record(cls, record: Record, keys: dict[str, Any] | None) -> Prepared:
+        data = record.to_json_bytes()
+        filing = record.date("filing")
+        prov = record.provenance
+        return cls(
+            office=record.office,
+            application_number=record.application_number,
+            registration_number=record.registration_number,
+            mark_text=record.mark_text,
+            status=record.status.value,
+            feature=record.feature.value,
+            kind=record.kind.value,
+            filing_date=filing.value.isoformat() if filing and filing.value else None,
+            as_of=record.as_of,
+            nice_classes=record.nice_classes,
+            data=data,
+            digest=hashlib.sha256(data).hexdigest()[:32],  # SHA-NI makes sha256 the fastest here
+            keys=_dumps(keys) if keys is not None else None,
+            source=prov.source if prov else "",
+            position=prov.position if prov else "",
+        )
+
+
+Item = Prepared | Deletion | Rejection
+"""What a store writes."""
+
+
+def _dumps(value: Any) -> bytes:
+    try:
+        return orjson.dumps(value)
+    except TypeError:  # lone surrogates in a library caller's text: escape them
+        return json.dumps(value, ensure_ascii=True).encode()
 
 
 @dataclass
@@ -110,9 +177,21 @@ class Store(abc.ABC):
 
     url: str
 
-    @abc.abstractmethod
-    def write(self, entries: Sequence[Entry], keys: Sequence[dict[str, Any] | None]) -> WriteCounts:
+    def write(
+        self, entries: Sequence[Entry | Prepared], keys: Sequence[dict[str, Any] | None] | None = None
+    ) -> WriteCounts:
         """Apply entries in order in one transaction; ``keys[i]`` belongs to ``entries[i]``."""
+        if keys is not None and len(keys) != len(entries):
+            raise ValueError(f"{len(entries)} entries but {len(keys)} keys")
+        items: list[Item] = [
+            Prepared.from_record(e, keys[i] if keys is not None else None) if isinstance(e, Record) else e
+            for i, e in enumerate(entries)
+        ]
+        return self.write_prepared(items)
+
+    @abc.abstractmethod
+    def write_prepared(self, items: Sequence[Item]) -> WriteCounts:
+        """Apply prepared items in order, in one transaction."""
 
     @abc.abstractmethod
     def get(self, office: str, application_number: str) -> StoredRecord | None:

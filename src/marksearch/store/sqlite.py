@@ -8,8 +8,6 @@ readers are not blocked while an ingest writes.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import sqlite3
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -18,9 +16,11 @@ from typing import Any
 import orjson
 
 from marksearch.errors import StoreError
-from marksearch.records import Deletion, Entry, Provenance, Record, Rejection
+from marksearch.records import Deletion, Record, Rejection
 from marksearch.store.base import (
     Change,
+    Item,
+    Prepared,
     Quarantined,
     Stats,
     Store,
@@ -128,81 +128,77 @@ class SQLiteStore(Store):
 
     # -- writing -------------------------------------------------------------
 
-    def write(self, entries: Sequence[Entry], keys: Sequence[dict[str, Any] | None]) -> WriteCounts:
+    def write_prepared(self, items: Sequence[Item]) -> WriteCounts:
         counts = WriteCounts()
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         try:
             with self._transaction():
-                for entry, key in zip(entries, keys, strict=True):
-                    if isinstance(entry, Record):
-                        self._put(entry, key, now, counts)
-                    elif isinstance(entry, Deletion):
-                        self._delete(entry, counts)
+                for item in items:
+                    if isinstance(item, Prepared):
+                        self._put(item, now, counts)
+                    elif isinstance(item, Deletion):
+                        self._delete(item, counts)
                     else:
-                        self._quarantine(entry, now)
+                        self._quarantine(item, now)
                         counts.quarantined += 1
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot write to the register {self.path}: {exc}") from None
         return counts
 
-    def _put(self, record: Record, keys: dict[str, Any] | None, now: str, counts: WriteCounts) -> None:
-        blob = record.to_json_bytes()
-        digest = hashlib.blake2b(blob, digest_size=16).hexdigest()
+    def _put(self, p: Prepared, now: str, counts: WriteCounts) -> None:
         row = self.db.execute(
             "SELECT id, content_hash, as_of FROM records WHERE office=? AND application_number=?",
-            record.key,
+            p.key,
         ).fetchone()
-        if row is not None and row[1] == digest:
+        if row is not None and row[1] == p.digest:
             counts.unchanged += 1
             return
-        if row is not None and row[2] and record.as_of and record.as_of < row[2]:
+        if row is not None and row[2] and p.as_of and p.as_of < row[2]:
             counts.unchanged += 1
             counts.older += 1
             return
-        prov = record.provenance or Provenance("", "")
-        filing = record.date("filing")
         values = (
-            record.registration_number,
-            record.mark_text,
-            record.status.value,
-            record.feature.value,
-            record.kind.value,
-            filing.value.isoformat() if filing and filing.value else None,
-            record.as_of,
-            digest,
-            blob.decode(),
-            _dumps(keys) if keys is not None else None,
-            prov.source,
-            prov.position,
+            p.registration_number,
+            p.mark_text,
+            p.status,
+            p.feature,
+            p.kind,
+            p.filing_date,
+            p.as_of,
+            p.digest,
+            p.data.decode(),
+            p.keys.decode() if p.keys is not None else None,
+            p.source,
+            p.position,
             now,
         )
+        # The change is logged first so that the record row, which can be large, is written once.
+        op = "insert" if row is None else "update"
+        seq = self._log(op, p.office, p.application_number, 0 if row is None else int(row[0]))
         if row is None:
             cur = self.db.execute(
                 "INSERT INTO records (registration_number, mark_text, status, feature, kind, "
                 "filing_date, as_of, content_hash, data, keys, source, position, ingested_at, "
-                "office, application_number, seq) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,0)",
-                (*values, *record.key),
+                "office, application_number, seq) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (*values, *p.key, seq),
             )
             record_id = int(cur.lastrowid or 0)
-            op = "insert"
+            self.db.execute("UPDATE changes SET record_id=? WHERE seq=?", (record_id, seq))
             counts.inserted += 1
         else:
             record_id = int(row[0])
             self.db.execute(
                 "UPDATE records SET registration_number=?, mark_text=?, status=?, feature=?, "
                 "kind=?, filing_date=?, as_of=?, content_hash=?, data=?, keys=?, source=?, "
-                "position=?, ingested_at=? WHERE id=?",
-                (*values, record_id),
+                "position=?, ingested_at=?, seq=? WHERE id=?",
+                (*values, seq, record_id),
             )
             self.db.execute("DELETE FROM record_classes WHERE record_id=?", (record_id,))
-            op = "update"
             counts.updated += 1
         self.db.executemany(
             "INSERT OR IGNORE INTO record_classes VALUES (?, ?)",
-            [(record_id, c) for c in record.nice_classes],
+            [(record_id, c) for c in p.nice_classes],
         )
-        seq = self._log(op, record.office, record.application_number, record_id)
-        self.db.execute("UPDATE records SET seq=? WHERE id=?", (seq, record_id))
 
     def _delete(self, deletion: Deletion, counts: WriteCounts) -> None:
         row = self.db.execute(
@@ -305,13 +301,6 @@ class _Tx:
 
     def __exit__(self, exc_type: type[BaseException] | None, *rest: object) -> None:
         self.db.execute("COMMIT" if exc_type is None else "ROLLBACK")
-
-
-def _dumps(value: Any) -> str:
-    try:
-        return orjson.dumps(value).decode()
-    except TypeError:  # lone surrogates in a library caller's text
-        return json.dumps(value, ensure_ascii=True)
 
 
 def _stored(row: tuple[Any, ...]) -> StoredRecord:

@@ -1,0 +1,129 @@
+"""Cut a large office file into self-contained pieces that worker processes can parse.
+
+Bulk feeds are long runs of sibling record elements (ST.66 ``TradeMark``,
+ST.96 ``Trademark``, USPTO ``case-file``) or lines (JSON Lines).  A piece is
+the file's prolog and open ancestors (everything before the first record),
+a run of whole records, and closing tags for those ancestors: a well-formed
+document that the ordinary reader parses, with the same entity checks.
+
+Line numbers inside a piece are shifted back to the file's own by
+:attr:`Piece.line_delta`, so positions in quarantine and errors still point
+into the original file.
+
+Written by hand because no library splits XML at record boundaries without
+parsing it; the byte search for the end tag is what makes the cut cheap.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import IO, cast
+
+from lxml import etree
+
+from marksearch.formats import xmlsafe
+
+__all__ = ["RECORD_ELEMENTS", "Piece", "shift_lines", "split_lines", "split_xml"]
+
+RECORD_ELEMENTS = {"st66": "TradeMark", "st96": "Trademark", "uspto-daily": "case-file"}
+"""Readers whose files may be cut, and the local name of their record element."""
+
+CHUNK = 2 << 20  # small enough to keep two workers busy on a 30 MB file
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    payload: bytes
+    line_delta: int  # add to a line number inside the payload to get the file's line
+
+
+def split_lines(stream: IO[bytes], head: bytes, *, chunk: int = CHUNK) -> Iterator[Piece]:
+    """JSON Lines: cut after a newline; each piece starts on a line of its own."""
+    buf, lines_before = head, 0
+    while True:
+        more = stream.read(chunk)
+        buf += more
+        if not more:
+            if buf:
+                yield Piece(buf, lines_before)
+            return
+        cut = buf.rfind(b"\n") + 1
+        if cut and len(buf) >= chunk:
+            yield Piece(buf[:cut], lines_before)
+            lines_before += buf.count(b"\n", 0, cut)
+            buf = buf[cut:]
+
+
+def split_xml(
+    stream: IO[bytes], head: bytes, record: str, source: str, *, chunk: int = CHUNK
+) -> Iterator[Piece]:
+    """Cut XML after the end tag of a record element; see the module docstring."""
+    buf, eof = head, False
+    start_re = re.compile(rb"<((?:[A-Za-z_][\w.\-]*:)?" + re.escape(record.encode()) + rb")[\s>/]")
+    match = start_re.search(buf)
+    while match is None and not eof:
+        more = stream.read(chunk)
+        eof = not more
+        buf += more
+        match = start_re.search(buf)
+    if match is None:  # no record at all: the reader judges the whole (small) file
+        yield Piece(buf, 0)
+        return
+    prefix = buf[: match.start()]
+    suffix = _closing_tags(prefix, source)
+    end_tag = b"</" + match.group(1) + b">"
+    prefix_lines = prefix.count(b"\n")
+    buf = buf[match.start() :]
+    lines_before = prefix_lines
+    while True:
+        if not eof and len(buf) < chunk:
+            more = stream.read(chunk)
+            eof = not more
+            buf += more
+            continue
+        if eof:
+            yield Piece(prefix + buf, lines_before - prefix_lines)
+            return
+        cut = buf.rfind(end_tag)
+        if cut < 0:  # one record longer than a chunk: read on
+            more = stream.read(chunk)
+            eof = not more
+            buf += more
+            continue
+        cut += len(end_tag)
+        yield Piece(prefix + buf[:cut] + suffix, lines_before - prefix_lines)
+        lines_before += buf.count(b"\n", 0, cut)
+        buf = buf[cut:]
+
+
+def _closing_tags(prefix: bytes, source: str) -> bytes:
+    """Closing tags for the elements still open at the end of ``prefix``, innermost first."""
+    xmlsafe.check_prolog(prefix, source)
+    parser = etree.XMLPullParser(
+        events=("start", "end"), resolve_entities=False, no_network=True, load_dtd=False
+    )
+    stack: list[str] = []
+    try:
+        parser.feed(prefix)
+        for event, found in parser.read_events():
+            elem = cast(etree._Element, found)
+            if event == "start":
+                name = xmlsafe.local(elem.tag)
+                stack.append(f"{elem.prefix}:{name}" if elem.prefix else name)
+            else:
+                stack.pop()
+    except etree.XMLSyntaxError:
+        return b""  # the reader will report the same problem with its position
+    return "".join(f"</{name}>" for name in reversed(stack)).encode()
+
+
+_LINE = re.compile(r"\bline (\d+)")
+
+
+def shift_lines(position: str, delta: int) -> str:
+    """``"line 12"`` shifted by ``delta``; other positions unchanged."""
+    if not delta:
+        return position
+    return _LINE.sub(lambda m: f"line {int(m.group(1)) + delta}", position)
