@@ -110,3 +110,17 @@ def test_every_command_is_documented_in_readme() -> None:
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
     for name in cli.commands:  # type: ignore[attr-defined]
         assert f"marksearch {name}" in readme, f"README does not document `marksearch {name}`"
+
+
+def test_demo_loads_real_offices_once(tmp_path: Path) -> None:
+    db = str(tmp_path / "demo.sqlite")
+    code, out, _ = run("demo", "--db", db, "--json")
+    first = json.loads(out)
+    assert code == 0 and first["ingest"]["quarantined"] == 0
+    assert first["stats"]["total"] > 20_000
+    assert {"EM", "US", "KR"} <= set(first["stats"]["by_office"])
+    code, out, _ = run("demo", "--db", db, "--json")
+    again = json.loads(out)
+    assert again["ingest"]["inserted"] == 0 and again["ingest"]["unchanged"] == first["ingest"]["read"]
+    code, out, _ = run("show", "KR", "4020200023099", "--db", db)
+    assert code == 0 and "KR 4020200023099" in out
