@@ -121,3 +121,23 @@ def test_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
 def test_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="does not exist"):
         open_store(str(tmp_path / "nope" / "reg.sqlite"))
+
+
+def test_index_rows_and_owner_filter(store: Store) -> None:
+    from marksearch.records import Party
+
+    owned = Record(
+        office="US", application_number="76044902", verbal_elements=(VerbalElement("PYTHON"),),
+        nice_classes=(9, 42), parties=(Party("applicant", name="Python Software Foundation"),
+                                       Party("representative", name="Some_Attorney 100%")),
+    )
+    store.write([owned, mark("2", "COCA")], [{"plain": "python"}, None])
+    rows = list(store.iter_index_rows())
+    assert [(r.office, r.nice_classes, r.keys) for r in rows] == [("US", (9, 42), {"plain": "python"}),
+                                                                  ("EM", (9,), None)]
+    assert [r.application_number for r in store.iter_index_rows(ids=[rows[1].id])] == ["2"]
+    assert store.owner_ids("software found") == [rows[0].id]
+    assert store.owner_ids("attorney") == []  # representatives are not owners
+    assert store.owner_ids("100%") == [] and store.owner_ids("_") == []  # LIKE wildcards are literal
+    got = store.get_by_ids([rows[0].id, 999])
+    assert list(got) == [rows[0].id] and got[rows[0].id].record == owned

@@ -12,6 +12,7 @@ from pathlib import Path
 from marksearch.errors import UsageError
 from marksearch.store.base import (
     Change,
+    IndexRow,
     Item,
     Prepared,
     Quarantined,
@@ -25,6 +26,7 @@ from marksearch.store.sqlite import SQLiteStore
 __all__ = [
     "DEFAULT_DB",
     "Change",
+    "IndexRow",
     "Item",
     "Prepared",
     "Quarantined",

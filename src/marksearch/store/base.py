@@ -23,7 +23,7 @@ import orjson
 
 from marksearch.records import Deletion, Entry, Record, Rejection
 
-__all__ = ["Change", "Prepared", "Quarantined", "Stats", "Store", "StoredRecord", "WriteCounts"]
+__all__ = ["Change", "IndexRow", "Prepared", "Quarantined", "Stats", "Store", "StoredRecord", "WriteCounts"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +49,7 @@ class Prepared:
     keys: bytes | None  # MarkKeys JSON
     source: str
     position: str
+    owners: str = ""  # applicant and owner names, " | "-joined, for the owner filter
 
     @property
     def key(self) -> tuple[str, str]:
@@ -75,6 +76,9 @@ class Prepared:
             keys=_dumps(keys) if keys is not None else None,
             source=prov.source if prov else "",
             position=prov.position if prov else "",
+            owners=" | ".join(
+                dict.fromkeys(p.name or p.identifier or "" for p in record.parties_in("applicant", "owner"))
+            ),
         )
 
 
@@ -132,6 +136,20 @@ class StoredRecord:
     record: Record
     keys: dict[str, Any] | None
     seq: int
+
+
+@dataclass(frozen=True, slots=True)
+class IndexRow:
+    """What a search index needs of a record, without parsing the whole record."""
+
+    id: int
+    office: str
+    application_number: str
+    status: str
+    feature: str
+    filing_date: str | None
+    nice_classes: tuple[int, ...]
+    keys: dict[str, Any] | None
 
 
 @dataclass(frozen=True)
@@ -200,6 +218,18 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def iter_records(self, *, after_id: int = 0) -> Iterator[StoredRecord]:
         """Every record in id order (for building indexes)."""
+
+    @abc.abstractmethod
+    def iter_index_rows(self, *, after_id: int = 0, ids: Sequence[int] | None = None) -> Iterator[IndexRow]:
+        """Index rows in id order, all of them or those with the given ids."""
+
+    @abc.abstractmethod
+    def owner_ids(self, owner: str) -> list[int]:
+        """Ids of records whose applicant or owner name contains ``owner`` (case-insensitive)."""
+
+    @abc.abstractmethod
+    def get_by_ids(self, ids: Sequence[int]) -> dict[int, StoredRecord]:
+        """Whole records by row id (for showing search hits)."""
 
     @abc.abstractmethod
     def changes(self, *, after_seq: int = 0, limit: int = 10_000) -> list[Change]:

@@ -19,6 +19,7 @@ from marksearch.errors import StoreError
 from marksearch.records import Deletion, Record, Rejection
 from marksearch.store.base import (
     Change,
+    IndexRow,
     Item,
     Prepared,
     Quarantined,
@@ -48,6 +49,7 @@ CREATE TABLE IF NOT EXISTS records (
     content_hash TEXT NOT NULL,
     data TEXT NOT NULL,
     keys TEXT,
+    owners TEXT NOT NULL DEFAULT '',
     source TEXT,
     position TEXT,
     ingested_at TEXT,
@@ -168,6 +170,7 @@ class SQLiteStore(Store):
             p.digest,
             p.data.decode(),
             p.keys.decode() if p.keys is not None else None,
+            p.owners,
             p.source,
             p.position,
             now,
@@ -178,8 +181,8 @@ class SQLiteStore(Store):
         if row is None:
             cur = self.db.execute(
                 "INSERT INTO records (registration_number, mark_text, status, feature, kind, "
-                "filing_date, as_of, content_hash, data, keys, source, position, ingested_at, "
-                "office, application_number, seq) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "filing_date, as_of, content_hash, data, keys, owners, source, position, ingested_at, "
+                "office, application_number, seq) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (*values, *p.key, seq),
             )
             record_id = int(cur.lastrowid or 0)
@@ -189,7 +192,7 @@ class SQLiteStore(Store):
             record_id = int(row[0])
             self.db.execute(
                 "UPDATE records SET registration_number=?, mark_text=?, status=?, feature=?, "
-                "kind=?, filing_date=?, as_of=?, content_hash=?, data=?, keys=?, source=?, "
+                "kind=?, filing_date=?, as_of=?, content_hash=?, data=?, keys=?, owners=?, source=?, "
                 "position=?, ingested_at=?, seq=? WHERE id=?",
                 (*values, seq, record_id),
             )
@@ -248,6 +251,58 @@ class SQLiteStore(Store):
             for row in rows:
                 yield _stored(row)
             last = rows[-1][0]
+
+    def iter_index_rows(self, *, after_id: int = 0, ids: Sequence[int] | None = None) -> Iterator[IndexRow]:
+        if ids is not None:
+            for start in range(0, len(ids), 500):
+                chunk = sorted(ids[start : start + 500])
+                marks = ",".join("?" * len(chunk))
+                yield from self._index_rows(f"r.id IN ({marks})", chunk)
+            return
+        last = after_id
+        while True:
+            rows = list(self._index_rows("r.id > ? ORDER BY r.id LIMIT 5000", [last]))
+            if not rows:
+                return
+            yield from rows
+            last = rows[-1].id
+
+    def _index_rows(self, where: str, params: Sequence[object]) -> Iterator[IndexRow]:
+        rows = self.db.execute(
+            "SELECT r.id, r.office, r.application_number, r.status, r.feature, r.filing_date, r.keys, "
+            "(SELECT group_concat(nice_class) FROM record_classes c WHERE c.record_id = r.id) "
+            f"FROM records r WHERE {where}",
+            params,
+        ).fetchall()
+        for rid, office, number, status, feature, filing, keys, classes in rows:
+            yield IndexRow(
+                id=int(rid),
+                office=office,
+                application_number=number,
+                status=status,
+                feature=feature,
+                filing_date=filing,
+                nice_classes=tuple(sorted(int(c) for c in classes.split(","))) if classes else (),
+                keys=orjson.loads(keys) if keys else None,
+            )
+
+    def owner_ids(self, owner: str) -> list[int]:
+        pattern = "%" + owner.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        rows = self.db.execute(
+            "SELECT id FROM records WHERE owners LIKE ? ESCAPE '\\' ORDER BY id", (pattern,)
+        )
+        return [int(r[0]) for r in rows]
+
+    def get_by_ids(self, ids: Sequence[int]) -> dict[int, StoredRecord]:
+        found: dict[int, StoredRecord] = {}
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(f"SELECT {self._COLUMNS} FROM records WHERE id IN ({marks})", chunk)
+            for row in rows:
+                stored = _stored(row)
+                found[stored.id] = stored
+        return found
 
     def changes(self, *, after_seq: int = 0, limit: int = 10_000) -> list[Change]:
         rows = self.db.execute(
