@@ -10,7 +10,8 @@ import pytest
 
 from marksearch.errors import MalformedInputError, UnsafeXMLError
 from marksearch.formats import uspto_daily
-from marksearch.formats.uspto_daily import READER, STATUS_CODES, party_type_text
+from marksearch.formats.uspto_daily import READER, party_type_text
+from marksearch.formats.vocab import USPTO_STATUS_CODES
 from marksearch.records import Entry, Feature, Kind, Record, Rejection, Status
 from tests.conftest import FORMATS, assert_golden
 
@@ -158,15 +159,7 @@ def test_flags_give_kind(flags: list[str], kind: Kind, raw: str | None) -> None:
 def test_status_code_gives_status(code: str, status: Status) -> None:
     record = only_record(read_bytes(case(f"<status-code>{code}</status-code>")))
     assert (record.status, record.status_code) == (status, code)
-    assert record.status_text == (STATUS_CODES[code][1] if code in STATUS_CODES else None)
-
-
-def test_status_table_is_sane() -> None:
-    for code, (_status, text) in STATUS_CODES.items():
-        assert len(code) == 3 and code.isdigit() and text == text.strip()
-    assert all(STATUS_CODES[str(c)][0] is Status.ENDED for c in range(600, 610))
-    assert all(STATUS_CODES[str(c)][0] is Status.ENDED for c in range(710, 715))
-    assert all(STATUS_CODES[c][0] is Status.PENDING for c in STATUS_CODES if 630 <= int(c) <= 694)
+    assert record.status_text == (USPTO_STATUS_CODES[code][1] if code in USPTO_STATUS_CODES else None)
 
 
 def test_party_type_texts() -> None:

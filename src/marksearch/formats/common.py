@@ -64,8 +64,21 @@ def nice_class(raw: str | None) -> int | None:
     return value if 1 <= value <= 45 else None
 
 
-def vienna(raw: str | None) -> str | None:
-    """Normalise a Vienna code to ``CC.DD.SS`` (from ``1.1.2``, ``01.01.02`` or ``010102``)."""
+def vienna(raw: str | None, *, allow_division: bool = False) -> str | None:
+    """Normalise a Vienna code to ``CC.DD.SS`` (from ``1.1.2``, ``01.01.02`` or ``010102``).
+
+    Six digits, or three parts of one or two digits split by dots or blanks;
+    anything else gives ``None``.  With ``allow_division``, two parts are a
+    division written without a section and come back as ``CC.DD``: EUIPO
+    writes ``28.03`` (inscriptions in Chinese or Japanese characters) and
+    ``98.04``.  Without it they are refused, so that a CSV row's ``26.01``
+    (a section left out) is reported rather than kept.
+
+    >>> vienna("28.3", allow_division=True), vienna("98.04", allow_division=True), vienna("28.03")
+    ('28.03', '98.04', None)
+    >>> vienna("2803", allow_division=True), vienna("1.2.3.4"), vienna("x")
+    (None, None, None)
+    """
     if raw is None:
         return None
     text = raw.strip()
@@ -74,7 +87,9 @@ def vienna(raw: str | None) -> str | None:
         if not (text.isdigit() and len(text) == 6):
             return None
         parts = [text[0:2], text[2:4], text[4:6]]
-    if len(parts) != 3 or not all(p.isdigit() and 1 <= len(p) <= 2 for p in parts):
+    if len(parts) not in ((2, 3) if allow_division else (3,)):
+        return None
+    if not all(p.isdigit() and 1 <= len(p) <= 2 for p in parts):
         return None
     return ".".join(p.zfill(2) for p in parts)
 

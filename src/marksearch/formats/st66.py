@@ -13,9 +13,9 @@ transaction is held back (as a finished record, not as XML) until either the
 transaction ends, when its party references are resolved, or a second
 ``TradeMark`` shows that this is a bulk feed, when it is let go unchanged.
 
-The vocabulary mappers (:func:`status_from_text`, :func:`uspto_status`,
-:func:`feature_from_text`, :func:`uspto_drawing`, :func:`kind_from_text`) are
-shared with the ST.96 reader.
+Office words are mapped with :mod:`marksearch.formats.vocab` (USPTO TSDR
+records through the USPTO status-code table, EUIPO and TMview ones through
+their status words); element access is :mod:`marksearch.formats.elements`.
 
 >>> import io
 >>> xml = (b'<Transaction xmlns="http://euipo.europa.eu/trademark/data">'
@@ -35,339 +35,52 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import IO
-
-from lxml import etree
 
 from marksearch.errors import RecordError
 from marksearch.formats.common import clean, nice_class, parse_date, vienna
-from marksearch.formats.xmlsafe import iter_records, local, sniff_root
+from marksearch.formats.elements import (
+    Element,
+    Kids,
+    as_of,
+    elements,
+    first,
+    kids,
+    ktext,
+    number,
+    rejection,
+    sniff_root_and_hints,
+    text,
+    verbal_elements,
+)
+from marksearch.formats.vocab import (
+    feature_from_text,
+    kind_from_text,
+    status_from_text,
+    uspto_drawing,
+    uspto_status,
+)
+from marksearch.formats.xmlsafe import iter_records, local
 from marksearch.records import (
     ClassGoods,
     Deletion,
     Entry,
     Feature,
-    Kind,
     MarkDate,
     Party,
     Priority,
     Provenance,
     Record,
-    Rejection,
     Seniority,
     Status,
-    VerbalElement,
     unique,
 )
 
-__all__ = [
-    "READER",
-    "as_of",
-    "Kids",
-    "ST66Reader",
-    "attr",
-    "feature_from_text",
-    "elements",
-    "first",
-    "full_party",
-    "kids",
-    "kind_from_text",
-    "ktext",
-    "number",
-    "rejection",
-    "sniff_root_and_hints",
-    "status_from_text",
-    "text",
-    "trademark_entry",
-    "uspto_drawing",
-    "uspto_status",
-    "verbal_elements",
-    "vienna_code",
-]
-
-Element = etree._Element
-Kids = dict[str, list[Element]]
-
-# --------------------------------------------------------------------------
-# Element helpers: one pass over the direct children, then dict lookups.
-# Scanning whole subtrees per field (xmlsafe.texts) costs a walk per field;
-# the bench compares ingest with a bare iterparse pass, so walk each level once.
-
-
-def elements(elem: Element) -> Iterator[Element]:
-    """Child elements only: comments and processing instructions are skipped."""
-    return elem.iterchildren(etree.Element)
-
-
-def kids(elem: Element | None) -> Kids:
-    """Direct child elements of ``elem`` grouped by local name, in document order."""
-    out: Kids = {}
-    if elem is None:
-        return out
-    for node in elem.iterchildren(etree.Element):
-        tag = node.tag
-        out.setdefault(tag[tag.rfind("}") + 1 :], []).append(node)
-    return out
-
-
-def first(k: Kids, name: str) -> Element | None:
-    nodes = k.get(name)
-    return nodes[0] if nodes else None
-
-
-def text(node: Element | None) -> str | None:
-    """Stripped text of one element, ``None`` when absent or blank."""
-    value = None if node is None else node.text  # read once: each read decodes anew
-    if value is None:
-        return None
-    return value.strip() or None
-
-
-def ktext(k: Kids, name: str) -> str | None:
-    return text(first(k, name))
-
-
-def attr(node: Element, name: str) -> str | None:
-    """An attribute by local name (ST.96 qualifies them: ``ns1:languageCode``)."""
-    value = node.get(name)
-    if value is None and len(node.attrib):
-        suffix = "}" + name
-        value = next((str(v) for key, v in node.attrib.items() if str(key).endswith(suffix)), None)
-    if value is None:
-        return None
-    return value.strip() or None
-
-
-def number(raw: str | None) -> str | None:
-    """An office number as the office writes it: outer space stripped, runs collapsed.
-
-    Leading zeros stay (EUIPO ``018222197``) and inner spaces stay single (RO
-    ``M 2012 00091``), so the key reads as the office prints the number.
-    """
-    return clean(raw)
-
-
-def rejection(elem: Element, source: str, reason: str) -> Rejection:
-    """A quarantined record with where it was and the start of its XML."""
-    excerpt = etree.tostring(elem, encoding="unicode", with_tail=False)
-    return Rejection(source, f"line {elem.sourceline}", reason, excerpt[:400])
-
-
-# --------------------------------------------------------------------------
-# Vocabularies.  Office words go to records.Status/Feature/Kind; the office's
-# own code and text are always kept beside the mapped value.
-
-# EUIPO MarkCurrentStatusCode texts (all seen in the open-data samples, plus
-# the "Registration ..." endings of the EUIPO eSearch status list) and the
-# plain words TMview national feeds use.
-_STATUS_TEXT: dict[str, Status] = {
-    "registered": Status.REGISTERED,
-    "registration cancellation pending": Status.REGISTERED,  # still in force until decided
-    "registration renewed": Status.REGISTERED,
-    "application filed": Status.PENDING,
-    "application under examination": Status.PENDING,
-    "application published": Status.PENDING,
-    "application opposed": Status.PENDING,
-    "appeal pending": Status.PENDING,
-    "application withdrawn": Status.ENDED,
-    "application refused": Status.ENDED,
-    "registration expired": Status.ENDED,
-    "registration surrendered": Status.ENDED,
-    "registration cancelled": Status.ENDED,
-    "expired": Status.ENDED,
-    "ended": Status.ENDED,
-    "filed": Status.PENDING,
-    "pending": Status.PENDING,
-}
-# Fallback for texts not in the table, tried in this order ("cancellation
-# pending" must not read as ended, so "pending" is decided before the ends).
-_STATUS_WORDS: tuple[tuple[re.Pattern[str], Status], ...] = (
-    (re.compile(r"pending|opposed|opposition|examination|published|filed|appeal"), Status.PENDING),
-    (
-        re.compile(r"withdrawn|refused|rejected|expired|surrendered|cancelled|abandoned"
-                   r"|lapsed|revoked|invalid|ceased|ended|dead"),
-        Status.ENDED,
-    ),
-    (re.compile(r"registered|renewed|in force|protected"), Status.REGISTERED),
-    (re.compile(r"application"), Status.PENDING),
-)
-
-
-def status_from_text(raw: str | None) -> Status:
-    """Map an office's status words (EUIPO, TMview) to :class:`Status`.
-
-    >>> status_from_text("Registration cancellation pending"), status_from_text("Application refused")
-    (<Status.REGISTERED: 'registered'>, <Status.ENDED: 'ended'>)
-    """
-    if not raw:
-        return Status.UNKNOWN
-    folded = " ".join(raw.lower().split())
-    found = _STATUS_TEXT.get(folded)
-    if found is not None:
-        return found
-    return next((s for pattern, s in _STATUS_WORDS if pattern.search(folded)), Status.UNKNOWN)
-
-
-# USPTO 3-digit status codes, after the USPTO status-code list published with
-# the Trademark Daily XML / TSDR documentation (from general knowledge, not
-# copied; codes seen in the samples: 702, 800):
-#   600-609, 614, 618  ABANDONED (incomplete/late response, express, after
-#                      appeal or inter partes decision, no or defective SOU, ...)
-#   610-699 otherwise  application under way: new, examination, suspension,
-#                      appeal, approved for / published for opposition, notice
-#                      of allowance (616 is "revived", 630 "new application")
-#   700-709            REGISTERED (700), Sec. 8 / 15 / 71 accepted (701-709)
-#   710-714            CANCELLED: Sec. 8 (710), Sec. 7 surrender (711), court
-#                      order Sec. 37 (712), Sec. 18 (713), Sec. 24 (714)
-#   715                cancelled, application restored to pendency -> pending
-#   730-799            intent-to-use stages before registration: extensions of
-#                      time (730-736), statement of use filed/examined (744-7xx)
-#   800                REGISTERED AND RENEWED
-#   900                EXPIRED
-# Codes outside these ranges (716-729, 801-899, 9xx but 900) are decided from
-# the description text, and stay unknown (which counts as live) without one.
-_USPTO_ENDED = frozenset([*range(600, 610), 614, 618, *range(710, 715), 900])
-_USPTO_REGISTERED = frozenset([*range(700, 710), 800])
-_USPTO_PENDING_RANGES = (range(610, 700), range(715, 716), range(730, 800))
-_USPTO_WORDS: tuple[tuple[re.Pattern[str], Status], ...] = (
-    (re.compile(r"abandon|cancel|expired|surrender|dead"), Status.ENDED),
-    (re.compile(r"regist|renew|section 8|section 15|section 71"), Status.REGISTERED),
-    (re.compile(r"applica|opposition|suspen|allowance|publi|examin|statement of use|extension"),
-     Status.PENDING),
-)
-
-
-def uspto_status(code: str | None, description: str | None = None) -> Status:
-    """Map a USPTO 3-digit status code (with its description as a fallback).
-
-    >>> [uspto_status(c).value for c in ("702", "602", "730", "710", "800")]
-    ['registered', 'ended', 'pending', 'ended', 'registered']
-    """
-    value = int(code) if code and code.isdigit() else -1
-    if value in _USPTO_ENDED:
-        return Status.ENDED
-    if value in _USPTO_REGISTERED:
-        return Status.REGISTERED
-    if any(value in r for r in _USPTO_PENDING_RANGES):
-        return Status.PENDING
-    folded = (description or "").lower()
-    return next((s for pattern, s in _USPTO_WORDS if pattern.search(folded)), Status.UNKNOWN)
-
-
-# EUIPO MarkFeature vocabulary (Word, Figurative, 3D shape, Colour, Sound,
-# Position, Pattern, Motion, Multimedia, Hologram, Other) and ST.66 spellings.
-_FEATURE_TEXT: dict[str, Feature] = {
-    "word": Feature.WORD,
-    "figurative": Feature.FIGURATIVE,
-    "combined": Feature.COMBINED,
-    "stylized": Feature.STYLISED,
-    "stylised": Feature.STYLISED,
-    "3d shape": Feature.SHAPE_3D,
-    "3-d": Feature.SHAPE_3D,
-    "3d": Feature.SHAPE_3D,
-    "shape": Feature.SHAPE_3D,
-    "three dimensional": Feature.SHAPE_3D,
-    "colour": Feature.COLOUR,
-    "color": Feature.COLOUR,
-    "sound": Feature.SOUND,
-    "position": Feature.POSITION,
-    "pattern": Feature.PATTERN,
-    "motion": Feature.MOTION,
-    "multimedia": Feature.MULTIMEDIA,
-    "hologram": Feature.HOLOGRAM,
-    "olfactory": Feature.OTHER,
-    "other": Feature.OTHER,
-}
-# USPTO mark drawing texts (ST.66 MarkFeature, ST.96 v1 MarkFeatureCategory),
-# matched on their start because wording drifts between USPTO products.
-_USPTO_FEATURE_PREFIX: tuple[tuple[str, Feature], ...] = (
-    ("TYPESET", Feature.WORD),
-    ("STANDARD CHARACTER", Feature.WORD),
-    ("DESIGN ONLY", Feature.FIGURATIVE),
-    ("DESIGN PLUS", Feature.COMBINED),
-    ("STYLIZED", Feature.STYLISED),
-    ("WORD(S)/LETTER(S)/NUMBER(S) IN STYLIZED", Feature.STYLISED),
-    ("ILLUSTRATION: DRAWING OR DESIGN WITHOUT", Feature.FIGURATIVE),
-    ("ILLUSTRATION: DRAWING OR DESIGN WHICH ALSO", Feature.COMBINED),
-    ("NO DRAWING", Feature.OTHER),
-    ("SOUND", Feature.SOUND),
-)
-# USPTO mark drawing codes, first digit (TSDR MarkFeatureCode, daily XML
-# mark-drawing-code "4000"): 1 typed, 2 design only, 3 design plus words,
-# 4 standard characters, 5 stylized words, 6 no drawing (sound, scent).
-_USPTO_DRAWING: dict[str, Feature] = {
-    "1": Feature.WORD,
-    "2": Feature.FIGURATIVE,
-    "3": Feature.COMBINED,
-    "4": Feature.WORD,
-    "5": Feature.STYLISED,
-    "6": Feature.OTHER,
-}
-
-
-def feature_from_text(raw: str | None) -> Feature:
-    """Map EUIPO/TMview words and USPTO drawing texts to :class:`Feature`.
-
-    >>> feature_from_text("3D shape"), feature_from_text("DESIGN PLUS WORDS, LETTERS, AND/OR NUMBERS")
-    (<Feature.SHAPE_3D: '3d'>, <Feature.COMBINED: 'combined'>)
-    """
-    if not raw:
-        return Feature.UNKNOWN
-    found = _FEATURE_TEXT.get(" ".join(raw.lower().split()))
-    if found is not None:
-        return found
-    upper = raw.upper().lstrip()
-    return next((f for p, f in _USPTO_FEATURE_PREFIX if upper.startswith(p)), Feature.UNKNOWN)
-
-
-def uspto_drawing(code: str | None) -> Feature:
-    """USPTO mark drawing code (``1``, ``4000``) to :class:`Feature`."""
-    return _USPTO_DRAWING.get((code or "").strip()[:1], Feature.UNKNOWN)
-
-
-def kind_from_text(raw: str | None) -> Kind:
-    """ST.66 KindMark / ST.96 MarkCategory to :class:`Kind`.
-
-    EUIPO writes ``Individual``, ``Collective``, ``EU Certificate``; USPTO
-    ``Trademark, Service Mark``, ``Collective Membership Mark``, ``Certification Mark``.
-
-    >>> kind_from_text("Trademark, Service Mark"), kind_from_text("EU Certificate")
-    (<Kind.INDIVIDUAL: 'individual'>, <Kind.CERTIFICATION: 'certification'>)
-    """
-    folded = (raw or "").lower()
-    if "collective" in folded:
-        return Kind.COLLECTIVE
-    if "certif" in folded or "guarantee" in folded:
-        return Kind.CERTIFICATION
-    if any(w in folded for w in ("individual", "trademark", "trade mark", "service mark")):
-        return Kind.INDIVIDUAL
-    return Kind.UNKNOWN
-
+__all__ = ["READER", "ST66Reader", "full_party", "trademark_entry"]
 
 # --------------------------------------------------------------------------
 # Fields of one ST.66 TradeMark.
-
-
-def verbal_elements(spec: Kids) -> tuple[VerbalElement, ...]:
-    """Verbal elements from a ``WordMarkSpecification`` (ST.66 and ST.96 spellings)."""
-    transliteration = ktext(spec, "MarkTransliteration")
-    translation = ktext(spec, "MarkTranslation") or next(
-        (t for n in spec.get("MarkTranslationText", ()) if (t := clean(n.text))), None
-    )
-    out: list[VerbalElement] = []
-    for node in spec.get("MarkVerbalElementText", ()):
-        value = clean(node.text)
-        if value is None:
-            continue
-        lang = attr(node, "languageCode")
-        lang = lang.lower() if lang else None
-        if out:  # transliteration and translation belong to the first element
-            out.append(VerbalElement(value, language=lang))
-        else:
-            out.append(VerbalElement(value, lang, None, transliteration, translation))
-    return tuple(out)
 
 
 def _status(k: Kids, office: str) -> tuple[Status, str | None, str | None]:
@@ -376,7 +89,8 @@ def _status(k: Kids, office: str) -> tuple[Status, str | None, str | None]:
     if office == "US" and raw is not None and raw.isdigit():
         ext = kids(first(k, "TradeMarkExt"))
         description = ktext(ext, "MarkCurrentStatusExternalDescriptionText")
-        return uspto_status(raw, description), raw, description
+        status, status_text = uspto_status(raw, description)
+        return status, raw, status_text
     code = None
     if node is not None and (node.get("milestone") or node.get("status")):
         # EUIPO's own code: milestone/status, e.g. "23/1" for Registered.
@@ -452,7 +166,10 @@ _IMAGE_NAMES = ("MarkImageURI", "MarkImageFileName", "MarkImageFilename", "FileN
 
 
 def _images(k: Kids) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Image references and Vienna codes (normalised, deduplicated: RO repeats each 5x)."""
+    """Image references and Vienna codes (normalised, deduplicated: RO repeats each 5x).
+
+    EUIPO writes some divisions without a section (``28.03``); they are kept as ``CC.DD``.
+    """
     images: list[str] = []
     codes: list[str] = []
     for details in k.get("MarkImageDetails", ()):
@@ -463,26 +180,9 @@ def _images(k: Kids) -> tuple[tuple[str, ...], tuple[str, ...]]:
                 images.append(ref)
             for category in ik.get("MarkImageCategory", ()):
                 for ccd in kids(category).get("CategoryCodeDetails", ()):
-                    codes.extend(c for n in elements(ccd) if (c := vienna_code(n.text)))
+                    texts = (n.text for n in elements(ccd))
+                    codes.extend(c for t in texts if (c := vienna(t, allow_division=True)))
     return unique(images), unique(codes)
-
-
-_DIVISION = re.compile(r"^(\d{1,2})\.(\d{1,2})$")
-
-
-def vienna_code(raw: str | None) -> str | None:
-    """A Vienna code as ``CC.DD.SS``, or ``CC.DD`` for a division without sections.
-
-    EUIPO writes ``28.03`` (inscriptions in Chinese or Japanese characters, a
-    division with no sections) and ``98.04``; :func:`common.vienna` wants three parts.
-
-    >>> vienna_code("1.1.2"), vienna_code("28.3"), vienna_code("x")
-    ('01.01.02', '28.03', None)
-    """
-    code = vienna(raw)
-    if code is None and raw is not None and (m := _DIVISION.match(raw.strip())):
-        code = f"{m.group(1).zfill(2)}.{m.group(2).zfill(2)}"
-    return code
 
 
 def _priorities(k: Kids) -> tuple[Priority, ...]:
@@ -675,14 +375,6 @@ def _registration_number(k: Kids, office: str, app: str) -> str | None:
     return reg
 
 
-def as_of(dates: Iterable[MarkDate], header_as_of: str | None) -> str | None:
-    """The office's snapshot date: status date, else the transaction's production date."""
-    status = next((d for d in dates if d.role == "status"), None)
-    if status is not None and status.value is not None:
-        return status.value.isoformat()
-    return header_as_of
-
-
 def trademark_entry(elem: Element, source: str, header_as_of: str | None) -> Entry:
     """One ST.66 ``TradeMark`` element as a record, a deletion or a rejection."""
     try:
@@ -771,22 +463,6 @@ _ST66_HINTS = (
 )
 # ST.96 1.0.1 also has a root named Transaction; its namespaces say it is not ours.
 _ST96_HINTS = (b"/XMLSchema/Trademark/1", b"/XMLSchema/ST96/", b"/XMLSchema/Common/1")
-
-
-# Namespaces sit on the root and the first elements follow it, so the first
-# 8 KiB decide; scanning the whole 64 KiB head cost more than parsing a file.
-_SNIFF_BYTES = 8192
-
-
-def sniff_root_and_hints(
-    head: bytes, roots: tuple[str, ...], wanted: tuple[bytes, ...], unwanted: tuple[bytes, ...]
-) -> bool:
-    """Root local name in ``roots``, a ``wanted`` hint and no ``unwanted`` one near the top."""
-    short = head[:_SNIFF_BYTES]
-    if (sniff_root(short) or sniff_root(head)) not in roots:
-        return False
-    view = short.replace(b"\x00", b"")  # UTF-16 files: search the markup as ASCII
-    return not any(h in view for h in unwanted) and any(h in view for h in wanted)
 
 
 class ST66Reader:

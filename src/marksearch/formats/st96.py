@@ -8,7 +8,8 @@ elements are matched on local names and both spellings are accepted.
 Everything about a mark, its applicants included, lives inside its
 ``Trademark`` element, so each is mapped and freed on its own.
 
-Office words are mapped with the vocabularies of :mod:`marksearch.formats.st66`.
+Office words are mapped with :mod:`marksearch.formats.vocab` and elements read
+with :mod:`marksearch.formats.elements`, as in the ST.66 reader.
 
 >>> import io
 >>> xml = (b'<TrademarkTransaction xmlns="http://www.wipo.int/standards/XMLSchema/ST96/Trademark"'
@@ -33,25 +34,27 @@ from typing import IO
 from lxml import etree
 
 from marksearch.errors import RecordError
-from marksearch.formats.common import clean, nice_class, parse_date
-from marksearch.formats.st66 import (
+from marksearch.formats.common import clean, nice_class, parse_date, vienna
+from marksearch.formats.elements import (
+    Element,
     Kids,
     as_of,
     attr,
-    feature_from_text,
     first,
     kids,
-    kind_from_text,
     ktext,
     number,
     rejection,
     sniff_root_and_hints,
-    status_from_text,
     text,
+    verbal_elements,
+)
+from marksearch.formats.vocab import (
+    feature_from_text,
+    kind_from_text,
+    status_from_text,
     uspto_drawing,
     uspto_status,
-    verbal_elements,
-    vienna_code,
 )
 from marksearch.formats.xmlsafe import iter_records
 from marksearch.records import (
@@ -69,8 +72,6 @@ from marksearch.records import (
 )
 
 __all__ = ["READER", "ST96Reader"]
-
-Element = etree._Element
 
 
 def _walk(k: Kids, *path: str) -> list[Element]:
@@ -102,7 +103,8 @@ def _status(k: Kids, office: str) -> tuple[Status, str | None, str | None]:
     national = kids(first(k, "NationalTrademarkInformation"))
     description = ktext(national, "MarkCurrentStatusExternalDescriptionText")
     if office == "US" and code is not None and code.isdigit():
-        return uspto_status(code, description), code, description
+        status, status_text = uspto_status(code, description)
+        return status, code, status_text
     status = status_from_text(code)
     if status is Status.UNKNOWN:
         status = status_from_text(description)
@@ -139,7 +141,7 @@ def _images(reproduction: Kids) -> tuple[tuple[str, ...], tuple[str, ...]]:
             tag = node.tag
             name = tag[tag.rfind("}") + 1 :]
             if name in _DESIGN_CODES:
-                if code := vienna_code(node.text):
+                if code := vienna(node.text, allow_division=True):
                     codes.append(code)
             elif name == "ViennaClassification":
                 codes.extend(c for c in [_vienna_parts(kids(node))] if c)
@@ -148,7 +150,7 @@ def _images(reproduction: Kids) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 def _vienna_parts(vk: Kids) -> str | None:
     parts = [ktext(vk, n) for n in ("ViennaCategory", "ViennaDivision", "ViennaSection")]
-    return vienna_code(".".join(p for p in parts if p)) if all(parts) else None
+    return vienna(".".join(p for p in parts if p)) if all(parts) else None
 
 
 def _classes(k: Kids) -> tuple[tuple[int, ...], tuple[str, ...], tuple[ClassGoods, ...]]:

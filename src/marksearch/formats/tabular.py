@@ -33,7 +33,6 @@ from __future__ import annotations
 import csv
 import dataclasses
 import enum
-import json
 
 import orjson
 import re

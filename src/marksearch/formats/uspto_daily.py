@@ -10,8 +10,9 @@ DTD prolog published on its own reads as a file of no records.
 
 Mapping (FORMATS.md 2.5):
 
-* status: ``case-file-header/status-code`` through :data:`STATUS_CODES`, the
-  USPTO TSDR status-code table; an unlisted code gives ``unknown``.
+* status: ``case-file-header/status-code`` through
+  :data:`~marksearch.formats.vocab.USPTO_STATUS_CODES`, the USPTO TSDR
+  status-code table; an unlisted code gives ``unknown``.
 * feature: first digit of ``mark-drawing-code`` (1 typed and 4 standard
   characters: word, 2 design only: figurative, 3 design plus words: combined,
   5 stylised words: stylised, 6 no drawing (sound, scent): other, 0 or
@@ -36,7 +37,7 @@ Mapping (FORMATS.md 2.5):
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from typing import IO
 
 from lxml import etree
@@ -44,6 +45,7 @@ from lxml import etree
 from marksearch.errors import MalformedInputError
 from marksearch.formats import xmlsafe
 from marksearch.formats.common import clean, nice_class, parse_date, vienna
+from marksearch.formats.vocab import uspto_drawing, uspto_status
 from marksearch.records import (
     ClassGoods,
     Entry,
@@ -55,201 +57,15 @@ from marksearch.records import (
     Provenance,
     Record,
     Rejection,
-    Status,
     VerbalElement,
     unique,
 )
 
-__all__ = ["READER", "STATUS_CODES", "UsptoDailyReader", "party_type_text"]
+__all__ = ["READER", "UsptoDailyReader", "party_type_text"]
 
 _ROOTS = frozenset({"trademark-applications-daily", "case-file"})
 _DOCTYPE = b"<!DOCTYPE trademark-applications-daily"
 _PEEK = 64 * 1024  # the prolog published alone is the 14 KB DTD
-
-# USPTO TSDR status codes with the common status each one means.  Texts are
-# the USPTO's own status descriptions (TSDR status-code list, as published with
-# the trademark bulk data documentation).  Judgement calls, by why:
-#   612 petition to revive received: pending, because a revival brings the mark
-#       back and a clearance search must not drop it yet;
-#   400/403 IR cancelled pending transformation: still alive for a while;
-#   715/716 registration cancelled but the application restored: pending;
-#   763 refusal affirmed on appeal: pending until the case is abandoned (603);
-#   779 opposition sustained: ended, registration is refused;
-#   778/780/790 cancellation proceedings: the registration stands meanwhile.
-_STATUS_TABLE = """
-000 unknown UNKNOWN
-400 pending IR CANCELLED; APPLICATION PENDING TRANSFORMATION
-401 ended IR CANCELLED - NO TRANSFORMATION FILED
-402 ended IR CANCELLED--CASE ABANDONED/CANCELLED
-403 registered IR CANCELLED; REGISTRATION PENDING TRANSFORMATION
-600 ended ABANDONED - INCOMPLETE RESPONSE
-601 ended ABANDONED - EXPRESS
-602 ended ABANDONED-FAILURE TO RESPOND OR LATE RESPONSE
-603 ended ABANDONED - AFTER EX PARTE APPEAL
-604 ended ABANDONED - AFTER INTER-PARTES DECISION
-605 ended ABANDONED - AFTER PUBLICATION
-606 ended ABANDONED - NO STATEMENT OF USE FILED
-607 ended ABANDONED - DEFECTIVE STATEMENT OF USE
-608 ended ABANDONED - AFTER PETITION DECISION
-609 ended ABANDONED - DEFECTIVE DIVIDED APPLICATION
-612 pending PETITION TO REVIVE-RECEIVED
-614 ended ABANDONED PETITION TO REVIVE-DENIED
-616 pending REVIVED - AWAITING FURTHER ACTION
-618 ended ABANDONED FILE - BACKFILE
-620 unknown BACKFILE APPLICATION ADDED TO DATA BASE - STATUS NOT RECORDED
-622 ended MISASSIGNED SERIAL NUMBER
-624 registered REGISTERED - BACKFILE
-625 unknown REGISTRATION ADDED TO THE DATA BASE-STATUS UNCLEAR
-626 ended REGISTERED - BACKFILE CANCELLED OR EXPIRED
-630 pending NEW APPLICATION - RECORD INITIALIZED NOT ASSIGNED TO EXAMINER
-631 pending NEW APPLICATION - DIVIDED - INITIAL PROCESSING
-632 pending INFORMAL APPLICATION
-638 pending NEW APPLICATION - ASSIGNED TO EXAMINER
-640 pending NON-FINAL ACTION COUNTED - NOT MAILED
-641 pending NON-FINAL ACTION - MAILED
-642 pending INVENTORIED AS REJECTED
-643 pending PREVIOUS ACTION/ALLOWANCE COUNT WITHDRAWN
-644 pending FINAL REFUSAL COUNTED - NOT MAILED
-645 pending FINAL REFUSAL - MAILED
-646 pending EXAMINERS AMENDMENT COUNTED - NOT MAILED
-647 pending EXAMINERS AMENDMENT - MAILED
-648 pending ACTION CONTINUING FINAL COUNTED - NOT MAILED
-649 pending ACTION CONTINUING FINAL - MAILED
-650 pending SUSPENSION INQUIRY COUNTED - NOT MAILED
-651 pending SUSPENSION INQUIRY - MAILED
-652 pending SUSPENSION LETTER COUNTED - NOT MAILED
-653 pending SUSPENSION LETTER - MAILED
-654 pending REPORT COMPLETED SUSPENSION CHECK - CASE STILL SUSPENDED
-655 pending EXAMINER'S AMENDMENT/PRIORITY ACTION COUNTED NOT MAILED
-656 pending EXAMINER'S AMENDMENT/PRIORITY ACTION MAILED
-657 pending PRIORITY ACTION COUNTED NOT MAILED
-658 pending PRIORITY ACTION MAILED
-659 pending SUBSEQUENT FINAL REFUSAL COUNTED NOT MAILED
-660 pending SUBSEQUENT FINAL MAILED
-661 pending RESPONSE AFTER NON-FINAL ACTION - ENTERED
-663 pending RESPONSE AFTER FINAL REJECTION - ENTERED
-664 pending INVENTORIED AS AMENDED
-665 pending NOTICE OF UNRESPONSIVE AMENDMENT - COUNTED
-666 pending NOTICE OF UNRESPONSIVE AMENDMENT - MAILED
-667 pending REFUSAL WITHDRAWAL LETTER - COUNTED
-668 pending REFUSAL WITHDRAWAL LETTER - MAILED
-672 pending REINSTATED - AWAITING FURTHER ACTION
-673 pending PETITION GRANTED - AWAITING FURTHER ACTION
-680 pending APPROVED FOR PUBLICATION
-681 pending PUBLICATION/ISSUE REVIEW COMPLETE
-682 pending ON HOLD - ADDITIONAL PUB REVIEW REQUIRED
-686 pending PUBLISHED FOR OPPOSITION
-688 pending NOTICE OF ALLOWANCE - ISSUED
-689 pending NOTICE OF ALLOWANCE - WITHDRAWN
-690 pending NOTICE OF ALLOWANCE - CANCELLED
-692 pending WITHDRAWN BEFORE PUBLICATION
-693 pending WITHDRAWN FROM ISSUE-JURISDICTION RESTORED
-694 pending WITHDRAWN BEFORE ISSUE
-700 registered REGISTERED
-701 registered SECTION 8-ACCEPTED
-702 registered SECTION 8 & 15-ACCEPTED AND ACKNOWLEDGED
-703 registered SECTION 15-ACKNOWLEDGED
-704 registered PARTIAL SECTION 8 ACCEPTED
-705 registered PARTIAL SECTION 8 & 15 ACCEPTED AND ACKNOWLEDGED
-710 ended CANCELLED - SECTION 8
-711 ended CANCELLED - SECTION 7
-712 ended CANCELLED BY COURT ORDER (SECTION 37)
-713 ended CANCELLED - SECTION 18
-714 ended CANCELLED - SECTION 24
-715 pending CANCELLED - RESTORED TO PENDENCY
-716 pending INADVERTENTLY ISSUED REGISTRATION NUMBER CANCELLED
-717 registered REGISTERED - AWAITING DIVISIONAL FEE
-718 pending REQUEST FOR FIRST EXTENSION - FILED
-719 pending REQUEST FOR SECOND EXTENSION - FILED
-720 pending REQUEST FOR THIRD EXTENSION - FILED
-721 pending REQUEST FOR FOURTH EXTENSION - FILED
-722 pending REQUEST FOR FIFTH EXTENSION - FILED
-724 pending EXTENSION REQUEST REFUSAL - COUNTED
-725 pending EXTENSION REQUEST REFUSAL - MAILED
-730 pending FIRST EXTENSION - GRANTED
-731 pending SECOND EXTENSION - GRANTED
-732 pending THIRD EXTENSION - GRANTED
-733 pending FOURTH EXTENSION - GRANTED
-734 pending FIFTH EXTENSION - GRANTED
-740 registered POST REGISTRATION PAPER FILED - ASSIGNED TO PARA-LEGAL
-744 pending STATEMENT OF USE - FILED
-745 pending STATEMENT OF USE - INFORMAL-LETTER MAILED
-746 pending STATEMENT OF USE - INFORMAL-RESPONSE ENTERED
-748 pending STATEMENT OF USE - TO EXAMINER
-752 pending SU - EXAMINER STATEMENT COUNTED - NOT MAILED
-753 pending SU - EXAMINER STATEMENT - MAILED
-756 pending EXAMINER STATEMENT COUNTED - NOT MAILED
-757 pending EXAMINER STATEMENT - MAILED
-760 pending EX PARTE APPEAL PENDING
-762 pending EX PARTE APPEAL TERMINATED
-763 pending EX PARTE APPEAL-REFUSAL AFFIRMED
-764 pending EX PARTE APPEAL DISMISSED AS MOOT
-765 pending CONCURRENT USE PROCEEDING TERMINATED-GRANTED
-766 pending CONCURRENT USE PROCEEDING TERMINATED-DENIED
-771 pending CONCURRENT USE PROCEEDING PENDING
-772 pending INTERFERENCE PROCEEDING PENDING
-773 pending EXTENSION OF TIME TO OPPOSE PROCESS - TERMINATED
-774 pending OPPOSITION PENDING
-775 pending OPPOSITION DISMISSED
-777 pending OPPOSITION TERMINATED-SEE TTAB RECORDS
-778 registered CANCELLATION DISMISSED
-779 ended OPPOSITION SUSTAINED
-780 registered CANCELLATION TERMINATED - SEE TTAB RECORDS
-790 registered CANCELLATION PENDING
-794 pending JURISDICTION RESTORED TO EXAMINING ATTORNEY
-800 registered REGISTERED AND RENEWED
-801 pending OPPOSITION PAPERS FILED
-802 pending REQUEST FOR EXTENSION OF TIME TO FILE OPPOSITION
-803 pending AMENDMENT AFTER PUBLICATION
-804 pending APPEAL RECEIVED AT TTAB
-806 pending SU - NON-FINAL ACTION COUNTED - NOT MAILED
-807 pending SU - NON-FINAL ACTION - MAILED
-808 pending SU - FINAL REFUSAL COUNTED - NOT MAILED
-809 pending SU - FINAL REFUSAL - MAILED
-810 pending SU - EXAMINER'S AMENDMENT COUNTED - NOT MAILED
-811 pending SU - EXAMINER'S AMENDMENT - MAILED
-812 pending SU - ACTION CONTINUING FINAL COUNTED - NOT MAILED
-813 pending SU - ACTION CONTINUING FINAL - MAILED
-814 pending SU - RESPONSE AFTER NON-FINAL ACTION - ENTERED
-815 pending SU - RESPONSE AFTER FINAL REJECTION - ENTERED
-816 pending SU - NOTICE OF UNRESPONSIVE AMENDMENT - COUNTED
-817 pending SU - NOTICE OF UNRESPONSIVE AMENDMENT - MAILED
-818 pending SU - STATEMENT OF USE ACCEPTED - APPROVED FOR REGISTRATION
-819 pending SU - REGISTRATION REVIEW COMPLETE
-820 pending SU - EXAMINER'S AMENDMENT/PRIORITY ACTION COUNTED NOT MAILED
-821 pending SU - EXAMINER'S AMENDMENT/PRIORITY ACTION MAILED
-822 pending SU - PRIORITY ACTION COUNTED NOT MAILED
-823 pending SU - PRIORITY ACTION MAILED
-824 pending SU - SUBSEQUENT FINAL REFUSAL WRITTEN
-825 pending SU - SUBSEQUENT FINAL MAILED
-900 ended EXPIRED
-969 unknown NON REGISTRATION DATA
-970 unknown RECORD CREATED DUE TO ASSIGNMENT REQUEST
-973 unknown PENDING PETITION/COURT DECISION
-"""
-
-
-def _parse_status_table(table: str) -> dict[str, tuple[Status, str]]:
-    out: dict[str, tuple[Status, str]] = {}
-    for line in table.strip().splitlines():
-        code, status, text = line.split(" ", 2)
-        out[code] = (Status(status), text)
-    return out
-
-
-STATUS_CODES: Mapping[str, tuple[Status, str]] = _parse_status_table(_STATUS_TABLE)
-"""USPTO status code -> (common status, USPTO description)."""
-
-# First digit of mark-drawing-code.  1 ("typeset") and 4 (standard
-# characters; "block letters" before November 2003) are both plain words.
-_DRAWING = {
-    "1": Feature.WORD,
-    "2": Feature.FIGURATIVE,
-    "3": Feature.COMBINED,
-    "4": Feature.WORD,
-    "5": Feature.STYLISED,
-    "6": Feature.OTHER,
-}
 
 # Kind flags in the order that decides: a certification or collective flag
 # says more than the trademark/service-mark flag that may sit beside it.
@@ -361,7 +177,7 @@ def _entry(elem: etree._Element, source: str) -> Entry:
 
 def _record(serial: str, top: dict[str, etree._Element], where: Provenance) -> Record:
     header = _leaves(top.get("case-file-header"))
-    status, status_text = _status(header.get("status-code"))
+    status, status_text = uspto_status(header.get("status-code"))
     feature, feature_raw = _feature(header)
     kind, kind_raw = _kind(header)
     nice, national = _classes(top.get("classifications"))
@@ -453,22 +269,14 @@ def _registration_number(raw: str | None) -> str | None:
     return raw
 
 
-def _status(code: str | None) -> tuple[Status, str | None]:
-    if code is None:
-        return Status.UNKNOWN, None
-    return STATUS_CODES.get(code, (Status.UNKNOWN, None))
-
-
 def _feature(header: dict[str, str]) -> tuple[Feature, str | None]:
     code = header.get("mark-drawing-code")
     if code is None:
         return Feature.UNKNOWN, None
-    feature = _DRAWING.get(code[:1], Feature.UNKNOWN)
-    # A drawing of a three-dimensional shape is still drawn with code 2/3/5;
-    # only the flag says it is a shape.
-    if feature in (Feature.FIGURATIVE, Feature.COMBINED, Feature.STYLISED):
-        if header.get("drawing-3d-current-in") == "T":
-            return Feature.SHAPE_3D, f"{code}; drawing-3d-current-in"
+    shape_3d = header.get("drawing-3d-current-in") == "T"
+    feature = uspto_drawing(code, shape_3d=shape_3d)
+    if feature is Feature.SHAPE_3D:  # a design: only the flag says it is a shape
+        return feature, f"{code}; drawing-3d-current-in"
     return feature, code
 
 
