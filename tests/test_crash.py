@@ -30,6 +30,23 @@ def count(db: Path) -> int:
         return 0  # not created yet, or busy
 
 
+def assert_no_orphans(marker: str) -> None:
+    """The killed ingest's worker processes end with it."""
+    deadline = time.monotonic() + 10
+    while True:
+        alive = []
+        for proc_dir in Path("/proc").glob("[0-9]*"):
+            try:
+                if marker.encode() in (proc_dir / "cmdline").read_bytes():
+                    alive.append(proc_dir.name)
+            except OSError:
+                continue
+        if not alive or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert not alive, f"worker processes outlived the killed ingest: {alive}"
+
+
 def test_kill_9_then_rerun_equals_uninterrupted(tmp_path: Path) -> None:
     reference = tmp_path / "reference.sqlite"
     subprocess.run(ingest_cmd(reference), check=True, capture_output=True)
@@ -41,6 +58,7 @@ def test_kill_9_then_rerun_equals_uninterrupted(tmp_path: Path) -> None:
         time.sleep(0.05)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
+    assert_no_orphans(str(crashed))
     interrupted_at = count(crashed)
     assert 0 < interrupted_at < 587, f"the kill did not land mid-ingest ({interrupted_at} records)"
 

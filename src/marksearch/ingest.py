@@ -18,9 +18,12 @@ and the run goes on with the next file.
 
 from __future__ import annotations
 
+import ctypes
 import io
 import multiprocessing
 import os
+import signal
+import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -256,6 +259,21 @@ def _write(
             raise _rebuild(outcome.error, source)
 
 
+def _die_with_parent(parent: int) -> None:
+    """Worker start: end with the writer, even when it is killed with ``kill -9``.
+
+    Without this, a killed ingest would leave its workers waiting forever.
+    """
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the writer died before prctl took effect
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
 class _Pool:
     """Ordered parallel map with a bounded number of pieces in flight (constant memory)."""
 
@@ -278,7 +296,9 @@ class _Pool:
             # fork shares the loaded readers and key tables with the workers at no cost.
             methods = multiprocessing.get_all_start_methods()
             context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-            self.executor = ProcessPoolExecutor(self.workers, mp_context=context)
+            self.executor = ProcessPoolExecutor(
+                self.workers, mp_context=context, initializer=_die_with_parent, initargs=(os.getpid(),)
+            )
         window: deque[Future[_Outcome]] = deque()
         for unit in units:
             window.append(self.executor.submit(_parse_unit, unit))
