@@ -19,6 +19,7 @@ and the run goes on with the next file.
 from __future__ import annotations
 
 import ctypes
+import functools
 import io
 import multiprocessing
 import os
@@ -30,6 +31,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import IO, Any, cast
+
+import orjson
 
 from marksearch import errors
 from marksearch.errors import InputError, MalformedInputError
@@ -93,6 +96,16 @@ def record_keys(record: Record) -> dict[str, Any] | None:
 
     text = record.mark_text
     return mark_keys(text).to_dict() if text else None
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _serialised_keys(text: str) -> bytes:
+    """Keys of a mark text as stored JSON.  Registers repeat texts (one mark
+    filed in several offices and classes, re-filings), so each worker keeps
+    the most recent ones instead of computing them again."""
+    from marksearch.text import mark_keys
+
+    return orjson.dumps(mark_keys(text).to_dict())
 
 
 def default_workers() -> int:
@@ -166,7 +179,8 @@ def _prepare(entry: Entry, delta: int) -> Item:
         if delta and entry.provenance is not None:
             where = entry.provenance
             entry = replace(entry, provenance=replace(where, position=split.shift_lines(where.position, delta)))
-        return Prepared.from_record(entry, record_keys(entry))
+        text = entry.mark_text
+        return Prepared.from_record(entry, _serialised_keys(text) if text else None)
     if isinstance(entry, Rejection):
         return replace(entry, position=split.shift_lines(entry.position, delta)) if delta else entry
     return entry

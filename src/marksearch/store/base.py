@@ -56,7 +56,8 @@ class Prepared:
         return (self.office, self.application_number)
 
     @classmethod
-    def from_record(cls, record: Record, keys: dict[str, Any] | None) -> Prepared:
+    def from_record(cls, record: Record, keys: dict[str, Any] | bytes | None) -> Prepared:
+        """``keys`` as a dict, or already serialised (JSON bytes)."""
         data = record.to_json_bytes()
         filing = record.date("filing")
         prov = record.provenance
@@ -73,7 +74,7 @@ class Prepared:
             nice_classes=record.nice_classes,
             data=data,
             digest=hashlib.sha256(data).hexdigest()[:32],  # SHA-NI makes sha256 the fastest here
-            keys=_dumps(keys) if keys is not None else None,
+            keys=keys if keys is None or isinstance(keys, bytes) else _dumps(keys),
             source=prov.source if prov else "",
             position=prov.position if prov else "",
             owners=" | ".join(
