@@ -204,6 +204,64 @@ def quarantine(db: str, as_json: bool) -> None:
 
 
 @cli.command()
+@click.argument("text")
+@click.option("--class", "classes", multiple=True, type=click.IntRange(1, 45),
+              help="Nice class of the goods (repeatable): feeds the goods signal and keeps marks in it.")
+@click.option("--office", "offices", multiple=True, help="Office code, e.g. EM, US, KR (repeatable).")
+@click.option("--status", "statuses", multiple=True,
+              help="live (default), all, or pending/registered/ended/unknown (repeatable).")
+@click.option("--feature", "features", multiple=True, help="word, figurative, ... (repeatable).")
+@click.option("--filed-from", type=click.DateTime(["%Y-%m-%d"]), default=None, help="YYYY-MM-DD")
+@click.option("--filed-to", type=click.DateTime(["%Y-%m-%d"]), default=None, help="YYYY-MM-DD")
+@click.option("--owner", default=None, help="Applicant or owner name contains this.")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10_000))
+@click.option("--offset", default=0, show_default=True, type=click.IntRange(0))
+@click.option("--explain", is_flag=True, help="Show the normalised query, its keys and how candidates were found.")
+@db_option
+@json_option
+def search(text: str, classes: tuple[int, ...], offices: tuple[str, ...], statuses: tuple[str, ...],
+           features: tuple[str, ...], filed_from: Any, filed_to: Any, owner: str | None, limit: int,
+           offset: int, explain: bool, db: str, as_json: bool) -> None:
+    """Earlier marks that resemble TEXT, ranked and explained."""
+    from marksearch.search import Query, Searcher, parse_statuses
+
+    query = Query(
+        text=text, offices=offices, classes=classes, statuses=parse_statuses(statuses),
+        features=features, filed_from=filed_from.date() if filed_from else None,
+        filed_to=filed_to.date() if filed_to else None, owner=owner, limit=limit, offset=offset,
+    )
+    with user_errors(), open_store(db) as store:
+        result = Searcher(store).search(query, explain=explain)
+    if as_json:
+        emit_json(result.to_dict())
+        return
+    from marksearch.display import search_text
+
+    click.echo(search_text(result))
+
+
+@cli.command()
+@db_option
+@json_option
+def index(db: str, as_json: bool) -> None:
+    """Rebuild the search index beside the register (searches also keep it current)."""
+    import time
+
+    from marksearch.search import Searcher
+
+    with user_errors(), open_store(db) as store:
+        started = time.perf_counter()
+        searcher = Searcher(store)
+        segment = searcher.rebuild()
+        seconds = time.perf_counter() - started
+    info = {"marks": segment.size, "seconds": round(seconds, 2), "bytes": segment.nbytes()}
+    if as_json:
+        emit_json(info)
+    else:
+        click.echo(f"indexed {info['marks']} marks in {info['seconds']} s ({info['bytes'] / 1e6:.1f} MB)")
+
+
+@cli.command()
 @db_option
 @json_option
 def demo(db: str, as_json: bool) -> None:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from marksearch.records import Record
 from marksearch.store import Stats
 
-__all__ = ["record_text", "stats_text"]
+if TYPE_CHECKING:
+    from marksearch.search import SearchResult
+
+__all__ = ["record_text", "search_text", "stats_text"]
 
 
 def record_text(record: Record) -> str:
@@ -57,4 +62,24 @@ def stats_text(stats: Stats, db: str) -> str:
         out.append("\nby Nice class:")
         items = [f"{c:>3}: {n:<7}" for c, n in sorted(stats.by_class.items())]
         out.extend("  " + "".join(items[i : i + 6]) for i in range(0, len(items), 6))
+    return "\n".join(out)
+
+
+def search_text(result: SearchResult) -> str:
+    """Hits as a ranked list, each with its signals and reasons."""
+    q = result.query
+    out = [f"{len(result.hits)} of {result.total} marks for {q.text!r} "
+           f"(ranked {q.offset + 1}-{q.offset + len(result.hits)})"]
+    for rank, hit in enumerate(result.hits, start=q.offset + 1):
+        r = hit.record
+        classes = ",".join(str(c) for c in r.nice_classes) or "-"
+        out.append(f"{rank:>4}. {hit.score:.3f}  {r.office} {r.application_number}  "
+                   f"{r.mark_text or '(no verbal element)'}  [{r.status.value}; class {classes}]")
+        signals = "  ".join(f"{k} {v:.2f}" for k, v in hit.scored.signals.items() if v > 0)
+        out.append(f"        {signals}")
+        out.extend(f"        - {reason}" for reason in hit.scored.reasons)
+    if result.explain:
+        import json
+
+        out.append("explain: " + json.dumps(result.explain, ensure_ascii=False, indent=2))
     return "\n".join(out)

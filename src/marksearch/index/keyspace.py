@@ -1,0 +1,288 @@
+"""One key space: the distinct key strings of one kind, their trigram postings,
+and which marks hold each string.
+
+Strings are numbered in order of length, so "every string of length 4 to 6"
+is one contiguous range of ids, and a trigram posting list restricted to a
+length range is a slice of a sorted array.  Every array is a numpy array that
+is saved as ``.npy`` and opened memory-mapped.
+
+The candidate search (:meth:`KeySpace.similar`) returns every string whose
+normalised Levenshtein similarity to a query string can reach a threshold:
+a length filter (similarity is at most ``min / max`` of the lengths), then a
+trigram count filter (Ukkonen 1992: ``d`` edits destroy at most ``3 d`` of
+the trigrams of the longer string), then RapidFuzz on the survivors.  It is
+exact: a string it leaves out cannot reach the threshold.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+__all__ = ["KeySpace", "KeySpaceBuilder", "text_hash", "trigrams"]
+
+Q = 3
+MAX_LEN = 255
+IntArray = npt.NDArray[np.int64]
+U32 = npt.NDArray[np.uint32]
+
+
+def text_hash(text: str) -> int:
+    """A stable 64-bit hash of a string (Python's own hash changes between runs)."""
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little")
+
+
+def trigrams(text: str) -> list[str]:
+    """Unpadded trigrams, with repeats (a multiset, as the count bound needs)."""
+    return [text[i : i + Q] for i in range(len(text) - Q + 1)]
+
+
+@dataclass
+class KeySpace:
+    """Read side of a key space; see the module docstring."""
+
+    blob: npt.NDArray[np.uint8]  # UTF-8 of every string, each followed by a newline
+    offsets: IntArray  # string i is blob[offsets[i]:offsets[i+1]]
+    length_start: IntArray  # first string id of each length 0..MAX_LEN+1
+    grams: dict[str, int]
+    gram_offsets: IntArray
+    gram_ids: U32  # string ids per gram, ascending
+    mark_offsets: IntArray  # marks of string i: mark_ids[mark_offsets[i]:mark_offsets[i+1]]
+    mark_ids: U32
+    hashes: npt.NDArray[np.uint64]  # text_hash of every string, ascending
+    hash_sids: U32  # the string id of each hash
+
+    @property
+    def size(self) -> int:
+        return len(self.offsets) - 1
+
+    def string(self, sid: int) -> str:
+        return bytes(self.blob[self.offsets[sid] : self.offsets[sid + 1] - 1]).decode()
+
+    def strings(self, sids: npt.NDArray[np.int64] | Sequence[int]) -> list[str]:
+        """The strings with these ids.  Each string is stored with a newline
+        after it (keys never hold one), so a run of ids decodes in one call."""
+        ids = np.asarray(sids, dtype=np.int64)
+        if len(ids) == 0:
+            return []
+        first, last = int(ids.min()), int(ids.max())
+        if len(ids) * 8 < last - first + 1:
+            return [self.string(int(s)) for s in ids]
+        run = bytes(self.blob[self.offsets[first] : self.offsets[last + 1] - 1]).decode().split("\n")
+        return [run[int(s) - first] for s in ids]
+
+    def marks_of(self, sids: npt.NDArray[np.int64]) -> U32:
+        """Every mark holding one of these strings (with repeats)."""
+        if len(sids) == 0:
+            return np.empty(0, dtype=np.uint32)
+        parts = [self.mark_ids[self.mark_offsets[s] : self.mark_offsets[s + 1]] for s in sids]
+        return np.concatenate(parts)
+
+    def length_range(self, lo: int, hi: int) -> tuple[int, int]:
+        lo, hi = max(lo, 0), min(hi, MAX_LEN)
+        if lo > hi:
+            return (0, 0)
+        return int(self.length_start[lo]), int(self.length_start[hi + 1])
+
+    def similar(self, query: str, threshold: float) -> tuple[IntArray, npt.NDArray[np.float32]]:
+        """Strings whose Levenshtein similarity to ``query`` is at least ``threshold``, with it."""
+        lq = len(query)
+        nothing = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32))
+        if lq == 0:
+            return nothing
+        lo = math.ceil(threshold * lq - 1e-9) if threshold > 0.0 else 0
+        hi = MAX_LEN if threshold <= 0.0 else min(MAX_LEN, math.floor(lq / threshold + 1e-9))
+        start, stop = self.length_range(lo, hi)
+        if stop <= start:
+            return nothing
+        pool = self._count_filtered(query, threshold, start, stop, hi) if threshold > 0.0 else \
+            np.arange(start, stop, dtype=np.int64)
+        return self._verify(query, threshold, pool)
+
+    def marks_with(self, sids: IntArray, values: npt.NDArray[np.float32]) -> tuple[U32, npt.NDArray[np.float32]]:
+        """The marks holding these strings, each with its string's value."""
+        if len(sids) == 0:
+            return np.empty(0, dtype=np.uint32), np.empty(0, dtype=np.float32)
+        counts = (self.mark_offsets[sids + 1] - self.mark_offsets[sids]).astype(np.int64)
+        return self.marks_of(sids), np.repeat(values, counts)
+
+    def _count_filtered(self, query: str, threshold: float, start: int, stop: int, hi: int) -> IntArray:
+        """Candidates in [start, stop) passing the trigram count bound (all when it cannot bind)."""
+        grams = trigrams(query)
+        # The fewest shared trigrams any string within the threshold can have,
+        # taken at the longest admissible length (where the bound is loosest).
+        longest = max(hi, len(query))
+        edits = math.floor((1.0 - threshold) * longest + 1e-9)
+        need_multiset = len(query) - Q + 1 - Q * edits
+        distinct = dict.fromkeys(grams)
+        need = need_multiset - (len(grams) - len(distinct))  # repeats may count once below
+        if need <= 0 or not distinct:
+            return np.arange(start, stop, dtype=np.int64)
+        lists = []
+        for gram in distinct:
+            gid = self.grams.get(gram)
+            if gid is None:
+                continue
+            ids = self.gram_ids[self.gram_offsets[gid] : self.gram_offsets[gid + 1]]
+            lo, hi_ = np.searchsorted(ids, [start, stop])
+            if hi_ > lo:
+                lists.append(ids[lo:hi_])
+        if len(lists) < need:
+            return np.empty(0, dtype=np.int64)
+        merged = np.concatenate(lists)
+        if need == 1:
+            return np.unique(merged).astype(np.int64)
+        values, counts = np.unique(merged, return_counts=True)
+        return values[counts >= need].astype(np.int64)
+
+    def _verify(self, query: str, threshold: float, pool: IntArray) -> tuple[IntArray, npt.NDArray[np.float32]]:
+        if len(pool) == 0:
+            return pool, np.empty(0, dtype=np.float32)
+        texts = self.strings(pool)
+        scores = process.cdist(
+            [query], texts, scorer=Levenshtein.normalized_similarity,
+            score_cutoff=max(threshold - 1e-6, 0.0), dtype=np.float32, workers=1,
+        )[0]
+        keep = scores >= threshold - 1e-6
+        if threshold <= 0.0:
+            keep[:] = True
+        # float32 rounding: nudge up so that a bound is never below the float64 score
+        return pool[keep], np.minimum(scores[keep] + np.float32(1e-6), np.float32(1.0))
+
+    def containing(self, unit: str, max_length: int) -> IntArray:
+        """Ids of strings of at most ``max_length`` characters that contain ``unit``."""
+        start, stop = self.length_range(len(unit), max_length)
+        if stop <= start:
+            return np.empty(0, dtype=np.int64)
+        grams = list(dict.fromkeys(trigrams(unit)))
+        pool: IntArray | None = None
+        if grams:
+            lists = []
+            for gram in grams:
+                gid = self.grams.get(gram)
+                if gid is None:
+                    return np.empty(0, dtype=np.int64)
+                ids = self.gram_ids[self.gram_offsets[gid] : self.gram_offsets[gid + 1]]
+                lo, hi = np.searchsorted(ids, [start, stop])
+                lists.append(ids[lo:hi])
+            lists.sort(key=len)
+            current = lists[0].astype(np.int64)
+            for other in lists[1:]:
+                current = current[np.isin(current, other, assume_unique=False)]
+                if len(current) == 0:
+                    break
+            pool = current
+        else:
+            pool = np.arange(start, stop, dtype=np.int64)
+        keep = [i for i, text in zip(pool, self.strings(pool), strict=True) if unit in text]
+        return np.array(keep, dtype=np.int64)
+
+    def exact(self, texts: Sequence[str]) -> IntArray:
+        """Ids of the given strings that exist in the space (by a sorted hash table)."""
+        if not texts or len(self.hashes) == 0:
+            return np.empty(0, dtype=np.int64)
+        wanted = np.array([text_hash(t) for t in texts], dtype=np.uint64)
+        at = np.searchsorted(self.hashes, wanted)
+        at = np.minimum(at, len(self.hashes) - 1)
+        hit = self.hashes[at] == wanted
+        sids = self.hash_sids[at[hit]].astype(np.int64)
+        found = set(texts)
+        return np.array([s for s in sids if self.string(int(s)) in found], dtype=np.int64)
+
+    # -- persistence -----------------------------------------------------------
+
+    _ARRAYS = (
+        "blob", "offsets", "length_start", "gram_offsets", "gram_ids", "mark_offsets", "mark_ids",
+        "hashes", "hash_sids",
+    )
+
+    def save(self, folder: Path, name: str) -> None:
+        for attr in self._ARRAYS:
+            np.save(folder / f"{name}.{attr}.npy", getattr(self, attr))
+        gram_list = sorted(self.grams, key=self.grams.__getitem__)
+        (folder / f"{name}.grams.txt").write_text("\n".join(gram_list), encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path, name: str) -> KeySpace:
+        arrays = {a: np.load(folder / f"{name}.{a}.npy", mmap_mode="r") for a in cls._ARRAYS}
+        text = (folder / f"{name}.grams.txt").read_text(encoding="utf-8")
+        grams = {g: i for i, g in enumerate(text.split("\n"))} if text else {}
+        return cls(grams=grams, **arrays)
+
+    def nbytes(self) -> int:
+        total = sum(int(getattr(self, a).nbytes) for a in self._ARRAYS)
+        return total + sum(len(g) + 60 for g in self.grams)  # the dict's keys, roughly
+
+
+class KeySpaceBuilder:
+    """Collects ``(string, mark)`` pairs, then builds a :class:`KeySpace`."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}
+        self.pairs_string: list[int] = []
+        self.pairs_mark: list[int] = []
+
+    def add(self, text: str, mark: int) -> None:
+        if not text or len(text) > MAX_LEN or "\n" in text:
+            return
+        sid = self.ids.setdefault(text, len(self.ids))
+        self.pairs_string.append(sid)
+        self.pairs_mark.append(mark)
+
+    def build(self) -> KeySpace:
+        texts = list(self.ids)
+        order = sorted(range(len(texts)), key=lambda i: (len(texts[i]), texts[i]))
+        new_id = np.empty(len(texts), dtype=np.int64)
+        new_id[np.array(order, dtype=np.int64)] = np.arange(len(texts), dtype=np.int64)
+        sorted_texts = [texts[i] for i in order]
+        encoded = [t.encode() + b"\n" for t in sorted_texts]
+        offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+        np.cumsum([len(e) for e in encoded], out=offsets[1:])
+        blob = np.frombuffer(b"".join(encoded), dtype=np.uint8).copy()
+        lengths = np.array([len(t) for t in sorted_texts], dtype=np.int64)
+        length_start = np.searchsorted(lengths, np.arange(MAX_LEN + 2)).astype(np.int64)
+        grams, gram_offsets, gram_ids = _postings(sorted_texts)
+        mark_offsets, mark_ids = _links(new_id, self.pairs_string, self.pairs_mark, len(texts))
+        hashes = np.array([text_hash(t) for t in sorted_texts], dtype=np.uint64)
+        by_hash = np.argsort(hashes, kind="stable")
+        return KeySpace(
+            blob, offsets, length_start, grams, gram_offsets, gram_ids, mark_offsets, mark_ids,
+            hashes[by_hash], by_hash.astype(np.uint32),
+        )
+
+
+def _postings(texts: Sequence[str]) -> tuple[dict[str, int], IntArray, U32]:
+    grams: dict[str, int] = {}
+    gram_col: list[int] = []
+    string_col: list[int] = []
+    for sid, text in enumerate(texts):
+        for gram in dict.fromkeys(trigrams(text)):
+            gram_col.append(grams.setdefault(gram, len(grams)))
+            string_col.append(sid)
+    g = np.array(gram_col, dtype=np.int64)
+    s = np.array(string_col, dtype=np.uint32)
+    order = np.lexsort((s, g))
+    g, s = g[order], s[order]
+    offsets = np.searchsorted(g, np.arange(len(grams) + 1)).astype(np.int64)
+    return grams, offsets, s
+
+
+def _links(new_id: IntArray, strings: list[int], marks: list[int], count: int) -> tuple[IntArray, U32]:
+    s = new_id[np.array(strings, dtype=np.int64)] if strings else np.empty(0, dtype=np.int64)
+    m = np.array(marks, dtype=np.uint32)
+    order = np.lexsort((m, s))
+    s, m = s[order], m[order]
+    keep = np.ones(len(s), dtype=bool)  # one link per (string, mark)
+    if len(s) > 1:
+        keep[1:] = (s[1:] != s[:-1]) | (m[1:] != m[:-1])
+    s, m = s[keep], m[keep]
+    offsets = np.searchsorted(s, np.arange(count + 1)).astype(np.int64)
+    return offsets, m

@@ -1,0 +1,164 @@
+"""A segment: the searchable image of a set of marks, built once, opened memory-mapped.
+
+Per mark (by position ``0..n-1``): its store row id, filter columns
+(:mod:`marksearch.index.filters`) and the few keys the scorer reads, packed
+as JSON in one blob.  Per key kind, a :class:`~marksearch.index.keyspace.KeySpace`:
+
+=========  ==============================================  ===================
+space      strings                                         signal it bounds
+=========  ==============================================  ===================
+spell      plain, skeleton, dominant part                  spelling
+sound      sound keys                                      sound, cross-script
+phon       Double Metaphone codes                          sound (weighted)
+latin      romanised readings (latin, core)                cross-script
+loose      loose keys                                      cross-script
+unit       plain, dominant part, dominant words (3+)       containment
+=========  ==============================================  ===================
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import orjson
+
+from marksearch.index.filters import FEATURE_CODES, STATUS_CODES, Filter, class_mask, day_number
+from marksearch.index.keyspace import KeySpace, KeySpaceBuilder
+from marksearch.scoring import Candidate
+from marksearch.scoring.candidate import MIN_CONTAINED
+from marksearch.store import IndexRow
+
+__all__ = ["SPACES", "Segment", "build_segment", "scorer_keys", "space_strings"]
+
+SPACES = ("spell", "sound", "phon", "latin", "loose", "unit")
+FORMAT_VERSION = 1
+_STATUS_NAMES = {v: k for k, v in STATUS_CODES.items()}
+
+
+def scorer_keys(keys: Mapping[str, Any]) -> dict[str, Any]:
+    """The part of a stored keys dict that :meth:`Candidate.from_keys` reads."""
+    picked = {k: keys[k] for k in ("text", "plain", "skeleton", "latin", "core", "scripts",
+                                  "sound", "phonetic", "loose") if k in keys}
+    picked["words"] = [{"text": w["text"], "role": w.get("role", "dominant")} for w in keys.get("words") or ()]
+    return picked
+
+
+def space_strings(candidate: Candidate) -> dict[str, list[str]]:
+    """The strings a mark contributes to each key space."""
+    units = [candidate.plain, candidate.dominant, *candidate.dominant_words]
+    return {
+        "spell": [candidate.plain, candidate.skeleton, candidate.dominant],
+        "sound": list(candidate.sound),
+        "phon": list(candidate.phonetic),
+        "latin": list(candidate.latin),
+        "loose": list(candidate.loose),
+        "unit": [u for u in units if len(u) >= MIN_CONTAINED],
+    }
+
+
+@dataclass
+class Segment:
+    record_ids: npt.NDArray[np.int64]
+    office: npt.NDArray[np.uint8]
+    status: npt.NDArray[np.uint8]
+    feature: npt.NDArray[np.uint8]
+    classes: npt.NDArray[np.uint64]
+    filed: npt.NDArray[np.int32]
+    key_blob: npt.NDArray[np.uint8]
+    key_offsets: npt.NDArray[np.int64]
+    office_codes: dict[str, int]
+    spaces: dict[str, KeySpace]
+    seq: int  # the store's change sequence the segment reflects
+
+    @property
+    def size(self) -> int:
+        return len(self.record_ids)
+
+    def candidate(self, position: int) -> Candidate:
+        """The scorer's view of the mark at ``position``."""
+        raw = bytes(self.key_blob[self.key_offsets[position] : self.key_offsets[position + 1]])
+        mask = int(self.classes[position])
+        classes = [c for c in range(1, 46) if mask >> c & 1]
+        status = _STATUS_NAMES[int(self.status[position])]
+        return Candidate.from_keys(int(self.record_ids[position]), orjson.loads(raw), classes, status=status)
+
+    def mask(self, flt: Filter) -> npt.NDArray[np.bool_] | None:
+        return flt.mask(office=self.office, office_codes=self.office_codes, status=self.status,
+                        feature=self.feature, classes=self.classes, filed=self.filed)
+
+    def nbytes(self) -> int:
+        columns = (self.record_ids, self.office, self.status, self.feature, self.classes, self.filed,
+                   self.key_offsets)
+        return sum(int(a.nbytes) for a in columns) + sum(s.nbytes() for s in self.spaces.values())
+
+    # -- persistence -----------------------------------------------------------
+
+    _COLUMNS = ("record_ids", "office", "status", "feature", "classes", "filed", "key_blob", "key_offsets")
+
+    def save(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name in self._COLUMNS:
+            np.save(folder / f"{name}.npy", getattr(self, name))
+        for name, space in self.spaces.items():
+            space.save(folder, name)
+        meta = {"version": FORMAT_VERSION, "seq": self.seq, "size": self.size, "office_codes": self.office_codes}
+        (folder / "meta.json").write_text(json.dumps(meta))
+
+    @classmethod
+    def load(cls, folder: Path) -> Segment:
+        meta = json.loads((folder / "meta.json").read_text())
+        if meta.get("version") != FORMAT_VERSION:
+            raise ValueError(f"index format {meta.get('version')} is not {FORMAT_VERSION}")
+        columns = {n: np.load(folder / f"{n}.npy", mmap_mode="r") for n in cls._COLUMNS}
+        spaces = {name: KeySpace.load(folder, name) for name in SPACES}
+        return cls(office_codes=meta["office_codes"], spaces=spaces, seq=int(meta["seq"]), **columns)
+
+
+def build_segment(rows: Iterable[IndexRow], *, seq: int) -> Segment:
+    """Build a segment from index rows (records without keys are kept: filters still see them)."""
+    builders = {name: KeySpaceBuilder() for name in SPACES}
+    record_ids: list[int] = []
+    office: list[int] = []
+    status: list[int] = []
+    feature: list[int] = []
+    classes: list[int] = []
+    filed: list[int] = []
+    blobs: list[bytes] = []
+    office_codes: dict[str, int] = {}
+    for position, row in enumerate(rows):
+        record_ids.append(row.id)
+        office.append(office_codes.setdefault(row.office, len(office_codes)))
+        status.append(STATUS_CODES.get(row.status, STATUS_CODES["unknown"]))
+        feature.append(FEATURE_CODES.get(row.feature, FEATURE_CODES["unknown"]))
+        classes.append(class_mask(row.nice_classes))
+        filed.append(day_number(row.filing_date))
+        keys = scorer_keys(row.keys) if row.keys else {"plain": "", "text": ""}
+        blobs.append(orjson.dumps(keys))
+        if row.keys:
+            candidate = Candidate.from_keys(row.id, keys, row.nice_classes)
+            for name, texts in space_strings(candidate).items():
+                for text in dict.fromkeys(texts):
+                    builders[name].add(text, position)
+    if len(office_codes) > 255:
+        raise ValueError("more than 255 offices")
+    key_offsets = np.zeros(len(blobs) + 1, dtype=np.int64)
+    np.cumsum([len(b) for b in blobs], out=key_offsets[1:])
+    return Segment(
+        record_ids=np.array(record_ids, dtype=np.int64),
+        office=np.array(office, dtype=np.uint8),
+        status=np.array(status, dtype=np.uint8),
+        feature=np.array(feature, dtype=np.uint8),
+        classes=np.array(classes, dtype=np.uint64),
+        filed=np.array(filed, dtype=np.int32),
+        key_blob=np.frombuffer(b"".join(blobs), dtype=np.uint8).copy(),
+        key_offsets=key_offsets,
+        office_codes=office_codes,
+        spaces={name: b.build() for name, b in builders.items()},
+        seq=seq,
+    )

@@ -1,0 +1,219 @@
+"""Exact top-k over a segment: candidates by bounds, then the scorer.
+
+The fused score is monotone in every signal
+(:meth:`marksearch.scoring.ScoringModel.fuse`): with ``s1`` the best weighted
+text signal, ``fused <= F(s1) = s1 + agreement * (1 - s1) * s1`` (the second
+signal is at most the first, and the goods factor at most 1).  So for a level
+``sigma``, every mark whose ``s1`` can reach ``sigma`` is gathered from the
+key spaces (:func:`gather`), and every other mark scores below ``F(sigma)``.
+Scoring the gathered marks and finding the ``k``-th best score at or above
+``F(sigma)`` proves the top ``k`` complete; otherwise ``sigma`` drops to
+``F^-1`` of the ``k``-th score found and one more round settles it.  At
+``sigma = 0`` every mark is scored: the exhaustive reference.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from marksearch.index.keyspace import KeySpace
+from marksearch.index.segment import Segment
+from marksearch.scoring import Scorer, ScoringModel
+from marksearch.scoring.candidate import MIN_CONTAINED, PreparedQuery
+from marksearch.scoring.goods import NEUTRAL_GOODS
+from marksearch.scoring.signals import CONTAINMENT_BASE, CONTAINMENT_MAX, LOOSE_WEIGHT, METAPHONE_WEIGHT
+
+__all__ = ["Gathered", "TopK", "gather", "top_k"]
+
+_EPS = 1e-9
+_START = 0.9
+_STEP = 0.1
+
+
+@dataclass
+class Gathered:
+    """How candidates were found, for ``--explain``."""
+
+    rounds: list[tuple[float, int, int]] = field(default_factory=list)  # (sigma, found, scored)
+    exhaustive: bool = False
+
+
+@dataclass
+class TopK:
+    hits: list[tuple[float, int]]  # (score, position), best first, ties by record id
+    scored: int
+    gathered: Gathered
+
+
+def goods_ceiling(q: PreparedQuery, model: ScoringModel) -> float:
+    """The largest goods factor any mark can get for this query.
+
+    With no query classes the goods signal is neutral for every mark, so the
+    factor is the same for all; with classes it can reach 1.
+    """
+    best = max((s.score for s in q.goods.values()), default=0.0) if q.classes else NEUTRAL_GOODS
+    best = max(best, NEUTRAL_GOODS)  # a mark without classes gets the neutral score
+    return model.goods_floor + (1.0 - model.goods_floor) * best
+
+
+def fused_ceiling(sigma: float, model: ScoringModel, goods: float = 1.0) -> float:
+    """``F(sigma)``: the most a mark whose best weighted signal is below ``sigma`` can score."""
+    return (sigma + model.agreement * (1.0 - sigma) * sigma) * goods
+
+
+def level_for(score: float, model: ScoringModel) -> float:
+    """``F^-1(score)``: the smallest ``sigma`` with ``F(sigma) >= score``."""
+    a = model.agreement
+    if score <= 0.0:
+        return 0.0
+    if a == 0.0:
+        return min(score, 1.0)
+    # a*s^2 - (1+a)*s + score = 0, the root in [0, 1]
+    disc = (1.0 + a) ** 2 - 4.0 * a * score
+    return max(0.0, ((1.0 + a) - math.sqrt(max(disc, 0.0))) / (2.0 * a))
+
+
+Found = tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]
+
+
+def gather(segment: Segment, q: PreparedQuery, sigma: float, model: ScoringModel) -> Found:
+    """Every mark whose best weighted text signal can reach ``sigma``, with an upper bound of it.
+
+    A mark's bound is the best weighted similarity found for it in any key
+    space; a signal not found for it is below ``sigma``, hence below the bound.
+    """
+    if sigma <= 0.0:
+        return np.arange(segment.size, dtype=np.int64), np.ones(segment.size, dtype=np.float64)
+    m, sp, w = q.mark, segment.spaces, model.weights
+    positions: list[npt.NDArray[np.uint32]] = []
+    bounds: list[npt.NDArray[np.float32]] = []
+
+    def similar(space: KeySpace, texts: Iterable[str], threshold: float, factor: float) -> None:
+        if threshold > 1.0 + _EPS:
+            return
+        for text in dict.fromkeys(t for t in texts if t):
+            marks, sims = space.marks_with(*space.similar(text, max(threshold - _EPS, 0.0)))
+            positions.append(marks)
+            bounds.append(sims * np.float32(factor))
+
+    def need(signal: str) -> tuple[float, float]:
+        weight = w.get(signal, 0.0)
+        return (math.inf, 0.0) if weight <= 0.0 else (sigma / weight, weight)
+
+    spell, spell_w = need("spelling")
+    similar(sp["spell"], (m.plain, m.skeleton, m.dominant), spell, spell_w)
+    heard, heard_w = need("sound")
+    similar(sp["sound"], m.sound, heard, heard_w)
+    if heard <= METAPHONE_WEIGHT:
+        similar(sp["phon"], m.phonetic, heard / METAPHONE_WEIGHT, heard_w * METAPHONE_WEIGHT)
+    read, read_w = need("cross_script")
+    similar(sp["latin"], m.latin, read, read_w)
+    similar(sp["sound"], m.sound, read, read_w)
+    similar(sp["loose"], m.loose, read / LOOSE_WEIGHT, read_w * LOOSE_WEIGHT)
+    inside, inside_w = need("containment")
+    _contained(segment, q, inside, inside_w, positions, bounds)
+    if not positions:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64)
+    pos = np.concatenate(positions).astype(np.int64)
+    bound = np.concatenate(bounds).astype(np.float64)
+    order = np.lexsort((-bound, pos))  # by position, best bound first
+    pos, bound = pos[order], bound[order]
+    first = np.ones(len(pos), dtype=bool)
+    first[1:] = pos[1:] != pos[:-1]
+    return pos[first], bound[first]
+
+
+def _contained(segment: Segment, q: PreparedQuery, threshold: float, weight: float,
+               positions: list[npt.NDArray[np.uint32]], bounds: list[npt.NDArray[np.float32]]) -> None:
+    """Marks that hold a query unit, or whose unit lies inside the query, scoring ``threshold``+."""
+    if threshold > CONTAINMENT_MAX + _EPS:
+        return  # only identity scores more, and spelling finds identity
+    spell, unit_space = segment.spaces["spell"], segment.spaces["unit"]
+    span = CONTAINMENT_MAX - CONTAINMENT_BASE
+    for unit, _kind, denominator in q.units:
+        share = min(1.0, len(unit) / denominator)
+        ratio = (threshold - CONTAINMENT_BASE) / (span * share)
+        if ratio > 1.0 + _EPS:
+            continue
+        longest = 255 if ratio <= 0.0 else math.floor(len(unit) / (ratio * ratio) + _EPS)
+        sids = spell.containing(unit, longest)
+        lengths = (spell.offsets[sids + 1] - spell.offsets[sids] - 1).astype(np.float64)  # UTF-8 bytes >= letters
+        lengths = np.maximum(lengths, len(unit))
+        value = CONTAINMENT_BASE + span * share * np.sqrt(len(unit) / lengths)
+        marks, values = spell.marks_with(sids, np.minimum(value, 1.0).astype(np.float32))
+        positions.append(marks)
+        bounds.append(values * np.float32(weight) + np.float32(1e-6))
+    plain = q.mark.plain
+    if len(plain) < MIN_CONTAINED:
+        return
+    for size in range(MIN_CONTAINED, len(plain) + 1):
+        value = CONTAINMENT_BASE + span * (size / len(plain)) ** 0.5
+        if value < threshold - _EPS:
+            continue  # too short a piece of the query to score threshold
+        pieces = list(dict.fromkeys(plain[i : i + size] for i in range(len(plain) - size + 1)))
+        sids = unit_space.exact(pieces)
+        marks, values = unit_space.marks_with(sids, np.full(len(sids), value, dtype=np.float32))
+        positions.append(marks)
+        bounds.append(values * np.float32(weight) + np.float32(1e-6))
+
+
+def top_k(
+    segment: Segment,
+    scorer: Scorer,
+    k: int,
+    *,
+    allowed: npt.NDArray[np.bool_] | None = None,
+    skip: Callable[[int], bool] | None = None,
+    model: ScoringModel | None = None,
+) -> TopK:
+    """The ``k`` best marks of ``segment`` for ``scorer``'s query, exactly as the reference ranks them.
+
+    ``allowed`` masks positions by the query's filters; ``skip`` drops
+    positions whose record has changed since the segment was built.
+    Candidates are scored best bound first, and scoring stops where no bound
+    left can reach the ``k``-th score (Fagin's threshold algorithm).
+    """
+    model = model or scorer.model
+    ids = segment.record_ids
+    scored: set[int] = set()
+    heap: list[tuple[float, int, int]] = []  # (score, -record_id, position): heap[0] is the k-th best
+    goods = goods_ceiling(scorer.query, model)
+    gathered = Gathered()
+    sigma = _START
+    while True:
+        positions, bound = gather(segment, scorer.query, sigma, model)
+        if allowed is not None and len(positions):
+            keep = allowed[positions]
+            positions, bound = positions[keep], bound[keep]
+        ceiling = (bound + model.agreement * (1.0 - bound) * bound) * goods
+        fresh = 0
+        for i in np.argsort(-ceiling, kind="stable"):
+            p = int(positions[i])
+            if p in scored or (skip is not None and skip(p)):
+                continue
+            if len(heap) >= k and ceiling[i] < heap[0][0] - _EPS:
+                break  # no candidate left can enter the top k
+            scored.add(p)
+            fresh += 1
+            item = (scorer.score(segment.candidate(p)), -int(ids[p]), p)
+            if len(heap) < k:
+                heapq.heappush(heap, item)
+            elif item > heap[0]:
+                heapq.heapreplace(heap, item)
+        gathered.rounds.append((round(sigma, 4), len(positions), fresh))
+        full = len(heap) >= k
+        # Marks not gathered at this level score below F(sigma): done when the k-th is above it.
+        if sigma <= 0.0 or (full and heap[0][0] >= fused_ceiling(sigma, model, goods) + _EPS):
+            gathered.exhaustive = sigma <= 0.0
+            best = sorted(heap, reverse=True)
+            return TopK([(score, p) for score, _, p in best], len(scored), gathered)
+        if not full:
+            sigma = max(0.0, sigma - _STEP)  # too few found yet: widen step by step
+        else:
+            sigma = max(0.0, min(sigma - _EPS, level_for(heap[0][0] / goods, model) - 1e-6))

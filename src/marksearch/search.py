@@ -1,0 +1,297 @@
+"""Query -> ranked, explained results, over the whole register.
+
+A :class:`Searcher` holds an index segment built from the store (persisted
+beside it and opened memory-mapped), follows the store's change sequence so
+that records written after the segment are searched too (a small in-memory
+delta, scored exhaustively), and rebuilds the segment when the delta grows.
+Its results are exactly those of the exhaustive reference
+(:func:`marksearch.scoring.exhaustive_search`) over the same register.
+
+>>> from marksearch.store import open_store
+>>> from marksearch.records import Record, VerbalElement
+>>> store = open_store(":memory:")
+>>> _ = store.write([Record(office="EM", application_number="1", verbal_elements=(VerbalElement("COCA"),))],
+...                 [mark_keys("COCA").to_dict()])
+>>> Searcher(store).search(Query("KOKA")).hits[0].record.mark_text
+'COCA'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from marksearch.errors import UsageError
+from marksearch.index.filters import STATUS_CODES, Filter
+from marksearch.index.segment import Segment, build_segment, scorer_keys
+from marksearch.index.topk import Gathered, top_k
+from marksearch.records import Feature, Record
+from marksearch.scoring import Candidate, Scored, ScoringModel
+from marksearch.store import IndexRow, Store, StoredRecord
+from marksearch.text import mark_keys
+
+__all__ = ["Hit", "Query", "SearchResult", "Searcher", "index_folder"]
+
+MAX_QUERY = 200
+LIVE = ("pending", "registered", "unknown")
+
+
+@dataclass(frozen=True)
+class Query:
+    """What a user asks: a mark in any script and optional filters.
+
+    ``classes`` are the goods the user cares about: they feed the goods
+    signal and restrict results to marks in at least one of them.
+    ``statuses`` defaults to the live statuses; ``("all",)`` means every status.
+    """
+
+    text: str
+    offices: tuple[str, ...] = ()
+    classes: tuple[int, ...] = ()
+    statuses: tuple[str, ...] = LIVE
+    features: tuple[str, ...] = ()
+    filed_from: dt.date | None = None
+    filed_to: dt.date | None = None
+    owner: str | None = None
+    limit: int = 20
+    offset: int = 0
+
+    def validate(self) -> None:
+        if not self.text.strip():
+            raise UsageError("the query text is empty")
+        if len(self.text) > MAX_QUERY:
+            raise UsageError(f"the query text is longer than {MAX_QUERY} characters")
+        if not 1 <= self.limit <= 10_000:
+            raise UsageError("limit must be between 1 and 10000")
+        if self.offset < 0:
+            raise UsageError("offset must not be negative")
+        bad = [c for c in self.classes if not 1 <= c <= 45]
+        if bad:
+            raise UsageError(f"Nice classes run from 1 to 45, not {bad[0]}")
+        unknown = set(self.statuses) - set(STATUS_CODES) - {"all"}
+        if unknown:
+            raise UsageError(f"unknown status {sorted(unknown)[0]!r}; use {', '.join(STATUS_CODES)} or all")
+        features = {f.value for f in Feature}
+        if set(self.features) - features:
+            raise UsageError(f"unknown feature; use one of {', '.join(sorted(features))}")
+
+    def filter(self) -> Filter:
+        statuses = tuple(STATUS_CODES) if "all" in self.statuses else self.statuses
+        return Filter(offices=tuple(o.upper() for o in self.offices), classes=self.classes,
+                      statuses=statuses, features=self.features,
+                      filed_from=self.filed_from, filed_to=self.filed_to)
+
+
+@dataclass(frozen=True)
+class Hit:
+    score: float
+    record_id: int
+    scored: Scored
+    record: Record
+
+    def to_dict(self) -> dict[str, Any]:
+        r = self.record
+        return {
+            "office": r.office,
+            "application_number": r.application_number,
+            "registration_number": r.registration_number,
+            "mark_text": r.mark_text,
+            "status": r.status.value,
+            "nice_classes": list(r.nice_classes),
+            "score": round(self.score, 4),
+            "signals": {k: round(v, 4) for k, v in self.scored.signals.items()},
+            "reasons": self.scored.reasons,
+        }
+
+
+@dataclass
+class SearchResult:
+    query: Query
+    total: int  # marks that pass the filters: every one of them is ranked, none capped
+    hits: list[Hit]
+    explain: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"query": self.query.text, "total": self.total,
+                                "offset": self.query.offset, "limit": self.query.limit,
+                                "hits": [h.to_dict() for h in self.hits]}
+        if self.explain:
+            data["explain"] = self.explain
+        return data
+
+
+def index_folder(store: Store) -> Path | None:
+    """Where a store's index lives: beside an SQLite file, none for an in-memory store."""
+    url = store.url
+    if url == ":memory:" or "://" in url:
+        return None
+    return Path(url + ".index")
+
+
+class Searcher:
+    """Searches one store; see the module docstring."""
+
+    REBUILD_AT = 50_000  # delta records beyond which the segment is rebuilt
+
+    def __init__(self, store: Store, *, model: ScoringModel | None = None, persist: bool = True) -> None:
+        self.store = store
+        self.model = model or ScoringModel()
+        self.folder = index_folder(store) if persist else None
+        self.segment = self._open_segment()
+        self.seq = self.segment.seq
+        self.stale = np.zeros(self.segment.size, dtype=bool)
+        self.delta: dict[int, tuple[Candidate, IndexRow]] = {}
+        self.refresh()
+
+    # -- keeping in step with the store ------------------------------------------
+
+    def _open_segment(self) -> Segment:
+        if self.folder is not None and (self.folder / "meta.json").exists():
+            try:
+                segment = Segment.load(self.folder)
+            except (ValueError, OSError, KeyError):
+                segment = None  # an index from another version, or damaged: rebuild it
+            if segment is not None and segment.seq <= self.store.last_seq():
+                return segment  # else the register was replaced under the index
+        return self.rebuild()
+
+    def rebuild(self) -> Segment:
+        """Build the segment from the whole store and persist it."""
+        seq = self.store.last_seq()
+        segment = build_segment(self.store.iter_index_rows(), seq=seq)
+        if self.folder is not None:
+            partial = self.folder.with_name(self.folder.name + ".new")
+            shutil.rmtree(partial, ignore_errors=True)
+            segment.save(partial)
+            shutil.rmtree(self.folder, ignore_errors=True)
+            partial.rename(self.folder)  # the old index stays whole until the new one is
+            segment = Segment.load(self.folder)
+        self.segment = segment
+        self.seq = seq
+        self.stale = np.zeros(segment.size, dtype=bool)
+        self.delta = {}
+        return segment
+
+    def refresh(self) -> int:
+        """Apply the store's changes since the last look; returns how many were applied."""
+        applied = 0
+        while True:
+            changes = self.store.changes(after_seq=self.seq)
+            if not changes:
+                return applied
+            touched: set[int] = set()
+            for change in changes:
+                self._mark_stale(change.record_id)
+                if change.op == "delete":
+                    self.delta.pop(change.record_id, None)
+                    touched.discard(change.record_id)
+                else:
+                    touched.add(change.record_id)
+            for row in self.store.iter_index_rows(ids=sorted(touched)):
+                keys = scorer_keys(row.keys) if row.keys else {"plain": "", "text": ""}
+                candidate = Candidate.from_keys(row.id, keys, row.nice_classes, status=row.status)
+                self.delta[row.id] = (candidate, row)
+            self.seq = changes[-1].seq
+            applied += len(changes)
+            if len(self.delta) > self.REBUILD_AT:
+                self.rebuild()
+                return applied
+
+    def _mark_stale(self, record_id: int) -> None:
+        ids = self.segment.record_ids
+        at = int(np.searchsorted(ids, record_id))
+        if at < len(ids) and int(ids[at]) == record_id:
+            self.stale[at] = True
+
+    # -- searching -----------------------------------------------------------------
+
+    def search(self, query: Query, *, explain: bool = False) -> SearchResult:
+        query.validate()
+        self.refresh()
+        keys = mark_keys(query.text)
+        scorer = self.model.scorer(keys, classes=query.classes)
+        flt = query.filter()
+        allowed = self._allowed(flt, query.owner)
+        want = query.offset + query.limit
+        skip = self.stale if self.stale.any() else None
+        found = top_k(self.segment, scorer, want, allowed=allowed,
+                      skip=(lambda p: bool(skip[p])) if skip is not None else None, model=self.model)
+        ids = self.segment.record_ids
+        ranked = [(score, int(ids[p]), p) for score, p in found.hits]
+        owner_ids = set(self.store.owner_ids(query.owner)) if query.owner else None
+        for record_id, (candidate, row) in self.delta.items():
+            if _row_passes(row, flt) and (owner_ids is None or record_id in owner_ids):
+                ranked.append((scorer.score(candidate), record_id, -1))
+        ranked.sort(key=lambda item: (-item[0], item[1]))
+        page = ranked[query.offset : want]
+        records = self.store.get_by_ids([rid for _, rid, _ in page])
+        hits = []
+        for score, record_id, position in page:
+            stored = records[record_id]
+            candidate = self.segment.candidate(position) if position >= 0 else self.delta[record_id][0]
+            hits.append(Hit(score, record_id, scorer(candidate), stored.record))
+        total = self._total(allowed, flt, owner_ids)
+        info = _explain(keys.to_dict(), found.gathered, found.scored, len(self.delta)) if explain else {}
+        return SearchResult(query, total, hits, info)
+
+    def _allowed(self, flt: Filter, owner: str | None) -> npt.NDArray[np.bool_] | None:
+        allowed = self.segment.mask(flt)
+        if owner:
+            ids = np.array(self.store.owner_ids(owner), dtype=np.int64)
+            owned = np.isin(self.segment.record_ids, ids)
+            allowed = owned if allowed is None else allowed & owned
+        return allowed
+
+    def _total(self, allowed: npt.NDArray[np.bool_] | None, flt: Filter, owner_ids: set[int] | None) -> int:
+        live = ~self.stale if allowed is None else allowed & ~self.stale
+        delta = sum(1 for rid, (_, row) in self.delta.items()
+                    if _row_passes(row, flt) and (owner_ids is None or rid in owner_ids))
+        return int(live.sum()) + delta
+
+    def get(self, record_id: int) -> StoredRecord | None:
+        return self.store.get_by_ids([record_id]).get(record_id)
+
+
+def _row_passes(row: IndexRow, flt: Filter) -> bool:
+    """The filter applied to one delta record (the segment applies it vectorised)."""
+    if flt.offices and row.office not in flt.offices:
+        return False
+    if row.status not in flt.statuses:
+        return False
+    if flt.features and row.feature not in flt.features:
+        return False
+    if flt.classes and not set(flt.classes) & set(row.nice_classes):
+        return False
+    filed = dt.date.fromisoformat(row.filing_date[:10]) if row.filing_date else None
+    if flt.filed_from is not None and (filed is None or filed < flt.filed_from):
+        return False
+    return not (flt.filed_to is not None and (filed is None or filed > flt.filed_to))
+
+
+def _explain(keys: dict[str, Any], gathered: Gathered, scored: int, delta: int) -> dict[str, Any]:
+    shown = {k: keys.get(k) for k in ("folded", "compact", "plain", "skeleton", "scripts", "latin",
+                                      "phonetic", "sound", "loose", "dominant")}
+    return {
+        "normalised": keys.get("folded"),
+        "keys": shown,
+        "candidates": [
+            {"level": sigma, "found": found, "newly_scored": fresh} for sigma, found, fresh in gathered.rounds
+        ],
+        "scored": scored,
+        "exhaustive": gathered.exhaustive,
+        "unindexed_recent_records": delta,
+    }
+
+
+def parse_statuses(values: Sequence[str]) -> tuple[str, ...]:
+    """CLI/API status words: ``live`` (default), ``all``, or explicit statuses."""
+    if not values or list(values) == ["live"]:
+        return LIVE
+    return tuple(values)

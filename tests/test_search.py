@@ -1,0 +1,202 @@
+"""The fast path returns exactly what the exhaustive reference returns; the index follows the store."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import random
+from functools import cache
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from marksearch.cli import cli
+from marksearch.errors import UsageError
+from marksearch.ingest import record_keys
+from marksearch.records import Deletion, MarkDate, Party, Record, Status, VerbalElement
+from marksearch.scoring import Filters, exhaustive_search
+from marksearch.search import Query, Searcher, index_folder
+from marksearch.store import Store, open_store
+from tests.conftest import SHARED
+
+OTHER_SCRIPTS = ["可口可乐", "星巴克", "스타벅스", "샤넬", "スターバックス", "任天堂", "Кока-Кола", "Старбакс",
+                 "耐克", "나이키", "ナイキ", "麦当劳", "Макдоналдс"]
+
+
+@cache
+def real_names() -> list[str]:
+    path = SHARED / "names" / "euipo_figurative_marks_TradeMarks2020_validation.csv"
+    with open(path, encoding="utf-8") as f:
+        return [r["verbal_text"] for r in csv.DictReader(f) if r["verbal_text"].strip()][:4000]
+
+
+def mutate(text: str, rng: random.Random) -> str:
+    chars = list(text)
+    for _ in range(rng.randint(1, 2)):
+        i = rng.randrange(len(chars) + 1)
+        op = rng.choice("isd")
+        if op == "i" or not chars:
+            chars.insert(i, rng.choice("aeiouckszx"))
+        elif op == "s" and i < len(chars):
+            chars[i] = rng.choice("aeiouckszx")
+        elif i < len(chars):
+            del chars[i]
+    return "".join(chars) or text
+
+
+def register(seed: int, size: int) -> list[Record]:
+    rng = random.Random(seed)
+    names = real_names()
+    out = []
+    for i in range(size):
+        roll = rng.random()
+        text = (rng.choice(OTHER_SCRIPTS) if roll < 0.08 else
+                mutate(rng.choice(names), rng) if roll < 0.3 else rng.choice(names))
+        out.append(Record(
+            office=rng.choice(["EM", "US", "KR", "CN"]),
+            application_number=f"{i:08d}",
+            verbal_elements=(VerbalElement(text),),
+            nice_classes=tuple(sorted(rng.sample(range(1, 46), rng.randint(0, 3)))),
+            status=rng.choice(list(Status)),
+            dates=(MarkDate("filing", "x", dt.date(rng.randint(1996, 2024), 1, 1)),),
+            parties=(Party("applicant", name=rng.choice(["Acme GmbH", "Globex Ltd", "Initech SA"])),),
+        ))
+    return out
+
+
+def filled(records: list[Record]) -> Store:
+    store = open_store(":memory:")
+    store.write(records, [record_keys(r) for r in records])
+    return store
+
+
+@pytest.fixture(scope="module")
+def big() -> tuple[Store, Searcher]:
+    store = filled(register(7, 3000))
+    return store, Searcher(store)
+
+
+def reference(store: Store, query: Query) -> list[tuple[float, int]]:
+    from marksearch.scoring import Candidate
+
+    flt = query.filter()
+    rows = list(store.iter_index_rows())
+    candidates = [Candidate.from_keys(r.id, r.keys or {"plain": "", "text": ""}, r.nice_classes, status=r.status)
+                  for r in rows if (not flt.offices or r.office in flt.offices)]
+    hits = exhaustive_search(query.text, candidates, limit=query.offset + query.limit, classes=query.classes,
+                             filters=Filters(classes=query.classes or None, statuses=set(flt.statuses)))
+    return [(round(h.score, 9), h.record_id) for h in hits][query.offset:]
+
+
+def fast(searcher: Searcher, query: Query) -> list[tuple[float, int]]:
+    return [(round(h.score, 9), h.record_id) for h in searcher.search(query).hits]
+
+
+QUERIES = ["COCA COLA", "Lucky Strik", "LION", "uncle bens", "可口可乐", "스타벅스", "Starbucks", "PALMAL",
+           "xyzzy", "ab", "Nintendo", "Кока Кола", "BROMPTON BICYCLE", "SETA"]
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_fast_path_equals_reference(big: tuple[Store, Searcher], text: str) -> None:
+    store, searcher = big
+    query = Query(text, statuses=("all",), limit=50)
+    assert fast(searcher, query) == reference(store, query)
+
+
+@pytest.mark.parametrize(("classes", "offices", "statuses"),
+                         [((9,), (), ("all",)), ((30, 32), ("EM",), ("registered",)), ((), ("CN",), ("pending",))])
+def test_fast_path_equals_reference_with_filters(big: tuple[Store, Searcher], classes: tuple[int, ...],
+                                                 offices: tuple[str, ...], statuses: tuple[str, ...]) -> None:
+    store, searcher = big
+    for text in ("COCA COLA", "STARBUCKS", "耐克"):
+        query = Query(text, classes=classes, offices=offices, statuses=statuses, limit=30)
+        assert fast(searcher, query) == reference(store, query)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 10_000), size=st.integers(1, 300), pick=st.integers(0, 10_000),
+       limit=st.integers(1, 60), offset=st.integers(0, 5), all_status=st.booleans())
+def test_fast_path_equals_reference_on_generated_registers(seed: int, size: int, pick: int, limit: int,
+                                                           offset: int, all_status: bool) -> None:
+    records = register(seed, size)
+    store = filled(records)
+    text = mutate(records[pick % size].mark_text, random.Random(pick))
+    query = Query(text, statuses=("all",) if all_status else ("pending", "registered", "unknown"),
+                  limit=limit, offset=offset)
+    assert fast(Searcher(store, persist=False), query) == reference(store, query)
+
+
+def test_index_follows_inserts_updates_and_deletes(tmp_path: Path) -> None:
+    store = open_store(str(tmp_path / "r.sqlite"))
+    base = register(3, 200)
+    store.write(base, [record_keys(r) for r in base])
+    searcher = Searcher(store)
+    assert index_folder(store) is not None and (index_folder(store) / "meta.json").exists()  # type: ignore[operator]
+
+    new = Record(office="EM", application_number="NEW1", verbal_elements=(VerbalElement("ZWOXYTRON"),),
+                 status=Status.REGISTERED)
+    store.write([new], [record_keys(new)])
+    (hit,) = searcher.search(Query("ZWOXYTRON", limit=1)).hits
+    assert hit.record.application_number == "NEW1" and hit.score > 0.8
+
+    renamed = Record(office=base[0].office, application_number=base[0].application_number,
+                     verbal_elements=(VerbalElement("QUIRBLEFANT"),), status=Status.REGISTERED)
+    store.write([renamed], [record_keys(renamed)])
+    (hit,) = searcher.search(Query("QUIRBLEFANT", limit=1)).hits
+    assert hit.record.application_number == base[0].application_number
+    old_text = base[0].mark_text
+    assert all(h.record.mark_text != old_text or h.record.application_number != base[0].application_number
+               for h in searcher.search(Query(old_text, statuses=("all",), limit=50)).hits)
+
+    store.write([Deletion("EM", "NEW1")], [None])
+    assert all(h.record.application_number != "NEW1"
+               for h in searcher.search(Query("ZWOXYTRON", statuses=("all",), limit=50)).hits)
+
+    again = Searcher(store)  # reopened: loads the saved segment, replays the changes since
+    assert fast(again, Query("QUIRBLEFANT", limit=5)) == fast(searcher, Query("QUIRBLEFANT", limit=5))
+    assert again.segment.seq < store.last_seq()
+    again.rebuild()
+    assert fast(again, Query("QUIRBLEFANT", limit=5)) == fast(searcher, Query("QUIRBLEFANT", limit=5))
+
+
+def test_owner_and_date_filters(big: tuple[Store, Searcher]) -> None:
+    _, searcher = big
+    result = searcher.search(Query("COCA", owner="globex", filed_from=dt.date(2010, 1, 1), statuses=("all",),
+                                   limit=100))
+    assert result.hits and result.total < 3000
+    for hit in result.hits:
+        assert any("Globex" in (p.name or "") for p in hit.record.parties)
+        filing = hit.record.date("filing")
+        assert filing is not None and filing.value is not None and filing.value.year >= 2010
+
+
+@pytest.mark.parametrize(("query", "message"), [
+    (Query(""), "empty"), (Query("x" * 500), "longer"), (Query("a", classes=(46,)), "1 to 45"),
+    (Query("a", statuses=("alive",)), "unknown status"), (Query("a", limit=0), "limit"),
+])
+def test_bad_queries_are_usage_errors(big: tuple[Store, Searcher], query: Query, message: str) -> None:
+    with pytest.raises(UsageError, match=message):
+        big[1].search(query)
+
+
+def test_cli_search_json_and_explain(tmp_path: Path) -> None:
+    db = str(tmp_path / "s.sqlite")
+    store = open_store(db)
+    records = register(5, 300)
+    store.write(records, [record_keys(r) for r in records])
+    store.close()
+    result = CliRunner().invoke(cli, ["search", "COCA COLA", "--db", db, "--json", "--status", "all",
+                                      "--limit", "3", "--explain"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert set(data) >= {"query", "total", "hits", "explain"} and len(data["hits"]) == 3
+    assert set(data["hits"][0]) >= {"office", "application_number", "mark_text", "score", "signals", "reasons"}
+    assert data["explain"]["keys"]["plain"] == "cocacola"
+    text = CliRunner().invoke(cli, ["search", "COCA COLA", "--db", db, "--class", "32", "--limit", "2"])
+    assert text.exit_code == 0 and "1." in text.stdout
+    bad = CliRunner().invoke(cli, ["search", "COCA", "--db", db, "--status", "alive"])
+    assert bad.exit_code == 2 and "unknown status" in bad.stderr
