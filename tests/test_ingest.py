@@ -221,3 +221,10 @@ def test_folder_skips_non_data_files(store: Store, tmp_path: Path) -> None:
     (tmp_path / "README.md").write_text("notes")
     summary = ingest(store, [tmp_path])
     assert [Path(f.source).name for f in summary.files] == ["018222197.xml"]
+
+
+def test_a_note_about_a_format_is_not_that_format(tmp_path: Path) -> None:
+    note = tmp_path / "notes.xml"
+    note.write_text("The daily files begin with <!DOCTYPE trademark-applications-daily [ ... ]>\n")
+    (failed,) = ingest(open_store(":memory:"), [note]).errors
+    assert "could not recognise the format" in str(failed.error)

@@ -123,6 +123,8 @@ class UsptoDailyReader:
 
     def sniff(self, head: bytes) -> bool:
         # The DOCTYPE alone is enough when the 14 KB DTD fills a short head.
+        if not head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+            return False  # a note that merely names the DOCTYPE is not a daily file
         return xmlsafe.sniff_root(head) in _ROOTS or _DOCTYPE in head[:4096]
 
     def read(self, stream: IO[bytes], source: str, *, head: bytes = b"") -> Iterator[Entry]:
