@@ -107,10 +107,16 @@ def test_fast_path_equals_reference(big: tuple[Store, Searcher], text: str) -> N
     assert fast(searcher, query) == reference(store, query)
 
 
+@pytest.mark.parametrize("brute_force_at", [0, 20_000])
 @pytest.mark.parametrize(("classes", "offices", "statuses"),
                          [((9,), (), ("all",)), ((30, 32), ("EM",), ("registered",)), ((), ("CN",), ("pending",))])
 def test_fast_path_equals_reference_with_filters(big: tuple[Store, Searcher], classes: tuple[int, ...],
-                                                 offices: tuple[str, ...], statuses: tuple[str, ...]) -> None:
+                                                 offices: tuple[str, ...], statuses: tuple[str, ...],
+                                                 brute_force_at: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both ways a filtered search runs: gathering from the key spaces, and scoring every allowed mark."""
+    from marksearch.index import topk
+
+    monkeypatch.setattr(topk, "BRUTE_FORCE_AT", brute_force_at)
     store, searcher = big
     for text in ("COCA COLA", "STARBUCKS", "耐克"):
         query = Query(text, classes=classes, offices=offices, statuses=statuses, limit=30)

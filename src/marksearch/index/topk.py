@@ -33,6 +33,7 @@ __all__ = ["Gathered", "TopK", "gather", "top_k"]
 
 _EPS = 1e-9
 _START = 0.9
+BRUTE_FORCE_AT = 20_000  # marks left by a filter, at most, to score them all directly
 _STEP = 0.1
 
 
@@ -186,6 +187,16 @@ def top_k(
     goods = goods_ceiling(scorer.query, model)
     gathered = Gathered()
     sigma = _START
+    if allowed is not None and int(allowed.sum()) <= BRUTE_FORCE_AT:
+        # A selective filter leaves few marks: scoring them all beats gathering
+        # from key spaces that hold every mark.
+        for found in np.flatnonzero(allowed).tolist():
+            if skip is None or not skip(found):
+                _push(heap, k, (scorer.score(segment.candidate(found)), -int(ids[found]), found))
+                scored.add(found)
+        gathered.rounds.append((0.0, len(scored), len(scored)))
+        gathered.exhaustive = True
+        return TopK([(score, p) for score, _, p in sorted(heap, reverse=True)], len(scored), gathered)
     while True:
         positions, bound = gather(segment, scorer.query, sigma, model)
         if allowed is not None and len(positions):
@@ -201,11 +212,7 @@ def top_k(
                 break  # no candidate left can enter the top k
             scored.add(p)
             fresh += 1
-            item = (scorer.score(segment.candidate(p)), -int(ids[p]), p)
-            if len(heap) < k:
-                heapq.heappush(heap, item)
-            elif item > heap[0]:
-                heapq.heapreplace(heap, item)
+            _push(heap, k, (scorer.score(segment.candidate(p)), -int(ids[p]), p))
         gathered.rounds.append((round(sigma, 4), len(positions), fresh))
         full = len(heap) >= k
         # Marks not gathered at this level score below F(sigma): done when the k-th is above it.
@@ -217,3 +224,11 @@ def top_k(
             sigma = max(0.0, sigma - _STEP)  # too few found yet: widen step by step
         else:
             sigma = max(0.0, min(sigma - _EPS, level_for(heap[0][0] / goods, model) - 1e-6))
+
+
+def _push(heap: list[tuple[float, int, int]], k: int, item: tuple[float, int, int]) -> None:
+    """Keep the ``k`` best items; ``heap[0]`` is the worst of them."""
+    if len(heap) < k:
+        heapq.heappush(heap, item)
+    elif item > heap[0]:
+        heapq.heapreplace(heap, item)
