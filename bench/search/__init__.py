@@ -6,6 +6,8 @@
 * :mod:`bench.search.peers`: RapidFuzz, SQLite FTS5, pg_trgm and tantivy
   behind one :class:`~bench.search.peers.Peer` protocol;
 * :mod:`bench.search.run_peers`: the driver that times them side by side.
+* :mod:`bench.search.run`: the search bench: marksearch, the peers plus exact
+  re-ranking and brute force, recall@50 against the exhaustive reference.
 
 See ``docs/bench-search.md``.
 """
