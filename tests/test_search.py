@@ -24,7 +24,8 @@ from marksearch.store import Store, open_store
 from tests.conftest import SHARED
 
 OTHER_SCRIPTS = ["可口可乐", "星巴克", "스타벅스", "샤넬", "スターバックス", "任天堂", "Кока-Кола", "Старбакс",
-                 "耐克", "나이키", "ナイキ", "麦当劳", "Макдоналдс"]
+                 "耐克", "나이키", "ナイキ", "麦当劳", "Макдоналдс", "可口可乐饮料", "スターバックスコーヒー",
+                 "Кока-Кола Бевериджиз", "麦当劳餐厅"]
 
 
 @cache
@@ -97,6 +98,7 @@ def fast(searcher: Searcher, query: Query) -> list[tuple[float, int]]:
 
 
 QUERIES = ["COCA COLA", "Lucky Strik", "LION", "uncle bens", "可口可乐", "스타벅스", "Starbucks", "PALMAL",
+           "スターバックス", "麦当劳", "Кока-Кола",
            "xyzzy", "ab", "Nintendo", "Кока Кола", "BROMPTON BICYCLE", "SETA"]
 
 

@@ -144,7 +144,9 @@ def _contained(segment: Segment, q: PreparedQuery, threshold: float, weight: flo
             continue
         longest = 255 if ratio <= 0.0 else math.floor(len(unit) / (ratio * ratio) + _EPS)
         sids = spell.containing(unit, longest)
-        lengths = (spell.offsets[sids + 1] - spell.offsets[sids] - 1).astype(np.float64)  # UTF-8 bytes >= letters
+        # Ids are numbered by length, so a string's length (in characters, as the
+        # signal counts it, not UTF-8 bytes) is found in the length table.
+        lengths = (np.searchsorted(spell.length_start, sids, side="right") - 1).astype(np.float64)
         lengths = np.maximum(lengths, len(unit))
         value = CONTAINMENT_BASE + span * share * np.sqrt(len(unit) / lengths)
         marks, values = spell.marks_with(sids, np.minimum(value, 1.0).astype(np.float32))
