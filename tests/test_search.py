@@ -21,6 +21,7 @@ from marksearch.records import Deletion, MarkDate, Party, Record, Status, Verbal
 from marksearch.scoring import Filters, exhaustive_search
 from marksearch.search import Query, Searcher, index_folder
 from marksearch.store import Store, open_store
+from marksearch.text import mark_keys
 from tests.conftest import SHARED
 
 OTHER_SCRIPTS = ["可口可乐", "星巴克", "스타벅스", "샤넬", "スターバックス", "任天堂", "Кока-Кола", "Старбакс",
@@ -208,3 +209,37 @@ def test_cli_search_json_and_explain(tmp_path: Path) -> None:
     assert text.exit_code == 0 and "1." in text.stdout
     bad = CliRunner().invoke(cli, ["search", "COCA", "--db", db, "--status", "alive"])
     assert bad.exit_code == 2 and "unknown status" in bad.stderr
+
+
+def test_a_mark_with_an_overlong_key_is_still_found() -> None:
+    words = ["QUARTZWINDOWBRAVOKILO", "MARBLEHORIZONZEPHYRA", "TUNDRALANTERNPRISMOX", "COBALTMERIDIANFALCON",
+             "SAFFRONGLACIERVORTEX", "EMBERCASCADEOBSIDIAN", "JUNIPERTHUNDERPIXELS", "NEBULAORCHARDCIPHERS",
+             "VELVETCANYONMONOLITH", "ZENITHHARBORQUILLING", "AMBERFJORDKALEIDOSC", "ORBITWILLOWTEMPESTRA",
+             "PEBBLESTARLINGMIRAGE", "HELIOSWALRUSTAPESTRY"]
+    long_text = " ".join(words)  # its plain key is over 255 letters: too long for the key spaces
+    assert len(mark_keys(long_text).plain) > 255
+    records = [*register(11, 150),
+               Record(office="EM", application_number="LONG", verbal_elements=(VerbalElement(long_text),),
+                      status=Status.REGISTERED)]
+    store = filled(records)
+    typoed = " ".join(w[:5] + "X" + w[6:] for w in words[:8])  # no word, no unit left whole
+    query = Query(typoed, statuses=("all",), limit=3)
+    got = fast(Searcher(store, persist=False), query)
+    assert got == reference(store, query)
+    assert store.get_by_ids([got[0][1]])[got[0][1]].record.application_number == "LONG"
+
+
+def test_overlong_keys_make_a_mark_an_every_level_candidate() -> None:
+    from marksearch.index.segment import build_segment
+    from marksearch.index.topk import gather
+    from marksearch.scoring import ScoringModel
+    from marksearch.store import IndexRow
+
+    text = "Q" * 300
+    rows = [IndexRow(1, "EM", "1", "registered", "word", None, (), mark_keys("KOKA").to_dict()),
+            IndexRow(2, "EM", "2", "registered", "word", None, (), mark_keys(text).to_dict())]
+    segment = build_segment(rows, seq=0)
+    assert segment.always.tolist() == [1]
+    model = ScoringModel()
+    positions, bounds = gather(segment, model.scorer("COCA").query, 0.95, model)
+    assert 1 in positions.tolist() and bounds[positions.tolist().index(1)] == 1.0

@@ -230,8 +230,12 @@ class KeySpaceBuilder:
         self.pairs_string: list[int] = []
         self.pairs_mark: list[int] = []
 
+    def fits(self, text: str) -> bool:
+        """Whether a string can be indexed (the length table stops at MAX_LEN)."""
+        return len(text) <= MAX_LEN and "\n" not in text
+
     def add(self, text: str, mark: int) -> None:
-        if not text or len(text) > MAX_LEN or "\n" in text:
+        if not text or not self.fits(text):
             return
         sid = self.ids.setdefault(text, len(self.ids))
         self.pairs_string.append(sid)

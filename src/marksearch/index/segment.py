@@ -37,7 +37,7 @@ from marksearch.store import IndexRow
 __all__ = ["SPACES", "Segment", "build_segment", "scorer_keys", "space_strings"]
 
 SPACES = ("spell", "sound", "phon", "latin", "loose", "unit")
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 _STATUS_NAMES = {v: k for k, v in STATUS_CODES.items()}
 
 
@@ -75,6 +75,7 @@ class Segment:
     office_codes: dict[str, int]
     spaces: dict[str, KeySpace]
     seq: int  # the store's change sequence the segment reflects
+    always: npt.NDArray[np.int64]  # marks with a key too long to index: gathered at every level
 
     @property
     def size(self) -> int:
@@ -99,7 +100,9 @@ class Segment:
 
     # -- persistence -----------------------------------------------------------
 
-    _COLUMNS = ("record_ids", "office", "status", "feature", "classes", "filed", "key_blob", "key_offsets")
+    _COLUMNS = (
+        "record_ids", "office", "status", "feature", "classes", "filed", "key_blob", "key_offsets", "always",
+    )
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
@@ -131,6 +134,7 @@ def build_segment(rows: Iterable[IndexRow], *, seq: int) -> Segment:
     filed: list[int] = []
     blobs: list[bytes] = []
     office_codes: dict[str, int] = {}
+    always: list[int] = []
     for position, row in enumerate(rows):
         record_ids.append(row.id)
         office.append(office_codes.setdefault(row.office, len(office_codes)))
@@ -144,6 +148,8 @@ def build_segment(rows: Iterable[IndexRow], *, seq: int) -> Segment:
             candidate = Candidate.from_keys(row.id, keys, row.nice_classes)
             for name, texts in space_strings(candidate).items():
                 for text in dict.fromkeys(texts):
+                    if not builders[name].fits(text):
+                        always.append(position)  # a key too long to index: always a candidate
                     builders[name].add(text, position)
     if len(office_codes) > 255:
         raise ValueError("more than 255 offices")
@@ -161,4 +167,5 @@ def build_segment(rows: Iterable[IndexRow], *, seq: int) -> Segment:
         office_codes=office_codes,
         spaces={name: b.build() for name, b in builders.items()},
         seq=seq,
+        always=np.unique(np.array(always, dtype=np.int64)),
     )

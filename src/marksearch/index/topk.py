@@ -119,6 +119,9 @@ def gather(segment: Segment, q: PreparedQuery, sigma: float, model: ScoringModel
     similar(sp["loose"], m.loose, read / LOOSE_WEIGHT, read_w * LOOSE_WEIGHT)
     inside, inside_w = need("containment")
     _contained(segment, q, inside, inside_w, positions, bounds)
+    if len(segment.always):
+        positions.append(segment.always.astype(np.uint32))
+        bounds.append(np.ones(len(segment.always), dtype=np.float32))
     if not positions:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64)
     pos = np.concatenate(positions).astype(np.int64)
