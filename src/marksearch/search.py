@@ -234,7 +234,9 @@ class Searcher:
         records = self.store.get_by_ids([rid for _, rid, _ in page])
         hits = []
         for score, record_id, position in page:
-            stored = records[record_id]
+            stored = records.get(record_id)
+            if stored is None:
+                continue  # deleted by a concurrent ingest since the refresh above
             candidate = self.segment.candidate(position) if position >= 0 else self.delta[record_id][0]
             hits.append(Hit(score, record_id, scorer(candidate), stored.record))
         total = self._total(allowed, flt, owner_ids)
