@@ -243,3 +243,18 @@ def test_overlong_keys_make_a_mark_an_every_level_candidate() -> None:
     model = ScoringModel()
     positions, bounds = gather(segment, model.scorer("COCA").query, 0.95, model)
     assert 1 in positions.tolist() and bounds[positions.tolist().index(1)] == 1.0
+
+
+def test_key_space_strings_in_any_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    from marksearch.index import keyspace
+
+    builder = keyspace.KeySpaceBuilder()
+    for i, text in enumerate(["ab", "abc", "abcd", "zz", "可口可乐", "q"]):
+        builder.add(text, i)
+    space = builder.build()
+    every = [space.string(i) for i in range(space.size)]
+    for cached in (True, False):
+        monkeypatch.setattr(keyspace, "DECODED_CACHE", 10 if cached else 0)
+        space._cache = None
+        for ids in ([0, 1, 2, 3], [1, 3, 2, 4], [4, 0], [2], list(range(space.size))):
+            assert space.strings(ids) == [every[i] for i in ids]

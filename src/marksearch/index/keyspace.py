@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +31,7 @@ __all__ = ["KeySpace", "KeySpaceBuilder", "text_hash", "trigrams"]
 
 Q = 3
 MAX_LEN = 255
+DECODED_CACHE = 2_000_000  # spaces of at most this many strings are kept decoded
 IntArray = npt.NDArray[np.int64]
 U32 = npt.NDArray[np.uint32]
 
@@ -59,6 +60,7 @@ class KeySpace:
     mark_ids: U32
     hashes: npt.NDArray[np.uint64]  # text_hash of every string, ascending
     hash_sids: U32  # the string id of each hash
+    _cache: list[str] | None = field(default=None, repr=False, compare=False)
 
     @property
     def size(self) -> int:
@@ -68,16 +70,30 @@ class KeySpace:
         return bytes(self.blob[self.offsets[sid] : self.offsets[sid + 1] - 1]).decode()
 
     def strings(self, sids: npt.NDArray[np.int64] | Sequence[int]) -> list[str]:
-        """The strings with these ids.  Each string is stored with a newline
-        after it (keys never hold one), so a run of ids decodes in one call."""
+        """The strings with these ids.
+
+        Small spaces are decoded once and kept as a list (a few tens of MB at
+        100,000 marks); large ones decode a run of ids in one call, since each
+        string is stored with a newline after it (keys never hold one).
+        """
         ids = np.asarray(sids, dtype=np.int64)
         if len(ids) == 0:
             return []
+        first, last = int(ids[0]), int(ids[-1])
+        contiguous = last - first + 1 == len(ids) and bool(np.all(ids[1:] > ids[:-1]))
+        if self.size <= DECODED_CACHE:
+            everything = self._decoded()
+            return everything[first : last + 1] if contiguous else [everything[i] for i in ids.tolist()]
         first, last = int(ids.min()), int(ids.max())
         if len(ids) * 8 < last - first + 1:
-            return [self.string(int(s)) for s in ids]
+            return [self.string(i) for i in ids.tolist()]
         run = bytes(self.blob[self.offsets[first] : self.offsets[last + 1] - 1]).decode().split("\n")
-        return [run[int(s) - first] for s in ids]
+        return run if contiguous else [run[i - first] for i in ids.tolist()]
+
+    def _decoded(self) -> list[str]:
+        if self._cache is None:
+            self._cache = bytes(self.blob[: -1]).decode().split("\n") if self.size else []
+        return self._cache
 
     def marks_of(self, sids: npt.NDArray[np.int64]) -> U32:
         """Every mark holding one of these strings (with repeats)."""
