@@ -33,8 +33,10 @@ from pathlib import Path
 from marksearch import text as text_package
 from marksearch.text import key_similarity, mark_keys, mark_scripts
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared" / "data"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _report import REPO as ROOT  # noqa: E402
+from _report import SHARED, table, write_section  # noqa: E402
+
 NAMES = SHARED / "names"
 
 # Syllables Chinese uses for Western names (Xinhua transliteration tables) and
@@ -192,18 +194,28 @@ def time_similarity(names: list[str], pairs: int) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=5000, help="generated marks per script")
+    parser.add_argument("--no-write", action="store_true", help="do not update docs/benchmarks.md")
     args = parser.parse_args(argv)
 
     start = time.perf_counter()
     mark_keys("任天堂")  # loads cutlet and its dictionary
-    print(f"first call (loads cutlet + UniDic-lite): {time.perf_counter() - start:.2f} s")
-    print(f"{'script':<7} {'marks':>7} {'seconds':>8} {'marks/s':>9}  source")
+    first = time.perf_counter() - start
+    rows = []
     mixed: list[str] = []
     for script, source, names in corpora(args.count):
         seconds = time_marks(names)
-        print(f"{script:<7} {len(names):>7} {seconds:>8.2f} {len(names) / seconds:>9,.0f}  {source}")
+        rows.append([script, len(names), f"{seconds:.2f}", f"{len(names) / seconds:,.0f}", source])
         mixed += names[:500]
-    print(f"key_similarity: {time_similarity(mixed, 50_000):,.0f} pairs/s (random pairs, all scripts)")
+    pairs = time_similarity(mixed, 50_000)
+    body = (
+        f"`python bench/keys.py --count {args.count}`: `mark_keys` on one core, caches emptied before each "
+        f"script. First call (loads cutlet and UniDic-lite): {first:.2f} s.\n\n"
+        + table(["script", "marks", "seconds", "marks/s", "source"], rows)
+        + f"\n\n`key_similarity`: {pairs:,.0f} pairs/s (random pairs, all scripts)."
+    )
+    print(body)
+    if not args.no_write:
+        write_section("Text keys (bench/keys.py)", body)
     return 0
 
 

@@ -91,11 +91,9 @@ class IngestSummary:
 
 
 def record_keys(record: Record) -> dict[str, Any] | None:
-    """The text keys stored with a record, computed once here at ingest."""
-    from marksearch.text import mark_keys  # heavy (dictionaries), loaded on first use
-
+    """The text keys stored with a record, computed once at ingest (as a dict)."""
     text = record.mark_text
-    return mark_keys(text).to_dict() if text else None
+    return orjson.loads(_serialised_keys(text)) if text else None
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -194,23 +192,30 @@ def _rebuild(error: tuple[str, str, int | None, int | None], source: str) -> Inp
     return cls(reason, source=source, line=line, column=column)
 
 
+def _small(source: Source) -> bool:
+    """A file small enough to send to a worker whole."""
+    return source.size is not None and source.size <= split.CHUNK
+
+
+def _cuttable(reader: Reader) -> bool:
+    return reader.name in split.RECORD_ELEMENTS or reader.name == "jsonl"
+
+
 def _units(stream: IO[bytes], head: bytes, reader: Reader, source: Source) -> Iterator[_Unit]:
-    """Cut a file into units; small files make one unit."""
-    small = source.size is not None and source.size <= split.CHUNK
-    if not small and reader.name in split.RECORD_ELEMENTS:
-        pieces = split.split_xml(stream, head, split.RECORD_ELEMENTS[reader.name], source.name)
-    elif not small and reader.name == "jsonl":
-        pieces = split.split_lines(stream, head)
-    else:
+    """Cut a file into units (it is small, or of a format that can be cut); a small file makes one."""
+    if _small(source):
         pieces = iter([split.Piece(head + stream.read(), 0)])
+    elif reader.name in split.RECORD_ELEMENTS:
+        pieces = split.split_xml(stream, head, split.RECORD_ELEMENTS[reader.name], source.name)
+    else:
+        pieces = split.split_lines(stream, head)
     for piece in pieces:
         yield _Unit(source.name, reader.name, piece.payload, piece.line_delta)
 
 
 def _streams_whole(reader: Reader, source: Source) -> bool:
     """Large files of formats that cannot be cut are parsed here, streaming, in constant memory."""
-    small = source.size is not None and source.size <= split.CHUNK
-    return not small and reader.name not in split.RECORD_ELEMENTS and reader.name != "jsonl"
+    return not _small(source) and not _cuttable(reader)
 
 
 # -- the writer side ---------------------------------------------------------------

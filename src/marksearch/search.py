@@ -29,18 +29,17 @@ import numpy as np
 import numpy.typing as npt
 
 from marksearch.errors import UsageError
-from marksearch.index.filters import STATUS_CODES, Filter
+from marksearch.index.filters import LIVE, STATUS_CODES, Filter
 from marksearch.index.segment import Segment, build_segment, scorer_keys
 from marksearch.index.topk import Gathered, top_k
 from marksearch.records import Feature, Record
 from marksearch.scoring import Candidate, Scored, ScoringModel
-from marksearch.store import IndexRow, Store, StoredRecord
+from marksearch.store import IndexRow, Store
 from marksearch.text import mark_keys
 
 __all__ = ["Hit", "Query", "SearchResult", "Searcher", "index_folder"]
 
 MAX_QUERY = 200
-LIVE = ("pending", "registered", "unknown")
 
 
 @dataclass(frozen=True)
@@ -218,17 +217,17 @@ class Searcher:
         keys = mark_keys(query.text)
         scorer = self.model.scorer(keys, classes=query.classes)
         flt = query.filter()
-        allowed = self._allowed(flt, query.owner)
+        owner_ids = set(self.store.owner_ids(query.owner)) if query.owner else None
+        allowed = self._allowed(flt, owner_ids)
         want = query.offset + query.limit
         skip = self.stale if self.stale.any() else None
         found = top_k(self.segment, scorer, want, allowed=allowed,
                       skip=(lambda p: bool(skip[p])) if skip is not None else None, model=self.model)
         ids = self.segment.record_ids
         ranked = [(score, int(ids[p]), p) for score, p in found.hits]
-        owner_ids = set(self.store.owner_ids(query.owner)) if query.owner else None
-        for record_id, (candidate, row) in self.delta.items():
-            if _row_passes(row, flt) and (owner_ids is None or record_id in owner_ids):
-                ranked.append((scorer.score(candidate), record_id, -1))
+        recent = [(rid, candidate) for rid, (candidate, row) in self.delta.items()
+                  if _row_passes(row, flt) and (owner_ids is None or rid in owner_ids)]
+        ranked.extend((scorer.score(candidate), rid, -1) for rid, candidate in recent)
         ranked.sort(key=lambda item: (-item[0], item[1]))
         page = ranked[query.offset : want]
         records = self.store.get_by_ids([rid for _, rid, _ in page])
@@ -239,26 +238,17 @@ class Searcher:
                 continue  # deleted by a concurrent ingest since the refresh above
             candidate = self.segment.candidate(position) if position >= 0 else self.delta[record_id][0]
             hits.append(Hit(score, record_id, scorer(candidate), stored.record))
-        total = self._total(allowed, flt, owner_ids)
+        indexed = ~self.stale if allowed is None else allowed & ~self.stale
+        total = int(indexed.sum()) + len(recent)
         info = _explain(keys.to_dict(), found.gathered, found.scored, len(self.delta)) if explain else {}
         return SearchResult(query, total, hits, info)
 
-    def _allowed(self, flt: Filter, owner: str | None) -> npt.NDArray[np.bool_] | None:
+    def _allowed(self, flt: Filter, owner_ids: set[int] | None) -> npt.NDArray[np.bool_] | None:
         allowed = self.segment.mask(flt)
-        if owner:
-            ids = np.array(self.store.owner_ids(owner), dtype=np.int64)
-            owned = np.isin(self.segment.record_ids, ids)
+        if owner_ids is not None:
+            owned = np.isin(self.segment.record_ids, np.fromiter(owner_ids, dtype=np.int64))
             allowed = owned if allowed is None else allowed & owned
         return allowed
-
-    def _total(self, allowed: npt.NDArray[np.bool_] | None, flt: Filter, owner_ids: set[int] | None) -> int:
-        live = ~self.stale if allowed is None else allowed & ~self.stale
-        delta = sum(1 for rid, (_, row) in self.delta.items()
-                    if _row_passes(row, flt) and (owner_ids is None or rid in owner_ids))
-        return int(live.sum()) + delta
-
-    def get(self, record_id: int) -> StoredRecord | None:
-        return self.store.get_by_ids([record_id]).get(record_id)
 
 
 def _row_passes(row: IndexRow, flt: Filter) -> bool:

@@ -17,9 +17,10 @@ import numpy.typing as npt
 
 from marksearch.records import Feature, Status
 
-__all__ = ["STATUS_CODES", "FEATURE_CODES", "Filter", "class_mask", "day_number"]
+__all__ = ["FEATURE_CODES", "LIVE", "STATUS_CODES", "Filter", "class_mask", "day_number"]
 
 STATUS_CODES = {s.value: i for i, s in enumerate(Status)}
+LIVE = tuple(s.value for s in Status if s.live)
 FEATURE_CODES = {f.value: i for i, f in enumerate(Feature)}
 _EPOCH = dt.date(1800, 1, 1)
 NO_DATE = -1
@@ -55,14 +56,10 @@ class Filter:
 
     offices: tuple[str, ...] = ()
     classes: tuple[int, ...] = ()
-    statuses: tuple[str, ...] = ("pending", "registered", "unknown")
+    statuses: tuple[str, ...] = LIVE
     features: tuple[str, ...] = ()
     filed_from: dt.date | None = None
     filed_to: dt.date | None = None
-
-    @property
-    def is_empty(self) -> bool:
-        return self == Filter(statuses=tuple(STATUS_CODES))
 
     def mask(
         self,
