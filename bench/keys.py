@@ -34,7 +34,6 @@ from marksearch import text as text_package
 from marksearch.text import key_similarity, mark_keys, mark_scripts
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _report import REPO as ROOT  # noqa: E402
 from _report import SHARED, table, write_section  # noqa: E402
 
 NAMES = SHARED / "names"
