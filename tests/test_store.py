@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
+import orjson
 import pytest
 
 from marksearch.errors import StoreError
-from marksearch.records import Deletion, Provenance, Record, Rejection, Status, VerbalElement
+from marksearch.records import ClassGoods, Deletion, Provenance, Record, Rejection, Status, VerbalElement
 from marksearch.store import SQLiteStore, Store, open_store
+from marksearch.store.sqlite import SCHEMA_VERSION
 
 
 @pytest.fixture(params=["memory", "file"])
@@ -141,3 +145,38 @@ def test_index_rows_and_owner_filter(store: Store) -> None:
     assert store.owner_ids("100%") == [] and store.owner_ids("_") == []  # LIKE wildcards are literal
     got = store.get_by_ids([rows[0].id, 999])
     assert list(got) == [rows[0].id] and got[rows[0].id].record == owned
+
+
+def test_records_are_stored_compressed_and_schema_1_rows_still_read(tmp_path: Path) -> None:
+    """Schema 2 packs each record's JSON; a register written with schema 1 (JSON as text) still reads."""
+    path = tmp_path / "reg.sqlite"
+    goods = tuple(ClassGoods(9, "Computer software; downloadable mobile applications", lang)
+                  for lang in ("en", "de", "fr", "es", "it"))
+    record = replace(mark("1", "KOKA"), goods=goods)
+    with open_store(str(path)) as s:
+        write(s, record)
+    db = sqlite3.connect(path)
+    stored, version = db.execute("SELECT data FROM records").fetchone()[0], db.execute(
+        "SELECT value FROM meta WHERE key='schema_version'").fetchone()[0]
+    json_bytes = record.to_json_bytes()
+    assert isinstance(stored, bytes) and len(stored) < len(json_bytes) / 2
+    assert version == str(SCHEMA_VERSION) == "2"
+    # Turn it into a schema 1 register: the JSON as text.
+    db.execute("UPDATE records SET data=?", (json_bytes.decode(),))
+    db.execute("UPDATE meta SET value='1' WHERE key='schema_version'")
+    db.commit()
+    db.close()
+    with open_store(str(path)) as s:
+        again = s.get("EM", "1")
+        assert again is not None and again.record == record
+        write(s, mark("2", "COCA"))
+        assert [r.record.mark_text for r in s.iter_records()] == ["KOKA", "COCA"]
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == "2"
+
+
+def test_record_json_leaves_provenance_out_exactly() -> None:
+    record = mark("7", 'He said "KOKA", "provenance":null}')
+    plain = replace(record, provenance=None)
+    assert record.to_json_bytes() == plain.to_json_bytes() == orjson.dumps(plain)
+    assert b'"provenance":{' in record.to_json_bytes(provenance=True)

@@ -33,6 +33,7 @@ class Source:
     name: str
     size: int | None
     opener: Callable[[], IO[bytes]]
+    path: str | None = None  # a plain file's path, where its bytes can be read at any offset
 
 
 def expand_paths(paths: Sequence[str | os.PathLike[str]]) -> Iterator[Source]:
@@ -57,7 +58,7 @@ def _file_sources(path: Path) -> Iterator[Source]:
     elif lower.endswith(".gz"):
         yield Source(name, None, lambda: cast(IO[bytes], gzip.open(path, "rb")))
     else:
-        yield Source(name, path.stat().st_size, lambda: open(path, "rb"))
+        yield Source(name, path.stat().st_size, lambda: open(path, "rb"), path=name)
 
 
 def _zip_sources(path: Path) -> Iterator[Source]:

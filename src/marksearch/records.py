@@ -230,10 +230,19 @@ class Record:
         twenty times faster than walking the fields in Python; the register is
         written at bulk-ingest speed, so this is the hot path of an ingest.
         """
-        value = self if provenance else dataclasses.replace(self, provenance=None)
         try:
-            return orjson.dumps(value)
+            data = orjson.dumps(self)
+            if provenance or self.provenance is None:
+                return data
+            # ``provenance`` is the last field, so its member ends the object: writing it
+            # as null there gives the JSON of the record without it, without copying the
+            # record (``dataclasses.replace`` of a record cost a twentieth of an ingest).
+            tail = b'"provenance":' + orjson.dumps(self.provenance) + b"}"
+            if data.endswith(tail):
+                return data[: -len(tail)] + b'"provenance":null}'
+            return orjson.dumps(dataclasses.replace(self, provenance=None))
         except TypeError:  # lone surrogates: no reader produces them, but a library user might
+            value = self if provenance else dataclasses.replace(self, provenance=None)
             return json.dumps(_plain(value), ensure_ascii=True).encode()
 
     @classmethod

@@ -35,25 +35,39 @@ CHUNK = 2 << 20  # small enough to keep two workers busy on a 30 MB file
 
 @dataclass(frozen=True, slots=True)
 class Piece:
-    payload: bytes
+    """``prefix + body + suffix``, where ``body`` is the stream's bytes from ``offset`` on.
+
+    Knowing where the body lies lets a worker read it from a plain file itself,
+    so that the writer does not have to pass it through a pipe.
+    """
+
+    body: bytes
     line_delta: int  # add to a line number inside the payload to get the file's line
+    offset: int = 0
+    prefix: bytes = b""
+    suffix: bytes = b""
+
+    @property
+    def payload(self) -> bytes:
+        return self.prefix + self.body + self.suffix
 
 
 def split_lines(stream: IO[bytes], head: bytes, *, chunk: int = CHUNK) -> Iterator[Piece]:
     """JSON Lines: cut after a newline; each piece starts on a line of its own."""
-    buf, lines_before = head, 0
+    buf, lines_before, offset = head, 0, 0
     while True:
         more = stream.read(chunk)
         buf += more
         if not more:
             if buf:
-                yield Piece(buf, lines_before)
+                yield Piece(buf, lines_before, offset)
             return
         cut = buf.rfind(b"\n") + 1
         if cut and len(buf) >= chunk:
-            yield Piece(buf[:cut], lines_before)
+            yield Piece(buf[:cut], lines_before, offset)
             lines_before += buf.count(b"\n", 0, cut)
             buf = buf[cut:]
+            offset += cut
 
 
 def split_xml(
@@ -76,6 +90,7 @@ def split_xml(
     end_tag = b"</" + match.group(1) + b">"
     prefix_lines = prefix.count(b"\n")
     buf = buf[match.start() :]
+    offset = match.start()  # of buf in the stream
     lines_before = prefix_lines
     while True:
         if not eof and len(buf) < chunk:
@@ -84,7 +99,7 @@ def split_xml(
             buf += more
             continue
         if eof:
-            yield Piece(prefix + buf, lines_before - prefix_lines)
+            yield Piece(buf, lines_before - prefix_lines, offset, prefix)
             return
         cut = buf.rfind(end_tag)
         if cut < 0:  # one record longer than a chunk: read on
@@ -93,9 +108,10 @@ def split_xml(
             buf += more
             continue
         cut += len(end_tag)
-        yield Piece(prefix + buf[:cut] + suffix, lines_before - prefix_lines)
+        yield Piece(buf[:cut], lines_before - prefix_lines, offset, prefix, suffix)
         lines_before += buf.count(b"\n", 0, cut)
         buf = buf[cut:]
+        offset += cut
 
 
 def _closing_tags(prefix: bytes, source: str) -> bytes:

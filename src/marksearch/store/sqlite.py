@@ -28,10 +28,13 @@ from marksearch.store.base import (
     StoredRecord,
     WriteCounts,
 )
+from marksearch.store.packing import unpack
 
 __all__ = ["SCHEMA_VERSION", "SQLiteStore"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# 1: records.data held the record's JSON as text.
+# 2: records.data holds it zstd-compressed (store.packing); rows of schema 1 are still read.
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -47,7 +50,7 @@ CREATE TABLE IF NOT EXISTS records (
     filing_date TEXT,
     as_of TEXT,
     content_hash TEXT NOT NULL,
-    data TEXT NOT NULL,
+    data BLOB NOT NULL,  -- packing.pack(record JSON); text in registers of schema 1
     keys TEXT,
     owners TEXT NOT NULL DEFAULT '',
     source TEXT,
@@ -118,8 +121,9 @@ class SQLiteStore(Store):
                 f"the register {self.path} was written by a newer marksearch "
                 f"(schema {row[0]}, this one knows {SCHEMA_VERSION})"
             )
-        if row is None:
+        if row is None or int(row[0]) < SCHEMA_VERSION:
             # executescript commits on its own, so the transaction is spelled out in the script.
+            # Schema 1 needs no change of its tables: its text rows stay readable beside packed ones.
             self.db.executescript(
                 "BEGIN IMMEDIATE;" + _SCHEMA + "INSERT OR REPLACE INTO meta VALUES "
                 f"('schema_version', '{SCHEMA_VERSION}'); COMMIT;"
@@ -168,7 +172,7 @@ class SQLiteStore(Store):
             p.filing_date,
             p.as_of,
             p.digest,
-            p.data.decode(),
+            p.data,
             p.keys.decode() if p.keys is not None else None,
             p.owners,
             p.source,
@@ -360,7 +364,7 @@ class _Tx:
 
 def _stored(row: tuple[Any, ...]) -> StoredRecord:
     record_id, data, keys, seq, source, position, ingested_at = row
-    fields = orjson.loads(data)
+    fields = orjson.loads(unpack(data))
     fields["provenance"] = {"source": source or "", "position": position or "", "ingested_at": ingested_at}
     return StoredRecord(
         id=int(record_id),
