@@ -280,6 +280,66 @@ def demo(db: str, as_json: bool) -> None:
     click.echo(stats_text(result, db))
 
 
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="uvicorn worker processes, each with its own connection and index.")
+@click.option("--demo", "with_demo", is_flag=True,
+              help="Load the bundled demo register first when the register is empty.")
+@click.option("--token", envvar="MARKSEARCH_TOKEN", default=None,
+              help="Ask every client for this bearer token (env MARKSEARCH_TOKEN).")
+@db_option
+def serve(host: str, port: int, workers: int, with_demo: bool, token: str | None, db: str) -> None:
+    """Serve the web app and REST API (FastAPI on uvicorn) over the register."""
+    import os
+
+    import uvicorn
+
+    from marksearch.search import Searcher
+
+    with user_errors():
+        _check_port(host, port)
+        with open_store(db) as store:
+            if with_demo and store.stats().total == 0:
+                from marksearch.demo import load_demo
+
+                click.echo("loading the demo register ...", err=True)
+                _print_summary(load_demo(store))
+            marks = store.stats().total
+            Searcher(store)  # opens or builds the index once, before any worker needs it
+        app = None
+        if workers == 1:
+            from marksearch.web import create_app
+
+            app = create_app(db, token=token)
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    shown = f"[{shown}]" if ":" in shown else shown
+    click.echo(f"marksearch: serving {db} ({marks:,} marks) at http://{shown}:{port}/")
+    if app is not None:
+        uvicorn.run(app, host=host, port=port)
+        return
+    os.environ["MARKSEARCH_DB"] = db  # the workers' factory reads these
+    if token:
+        os.environ["MARKSEARCH_TOKEN"] = token
+    uvicorn.run("marksearch.web.app:app_from_env", factory=True, host=host, port=port, workers=workers)
+
+
+def _check_port(host: str, port: int) -> None:
+    """Fail with a message, not uvicorn's log, when the address is taken or not ours."""
+    import socket
+
+    from marksearch.errors import UsageError
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        with socket.socket(infos[0][0], socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(infos[0][4])
+    except OSError as exc:
+        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="marksearch")

@@ -216,17 +216,14 @@ class Searcher:
         self.refresh()
         keys = mark_keys(query.text)
         scorer = self.model.scorer(keys, classes=query.classes)
-        flt = query.filter()
-        owner_ids = set(self.store.owner_ids(query.owner)) if query.owner else None
-        allowed = self._allowed(flt, owner_ids)
+        allowed, recent_rows = self._passing(query)
         want = query.offset + query.limit
         skip = self.stale if self.stale.any() else None
         found = top_k(self.segment, scorer, want, allowed=allowed,
                       skip=(lambda p: bool(skip[p])) if skip is not None else None, model=self.model)
         ids = self.segment.record_ids
         ranked = [(score, int(ids[p]), p) for score, p in found.hits]
-        recent = [(rid, candidate) for rid, (candidate, row) in self.delta.items()
-                  if _row_passes(row, flt) and (owner_ids is None or rid in owner_ids)]
+        recent = [(row.id, self.delta[row.id][0]) for row in recent_rows]
         ranked.extend((scorer.score(candidate), rid, -1) for rid, candidate in recent)
         ranked.sort(key=lambda item: (-item[0], item[1]))
         page = ranked[query.offset : want]
@@ -243,12 +240,27 @@ class Searcher:
         info = _explain(keys.to_dict(), found.gathered, found.scored, len(self.delta)) if explain else {}
         return SearchResult(query, total, hits, info)
 
-    def _allowed(self, flt: Filter, owner_ids: set[int] | None) -> npt.NDArray[np.bool_] | None:
+    def passing(self, query: Query) -> tuple[npt.NDArray[np.bool_], list[IndexRow]]:
+        """The marks that pass a query's filters (what its ``total`` counts, and facets count):
+        a mask over the segment's positions (stale entries left out) and the recent rows.
+
+        Call :meth:`refresh` first to include the latest changes.
+        """
+        allowed, recent = self._passing(query)
+        indexed = ~self.stale if allowed is None else allowed & ~self.stale
+        return indexed, recent
+
+    def _passing(self, query: Query) -> tuple[npt.NDArray[np.bool_] | None, list[IndexRow]]:
+        """The segment's filter mask (``None``: every position) and the recent rows that pass."""
+        flt = query.filter()
+        owner_ids = set(self.store.owner_ids(query.owner)) if query.owner else None
         allowed = self.segment.mask(flt)
         if owner_ids is not None:
             owned = np.isin(self.segment.record_ids, np.fromiter(owner_ids, dtype=np.int64))
             allowed = owned if allowed is None else allowed & owned
-        return allowed
+        recent = [row for rid, (_, row) in self.delta.items()
+                  if _row_passes(row, flt) and (owner_ids is None or rid in owner_ids)]
+        return allowed, recent
 
 
 def _row_passes(row: IndexRow, flt: Filter) -> bool:

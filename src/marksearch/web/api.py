@@ -1,0 +1,278 @@
+"""The REST API, ``/api/v1``: search, facets, records, vocabularies, exports; problem+json errors.
+
+Parameters are declared with their bounds so that the OpenAPI document says
+what is accepted (FastAPI answers a value outside them with 422); what the
+declaration cannot say (an office code outside WIPO ST.3, ``filed_to`` before
+``filed_from``) the service checks and answers with 400.  Every error is an
+RFC 9457 problem: ``type``, ``title``, ``status``, ``detail`` and, for a bad
+parameter, ``param`` and ``invalid-params``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from marksearch.records import Feature
+from marksearch.search import MAX_QUERY
+from marksearch.web.exports import EXPORTS, filename
+from marksearch.web.service import MAX_PER_PAGE, MAX_VALUES, SearchParams, Service
+
+__all__ = ["PROBLEM", "Problem", "problem", "router"]
+
+PROBLEM = "application/problem+json"
+
+
+# -- problems ---------------------------------------------------------------------------------------
+
+
+class InvalidParam(BaseModel):
+    name: str
+    reason: str
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem detail."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    type: str = Field(description="A URI reference naming the kind of problem; about:blank for plain HTTP errors.")
+    title: str
+    status: int
+    detail: str
+    param: str | None = Field(default=None, description="The parameter at fault, when one is.")
+    invalid_params: list[InvalidParam] | None = Field(default=None, alias="invalid-params")
+
+
+def problem(status: int, title: str, detail: str, *, kind: str | None = None, param: str | None = None,
+            reason: str | None = None, headers: dict[str, str] | None = None) -> JSONResponse:
+    """A problem+json response; ``kind`` names a ``/problems/<kind>`` page, else ``about:blank``."""
+    body: dict[str, Any] = {"type": f"/problems/{kind}" if kind else "about:blank", "title": title,
+                            "status": status, "detail": detail}
+    if param is not None:
+        body["param"] = param
+        body["invalid-params"] = [{"name": param, "reason": reason or detail}]
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+def _problems(*codes: int) -> dict[int | str, dict[str, Any]]:
+    described = {400: "A parameter is not acceptable.", 401: "A token is required.",
+                 404: "No such record.", 422: "A parameter is outside its declared bounds."}
+    return {code: {"description": described[code],
+                   "content": {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+            for code in codes}
+
+
+# -- responses ---------------------------------------------------------------------------------------
+
+
+class QueryEcho(BaseModel):
+    q: str
+    offices: list[str]
+    classes: list[int]
+    statuses: list[str]
+    features: list[str]
+    filed_from: dt.date | None
+    filed_to: dt.date | None
+    owner: str | None
+    page: int
+    per_page: int
+
+
+class HitOut(BaseModel):
+    rank: int = Field(description="1-based, over the whole ranking")
+    record_id: int
+    office: str
+    office_name: str
+    application_number: str
+    registration_number: str | None
+    mark_text: str
+    status: str
+    status_code: str | None
+    status_text: str | None = Field(description="The office's own status text")
+    feature: str
+    kind: str
+    nice_classes: list[int]
+    owners: list[str]
+    filing_date: dt.date | None
+    registration_date: dt.date | None
+    expiry_date: dt.date | None
+    image: str | None = Field(description="The image reference as the office gives it: a URL or a file name")
+    score: float = Field(ge=0, le=1)
+    signals: dict[str, float] = Field(description="spelling, sound, cross_script, containment, goods: 0 to 1")
+    reasons: list[str]
+    url: str = Field(description="The record page")
+
+
+class Currency(BaseModel):
+    office: str
+    office_name: str
+    records: int
+    latest_ingest: str | None
+    latest_date: dt.date | None
+
+
+class SearchOut(BaseModel):
+    query: QueryEcho
+    total: int = Field(description="Marks that pass the filters; every one of them is ranked")
+    page: int
+    per_page: int
+    pages: int
+    hits: list[HitOut]
+    currency: list[Currency]
+    generated_at: str
+
+
+class FacetsOut(BaseModel):
+    query: QueryEcho
+    total: int
+    office: dict[str, int]
+    nice_class: dict[str, int]
+    status: dict[str, int]
+    feature: dict[str, int]
+    filing_year: dict[str, int] = Field(description="By year of filing, newest first; 'unknown' for no date")
+
+
+class RecordOut(BaseModel):
+    """Every field of the normalised record (docs/record-format.md), and what the app adds."""
+
+    model_config = ConfigDict(extra="allow")
+
+    office: str
+    application_number: str
+    record_id: int
+    url: str
+    mark_text: str
+    office_name: str
+    nice: list[dict[str, Any]]
+    vienna: list[dict[str, Any]]
+    history: list[dict[str, Any]]
+
+
+class VocabulariesOut(BaseModel):
+    offices: list[dict[str, Any]]
+    statuses: list[dict[str, Any]]
+    status_filters: list[str]
+    features: list[str]
+    kinds: list[str]
+    nice_classes: list[dict[str, Any]]
+
+
+# -- parameters --------------------------------------------------------------------------------------
+
+
+
+class StatusWord(enum.StrEnum):
+    """What ``status`` accepts: the live statuses (the default), all of them, or one status."""
+
+    LIVE = "live"
+    ALL = "all"
+    PENDING = "pending"
+    REGISTERED = "registered"
+    ENDED = "ended"
+    UNKNOWN = "unknown"
+
+
+OfficeCode = Annotated[str, Field(pattern=r"^[A-Za-z]{2}$")]
+NiceClassNumber = Annotated[int, Field(ge=1, le=45)]
+
+
+def filters(
+    office: Annotated[list[OfficeCode] | None, Query(max_length=MAX_VALUES,
+                                                     description="WIPO ST.3 office code (repeatable)")] = None,
+    cls: Annotated[list[NiceClassNumber] | None, Query(max_length=MAX_VALUES,
+                                                       description="Nice class (repeatable)")] = None,
+    status: Annotated[list[StatusWord] | None, Query(max_length=MAX_VALUES,
+                                                     description="live (default), all, or statuses")] = None,
+    feature: Annotated[list[Feature] | None, Query(max_length=MAX_VALUES, description="Mark feature")] = None,
+    filed_from: Annotated[dt.date | None, Query(description="YYYY-MM-DD")] = None,
+    filed_to: Annotated[dt.date | None, Query(description="YYYY-MM-DD")] = None,
+    owner: Annotated[str | None, Query(max_length=MAX_QUERY, description="Applicant or owner name contains")] = None,
+) -> SearchParams:
+    params = SearchParams(offices=tuple(office or ()), classes=tuple(cls or ()),
+                          statuses=tuple(s.value for s in status or ()) or ("live",),
+                          features=tuple(f.value for f in feature or ()), filed_from=filed_from,
+                          filed_to=filed_to, owner=owner or None)
+    params.validate(need_text=False)
+    return params.normalised()
+
+
+def search_params(
+    q: Annotated[str, Query(min_length=1, max_length=MAX_QUERY, description="The mark, in any script")],
+    base: Annotated[SearchParams, Depends(filters)],
+    page: Annotated[int, Query(ge=1, description="No upper bound: a page past the end is empty")] = 1,
+    per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 20,
+) -> SearchParams:
+    params = dataclasses.replace(base, q=q, page=page, per_page=per_page)
+    params.validate()
+    return params
+
+
+def facet_params(
+    base: Annotated[SearchParams, Depends(filters)],
+    q: Annotated[str | None, Query(max_length=MAX_QUERY, description="Echoed; facets count every mark "
+                                   "that passes the filters, as the search ranks them all")] = None,
+) -> SearchParams:
+    return dataclasses.replace(base, q=q or "")
+
+
+def service(request: Request) -> Service:
+    found: Service = request.app.state.service
+    return found
+
+
+Served = Annotated[Service, Depends(service)]
+
+# -- routes ------------------------------------------------------------------------------------------
+
+router = APIRouter(prefix="/api/v1", tags=["api"])
+
+
+@router.get("/search", response_model=SearchOut, responses=_problems(400, 422),
+            summary="Marks that resemble q, ranked and explained")
+def search(params: Annotated[SearchParams, Depends(search_params)], svc: Served) -> dict[str, Any]:
+    return svc.search(params)
+
+
+@router.get("/facets", response_model=FacetsOut, responses=_problems(400, 422),
+            summary="Counts of the marks that pass the filters")
+def facets(params: Annotated[SearchParams, Depends(facet_params)], svc: Served) -> dict[str, Any]:
+    return svc.facets(params)
+
+
+@router.get("/marks/{office}/{application_number}", response_model=RecordOut, responses=_problems(404, 422),
+            summary="One record, every field")
+def mark(office: Annotated[str, Path(max_length=20)], application_number: Annotated[str, Path(max_length=100)],
+         svc: Served) -> dict[str, Any]:
+    return svc.record(office, application_number)
+
+
+@router.get("/vocabularies", response_model=VocabulariesOut, summary="Offices, statuses, features, Nice classes")
+def vocabularies(svc: Served) -> dict[str, Any]:
+    return svc.vocabularies()
+
+
+_EXPORT_CONTENT = {media.split(";")[0]: {"schema": {"type": "string", "format": "binary"}}
+                   for media, _ in EXPORTS.values()}
+
+
+@router.get("/search/export.{fmt}", response_class=Response, responses={
+    200: {"description": "The file, as an attachment", "content": _EXPORT_CONTENT}, **_problems(400, 422)},
+    summary="The search page as CSV, XLSX or a PDF report")
+def export(fmt: Literal["csv", "xlsx", "pdf"], params: Annotated[SearchParams, Depends(search_params)],
+           svc: Served) -> Response:
+    return export_response(svc.search(params), fmt)
+
+
+def export_response(result: dict[str, Any], fmt: str) -> Response:
+    """A download of ``result`` in ``fmt`` (shared by the page route)."""
+    media, write = EXPORTS[fmt]
+    name = filename(result, fmt)
+    return Response(write(result), media_type=media,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})

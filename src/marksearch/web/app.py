@@ -1,0 +1,175 @@
+"""The FastAPI app: pages, REST API, static files, errors as problem+json (or an HTML page).
+
+>>> from fastapi.testclient import TestClient
+>>> client = TestClient(create_app(":memory:"))
+>>> client.get("/healthz").json()
+{'status': 'ok', 'records': 0}
+>>> r = client.get("/api/v1/search", params={"q": "KOKA", "per_page": 101})
+>>> r.status_code, r.headers["content-type"], r.json()["param"]
+(422, 'application/problem+json', 'per_page')
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from importlib import resources
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
+
+from marksearch import __version__
+from marksearch.errors import MarksearchError, StoreError
+from marksearch.web import api, pages
+from marksearch.web.i18n import N_, Catalogs
+from marksearch.web.service import BadParameter, NotFound, Service
+
+__all__ = ["app_from_env", "create_app"]
+
+log = logging.getLogger("marksearch.web")
+
+TITLES = {  # problem titles, also the headings of the HTML error pages
+    400: N_("Bad request"), 401: N_("Token required"), 404: N_("Not found"), 405: N_("Method not allowed"),
+    422: N_("Unprocessable parameter"), 500: N_("Internal error"), 503: N_("Register unavailable"),
+}
+OPEN_PATHS = ("/healthz",)  # answered without the token
+
+
+def create_app(db: str | None = None, *, token: str | None = None) -> FastAPI:
+    """The app over the register ``db`` (``--db``, ``$MARKSEARCH_DB`` or the default).
+
+    With ``token``, every route but ``/healthz`` asks for it: ``Authorization:
+    Bearer <token>``, or a ``token`` cookie (set by visiting any page with ``?token=``).
+    """
+    service = Service.open(db)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        service.close()
+
+    app = FastAPI(title="marksearch", version=__version__, lifespan=lifespan,
+                  description="Trademark search across offices and scripts: ranked, explained hits; "
+                              "facets; records; vocabularies. Errors are RFC 9457 problem details.")
+    app.state.service = service
+    app.state.catalogs = Catalogs()
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=str(resources.files("marksearch.web") / "static")), name="static")
+
+    @app.get("/healthz", tags=["api"], summary="Liveness and the number of marks held")
+    def healthz() -> dict[str, Any]:
+        return service.health()
+
+    _install_errors(app)
+    if token:
+        _install_token(app, token)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """The app factory uvicorn's workers call: the register from ``MARKSEARCH_DB``, token from ``MARKSEARCH_TOKEN``."""
+    return create_app(os.environ.get("MARKSEARCH_DB"), token=os.environ.get("MARKSEARCH_TOKEN") or None)
+
+
+# -- errors ----------------------------------------------------------------------------------------------
+
+
+def _answer(request: Request, status: int, detail: str, *, kind: str | None = None, param: str | None = None,
+            reason: str | None = None, headers: dict[str, str] | None = None) -> Response:
+    """problem+json for the API and JSON twins, an HTML page for the pages."""
+    title = TITLES.get(status, "Error")
+    if request.url.path.startswith("/api/") or pages.wants_json(request) or request.url.path == "/openapi.json":
+        return api.problem(status, title, detail, kind=kind, param=param, reason=reason, headers=headers)
+    t = pages.translator(request)
+    return pages.error_page(request, status, t.gettext(title), detail, headers=headers)
+
+
+def _install_errors(app: FastAPI) -> None:
+    async def bad_parameter(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, BadParameter)
+        return _answer(request, 400, str(exc), kind="bad-parameter", param=exc.param, reason=exc.reason)
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        return _answer(request, 404, str(exc), kind="not-found")
+
+    async def store_error(request: Request, exc: Exception) -> Response:
+        log.error("register unavailable: %s", exc)
+        return _answer(request, 503, str(exc), kind="store-unavailable")
+
+    async def usage_error(request: Request, exc: Exception) -> Response:
+        return _answer(request, 400, str(exc), kind="bad-parameter")
+
+    async def invalid(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        first = exc.errors()[0] if exc.errors() else {}
+        loc = [str(part) for part in first.get("loc", ()) if not isinstance(part, int)]
+        param = loc[1] if len(loc) > 1 else (loc[0] if loc else "request")
+        reason = str(first.get("msg", "invalid"))
+        return _answer(request, 422, f"{param}: {reason}", kind="bad-parameter", param=param, reason=reason)
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        headers = dict(exc.headers) if exc.headers else None
+        return _answer(request, exc.status_code, str(exc.detail), headers=headers)
+
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unexpected error on %s", request.url.path)
+        return _answer(request, 500, "an unexpected error; it has been logged")
+
+    app.add_exception_handler(BadParameter, bad_parameter)
+    app.add_exception_handler(NotFound, not_found)
+    app.add_exception_handler(StoreError, store_error)
+    app.add_exception_handler(MarksearchError, usage_error)
+    app.add_exception_handler(RequestValidationError, invalid)
+    app.add_exception_handler(HTTPException, http_error)
+    app.add_exception_handler(Exception, unexpected)
+
+
+# -- a private deployment ----------------------------------------------------------------------------------
+
+
+def _install_token(app: FastAPI, token: str) -> None:
+    expected = token.encode()
+
+    @app.middleware("http")
+    async def check_token(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        if request.url.path in OPEN_PATHS:
+            return await call_next(request)
+        auth = request.headers.get("authorization", "")
+        given = auth[7:] if auth.lower().startswith("bearer ") else request.cookies.get("token", "")
+        from_query = request.query_params.get("token", "")
+        if hmac.compare_digest(given.encode(), expected):
+            return await call_next(request)
+        if from_query and hmac.compare_digest(from_query.encode(), expected):
+            response = await call_next(request)
+            response.set_cookie("token", from_query, httponly=True, samesite="strict")
+            return response
+        return _answer(request, 401, "this server asks for a token", kind="unauthorized",
+                       headers={"WWW-Authenticate": "Bearer"})
+
+
+# -- the OpenAPI document --------------------------------------------------------------------------------
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's document with the Problem schema that the error responses name."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    problem = api.Problem.model_json_schema(by_alias=True, ref_template="#/components/schemas/{model}")
+    components.update(problem.pop("$defs", {}))
+    components["Problem"] = problem
+    for unused in ("HTTPValidationError", "ValidationError"):
+        components.pop(unused, None)
+    app.openapi_schema = schema
+    return schema

@@ -1,0 +1,344 @@
+"""Interface languages: gettext catalogues compiled at start, Babel for numbers, dates and names.
+
+The catalogues are the ``.po`` files under ``locales/`` (``messages.pot`` is
+extracted from the templates and this package with ``babel.cfg``; the
+workflow is in ``docs/web.md``).  No ``.mo`` file is kept: each ``.po`` is
+compiled in memory when the app starts.  Each language gets its own Jinja2
+environment with its translations installed, so a page never sees another
+request's language.
+
+>>> zh = Catalogs().get("zh")
+>>> zh.gettext("Trademark search"), zh.language.tag
+('商标检索', 'zh-Hans')
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gettext
+import io
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import babel
+import babel.dates
+import babel.numbers
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from jinja2 import Environment, PackageLoader
+
+from marksearch.vocab_data import office
+
+__all__ = [
+    "DEFAULT",
+    "LANGUAGES",
+    "N_",
+    "Catalogs",
+    "Language",
+    "Translator",
+    "locale_dir",
+    "negotiate",
+    "read_catalog",
+]
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str  # in URLs and the cookie
+    locale: str  # the catalogue's folder and Babel's locale
+    tag: str  # BCP 47, for <html lang> and hreflang
+    name: str  # in the language itself
+
+
+LANGUAGES: dict[str, Language] = {
+    "en": Language("en", "en", "en", "English"),
+    "zh": Language("zh", "zh_Hans", "zh-Hans", "简体中文"),
+    "ko": Language("ko", "ko", "ko", "한국어"),
+}
+DEFAULT = "en"
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction; it is translated where it is shown."""
+    return message
+
+
+# Words of the library's vocabularies, as the interface names them.
+STATUS_LABELS = {
+    "live": N_("Live (pending, registered, unknown)"),
+    "all": N_("All statuses"),
+    "pending": N_("Pending"),
+    "registered": N_("Registered"),
+    "ended": N_("Ended"),
+    "unknown": N_("Status unknown"),
+}
+FEATURE_LABELS = {
+    "word": N_("Word mark"),
+    "stylised": N_("Stylised word mark"),
+    "figurative": N_("Figurative mark"),
+    "combined": N_("Combined mark"),
+    "3d": N_("Three-dimensional mark"),
+    "colour": N_("Colour mark"),
+    "sound": N_("Sound mark"),
+    "position": N_("Position mark"),
+    "pattern": N_("Pattern mark"),
+    "motion": N_("Motion mark"),
+    "hologram": N_("Hologram mark"),
+    "multimedia": N_("Multimedia mark"),
+    "other": N_("Other mark"),
+    "unknown": N_("Type unknown"),
+}
+KIND_LABELS = {
+    "individual": N_("Individual mark"),
+    "collective": N_("Collective mark"),
+    "certification": N_("Certification mark"),
+    "unknown": N_("Kind unknown"),
+}
+SIGNAL_LABELS = {
+    "spelling": N_("Spelling"),
+    "sound": N_("Sound"),
+    "cross_script": N_("Across scripts"),
+    "containment": N_("Containment"),
+    "goods": N_("Goods and services"),
+}
+DATE_LABELS = {
+    "filing": N_("Filing date"),
+    "registration": N_("Registration date"),
+    "expiry": N_("Expiry date"),
+    "publication": N_("Publication date"),
+    "status": N_("Status date"),
+    "renewal": N_("Renewal date"),
+}
+PARTY_LABELS = {
+    "applicant": N_("Applicant"),
+    "owner": N_("Owner"),
+    "representative": N_("Representative"),
+}
+PARAM_LABELS = {
+    "q": N_("Mark"),
+    "office": N_("Office"),
+    "cls": N_("Nice class"),
+    "status": N_("Status"),
+    "feature": N_("Mark type"),
+    "filed_from": N_("Filed from"),
+    "filed_to": N_("Filed to"),
+    "owner": N_("Owner or applicant"),
+    "page": N_("Page"),
+    "per_page": N_("Per page"),
+}
+CHANGE_LABELS = {
+    "insert": N_("added to the register"),
+    "update": N_("replaced by a newer version"),
+    "delete": N_("deleted"),
+}
+# ST.3 organisation names (shipped in English only; states are named by CLDR through Babel).
+ORGANISATION_NAMES = {
+    "AP": N_("African Regional Intellectual Property Organization"),
+    "BX": N_("Benelux Office for Intellectual Property"),
+    "EA": N_("Eurasian Patent Organization"),
+    "EM": N_("European Union Intellectual Property Office"),
+    "EP": N_("European Patent Office"),
+    "GC": N_("Patent Office of the Cooperation Council for the Arab States of the Gulf"),
+    "IB": N_("International Bureau of WIPO"),
+    "OA": N_("African Intellectual Property Organization"),
+    "QZ": N_("Community Plant Variety Office"),
+    "WO": N_("World Intellectual Property Organization"),
+    "XN": N_("Nordic Patent Institute"),
+    "XU": N_("International Union for the Protection of New Varieties of Plants"),
+    "XV": N_("Visegrad Patent Institute"),
+}
+
+# The scorer's reasons (marksearch.scoring.signals) are English sentences
+# around marks; each known shape is translated with its marks kept as they are.
+# A reason of another shape is shown as the scorer wrote it.
+_ANY = r"(?P<{}>.+?)"
+REASONS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(p.format(a=_ANY.format("a"), b=_ANY.format("b"), c=_ANY.format("c"), d=_ANY.format("d"),
+                         n=r"(?P<n>\d+)")), m)
+    for p, m in [
+        (r"^sounds like: {a} ~ {b}$", N_("sounds like: %(a)s ~ %(b)s")),
+        (r"^sounds partly like: {a} ~ {b}$", N_("sounds partly like: %(a)s ~ %(b)s")),
+        (r"^transliteration: {a} reads {b} ~ {c} reads {d}$",
+         N_("transliteration: %(a)s reads %(b)s ~ %(c)s reads %(d)s")),
+        (r"^spelling: identical$", N_("spelling: identical")),
+        (r"^spelling: looks alike \({a} ~ {b}\)$", N_("spelling: looks alike (%(a)s ~ %(b)s)")),
+        (r"^spelling: same letters \({a} ~ {b}\)$", N_("spelling: same letters (%(a)s ~ %(b)s)")),
+        (r"^spelling: same dominant words \({a} ~ {b}\)$", N_("spelling: same dominant words (%(a)s ~ %(b)s)")),
+        (r"^spelling: dominant words 1 letter differs \({a} ~ {b}\)$",
+         N_("spelling: dominant words 1 letter differs (%(a)s ~ %(b)s)")),
+        (r"^spelling: dominant words {n} letters differ \({a} ~ {b}\)$",
+         N_("spelling: dominant words %(n)s letters differ (%(a)s ~ %(b)s)")),
+        (r"^spelling: 1 letter differs \({a} ~ {b}\)$", N_("spelling: 1 letter differs (%(a)s ~ %(b)s)")),
+        (r"^spelling: {n} letters differ \({a} ~ {b}\)$", N_("spelling: %(n)s letters differ (%(a)s ~ %(b)s)")),
+        (r"^contains: {a} \(from {b}\) in {c}$", N_("contains: %(a)s (from %(b)s) in %(c)s")),
+        (r"^contains: {a} in {b}$", N_("contains: %(a)s in %(b)s")),
+        (r"^goods: same class {n}$", N_("goods: same class %(n)s")),
+        (r"^goods: related classes {a} ~ {b}$", N_("goods: related classes %(a)s ~ %(b)s")),
+        (r"^goods: no classes to compare$", N_("goods: no classes to compare")),
+        (r"^goods: unrelated classes$", N_("goods: unrelated classes")),
+    ]
+]
+
+
+def locale_dir() -> Path:
+    """The folder of the catalogues (``<locale>/LC_MESSAGES/messages.po`` and ``messages.pot``)."""
+    return Path(str(resources.files("marksearch.web") / "locales"))
+
+
+def read_catalog(locale: str) -> Catalog:
+    with (locale_dir() / locale / "LC_MESSAGES" / "messages.po").open("rb") as f:
+        return read_po(f, locale=locale)
+
+
+def _compile(catalog: Catalog) -> gettext.GNUTranslations:
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)  # fuzzy entries are left out, as msgfmt does
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)
+
+
+class Translator:
+    """One language: its translations, Babel formatting and its Jinja2 environment."""
+
+    def __init__(self, language: Language, translations: gettext.GNUTranslations) -> None:
+        self.language = language
+        self.translations = translations
+        self.locale = babel.Locale.parse(language.locale)
+        self.env = _environment(self)
+
+    def gettext(self, message: str) -> str:
+        return self.translations.gettext(message)
+
+    def number(self, value: float) -> str:
+        return babel.numbers.format_decimal(value, locale=self.locale)
+
+    def score(self, value: float) -> str:
+        """A score on the 0 to 1 scale, three decimals."""
+        return babel.numbers.format_decimal(value, format="0.000", locale=self.locale)
+
+    def date(self, value: Any, fmt: str = "medium") -> str:
+        """An ISO date string or date in the language's own form; other text as it is."""
+        if not value:
+            return ""
+        try:
+            day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+        except ValueError:
+            return str(value)
+        return babel.dates.format_date(day, format=fmt, locale=self.locale)
+
+    def datetime(self, value: Any) -> str:
+        if not value:
+            return ""
+        try:
+            moment = dt.datetime.fromisoformat(str(value))
+        except ValueError:
+            return str(value)
+        return babel.dates.format_datetime(moment, format="medium", tzinfo=moment.tzinfo, locale=self.locale)
+
+    def language_name(self, code: str | None) -> str:
+        if not code:
+            return ""
+        try:
+            return str(babel.Locale.parse(code.replace("-", "_")).get_display_name(self.locale) or code)
+        except (ValueError, babel.UnknownLocaleError):
+            return code
+
+    def office_name(self, code: str) -> str:
+        """An office's name in this language: CLDR names for states, the catalogue for organisations."""
+        known = office(code)
+        if code in ORGANISATION_NAMES:
+            return self.gettext(ORGANISATION_NAMES[code])
+        if known.kind == "state":
+            if self.language.code == "zh" and known.name_zh:
+                return known.name_zh
+            return str(self.locale.territories.get(code) or known.name_en)
+        return known.name_en
+
+    def reason(self, text: str) -> str:
+        """A scorer's reason in this language (its marks unchanged)."""
+        for pattern, message in REASONS:
+            found = pattern.match(text)
+            if found:
+                return self.gettext(message) % found.groupdict()
+        return text
+
+    def label(self, table: Mapping[str, str], key: str) -> str:
+        return self.gettext(table[key]) if key in table else key
+
+
+def _environment(t: Translator) -> Environment:
+    env = Environment(
+        loader=PackageLoader("marksearch.web", "templates"),
+        autoescape=True,  # marks, owners and goods are data from offices and users
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_translations(t.translations, newstyle=True)  # type: ignore[attr-defined]
+    filters: dict[str, Callable[..., str]] = {
+        "number": t.number, "date": t.date, "datetime": t.datetime, "language_name": t.language_name,
+        "office_name": t.office_name, "reason": t.reason, "score": t.score,
+        "param_label": lambda k: t.label(PARAM_LABELS, k),
+        "status_label": lambda k: t.label(STATUS_LABELS, k),
+        "feature_label": lambda k: t.label(FEATURE_LABELS, k),
+        "kind_label": lambda k: t.label(KIND_LABELS, k),
+        "signal_label": lambda k: t.label(SIGNAL_LABELS, k),
+        "date_label": lambda k: t.label(DATE_LABELS, k),
+        "party_label": lambda k: t.label(PARTY_LABELS, k),
+        "change_label": lambda k: t.label(CHANGE_LABELS, k),
+    }
+    env.filters.update(filters)
+    env.tests["web_url"] = is_web_url
+    return env
+
+
+def is_web_url(value: object) -> bool:
+    """An http(s) URL, which a page may show as an image (a bare file name it cannot)."""
+    return isinstance(value, str) and value.lower().startswith(("http://", "https://"))
+
+
+class Catalogs:
+    """Every interface language, compiled once."""
+
+    def __init__(self) -> None:
+        self.translators = {
+            code: Translator(lang, _compile(read_catalog(lang.locale))) for code, lang in LANGUAGES.items()
+        }
+
+    def get(self, code: str) -> Translator:
+        return self.translators.get(code) or self.translators[DEFAULT]
+
+
+def negotiate(asked: str | None, cookie: str | None, accept_language: str | None) -> str:
+    """The interface language: ``?lang=``, else the cookie, else Accept-Language, else English.
+
+    >>> negotiate(None, None, "ko-KR,ko;q=0.9,en;q=0.8"), negotiate("zh", "ko", None)
+    ('ko', 'zh')
+    >>> negotiate(None, None, "fr;q=1, zh-TW;q=0.5, en;q=0.4")
+    'zh'
+    """
+    for choice in (asked, cookie):
+        if choice in LANGUAGES:
+            return str(choice)
+    return _from_header(accept_language or "")
+
+
+def _from_header(header: str) -> str:
+    ranked: list[tuple[float, int, str]] = []
+    for i, part in enumerate(header.split(",")[:20]):
+        tag, _, params = part.strip().partition(";")
+        q = 1.0
+        if params.strip().startswith("q="):
+            try:
+                q = float(params.strip()[2:])
+            except ValueError:
+                q = 0.0
+        primary = tag.strip().split("-")[0].lower()
+        if primary in LANGUAGES and q > 0:
+            ranked.append((-q, i, primary))
+    return min(ranked)[2] if ranked else DEFAULT

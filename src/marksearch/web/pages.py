@@ -1,0 +1,250 @@
+"""The pages: server-rendered HTML, each with its JSON twin from the same handler.
+
+A handler gathers the page's data from the service as one dict; ``render``
+returns that dict as JSON when the request asks for it (``?format=json`` or
+``Accept: application/json``), else the template shows it, with view helpers
+(URLs, labels) that are not part of the data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.exceptions import HTTPException
+
+from marksearch.web.api import export_response
+from marksearch.web.exports import EXPORTS
+from marksearch.web.i18n import LANGUAGES, SIGNAL_LABELS, STATUS_LABELS, Catalogs, Translator, negotiate
+from marksearch.web.service import FEATURES, BadParameter, SearchParams, Service
+
+__all__ = ["error_page", "render", "router", "translator", "wants_json"]
+
+VARY = {"Vary": "Accept, Accept-Language, Cookie"}
+LANG_COOKIE_AGE = 365 * 24 * 3600
+SEARCH_FIELDS = ("q", "office", "cls", "status", "feature", "filed_from", "filed_to", "owner", "per_page")
+
+router = APIRouter(include_in_schema=False)
+
+
+# -- answering -----------------------------------------------------------------------------------------
+
+
+def wants_json(request: Request) -> bool:
+    """``?format=json``, or an Accept header that puts JSON before HTML."""
+    fmt = request.query_params.get("format")
+    if fmt in ("json", "html"):
+        return fmt == "json"
+    for part in request.headers.get("accept", "").split(","):
+        media = part.split(";")[0].strip().lower()
+        if media in ("text/html", "application/xhtml+xml", "*/*"):
+            return False
+        if media == "application/json" or media.endswith("+json"):
+            return True
+    return False
+
+
+def translator(request: Request) -> Translator:
+    catalogs: Catalogs = request.app.state.catalogs
+    return catalogs.get(_language(request))
+
+
+def _language(request: Request) -> str:
+    return negotiate(request.query_params.get("lang"), request.cookies.get("lang"),
+                     request.headers.get("accept-language"))
+
+
+def _service(request: Request) -> Service:
+    found: Service = request.app.state.service
+    return found
+
+
+def render(request: Request, template: str, data: Mapping[str, Any], *, view: Mapping[str, Any] | None = None,
+           status: int = 200) -> Response:
+    """``data`` as JSON, or the template showing it (with ``view`` helpers) in the reader's language."""
+    if wants_json(request):
+        return JSONResponse(dict(data), status_code=status, headers=VARY)
+    t = translator(request)
+    context = {**data, **_chrome(request, t), **(view or {})}
+    response = HTMLResponse(t.env.get_template(template).render(context), status_code=status, headers=VARY)
+    asked = request.query_params.get("lang")
+    if asked in LANGUAGES and asked != request.cookies.get("lang"):
+        response.set_cookie("lang", asked, max_age=LANG_COOKIE_AGE, samesite="lax")
+    return response
+
+
+def error_page(request: Request, status: int, title: str, detail: str, *,
+               headers: Mapping[str, str] | None = None) -> Response:
+    """An HTML error page in the reader's language (the JSON side answers problem+json)."""
+    t = translator(request)
+    context = {"status": status, "title": title, "detail": detail, **_chrome(request, t)}
+    html = t.env.get_template("error.html").render(context)
+    return HTMLResponse(html, status_code=status, headers={**VARY, **(headers or {})})
+
+
+def _url(path: str, pairs: Sequence[tuple[str, str]]) -> str:
+    return path + ("?" + urlencode(pairs) if pairs else "")
+
+
+def _chrome(request: Request, t: Translator) -> dict[str, Any]:
+    """What every page shows around its data: languages, the JSON link, the register's offices."""
+    pairs = [(k, v) for k, v in request.query_params.multi_items() if k not in ("lang", "format")]
+    path = request.url.path
+    languages = [{"code": lang.code, "tag": lang.tag, "name": lang.name, "current": lang.code == t.language.code,
+                  "url": _url(path, [*pairs, ("lang", lang.code)])} for lang in LANGUAGES.values()]
+    return {"ui_language": t.language, "ui_languages": languages,
+            "json_url": _url(path, [*pairs, ("format", "json")]), "t": t}
+
+
+# -- the search page -----------------------------------------------------------------------------------
+
+
+def _form(request: Request) -> dict[str, Any]:
+    """The form's fields as the reader typed them (to show them again, even when they are wrong)."""
+    q = request.query_params
+    return {name: (q.getlist(name) if name in ("office", "cls", "feature", "status") else q.get(name, ""))
+            for name in SEARCH_FIELDS}
+
+
+def _vocab(svc: Service) -> dict[str, Any]:
+    return {"offices": [c["office"] for c in svc.currency()], "classes": list(range(1, 46)),
+            "statuses": list(STATUS_LABELS), "features": list(FEATURES), "signals": list(SIGNAL_LABELS)}
+
+
+def _facet_links(params: SearchParams, facets: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """For each facet value: its count and the search narrowed to it (or widened, when it is chosen)."""
+
+    def link(**changes: Any) -> str:
+        return _url("/search" if params.q else "/", params.to_pairs(page=1, **changes))
+
+    out: dict[str, list[dict[str, Any]]] = {"office": [], "nice_class": [], "status": [], "filing_year": []}
+    for code, n in facets["office"].items():
+        on = code in params.offices
+        offices = [o for o in params.offices if o != code] if on else [*params.offices, code]
+        out["office"].append({"value": code, "count": n, "active": on, "url": link(offices=offices)})
+    for number, n in facets["nice_class"].items():
+        c = int(number)
+        on = c in params.classes
+        classes = [x for x in params.classes if x != c] if on else [*params.classes, c]
+        out["nice_class"].append({"value": number, "count": n, "active": on, "url": link(classes=classes)})
+    for status, n in facets["status"].items():
+        on = list(params.statuses) == [status]
+        out["status"].append({"value": status, "count": n, "active": on,
+                              "url": link(statuses=["live"] if on else [status])})
+    for year, n in facets["filing_year"].items():
+        if not year.isdigit():
+            out["filing_year"].append({"value": year, "count": n, "active": False, "url": None})
+            continue
+        on = params.filed_from is not None and params.filed_from.isoformat() == f"{year}-01-01" and \
+            params.filed_to is not None and params.filed_to.isoformat() == f"{year}-12-31"
+        span = {"filed_from": None, "filed_to": None} if on else \
+            {"filed_from": f"{year}-01-01", "filed_to": f"{year}-12-31"}
+        out["filing_year"].append({"value": year, "count": n, "active": on, "url": link(**span)})
+    return out
+
+
+def _search_view(request: Request, svc: Service, params: SearchParams, facets: Mapping[str, Any],
+                 result: Mapping[str, Any] | None) -> dict[str, Any]:
+    view: dict[str, Any] = {"form": _form(request), "vocab": _vocab(svc),
+                            "facet_links": _facet_links(params, facets), "error": None}
+    if result is not None:
+        pages = int(result["pages"])
+        window = range(max(1, params.page - 3), min(pages, params.page + 3) + 1)
+        view["page_links"] = [{"page": p, "url": _url("/search", params.to_pairs(page=p)),
+                               "current": p == params.page} for p in window]
+        view["prev_url"] = _url("/search", params.to_pairs(page=params.page - 1)) if params.page > 1 else None
+        view["next_url"] = _url("/search", params.to_pairs(page=params.page + 1)) if params.page < pages else None
+        view["exports"] = [{"format": fmt, "url": _url(f"/search/export.{fmt}", params.to_pairs())}
+                           for fmt in EXPORTS]
+    return view
+
+
+@router.get("/")
+def home(request: Request) -> Response:
+    """The search form, with the counts of the marks that pass its filters (the whole register at first)."""
+    svc = _service(request)
+    try:
+        params = SearchParams.parse(request.query_params.multi_items())
+    except BadParameter as exc:
+        if wants_json(request):
+            raise
+        return _form_error(request, svc, exc)
+    facets = svc.facets(params)
+    data = {"query": params.to_dict(), "facets": facets, "currency": svc.currency()}
+    return render(request, "search.html", data, view=_search_view(request, svc, params, facets, None))
+
+
+@router.get("/search")
+def search_page(request: Request) -> Response:
+    """Ranked hits with their signals and reasons, facet counts and the data's currency."""
+    svc = _service(request)
+    try:
+        params = SearchParams.parse(request.query_params.multi_items())
+        params.validate()
+    except BadParameter as exc:
+        if wants_json(request):
+            raise
+        return _form_error(request, svc, exc)
+    result = svc.search(params)
+    facets = svc.facets(params)
+    data = {**result, "facets": facets}
+    return render(request, "search.html", data, view=_search_view(request, svc, params, facets, result))
+
+
+def _form_error(request: Request, svc: Service, exc: BadParameter) -> Response:
+    """The form again, its fields as typed, with what is wrong (400)."""
+    params = SearchParams()
+    facets = svc.facets(params)
+    view = {**_search_view(request, svc, params, facets, None), "error": exc}
+    data = {"query": params.to_dict(), "facets": facets, "currency": svc.currency()}
+    return render(request, "search.html", data, view=view, status=400)
+
+
+@router.get("/search/export.{fmt}")
+def export_page(request: Request, fmt: str) -> Response:
+    """The search page's hits as a CSV, XLSX or PDF download."""
+    if fmt not in EXPORTS:
+        raise HTTPException(404, f"no export format {fmt[:20]!r}; use {', '.join(EXPORTS)}")
+    params = SearchParams.parse(request.query_params.multi_items())
+    params.validate()
+    return export_response(_service(request).search(params), fmt)
+
+
+# -- the record page -----------------------------------------------------------------------------------
+
+
+def _goods_by_class(goods: Sequence[Mapping[str, Any]], ui: str) -> list[dict[str, Any]]:
+    """Goods grouped by class; in each, the reader's language first, then English, then the rest."""
+    order = {ui: 0, "en": 1}
+    classes: dict[Any, list[Mapping[str, Any]]] = {}
+    for g in goods:
+        classes.setdefault(g.get("nice_class"), []).append(g)
+    grouped = []
+    for nice_class, texts in classes.items():
+        ranked = sorted(texts, key=lambda g: order.get(str(g.get("language") or ""), 2))
+        grouped.append({"nice_class": nice_class, "first": ranked[0], "others": ranked[1:]})
+    return grouped
+
+
+@router.get("/marks/{office}/{application_number:path}")
+def record_page(request: Request, office: str, application_number: str) -> Response:
+    """Every field of one mark, its codes named, and where it came from."""
+    data = _service(request).record(office, application_number)
+    t = translator(request)
+    view = {"goods_by_class": _goods_by_class(data.get("goods") or (), t.language.code)}
+    return render(request, "record.html", data, view=view)
+
+
+@router.get("/problems/{kind}")
+def problem_page(request: Request, kind: str) -> Response:
+    """What a problem ``type`` means (the URIs in problem+json bodies point here)."""
+    known = {"bad-parameter": "A query parameter is not acceptable: the problem's param names it.",
+             "not-found": "There is no record with this office code and application number in the register.",
+             "unauthorized": "This server asks for a token: send Authorization: Bearer <token>.",
+             "store-unavailable": "The register could not be read; try again later."}
+    if kind not in known:
+        raise HTTPException(404, "no such problem type")
+    return render(request, "error.html", {"status": 200, "title": kind, "detail": known[kind]})

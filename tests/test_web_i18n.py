@@ -1,0 +1,190 @@
+"""Interface languages: complete catalogues in sync with the sources, switching, Babel formatting."""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import lxml.html
+import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.pofile import read_po
+from starlette.exceptions import StarletteDeprecationWarning
+
+from marksearch.demo import demo_files
+from marksearch.ingest import ingest
+from marksearch.store import open_store
+from marksearch.web import create_app
+from marksearch.web.i18n import LANGUAGES, REASONS, Catalogs, locale_dir, negotiate, read_catalog
+from marksearch.web.service import SearchParams, Service
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", StarletteDeprecationWarning)
+    from fastapi.testclient import TestClient
+
+WEB = Path(locale_dir()).parent
+SAMPLES = next(p for p in demo_files() if "office-samples" in p.name)
+PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+def ids(catalog: Catalog) -> set[str]:
+    return {m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id}
+
+
+def template() -> Catalog:
+    with (locale_dir() / "messages.pot").open("rb") as f:
+        return read_po(f)
+
+
+# -- the catalogues -----------------------------------------------------------------------------------------
+
+
+def test_the_pot_is_in_sync_with_templates_and_code() -> None:
+    with (WEB / "babel.cfg").open() as f:
+        method_map, options_map = parse_mapping_cfg(f, str(WEB / "babel.cfg"))
+    extracted = {msg[2] if isinstance(msg[2], str) else msg[2][0]
+                 for msg in extract_from_dir(str(WEB), method_map, options_map)}
+    assert extracted == ids(template()), "re-extract messages.pot: see docs/web.md"
+    assert "Application number" in extracted and "sounds like: %(a)s ~ %(b)s" in extracted
+
+
+@pytest.mark.parametrize("locale", [lang.locale for lang in LANGUAGES.values()])
+def test_each_catalogue_has_the_messages_of_the_pot(locale: str) -> None:
+    assert ids(read_catalog(locale)) == ids(template()), f"pybabel update for {locale}: see docs/web.md"
+
+
+@pytest.mark.parametrize("locale", ["zh_Hans", "ko"])
+def test_every_message_is_translated(locale: str) -> None:
+    catalog = read_catalog(locale)
+    assert catalog.num_plurals == 1
+    for message in catalog:
+        if not message.id:
+            continue
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        assert all(s.strip() for s in strings), f"{locale}: no translation of {message.id!r}"
+        assert not message.fuzzy, f"{locale}: fuzzy translation of {message.id!r}"
+        source = message.id if isinstance(message.id, str) else message.id[1]
+        for s in strings:
+            assert set(PLACEHOLDER.findall(s)) == set(PLACEHOLDER.findall(source)), (locale, message.id)
+        assert not (re.search(r"[A-Za-z]{4,}", strings[0]) and strings[0] == source
+                    and source not in ("REST API",)), f"{locale}: {message.id!r} is left in English"
+
+
+def test_no_compiled_catalogues_are_kept() -> None:
+    assert not list(locale_dir().rglob("*.mo"))
+
+
+def test_catalogues_compile_in_memory() -> None:
+    catalogs = Catalogs()
+    assert catalogs.get("zh").gettext("Trademark search") == "商标检索"
+    assert catalogs.get("ko").gettext("Trademark search") == "상표 검색"
+    assert catalogs.get("en").gettext("Trademark search") == "Trademark search"
+    assert catalogs.get("fr").language.code == "en"
+
+
+# -- choosing the language ------------------------------------------------------------------------------------
+
+
+def test_negotiation() -> None:
+    assert negotiate(None, None, None) == "en"
+    assert negotiate(None, None, "ko-KR,ko;q=0.9,en-US;q=0.8") == "ko"
+    assert negotiate(None, None, "de-DE, zh-CN;q=0.7, en;q=0.9") == "en"
+    assert negotiate(None, None, "de-DE, zh-CN;q=0.9, en;q=0.7") == "zh"
+    assert negotiate(None, "zh", "ko") == "zh"
+    assert negotiate("ko", "zh", "en") == "ko"
+    assert negotiate("xx", "yy", "zh;q=0, ko;q=garbage") == "en"
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    path = str(tmp_path_factory.mktemp("web-i18n") / "register.sqlite")
+    with open_store(path) as store:
+        ingest(store, [SAMPLES], format="jsonl", workers=1)
+    return path
+
+
+@pytest.fixture()
+def client(db: str) -> Iterator[TestClient]:
+    with TestClient(create_app(db)) as c:  # a fresh cookie jar for each test
+        yield c
+
+
+def html(client: TestClient, path: str, **params: Any) -> Any:
+    r = client.get(path, params=params)
+    assert r.status_code == 200, r.text
+    return lxml.html.fromstring(r.text)
+
+
+@pytest.mark.parametrize("lang, tag, words", [
+    ("en", "en", ["Trademark search", "Application number", "Nice class", "Filing date"]),
+    ("zh", "zh-Hans", ["商标检索", "申请号", "尼斯分类", "申请日", "法律状态", "第25类"]),
+    ("ko", "ko", ["상표 검색", "출원번호", "니스 분류", "출원일", "법적 상태", "제25류"]),
+])
+def test_language_switching(client: TestClient, lang: str, tag: str, words: list[str]) -> None:
+    doc = html(client, "/search", q="아치케어", status="all", lang=lang)
+    assert doc.xpath("/html")[0].get("lang") == tag
+    text = doc.text_content()
+    for word in words:
+        assert word in text, (lang, word)
+    current = doc.xpath("//nav[@id='lang']/a[@aria-current]")
+    assert [a.get("hreflang") for a in current] == [lang]
+    assert client.cookies.get("lang") == lang
+
+
+def test_the_switcher_keeps_the_search(client: TestClient) -> None:
+    doc = html(client, "/search", q="SHOE", office="KR", lang="en")
+    link = doc.xpath("//nav[@id='lang']/a[@hreflang='ko']")[0].get("href")
+    assert "q=SHOE" in link and "office=KR" in link and "lang=ko" in link
+    again = lxml.html.fromstring(client.get(link).text)
+    assert again.xpath("/html")[0].get("lang") == "ko"
+    assert again.xpath("//input[@name='q']")[0].get("value") == "SHOE"
+
+
+def test_cookie_then_accept_language(client: TestClient) -> None:
+    assert html(client, "/", lang="zh").xpath("/html")[0].get("lang") == "zh-Hans"
+    assert html(client, "/").xpath("/html")[0].get("lang") == "zh-Hans"  # the cookie remembers
+    client.cookies.clear()
+    r = client.get("/", headers={"Accept-Language": "ko-KR,ko;q=0.9"})
+    assert lxml.html.fromstring(r.text).xpath("/html")[0].get("lang") == "ko"
+    assert "lang" not in r.cookies  # only an explicit choice is remembered
+
+
+def test_error_pages_speak_the_language(client: TestClient) -> None:
+    r = client.get("/marks/EM/nothing", params={"lang": "zh"})
+    assert r.status_code == 404 and "未找到" in r.text
+    r = client.get("/search", params={"q": "A", "cls": "99", "lang": "ko"})
+    assert r.status_code == 400 and "니스 분류" in r.text and "항목을 확인해 주세요" in r.text
+
+
+def test_babel_formats_numbers_dates_and_names(client: TestClient) -> None:
+    zh = html(client, "/marks/EM/018222202", lang="zh")
+    assert "2020年4月8日" in zh.xpath("//*[@id='dates']")[0].text_content()
+    assert "欧盟知识产权局" in zh.text_content() and "法语" in zh.text_content()
+    ko = html(client, "/marks/KR/4020210221422", lang="ko")
+    assert "2021. 11. 1." in ko.xpath("//*[@id='dates']")[0].text_content()
+    assert "대한민국" in ko.text_content()
+    en = html(client, "/search", q="CARE", status="all", lang="en")
+    total = en.xpath("//*[@id='total']")[0]
+    assert total.text_content() == f"{int(total.get('data-total')):,}"
+
+
+def test_every_reason_the_scorer_gives_is_translated(db: str) -> None:
+    """Each reason shape is matched, so a change of the scorer's wording shows up here."""
+    service = Service.open(db)
+    reasons: set[str] = set()
+    for q, classes in [("Hanttre", ()), ("한뜨레", (25,)), ("SHOE PLACE", (25, 35)), ("CARE", (9,)),
+                       ("IRIS VIVALDI", (16,)), ("IRIS", ()), ("C0CA", ()), ("HBT", (3,)), ("Dolceria", (30,))]:
+        for hit in service.search(SearchParams(q=q, classes=classes, statuses=("all",), per_page=50))["hits"]:
+            reasons.update(hit["reasons"])
+    service.close()
+    catalogs = Catalogs()
+    for reason in reasons:
+        assert catalogs.get("zh").reason(reason) != reason, f"no pattern for {reason!r}"
+        assert catalogs.get("en").reason(reason) == reason
+    shapes = {next(m for p, m in REASONS if p.match(r)) for r in reasons}
+    assert len(shapes) >= 8

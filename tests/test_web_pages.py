@@ -1,0 +1,216 @@
+"""The pages: the hooks the browser tests use, JSON twins equal to what is shown, records, errors, escaping."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+from typing import Any
+
+import lxml.html
+import pytest
+from starlette.exceptions import StarletteDeprecationWarning
+
+from marksearch.demo import demo_files
+from marksearch.ingest import ingest, record_keys
+from marksearch.records import ClassGoods, Record, VerbalElement
+from marksearch.store import open_store
+from marksearch.web import create_app
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", StarletteDeprecationWarning)
+    from fastapi.testclient import TestClient
+
+SAMPLES = next(p for p in demo_files() if "office-samples" in p.name)
+NASTY = '<b onmouseover="x()">BOLD</b> & "CO"'
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    db = str(tmp_path_factory.mktemp("web-pages") / "register.sqlite")
+    with open_store(db) as store:
+        ingest(store, [SAMPLES], format="jsonl", workers=1)
+        nasty = Record(office="EM", application_number="099000001", verbal_elements=(VerbalElement(NASTY),),
+                       goods=(ClassGoods(9, "<script>alert(1)</script>", "en"),), nice_classes=(9,),
+                       images=("javascript:alert(1)",))
+        store.write([nasty], [record_keys(nasty)])
+    with TestClient(create_app(db), headers={"Accept-Language": "en"}) as c:
+        yield c
+
+
+def page(client: TestClient, path: str, **params: Any) -> Any:
+    r = client.get(path, params={**params, "lang": params.get("lang", "en")})
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].startswith("text/html")
+    return lxml.html.fromstring(r.text)
+
+
+def twin(client: TestClient, path: str, **params: Any) -> Any:
+    r = client.get(path, params={**params, "format": "json"})
+    assert r.status_code == 200 and r.headers["content-type"] == "application/json"
+    return r.json()
+
+
+def one(doc: Any, xpath: str) -> Any:
+    found = doc.xpath(xpath)
+    assert len(found) == 1, (xpath, len(found))
+    return found[0]
+
+
+def cls(name: str) -> str:
+    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+
+
+def test_search_page_has_the_hooks(client: TestClient) -> None:
+    doc = page(client, "/search", q="CARE", status="all")
+    form = one(doc, "//form[@id='search-form']")
+    for xpath in ("input[@name='q']", "select[@name='office'][@multiple]", "select[@name='cls']",
+                  "select[@name='status']", "input[@name='filed_from']", "input[@name='filed_to']",
+                  "button[@type='submit']"):
+        one(form, ".//" + xpath)
+    assert one(form, ".//input[@name='q']").get("value") == "CARE"
+    hits = doc.xpath(f"//*[@id='results']//li[{cls('hit')}]")
+    assert len(hits) == 20
+    for hit in hits:
+        one(hit, f".//a[{cls('record-link')}]")
+        one(hit, f".//*[{cls('score')}]")
+        signals = [s.get("data-signal") for s in hit.xpath(f".//*[{cls('signal')}]")]
+        assert signals == ["spelling", "sound", "cross_script", "containment", "goods"]
+    assert hits[0].xpath(f".//*[{cls('reason')}]")
+    one(doc, "//*[@id='total']")
+    assert doc.xpath(f"//*[@id='facets']//a[{cls('facet')}][@data-facet='office'][@data-value='EM']")
+    assert [a.get("hreflang") for a in doc.xpath("//nav[@id='lang']/a")] == ["en", "zh", "ko"]
+    assert [a.get("data-format") for a in doc.xpath(f"//a[{cls('export')}]")] == ["csv", "xlsx", "pdf"]
+    assert one(doc, "/html").get("lang") == "en"
+
+
+def test_the_json_twin_is_what_the_page_shows(client: TestClient) -> None:
+    params = {"q": "아치케어", "status": "all", "per_page": 10}
+    data = twin(client, "/search", **params)
+    doc = page(client, "/search", **params)
+    hits = doc.xpath(f"//li[{cls('hit')}]")
+    assert [h.get("data-number") for h in hits] == [h["application_number"] for h in data["hits"]]
+    for li, hit in zip(hits, data["hits"], strict=True):
+        link = one(li, f".//a[{cls('record-link')}]")
+        assert link.get("href") == hit["url"] and link.text_content() == (hit["mark_text"] or "(no verbal element)")
+        assert one(li, f".//*[{cls('score')}]").get("data-score") == str(hit["score"])
+        assert [r.text_content() for r in li.xpath(f".//*[{cls('reason')}]")] == hit["reasons"]
+        meters = {s.get("data-signal"): float(one(s, ".//meter").get("value"))
+                  for s in li.xpath(f".//*[{cls('signal')}]")}
+        assert meters == hit["signals"]
+    assert int(one(doc, "//*[@id='total']").get("data-total")) == data["total"]
+    shown = {a.get("data-value"): int(a.getparent().xpath(f"./*[{cls('count')}]")[0].text.replace(",", ""))
+             for a in doc.xpath("//a[@data-facet='office']")}
+    assert shown == data["facets"]["office"]
+    by_header = client.get("/search", params=params, headers={"Accept": "application/json"}).json()
+    for d in (by_header, data):
+        d.pop("generated_at")
+    assert by_header == data
+
+
+def test_images_only_when_they_are_web_urls(client: TestClient) -> None:
+    doc = page(client, "/search", q="아치케어", status="all", office="KR")
+    kr = doc.xpath(f"//li[{cls('hit')}]")[0]
+    img = one(kr, ".//img")
+    assert img.get("loading") == "lazy" and img.get("src").startswith("http://plus.kipris.or.kr/")
+    em = page(client, "/search", q="MDB MARCO DE BARTOLI", office="EM")  # its image is a file name
+    assert not em.xpath(f"//li[{cls('hit')}][1]//img")
+    nasty = page(client, "/marks/EM/099000001")
+    assert not nasty.xpath("//img")
+
+
+def test_marks_are_escaped(client: TestClient) -> None:
+    r = client.get("/search", params={"q": NASTY, "lang": "en"})
+    assert r.status_code == 200 and "<b onmouseover" not in r.text and "&lt;b onmouseover" in r.text
+    doc = lxml.html.fromstring(r.text)
+    assert doc.xpath(f"//li[{cls('hit')}][1]//a[{cls('record-link')}]")[0].text_content() == NASTY
+    record = client.get("/marks/EM/099000001", params={"lang": "en"}).text
+    assert "<script>alert(1)</script>" not in record and "&lt;script&gt;" in record
+
+
+def test_facet_links_narrow_the_search(client: TestClient) -> None:
+    doc = page(client, "/search", q="SHOE", status="all")
+    link = one(doc, "//a[@data-facet='office'][@data-value='KR']")
+    count = int(link.getparent().xpath(f"./*[{cls('count')}]")[0].text.replace(",", ""))
+    narrowed = client.get(link.get("href") + "&format=json").json()
+    assert narrowed["total"] == count and narrowed["query"]["offices"] == ["KR"]
+    assert {h["office"] for h in narrowed["hits"]} == {"KR"}
+    year = doc.xpath("//a[@data-facet='filing_year']")[0]
+    dated = client.get(year.get("href") + "&format=json").json()
+    value = year.get("data-value")
+    assert dated["query"]["filed_from"] == f"{value}-01-01" and dated["query"]["filed_to"] == f"{value}-12-31"
+    assert all(h["filing_date"].startswith(value) for h in dated["hits"])
+
+
+def test_pages_of_results(client: TestClient) -> None:
+    doc = page(client, "/search", q="CARE", per_page=10)
+    following = one(doc, "//a[@rel='next']").get("href")
+    second = client.get(following + "&format=json").json()
+    assert second["page"] == 2 and second["hits"][0]["rank"] == 11
+    beyond = page(client, "/search", q="CARE", page=10_000)
+    assert not beyond.xpath(f"//li[{cls('hit')}]") and one(beyond, "//*[@id='total']").get("data-total") != "0"
+
+
+def test_home_shows_the_register(client: TestClient) -> None:
+    data = twin(client, "/")
+    assert data["facets"]["total"] == sum(data["facets"]["status"].values()) > 600
+    doc = page(client, "/")
+    one(doc, "//form[@id='search-form']")
+    assert not doc.xpath("//*[@id='results']")
+    narrowed = twin(client, "/", office="US", status="all")
+    assert narrowed["facets"]["office"] == {"US": 3}
+
+
+def test_record_page(client: TestClient) -> None:
+    data = twin(client, "/marks/EM/018222205")
+    doc = page(client, "/marks/EM/018222205")
+    record = one(doc, "//*[@id='record']")
+    for section in ("goods", "vienna", "dates", "parties"):
+        one(record, f".//*[@id='{section}']")
+    assert one(doc, "//h1").text_content().strip() == data["mark_text"]
+    vienna = one(doc, "//*[@id='vienna']").text_content()
+    for v in data["vienna"]:
+        assert v["code"] in vienna and v["path"][-1]["description"] in vienna
+    goods = one(doc, "//*[@id='goods']")
+    english = [g["text"] for g in data["goods"] if g["language"] == "en"]
+    firsts = goods.xpath(f".//p[{cls('goods-text')}]")
+    assert [p.get("lang") for p in firsts] == ["en"] * len(english)
+    assert [p.text_content().removeprefix("English ").strip() for p in firsts] == english
+    languages = {g["language"] for g in data["goods"]}
+    assert {dd.get("lang") for dd in goods.xpath(".//dl//dd")} == languages - {"en"}
+    dates = one(doc, "//*[@id='dates']")
+    assert [t.get("datetime") for t in dates.xpath(".//time")] == [d["value"] for d in data["dates"]]
+    parties = one(doc, "//*[@id='parties']").text_content()
+    assert all(p["identifier"] in parties for p in data["parties"])
+    assert data["provenance"]["source"] in one(doc, "//*[@id='provenance']").text_content()
+
+
+def test_record_page_with_priorities_and_seniorities(client: TestClient) -> None:
+    priority = page(client, "/marks/EM/018222214")
+    assert "88847418" in one(priority, "//*[@id='priorities']").text_content()
+    seniority = page(client, "/marks/EM/018226181")
+    assert "452642" in one(seniority, "//*[@id='seniorities']").text_content()
+
+
+def test_unknown_mark_page_and_its_twin(client: TestClient) -> None:
+    r = client.get("/marks/KR/0000", params={"lang": "en"})
+    assert r.status_code == 404 and r.headers["content-type"].startswith("text/html")
+    assert "Not found" in r.text
+    r = client.get("/marks/KR/0000", params={"format": "json"})
+    assert r.status_code == 404 and r.headers["content-type"] == "application/problem+json"
+    assert client.get("/no/such/page", headers={"Accept": "application/json"}).json()["status"] == 404
+
+
+def test_a_bad_field_shows_the_form_again(client: TestClient) -> None:
+    r = client.get("/search", params={"q": "KOKA", "cls": "46", "lang": "en"})
+    assert r.status_code == 400 and r.headers["content-type"].startswith("text/html")
+    doc = lxml.html.fromstring(r.text)
+    assert one(doc, f"//*[{cls('form-error')}]").get("data-param") == "cls"
+    assert one(doc, "//input[@name='q']").get("value") == "KOKA"
+    r = client.get("/search", params={"q": "KOKA", "filed_from": "yesterday", "format": "json"})
+    assert r.status_code == 400 and r.json()["param"] == "filed_from"
+    assert client.get("/search", params={"q": "", "lang": "en"}).status_code == 400
+
+
+def test_static_files(client: TestClient) -> None:
+    r = client.get("/static/style.css")
+    assert r.status_code == 200 and "li.hit" in r.text
