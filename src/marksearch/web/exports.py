@@ -1,0 +1,578 @@
+"""Search results as files an attorney keeps: CSV, XLSX and a PDF report.
+
+Pure functions over the search result dict that
+:func:`marksearch.web.service.search` returns (``query``, ``total``, ``hits``,
+``currency``, ``generated_at``); nothing here knows about HTTP, so a script can
+write the same files.  Missing optional fields print as blanks.
+
+- CSV: one row per hit, a header row and nothing else (the search itself is in
+  the XLSX "Search" sheet and the PDF), UTF-8 with a byte-order mark so that
+  Excel opens Chinese, Korean and Japanese marks right.
+- XLSX: sheet "Results" (header row frozen, autofilter, real numbers and
+  dates) and sheet "Search" (query, filters, generation time, data currency).
+- PDF: the search report: query, filters, how current each office's data is,
+  then every hit with its fields, signal scores and reasons.  Chinese, Korean
+  and Japanese text is set in reportlab's built-in CID fonts (not embedded: a
+  reader supplies them, as Acrobat and poppler do); everything else in an
+  embedded TrueType font (DejaVu Sans where the system has it, else the Vera
+  font shipped with reportlab), with Cyrillic and Greek falling back to the
+  Chinese CID font when that TrueType font lacks them.
+
+>>> hit = {"rank": 1, "score": 0.79, "office": "KR", "application_number": "4020110062801",
+...        "mark_text": "한뜨레", "signals": {"cross_script": 1.0}, "reasons": ["transliteration"]}
+>>> result = {"query": {"q": "Hanttre"}, "total": 1, "hits": [hit]}
+>>> to_csv(result).decode("utf-8-sig").splitlines()[1].split(",")[:6]
+['1', '0.79', 'KR', '4020110062801', '', '한뜨레']
+>>> to_pdf(result)[:5], to_xlsx(result)[:2]
+(b'%PDF-', b'PK')
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import unicodedata
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from marksearch.text.scripts import INHERITED, char_script
+
+__all__ = ["CJK_FONTS", "EXPORTS", "SIGNALS", "Fonts", "filename", "font_runs", "fonts", "markup",
+           "to_csv", "to_pdf", "to_xlsx"]
+
+SIGNALS = ("spelling", "sound", "cross_script", "containment", "goods")
+
+Cell = str | int | float | dt.date | None
+
+
+# -- the table every format shares ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Column:
+    header: str
+    value: Callable[[Mapping[str, Any]], Cell]
+    width: int = 12  # XLSX width in characters, before fitting to the content
+
+
+def _date(value: object) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def _joined(key: str, sep: str = "; ") -> Callable[[Mapping[str, Any]], Cell]:
+    return lambda hit: sep.join(str(v) for v in hit.get(key) or ())
+
+
+def _field(key: str) -> Callable[[Mapping[str, Any]], Cell]:
+    def value(hit: Mapping[str, Any]) -> Cell:
+        v = hit.get(key)
+        return v if v is None or isinstance(v, int | float) else str(v)
+
+    return value
+
+
+def _dated(key: str) -> Callable[[Mapping[str, Any]], Cell]:
+    return lambda hit: _date(hit.get(key))
+
+
+def _signal(name: str) -> Callable[[Mapping[str, Any]], Cell]:
+    def value(hit: Mapping[str, Any]) -> Cell:
+        v = (hit.get("signals") or {}).get(name)
+        return None if v is None else float(v)
+
+    return value
+
+
+def _signal_names(hits: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The five signals in their usual order, then any other a model adds."""
+    names = list(SIGNALS)
+    for hit in hits:
+        names.extend(k for k in hit.get("signals") or {} if k not in names)
+    return names
+
+
+def _label(signal: str) -> str:
+    return signal.replace("_", "-").capitalize()
+
+
+def _columns(hits: Sequence[Mapping[str, Any]]) -> list[_Column]:
+    return [
+        _Column("Rank", _field("rank"), 6),
+        _Column("Score", _field("score"), 7),
+        _Column("Office", _field("office"), 7),
+        _Column("Application number", _field("application_number"), 16),
+        _Column("Registration number", _field("registration_number"), 16),
+        _Column("Mark", _field("mark_text"), 30),
+        _Column("Status", _field("status"), 11),
+        _Column("Office status", _field("status_text"), 20),
+        _Column("Nice classes", _joined("nice_classes", ", "), 12),
+        _Column("Owners", _joined("owners"), 30),
+        _Column("Filed", _dated("filing_date"), 11),
+        _Column("Registered", _dated("registration_date"), 11),
+        _Column("Expires", _dated("expiry_date"), 11),
+        *(_Column(_label(s), _signal(s), 12) for s in _signal_names(hits)),
+        _Column("Reasons", _joined("reasons"), 60),
+    ]
+
+
+def _hits(result: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    return list(result.get("hits") or ())
+
+
+def _table(result: Mapping[str, Any]) -> tuple[list[_Column], list[list[Cell]]]:
+    hits = _hits(result)
+    columns = _columns(hits)
+    return columns, [[c.value(hit) for c in columns] for hit in hits]
+
+
+# -- CSV ---------------------------------------------------------------------------------------
+
+# A cell that starts with one of these is a formula to Excel and LibreOffice
+# (OWASP "CSV injection"); a leading apostrophe keeps it text.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value: Cell) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value)
+    if isinstance(value, str) and text.startswith(_FORMULA_START):
+        return "'" + text
+    return text
+
+
+def to_csv(result: Mapping[str, Any]) -> bytes:
+    """One row per hit under one header row; UTF-8 with BOM, CRLF line ends (RFC 4180)."""
+    columns, rows = _table(result)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(c.header for c in columns)
+    writer.writerows([_csv_cell(v) for v in row] for row in rows)
+    return out.getvalue().encode("utf-8-sig")
+
+
+# -- what the search was -------------------------------------------------------------------------
+
+
+def _listed(values: object, default: str) -> str:
+    items = [str(v) for v in values] if isinstance(values, list | tuple) else []
+    return ", ".join(items) if items else default
+
+
+def _search_rows(result: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The query and its filters as label/value pairs, in the order a reader checks them."""
+    q: Mapping[str, Any] = result.get("query") or {}
+    hits = _hits(result)
+    shown = f"{hits[0].get('rank', 1)}-{hits[-1].get('rank', len(hits))}" if hits else "none"
+    return [
+        ("Query", str(q.get("q") or "")),
+        ("Offices", _listed(q.get("offices"), "all")),
+        ("Nice classes", _listed(q.get("classes"), "all")),
+        ("Statuses", _listed(q.get("statuses"), "live (pending, registered, unknown)")),
+        ("Mark features", _listed(q.get("features"), "all")),
+        ("Filed from", str(q.get("filed_from") or "-")),
+        ("Filed to", str(q.get("filed_to") or "-")),
+        ("Owner", str(q.get("owner") or "-")),
+        ("Marks matching the filters", str(result.get("total", len(hits)))),
+        ("Hits in this file (by rank)", shown),
+        ("Generated", _when(result.get("generated_at"))),
+    ]
+
+
+def _when(value: object) -> str:
+    """An ISO timestamp to the minute, keeping its zone; blank when absent."""
+    if not value:
+        return "-"
+    try:
+        moment = dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    zone = " UTC" if moment.utcoffset() == dt.timedelta(0) else moment.strftime(" %z")
+    return moment.strftime("%Y-%m-%d %H:%M") + (zone if moment.tzinfo else "")
+
+
+_CURRENCY_HEADERS = ("Office", "Office name", "Records", "Latest ingest", "Latest office date")
+
+
+def _currency_rows(result: Mapping[str, Any]) -> list[list[str]]:
+    return [
+        [str(c.get("office") or ""), str(c.get("office_name") or ""), f"{int(c.get('records') or 0):,}",
+         _when(c.get("latest_ingest")), str(c.get("latest_date") or "-")]
+        for c in result.get("currency") or ()
+    ]
+
+
+# -- XLSX ---------------------------------------------------------------------------------------
+
+
+def _display_width(text: str) -> int:
+    """Columns a text takes in a spreadsheet: wide (CJK) characters count two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _put(ws: Any, row: int, col: int, value: Cell) -> Any:
+    """Write one cell; text stays text even when it starts with ``=`` (openpyxl would make it a formula)."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    cell = ws.cell(row=row, column=col, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+    elif isinstance(value, dt.date):
+        cell.number_format = "yyyy-mm-dd"
+    return cell
+
+
+def _fit(ws: Any, widths: Sequence[int], rows: Sequence[Sequence[Cell]]) -> None:
+    from openpyxl.utils import get_column_letter
+
+    for i, base in enumerate(widths):
+        longest = max((_display_width(_csv_cell(r[i])) for r in rows if i < len(r)), default=0)
+        ws.column_dimensions[get_column_letter(i + 1)].width = min(max(base, longest + 2), 80)
+
+
+def _results_sheet(ws: Any, result: Mapping[str, Any]) -> None:
+    from openpyxl.styles import Font
+
+    columns, rows = _table(result)
+    bold = Font(bold=True)
+    for j, column in enumerate(columns, 1):
+        _put(ws, 1, j, column.header).font = bold
+    for i, row in enumerate(rows, 2):
+        for j, value in enumerate(row, 1):
+            _put(ws, i, j, value)
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = ws.dimensions
+    _fit(ws, [max(c.width, len(c.header) + 2) for c in columns], rows)
+
+
+def _search_sheet(ws: Any, result: Mapping[str, Any]) -> None:
+    from openpyxl.styles import Font
+
+    bold = Font(bold=True)
+    row = 1
+    for label, value in _search_rows(result):
+        _put(ws, row, 1, label).font = bold
+        _put(ws, row, 2, value)
+        row += 1
+    row += 1
+    _put(ws, row, 1, "How current each office's data is").font = bold
+    row += 1
+    for j, header in enumerate(_CURRENCY_HEADERS, 1):
+        _put(ws, row, j, header).font = bold
+    currency = _currency_rows(result)
+    for values in currency:
+        row += 1
+        for j, value in enumerate(values, 1):
+            _put(ws, row, j, value)
+    labels = [[label, value] for label, value in _search_rows(result)]
+    _fit(ws, [28, 30, 10, 18, 18], [*labels, *currency])
+
+
+def to_xlsx(result: Mapping[str, Any]) -> bytes:
+    """A workbook with the sheets "Results" and "Search"."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    results = book.active
+    results.title = "Results"
+    _results_sheet(results, result)
+    _search_sheet(book.create_sheet("Search"), result)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+# -- PDF: fonts by script --------------------------------------------------------------------------
+
+# reportlab's built-in CID fonts (Adobe's Asian font packs): Simplified Chinese
+# (GB 2312 / GBK), Korean (KS X 1001) and Japanese (JIS X 0208).
+CJK_FONTS = {"zh": "STSong-Light", "ko": "HYSMyeongJo-Medium", "ja": "HeiseiMin-W3"}
+_CJK_SCRIPTS = frozenset({"Hani", "Hira", "Kana", "Hang", "Bopo"})
+# The GB 2312 set behind STSong-Light has the basic Cyrillic and Greek alphabets.
+_CID_FALLBACK_SCRIPTS = frozenset({"Cyrl", "Grek"})
+_TRUETYPE = (  # (regular, bold) candidates, most complete first
+    ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),
+    ("/usr/share/fonts/TTF/DejaVuSans.ttf", "/usr/share/fonts/TTF/DejaVuSans-Bold.ttf"),
+    ("/usr/share/fonts/dejavu-sans-fonts/DejaVuSans.ttf", "/usr/share/fonts/dejavu-sans-fonts/DejaVuSans-Bold.ttf"),
+    ("/usr/share/fonts/dejavu/DejaVuSans.ttf", "/usr/share/fonts/dejavu/DejaVuSans-Bold.ttf"),
+    ("/Library/Fonts/DejaVuSans.ttf", "/Library/Fonts/DejaVuSans-Bold.ttf"),
+)
+
+
+@dataclass(frozen=True)
+class Fonts:
+    """The fonts of the PDF report: an embedded TrueType pair and the CJK CID fonts."""
+
+    regular: str
+    bold: str
+    covered: frozenset[int]  # code points the TrueType font has glyphs for
+
+    def for_char(self, c: str, cjk: str) -> str | None:
+        """The font for one character; ``None`` for a combining mark (it follows its letter)."""
+        script = char_script(c)
+        if script == INHERITED:
+            return None
+        if script in _CJK_SCRIPTS or _is_cjk_symbol(c):
+            return CJK_FONTS[cjk]
+        if ord(c) in self.covered:
+            return self.regular
+        if script in _CID_FALLBACK_SCRIPTS:
+            return CJK_FONTS["zh"]
+        return self.regular  # no font here has it: the reader shows a missing-glyph box
+
+
+def _is_cjk_symbol(c: str) -> bool:
+    """CJK punctuation and full-width forms, which only the CJK fonts draw at the right width."""
+    cp = ord(c)
+    return 0x3000 <= cp <= 0x303F or 0xFF01 <= cp <= 0xFFEF
+
+
+@lru_cache(maxsize=1)
+def fonts() -> Fonts:
+    """Register the report's fonts with reportlab once per process."""
+    import reportlab
+    from reportlab.lib.fonts import addMapping
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    shipped = Path(reportlab.__file__).parent / "fonts"
+    paths = next(((Path(r), Path(b)) for r, b in _TRUETYPE if Path(r).is_file() and Path(b).is_file()),
+                 (shipped / "Vera.ttf", shipped / "VeraBd.ttf"))
+    regular = TTFont("MarksearchSans", str(paths[0]))
+    pdfmetrics.registerFont(regular)
+    pdfmetrics.registerFont(TTFont("MarksearchSans-Bold", str(paths[1])))
+    pdfmetrics.registerFontFamily("MarksearchSans", normal="MarksearchSans", bold="MarksearchSans-Bold",
+                                  italic="MarksearchSans", boldItalic="MarksearchSans-Bold")
+    for name in CJK_FONTS.values():
+        pdfmetrics.registerFont(UnicodeCIDFont(name))
+        for bold in (0, 1):  # no bold CID face: <b> keeps the regular one
+            for italic in (0, 1):
+                addMapping(name, bold, italic, name)
+    return Fonts("MarksearchSans", "MarksearchSans-Bold", frozenset(regular.face.charToGlyph))
+
+
+def _cjk_language(text: str) -> str:
+    """Which CJK font Han characters take: Japanese beside kana, Korean beside Hangul, else Chinese."""
+    scripts = {char_script(c) for c in text if ord(c) >= 0x1100}
+    if scripts & {"Hira", "Kana"}:
+        return "ja"
+    return "ko" if "Hang" in scripts else "zh"
+
+
+def font_runs(text: str, fonts: Fonts) -> list[tuple[str, str]]:
+    """Cut ``text`` into (font, run) pieces so that each script gets a font that draws it.
+
+    >>> f = Fonts("Sans", "Sans-Bold", frozenset(map(ord, "SHOE PLACE ")))
+    >>> font_runs("SHOE PLACE 슈플레이스", f)
+    [('Sans', 'SHOE PLACE '), ('HYSMyeongJo-Medium', '슈플레이스')]
+    """
+    cjk = _cjk_language(text)
+    runs: list[tuple[str, str]] = []
+    for c in text:
+        font = fonts.for_char(c, cjk)
+        if runs and (font is None or font == runs[-1][0]):
+            runs[-1] = (runs[-1][0], runs[-1][1] + c)
+        else:
+            runs.append((font or fonts.regular, c))
+    return runs
+
+
+def markup(text: str, fonts: Fonts) -> str:
+    """Paragraph markup for any text: XML-escaped, one ``<font>`` per script run."""
+    return "".join(
+        escape(run) if font == fonts.regular else f'<font name="{font}">{escape(run)}</font>'
+        for font, run in font_runs(text, fonts)
+    )
+
+
+# -- PDF: the report -------------------------------------------------------------------------------
+
+
+def _styles(f: Fonts) -> dict[str, Any]:
+    from reportlab.lib import colors
+    from reportlab.lib.styles import ParagraphStyle
+
+    base = ParagraphStyle("body", fontName=f.regular, fontSize=9, leading=12)
+    return {
+        "title": ParagraphStyle("title", parent=base, fontName=f.bold, fontSize=16, leading=20, spaceAfter=8),
+        "h2": ParagraphStyle("h2", parent=base, fontName=f.bold, fontSize=12, leading=16, spaceBefore=10,
+                             spaceAfter=4),
+        "hit": ParagraphStyle("hit", parent=base, fontName=f.bold, fontSize=11, leading=15, spaceBefore=8),
+        "body": base,
+        "small": ParagraphStyle("small", parent=base, fontSize=8, leading=10, textColor=colors.HexColor("#444444")),
+    }
+
+
+def _para(text: object, style: Any, f: Fonts, *, bold: bool = False) -> Any:
+    from reportlab.platypus import Paragraph
+
+    value = str(text) if text not in (None, "") else "-"
+    body = markup(value, f)
+    if any(ord(c) >= 0x2E80 for c in value):
+        style = _cjk_wrap(style)
+    return Paragraph(f"<b>{body}</b>" if bold else body, style)
+
+
+def _cjk_wrap(style: Any) -> Any:
+    """The same style, breaking lines between any two characters (CJK text has no spaces)."""
+    from reportlab.lib.styles import ParagraphStyle
+
+    return ParagraphStyle(style.name + "-cjk", parent=style, wordWrap="CJK")
+
+
+def _grid(rows: list[list[Any]], widths: Sequence[float], *, header: bool) -> Any:
+    from reportlab.lib import colors
+    from reportlab.platypus import Table, TableStyle
+
+    table = Table(rows, colWidths=list(widths), repeatRows=1 if header else 0, hAlign="LEFT")
+    style = [("VALIGN", (0, 0), (-1, -1), "TOP"), ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.lightgrey),
+             ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]
+    if header:
+        style.append(("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")))
+    table.setStyle(TableStyle(style))
+    return table
+
+
+def _hit_block(hit: Mapping[str, Any], signals: Sequence[str], st: Mapping[str, Any], f: Fonts) -> Any:
+    """One hit: its mark as a heading, then its fields two by two, its signal scores and reasons."""
+    from reportlab.lib.units import mm
+    from reportlab.platypus import KeepTogether
+
+    mark = hit.get("mark_text") or "(no verbal element)"
+    heading = _para(f"{hit.get('rank', '')}. {mark}", st["hit"], f)
+    status = str(hit.get("status") or "")
+    if hit.get("status_text") or hit.get("status_code"):
+        status += " (" + " ".join(str(x) for x in (hit.get("status_code"), hit.get("status_text")) if x) + ")"
+    office, name = str(hit.get("office") or ""), str(hit.get("office_name") or "")
+    office += f" ({name})" if name and name != office else ""
+    scores = hit.get("signals") or {}
+    pairs = [
+        ("Office", office), ("Score", f"{float(hit.get('score') or 0):.3f}"),
+        ("Application no.", hit.get("application_number")), ("Registration no.", hit.get("registration_number")),
+        ("Status", status), ("Nice classes", ", ".join(str(c) for c in hit.get("nice_classes") or ())),
+        ("Filed", hit.get("filing_date")), ("Registered", hit.get("registration_date")),
+        ("Expires", hit.get("expiry_date")), ("Owner", "; ".join(hit.get("owners") or ())),
+    ]
+    cells = [[_para(label, st["small"], f), _para(value, st["body"], f)] for label, value in pairs]
+    rows = [cells[i] + cells[i + 1] for i in range(0, len(cells), 2)]
+    signal_text = "   ".join(f"{_label(s).lower()} {float(scores.get(s) or 0):.2f}" for s in signals)
+    rows.append([_para("Signal scores", st["small"], f), _para(signal_text, st["body"], f), "", ""])
+    rows.append([_para("Reasons", st["small"], f), _reasons(hit.get("reasons") or (), st["body"], f), "", ""])
+    table = _grid(rows, (30 * mm, 57 * mm, 30 * mm, 57 * mm), header=False)
+    table.setStyle([("SPAN", (1, len(rows) - 2), (3, len(rows) - 2)), ("SPAN", (1, len(rows) - 1), (3, len(rows) - 1))])
+    return KeepTogether([heading, table])
+
+
+def _reasons(reasons: Sequence[str], style: Any, f: Fonts) -> Any:
+    from reportlab.platypus import Paragraph
+
+    if not reasons:
+        return _para("-", style, f)
+    body = "<br/>".join("• " + markup(str(line), f) for line in reasons)
+    return Paragraph(body, _cjk_wrap(style) if any(ord(c) >= 0x2E80 for c in "".join(reasons)) else style)
+
+
+def _story(result: Mapping[str, Any], title: str, f: Fonts) -> Iterator[Any]:
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph
+
+    st = _styles(f)
+    yield Paragraph(markup(title, f), st["title"])
+    yield _grid([[_para(label, st["small"], f), _para(value, st["body"], f, bold=label == "Query")]
+                 for label, value in _search_rows(result)], (50 * mm, 120 * mm), header=False)
+    yield Paragraph("How current each office's data is", st["h2"])
+    currency = _currency_rows(result)
+    if currency:
+        rows = [[_para(h, st["small"], f) for h in _CURRENCY_HEADERS]]
+        rows += [[_para(v, st["body"], f) for v in values] for values in currency]
+        yield _grid(rows, (16 * mm, 64 * mm, 22 * mm, 36 * mm, 32 * mm), header=True)
+    else:
+        yield Paragraph("Not given with this result.", st["body"])
+    hits = _hits(result)
+    yield Paragraph(f"Hits ({len(hits)} of {result.get('total', len(hits))} marks matching the filters)", st["h2"])
+    signals = _signal_names(hits)
+    for hit in hits:
+        yield _hit_block(hit, signals, st, f)
+
+
+def _numbered_canvas(f: Fonts, footer: str) -> type:
+    """A canvas that writes "page N of M" once the page count is known (two-pass save)."""
+    from reportlab.lib.units import mm
+    from reportlab.pdfgen.canvas import Canvas
+
+    class NumberedCanvas(Canvas):  # type: ignore[misc]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict[str, Any]] = []
+
+        def showPage(self) -> None:
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            for state in self._pages:
+                self.__dict__.update(state)
+                self.setFont(f.regular, 8)
+                width = self._pagesize[0]
+                self.drawString(18 * mm, 10 * mm, footer)
+                self.drawRightString(width - 18 * mm, 10 * mm, f"Page {self._pageNumber} of {len(self._pages)}")
+                super().showPage()
+            super().save()
+
+    return NumberedCanvas
+
+
+def to_pdf(result: Mapping[str, Any], *, title: str = "marksearch search report") -> bytes:
+    """The search report as an A4 PDF, with page numbers in the footer."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import mm
+    from reportlab.platypus import SimpleDocTemplate
+
+    f = fonts()
+    out = io.BytesIO()
+    query = str((result.get("query") or {}).get("q") or "")
+    doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm,
+                            bottomMargin=18 * mm, title=f"{title}: {query}", author="marksearch",
+                            subject="Trademark search report", creator="marksearch")
+    footer = f"{title} · generated {_when(result.get('generated_at'))}"
+    doc.build(list(_story(result, title, f)), canvasmaker=_numbered_canvas(f, footer))
+    return out.getvalue()
+
+
+# -- for the routes ---------------------------------------------------------------------------------
+
+EXPORTS: dict[str, tuple[str, Callable[[Mapping[str, Any]], bytes]]] = {
+    "csv": ("text/csv; charset=utf-8", to_csv),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", to_xlsx),
+    "pdf": ("application/pdf", to_pdf),
+}
+
+
+def filename(result: Mapping[str, Any], fmt: str) -> str:
+    """An ASCII file name for a download: ``marksearch-<query>-<date>.<fmt>``.
+
+    >>> filename({"query": {"q": "Coca Cola!"}, "generated_at": "2025-03-01T10:00:00+00:00"}, "pdf")
+    'marksearch-coca-cola-2025-03-01.pdf'
+    """
+    import anyascii
+
+    query = str((result.get("query") or {}).get("q") or "")
+    slug = re.sub(r"[^a-z0-9]+", "-", anyascii.anyascii(query).lower()).strip("-")[:40] or "search"
+    day = str(result.get("generated_at") or dt.date.today().isoformat())[:10]
+    return f"marksearch-{slug}-{day}.{fmt}"
