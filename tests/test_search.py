@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from marksearch.cli import cli
 from marksearch.errors import UsageError
+from marksearch.goods.analysis import analyse
 from marksearch.ingest import record_keys
 from marksearch.records import Deletion, MarkDate, Party, Record, Status, VerbalElement
 from marksearch.scoring import Filters, exhaustive_search
@@ -89,8 +90,10 @@ def reference(store: Store, query: Query) -> list[tuple[float, int]]:
     rows = list(store.iter_index_rows())
     candidates = [Candidate.from_keys(r.id, r.keys or {"plain": "", "text": ""}, r.nice_classes, status=r.status)
                   for r in rows if (not flt.offices or r.office in flt.offices)]
+    goods = analyse(query.goods).signals if query.goods else None
     hits = exhaustive_search(query.text, candidates, limit=query.offset + query.limit, classes=query.classes,
-                             filters=Filters(classes=query.classes or None, statuses=set(flt.statuses)))
+                             filters=Filters(classes=query.classes or None, statuses=set(flt.statuses)),
+                             goods=goods)
     return [(round(h.score, 9), h.record_id) for h in hits][query.offset:]
 
 
@@ -108,6 +111,27 @@ def test_fast_path_equals_reference(big: tuple[Store, Searcher], text: str) -> N
     store, searcher = big
     query = Query(text, statuses=("all",), limit=50)
     assert fast(searcher, query) == reference(store, query)
+
+
+@pytest.mark.parametrize(("text", "goods", "classes"), [
+    ("COCA COLA", "soft drinks; mineral water", ()),
+    ("Starbucks", "咖啡", ()),
+    ("LION", "Bekleidung, Schuhwaren", (25,)),
+    ("Nintendo", "computer game software", (9, 28)),
+])
+def test_a_goods_description_ranks_like_the_reference(big: tuple[Store, Searcher], text: str, goods: str,
+                                                      classes: tuple[int, ...]) -> None:
+    """A goods description feeds the goods signal (it filters nothing): still exactly the reference."""
+    store, searcher = big
+    query = Query(text, statuses=("all",), limit=30, goods=goods, classes=classes)
+    assert fast(searcher, query) == reference(store, query)
+    plain = searcher.search(Query(text, statuses=("all",), limit=30, classes=classes))
+    described = searcher.search(query)
+    assert described.total == plain.total
+    assert [h.record_id for h in described.hits] != [h.record_id for h in plain.hits] or classes
+    close = [h for h in described.hits if h.scored.signals["goods"] > 0.5]
+    assert close and all(any(r.startswith("goods: ") for r in h.scored.reasons) for h in close)
+    assert all(h.goods_overlap is not None for h in described.hits)
 
 
 @pytest.mark.parametrize("brute_force_at", [0, 20_000])

@@ -214,14 +214,17 @@ def quarantine(db: str, as_json: bool) -> None:
 @click.option("--filed-from", type=click.DateTime(["%Y-%m-%d"]), default=None, help="YYYY-MM-DD")
 @click.option("--filed-to", type=click.DateTime(["%Y-%m-%d"]), default=None, help="YYYY-MM-DD")
 @click.option("--owner", default=None, help="Applicant or owner name contains this.")
+@click.option("--goods", default=None,
+              help="Goods and services in words, any language ('coffee; tea'): feeds the goods signal, "
+                   "filters nothing.")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10_000))
 @click.option("--offset", default=0, show_default=True, type=click.IntRange(0))
 @click.option("--explain", is_flag=True, help="Show the normalised query, its keys and how candidates were found.")
 @db_option
 @json_option
 def search(text: str, classes: tuple[int, ...], offices: tuple[str, ...], statuses: tuple[str, ...],
-           features: tuple[str, ...], filed_from: Any, filed_to: Any, owner: str | None, limit: int,
-           offset: int, explain: bool, db: str, as_json: bool) -> None:
+           features: tuple[str, ...], filed_from: Any, filed_to: Any, owner: str | None, goods: str | None,
+           limit: int, offset: int, explain: bool, db: str, as_json: bool) -> None:
     """Earlier marks that resemble TEXT, ranked and explained."""
     from marksearch.search import Query, Searcher, parse_statuses
 
@@ -229,6 +232,7 @@ def search(text: str, classes: tuple[int, ...], offices: tuple[str, ...], status
         text=text, offices=offices, classes=classes, statuses=parse_statuses(statuses),
         features=features, filed_from=filed_from.date() if filed_from else None,
         filed_to=filed_to.date() if filed_to else None, owner=owner, limit=limit, offset=offset,
+        goods=goods,
     )
     with user_errors(), open_store(db) as store:
         result = Searcher(store).search(query, explain=explain)
@@ -308,6 +312,10 @@ def serve(host: str, port: int, workers: int, with_demo: bool, token: str | None
                 _print_summary(load_demo(store))
             marks = store.stats().total
             Searcher(store)  # opens or builds the index once, before any worker needs it
+            from marksearch.goods.bases import base_for_store
+
+            # the goods pages' term base, grown with the register's goods (built once, kept beside it)
+            base_for_store(store, on_build=lambda line: click.echo(line + " ...", err=True))
         app = None
         if workers == 1:
             from marksearch.web import create_app
@@ -338,6 +346,15 @@ def _check_port(host: str, port: int) -> None:
             probe.bind(infos[0][4])
     except OSError as exc:
         raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+
+
+def _add_goods() -> None:
+    from marksearch.goods.cli import goods_command
+
+    cli.add_command(goods_command)
+
+
+_add_goods()
 
 
 def main() -> None:

@@ -78,6 +78,8 @@ def search_text(result: SearchResult) -> str:
         signals = "  ".join(f"{k} {v:.2f}" for k, v in hit.scored.signals.items() if v > 0)
         out.append(f"        {signals}")
         out.extend(f"        - {reason}" for reason in hit.scored.reasons)
+        if hit.goods_overlap is not None:
+            out.extend(f"        - goods overlap: {reason}" for reason in hit.goods_overlap.reasons[:3])
     if result.explain:
         import json
 

@@ -23,7 +23,7 @@ import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -37,9 +37,13 @@ from marksearch.scoring import Candidate, Scored, ScoringModel
 from marksearch.store import IndexRow, Store
 from marksearch.text import mark_keys
 
+if TYPE_CHECKING:
+    from marksearch.goods.similarity import GoodsOverlap
+
 __all__ = ["Hit", "Query", "SearchResult", "Searcher", "index_folder"]
 
 MAX_QUERY = 200
+MAX_GOODS = 2000
 
 
 @dataclass(frozen=True)
@@ -61,12 +65,15 @@ class Query:
     owner: str | None = None
     limit: int = 20
     offset: int = 0
+    goods: str | None = None  # a goods description: it feeds the goods signal and filters nothing
 
     def validate(self) -> None:
         if not self.text.strip():
             raise UsageError("the query text is empty")
         if len(self.text) > MAX_QUERY:
             raise UsageError(f"the query text is longer than {MAX_QUERY} characters")
+        if self.goods is not None and len(self.goods) > MAX_GOODS:
+            raise UsageError(f"the goods description is longer than {MAX_GOODS} characters")
         if not 1 <= self.limit <= 10_000:
             raise UsageError("limit must be between 1 and 10000")
         if self.offset < 0:
@@ -94,6 +101,7 @@ class Hit:
     record_id: int
     scored: Scored
     record: Record
+    goods_overlap: GoodsOverlap | None = None  # which of the record's goods meet the query's description
 
     def to_dict(self) -> dict[str, Any]:
         r = self.record
@@ -107,6 +115,7 @@ class Hit:
             "score": round(self.score, 4),
             "signals": {k: round(v, 4) for k, v in self.scored.signals.items()},
             "reasons": self.scored.reasons,
+            **({"goods_overlap": self.goods_overlap.to_dict()} if self.goods_overlap is not None else {}),
         }
 
 
@@ -214,8 +223,13 @@ class Searcher:
     def search(self, query: Query, *, explain: bool = False) -> SearchResult:
         query.validate()
         self.refresh()
+        from marksearch.goods.analysis import analyse as analyse_goods  # its term base loads on first use
+        from marksearch.goods.similarity import overlap as goods_overlap
+
         keys = mark_keys(query.text)
-        scorer = self.model.scorer(keys, classes=query.classes)
+        analysis = analyse_goods(query.goods) if query.goods and query.goods.strip() else None
+        scorer = self.model.scorer(keys, classes=query.classes,
+                                   goods=analysis.signals if analysis is not None else None)
         allowed, recent_rows = self._passing(query)
         want = query.offset + query.limit
         skip = self.stale if self.stale.any() else None
@@ -234,7 +248,8 @@ class Searcher:
             if stored is None:
                 continue  # deleted by a concurrent ingest since the refresh above
             candidate = self.segment.candidate(position) if position >= 0 else self.delta[record_id][0]
-            hits.append(Hit(score, record_id, scorer(candidate), stored.record))
+            overlap = goods_overlap(analysis, stored.record.goods) if analysis is not None else None
+            hits.append(Hit(score, record_id, scorer(candidate), stored.record, overlap))
         indexed = ~self.stale if allowed is None else allowed & ~self.stale
         total = int(indexed.sum()) + len(recent)
         info = _explain(keys.to_dict(), found.gathered, found.scored, len(self.delta)) if explain else {}

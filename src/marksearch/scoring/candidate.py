@@ -181,21 +181,32 @@ def containment_units(mark: Candidate, min_length: int = MIN_CONTAINED,
 
 
 def prepare_query(query: str | MarkKeys | Mapping[str, Any], *,
-                  classes: Iterable[int] = ()) -> PreparedQuery:
+                  classes: Iterable[int] = (),
+                  goods: Mapping[int, tuple[float, str]] | None = None) -> PreparedQuery:
     """Prepare a query from its text, its keys or a stored keys dict.
+
+    ``goods`` is the goods signal of each Nice class for a goods description
+    (``marksearch.goods.analyse(text).signals``); with ``classes`` too, each
+    class takes the better of the two.
 
     >>> prepare_query("Lion Capital", classes=[36]).units
     (('lioncapital', 'mark', 11), ('lion', 'dominant', 4))
+    >>> prepare_query("Lion", goods={30: (1.0, "goods: coffee ~ class 30")}).goods[30].score
+    1.0
     """
     if isinstance(query, str):
         query = mark_keys(query)
     keys = query.to_dict() if isinstance(query, MarkKeys) else query
     mark = Candidate.from_keys(-1, keys, classes)
+    table = goods_table(mark.classes)
+    for nice_class, (score, reason) in (goods or {}).items():
+        if score > table.get(nice_class, NO_SIGNAL).score:
+            table[nice_class] = Signal(score, reason)
     return PreparedQuery(
-        mark=mark, scripts=mark.scripts, classes=mark.classes,
+        mark=mark, scripts=mark.scripts, classes=mark.classes | frozenset(goods or ()),
         units=containment_units(mark),
         boundaries=word_boundaries(mark.words, mark.plain),
-        goods=goods_table(mark.classes),
+        goods=table,
     )
 
 

@@ -103,10 +103,12 @@ class ScoringModel:
         return self.text_score(signals) * (self.goods_floor + (1.0 - self.goods_floor) * goods_score)
 
     def scorer(self, query: str | MarkKeys | Mapping[str, Any], *,
-               classes: Iterable[int] = ()) -> Scorer:
+               classes: Iterable[int] = (),
+               goods: Mapping[int, tuple[float, str]] | None = None) -> Scorer:
         """Prepare ``query`` (its text, its keys, or a stored keys dict) and
-        return the callable that scores candidates against it."""
-        return Scorer(self, prepare_query(query, classes=classes))
+        return the callable that scores candidates against it; ``goods`` as
+        in :func:`~marksearch.scoring.candidate.prepare_query`."""
+        return Scorer(self, prepare_query(query, classes=classes, goods=goods))
 
 
 class Scorer:

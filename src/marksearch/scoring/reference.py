@@ -60,15 +60,17 @@ class Filters:
 def exhaustive_search(query: str | MarkKeys | Mapping[str, Any],
                       candidates: Iterable[Candidate], *, limit: int = 50,
                       classes: Iterable[int] = (), filters: Filters | None = None,
-                      model: ScoringModel | None = None) -> list[Hit]:
+                      model: ScoringModel | None = None,
+                      goods: Mapping[int, tuple[float, str]] | None = None) -> list[Hit]:
     """The ``limit`` best candidates for ``query``, best first, ties by record id.
 
-    ``classes`` are the query's own Nice classes (they feed the goods
-    signal); ``filters`` say which candidates may be returned.
+    ``classes`` are the query's own Nice classes and ``goods`` the per-class
+    signals of a goods description (both feed the goods signal); ``filters``
+    say which candidates may be returned.
     """
     if limit <= 0:
         return []
-    scorer = (model or ScoringModel()).scorer(query, classes=classes)
+    scorer = (model or ScoringModel()).scorer(query, classes=classes, goods=goods)
     keep = filters or Filters()
     # Every candidate gets the fused score; only those kept are explained
     # (scorer.score and scorer(...).score are the same number, tested).

@@ -1,0 +1,184 @@
+"""Class suggestion accuracy and speed of ``marksearch.goods``: ``python bench/goods.py``.
+
+Tables (written to docs/benchmarks.md, section "Goods and services"):
+
+* NCL held back: 10% of the WIPO term ids of NCL 12-2024 (seed 2024), every
+  label of them, excluded from everything the suggester is built from (see
+  ``marksearch.goods.evaluate``); each held-back label is classified alone.
+  Also by the label's number of words.
+* EUIPO held back: 20% of the 604 real EUIPO sample records
+  (``shared/data/formats/st66``, read with the ST.66 reader; seed 2024);
+  the suggester is built from the reference terms and the other records'
+  goods.  Per language: single terms (a seeded sample of at most
+  ``--terms`` per language) and whole class lists (at most ``--lists``),
+  each asked for its class.
+* Speed: loading the shipped base, analysing one term and a list.
+
+Top-1 and top-3: the right class first, or among the first three.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from marksearch.formats import get_reader
+from marksearch.goods.analysis import GoodsModel, analyse
+from marksearch.goods.base import TermBase
+from marksearch.goods.bases import default_base, shipped_path
+from marksearch.goods.evaluate import (
+    Score,
+    held_back_records,
+    ncl_sample,
+    ranked_list,
+    score_terms,
+)
+from marksearch.goods.sources import SourceTerm, record_terms, reference_terms
+from marksearch.goods.tokens import split_terms, words
+from marksearch.records import Record
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _report import SHARED, table, write_section  # noqa: E402
+
+CLASSIFICATIONS = SHARED / "classifications"
+KIPRIS = SHARED / "formats" / "kipris"
+EUIPO = [SHARED / "formats" / "st66" / "euipo_bulk_sample", SHARED / "formats" / "st66" / "euipo_open_data_EM-TM-V3-4"]
+
+
+def pct(x: float) -> str:
+    return f"{100 * x:.1f}%"
+
+
+def ncl(reference: list[SourceTerm]) -> tuple[str, Score]:
+    started = time.perf_counter()
+    build_from, held = ncl_sample(reference)
+    base = TermBase.build(build_from)
+    built = time.perf_counter() - started
+    score = score_terms(base, ((t.text, t.nice_class) for t in held))
+    by_words: dict[str, Score] = defaultdict(Score)
+    for text, truth, ranked in _replay(base, held):
+        n = len(words(text.lower()))
+        by_words["1 word" if n == 1 else "2 words" if n == 2 else "3 or more"].add(text, truth, ranked)
+    rows = [["all", score.n, pct(score.top1_rate), pct(score.top3_rate)]]
+    rows += [[k, s.n, pct(s.top1_rate), pct(s.top3_rate)] for k, s in sorted(by_words.items())]
+    text = (f"NCL 12-2024 held back: {len({t.term_id for t in held})} WIPO ids (10%, seed 2024), "
+            f"{score.n} labels; suggester built from {len(base):,} terms in {built:.1f} s.\n\n"
+            + table(["labels", "n", "top-1", "top-3"], rows))
+    return text, score
+
+
+def _replay(base: TermBase, held: list[SourceTerm]) -> list[tuple[str, int, list[int]]]:
+    model = GoodsModel()
+    return [(t.text, t.nice_class, [c for c, _ in model.item(base, t.text).classes]) for t in held]
+
+
+def euipo_records() -> list[Record]:
+    reader = get_reader("st66")
+    records: dict[str, Record] = {}
+    for folder in EUIPO:
+        for path in sorted(folder.glob("*.xml")):
+            with open(path, "rb") as f:
+                for entry in reader.read(f, str(path)):
+                    if isinstance(entry, Record) and entry.goods:
+                        records[entry.application_number] = entry
+    return [records[k] for k in sorted(records)]
+
+
+def euipo(reference: list[SourceTerm], n_terms: int, n_lists: int) -> str:
+    records = euipo_records()
+    held = held_back_records(len(records))
+    started = time.perf_counter()
+    terms = list(reference)
+    for i, r in enumerate(records):
+        if i not in held:
+            terms.extend(record_terms(r.goods))
+    base = TermBase.build(terms)
+    built = time.perf_counter() - started
+    by_language_terms: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    by_language_lists: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for i in sorted(held):
+        for g in records[i].goods:
+            if g.nice_class is None or not g.language:
+                continue
+            by_language_lists[g.language].append((g.text, g.nice_class))
+            by_language_terms[g.language].extend((t, g.nice_class) for t in split_terms(g.text))
+    rng = random.Random(2024)
+    rows = []
+    totals = [Score(), Score()]
+    started = time.perf_counter()
+    for language in sorted(by_language_terms):
+        cases = by_language_terms[language]
+        sample = rng.sample(cases, min(n_terms, len(cases)))
+        term_score = score_terms(base, sample)
+        list_score = Score()
+        lists = by_language_lists[language]
+        for text, truth in rng.sample(lists, min(n_lists, len(lists))):
+            list_score.add(text, truth, ranked_list(base, text))
+        for total, s in zip(totals, (term_score, list_score)):
+            total.n += s.n
+            total.top1 += s.top1
+            total.top3 += s.top3
+        rows.append([language, term_score.n, pct(term_score.top1_rate), pct(term_score.top3_rate),
+                     list_score.n, pct(list_score.top1_rate), pct(list_score.top3_rate)])
+    rows.append(["all", totals[0].n, pct(totals[0].top1_rate), pct(totals[0].top3_rate),
+                 totals[1].n, pct(totals[1].top1_rate), pct(totals[1].top3_rate)])
+    return (f"EUIPO held back: {len(held)} of {len(records)} records (20%, seed 2024); suggester built from "
+            f"the reference terms and the other records' goods, {len(base):,} terms, in {built:.1f} s; "
+            f"classified in {time.perf_counter() - started:.0f} s.\n\n"
+            + table(["language", "terms", "top-1", "top-3", "class lists", "top-1", "top-3"], rows))
+
+
+def speed() -> str:
+    started = time.perf_counter()
+    base = default_base()
+    loaded = time.perf_counter() - started
+    queries = ["coffee", "phone cases", "咖啡", "computer software", "retail services for clothing",
+               "중국음식점업", "mats of paper for beer glasses", "Kaffee"]
+    single = _timed(lambda q: analyse(q, base=base), queries)
+    some_lists = ["coffee; tea; pastries", "clothing\nfootwear\nheadgear\nbags", "咖啡；茶；糕点"]
+    lists = _timed(lambda q: analyse(q, base=base), some_lists)
+    rows = [["load the shipped base", f"{loaded * 1000:.0f} ms", f"{len(base):,} terms, "
+             f"{shipped_path().stat().st_size / 1e6:.1f} MB"],
+            ["analyse one term (median)", f"{single:.2f} ms", f"{len(queries)} queries, 20 runs"],
+            ["analyse a list of 3 or 4 (median)", f"{lists:.2f} ms", "3 lists, 20 runs"]]
+    return table(["step", "time", "note"], rows)
+
+
+def _timed(fn: object, queries: list[str]) -> float:
+    times = []
+    for _ in range(20):
+        for q in queries:
+            started = time.perf_counter()
+            fn(q)  # type: ignore[operator]
+            times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--terms", type=int, default=400, help="held-back EUIPO terms per language")
+    parser.add_argument("--lists", type=int, default=60, help="held-back EUIPO class lists per language")
+    parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
+    args = parser.parse_args()
+    reference = reference_terms(CLASSIFICATIONS, kipris=KIPRIS)
+    parts = []
+    text, _score = ncl(reference)
+    print(text, "\n", flush=True)
+    parts.append(text)
+    text = euipo(reference, args.terms, args.lists)
+    print(text, "\n", flush=True)
+    parts.append(text)
+    text = speed()
+    print(text, flush=True)
+    parts.append(text)
+    if not args.no_write:
+        write_section("Goods and services (bench/goods.py)", "\n\n".join(parts))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,321 @@
+"""A goods description read once: its terms, classes and similar groups.
+
+:func:`analyse` splits a description into items ("coffee; tea; pastries",
+or one per line), finds each item's nearest terms in the term base and
+ranks the Nice classes for it.  The class model combines two readings of
+the same postings:
+
+* the nearest terms (cosine over TF-IDF features, :mod:`.index`): each of
+  the :attr:`GoodsModel.neighbours` best terms votes for its class with its
+  similarity to the power :attr:`GoodsModel.power`, so one near-identical
+  term outweighs many loose ones;
+* multinomial naive Bayes over the word-level features (whole words, head
+  nouns, prefix stems, CJK characters and pairs: :data:`BAYES_FEATURES`),
+  counting how often each occurs in each class's terms: it knows what single
+  words say about a class ("surgical" about class 10) when no whole term is
+  near.  Character trigrams and suffixes are left out of it because they
+  repeat what the words say, which naive Bayes would count several times.
+
+Both are shares of 1; the class score is ``votes + bayes_weight * bayes``,
+and an item's class weights are the scores over the best one (so the best
+class weighs 1).  The defaults were chosen on a validation split of the
+NCL list that excludes the held-back test sample (``bench/goods.py``).
+
+The result is the prepared query of a search (whoosh's ``scorer()``
+habit): everything that depends on the text is computed here, once, and
+:meth:`GoodsAnalysis.signal_for_classes` is dictionary lookups.
+
+>>> a = analyse("coffee")
+>>> a.best_class, a.items[0].matches[0].term.text
+(30, 'coffee')
+>>> a.signal_for_classes([30]), a.signal_for_classes([32])[0]
+((1.0, 'goods: coffee (class 30) ~ class 30'), 0.4)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from marksearch.goods.base import Term, TermBase
+from marksearch.goods.bases import default_base
+from marksearch.goods.classes import class_name
+from marksearch.goods.index import Postings, feature_hash, top_k
+from marksearch.goods.tokens import features, split_terms, term_key
+from marksearch.scoring.goods import NEUTRAL_GOODS, class_similarity
+
+__all__ = [
+    "ClassSuggestion",
+    "GoodsAnalysis",
+    "GoodsModel",
+    "GoodsQuery",
+    "ItemAnalysis",
+    "TermMatch",
+    "analyse",
+]
+
+_CLASSES = 46  # index 0 unused, 1 to 45
+
+# A match this close is the item itself: it lends the item its WIPO id and groups.
+SAME_TERM = 0.9
+# An item whose best match is this close or closer is sure of its classes; at
+# WEAK or below it knows nothing, and its goods signal is the neutral one.
+SURE, WEAK = 0.6, 0.2
+# The feature kinds (see marksearch.goods.tokens) naive Bayes reads.
+BAYES_FEATURES = "whpcb"
+
+
+@dataclass(frozen=True, slots=True)
+class TermMatch:
+    """A term of the base and how close it is to an item (cosine, 0 to 1)."""
+
+    term: Term
+    score: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.term.to_dict(), "score": round(self.score, 4)}
+
+
+@dataclass(frozen=True, slots=True)
+class ItemAnalysis:
+    """One item of a description: its nearest terms and its ranked classes
+    (weights 0 to 1, the best 1.0)."""
+
+    text: str
+    key: str
+    features: tuple[str, ...]
+    matches: tuple[TermMatch, ...]
+    classes: tuple[tuple[int, float], ...]
+
+    @property
+    def best_class(self) -> int | None:
+        return self.classes[0][0] if self.classes else None
+
+    @property
+    def confidence(self) -> float:
+        """How far the classes can be trusted, from the best match's closeness:
+        0 at :data:`WEAK` or below, 1 at :data:`SURE` or above."""
+        best = self.matches[0].score if self.matches else 0.0
+        return min(1.0, max(0.0, (best - WEAK) / (SURE - WEAK)))
+
+    @property
+    def same_term(self) -> TermMatch | None:
+        """The best match when it is this item in other words (or in another language)."""
+        if self.matches and self.matches[0].score >= SAME_TERM:
+            return self.matches[0]
+        return None
+
+    @property
+    def groups(self) -> tuple[str, ...]:
+        same = self.same_term
+        return same.term.groups if same else ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "confidence": round(self.confidence, 4),
+                "classes": [{"nice_class": c, "weight": round(w, 4), "name": class_name(c)}
+                            for c, w in self.classes],
+                "terms": [m.to_dict() for m in self.matches]}
+
+
+@dataclass(frozen=True, slots=True)
+class ClassSuggestion:
+    """A class for a whole list: its mean weight over the items (each item's
+    weight for it times the item's confidence), and the items for which it is
+    the best class."""
+
+    nice_class: int
+    score: float
+    items: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"nice_class": self.nice_class, "name": class_name(self.nice_class),
+                "score": round(self.score, 4), "items": list(self.items)}
+
+
+@dataclass(frozen=True)
+class GoodsAnalysis:
+    """A goods description, analysed once (see the module docstring)."""
+
+    text: str
+    items: tuple[ItemAnalysis, ...]
+    class_weights: Mapping[int, float]  # each class's best weight over the items, times their confidence
+    groups: frozenset[str]
+    signals: Mapping[int, tuple[float, str]] = field(repr=False)
+    languages: tuple[str, ...] = ()  # the languages the terms were restricted to, if any
+
+    @property
+    def best_class(self) -> int | None:
+        suggestion = self.suggestion()
+        return suggestion[0].nice_class if suggestion else None
+
+    def signal_for_classes(self, classes: Iterable[int]) -> tuple[float, str]:
+        """The goods signal (0 to 1, and a reason) for a mark in ``classes``:
+        the best of the precomputed per-class signals (see :func:`_signals`);
+        neutral when the description is empty or the mark has no class."""
+        best: tuple[float, str] | None = None
+        for nice_class in classes:
+            signal = self.signals.get(nice_class)
+            if signal is not None and (best is None or signal[0] > best[0]):
+                best = signal
+        if best is not None:
+            return best
+        if not self.signals:
+            return NEUTRAL_GOODS, "goods: no goods in the description"
+        return NEUTRAL_GOODS, "goods: no classes to compare"
+
+    def suggestion(self, *, limit: int = 5) -> list[ClassSuggestion]:
+        """Classes for the whole list, best first."""
+        share = np.zeros(_CLASSES)
+        tops: dict[int, list[str]] = {}
+        for item in self.items:
+            for nice_class, weight in item.classes:
+                share[nice_class] += weight * item.confidence
+            if item.best_class is not None:
+                tops.setdefault(item.best_class, []).append(item.text)
+        if not self.items:
+            return []
+        share /= len(self.items)
+        order = [int(c) for c in np.argsort(-share, kind="stable") if share[c] > 0][:limit]
+        return [ClassSuggestion(c, float(share[c]), tuple(tops.get(c, ()))) for c in order]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "classes": [s.to_dict() for s in self.suggestion()],
+                "groups": sorted(self.groups), "items": [i.to_dict() for i in self.items]}
+
+
+# The prepared query of a search is the analysis itself.
+GoodsQuery = GoodsAnalysis
+
+
+@dataclass(frozen=True, slots=True)
+class GoodsModel:
+    """The class model's settings, and the analysis of descriptions against a base."""
+
+    neighbours: int = 40
+    power: float = 2.0
+    bayes_weight: float = 0.5
+    bayes_alpha: float = 0.1
+    bayes_temperature: float = 4.0
+    same_term_weight: float = 1.0
+    min_weight: float = 0.05
+    max_classes: int = 5
+    max_matches: int = 5
+
+    def class_scores(self, base: TermBase, feats: Iterable[str],
+                     mask: npt.NDArray[np.bool_] | None = None,
+                     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32], npt.NDArray[np.float64]]:
+        """The nearest rows, their similarities, and a score per class (index = class)."""
+        feats = list(feats)
+        post = base.index.query(feats)
+        sims = base.index.scores(post)
+        if mask is not None:
+            sims = np.where(mask, sims, np.float32(0))
+        rows, top = top_k(sims, self.neighbours)
+        votes: npt.NDArray[np.float64] = np.bincount(
+            base.classes[rows], weights=top.astype(np.float64) ** self.power, minlength=_CLASSES,
+        )[:_CLASSES].astype(np.float64)
+        if votes.sum() > 0:
+            votes = votes / votes.sum()
+        if self.same_term_weight and len(top) and top[0] >= SAME_TERM:
+            # A term worded like the item (or its translation) names its class.
+            same = rows[top >= max(SAME_TERM, float(top[0]) - 0.05)]
+            votes[np.unique(base.classes[same])] += self.same_term_weight
+        if self.bayes_weight:
+            bayes = self._bayes(base, post, {f for f in feats if f[0] in BAYES_FEATURES})
+            if bayes is not None:
+                votes = votes + self.bayes_weight * bayes
+        return rows, top, votes
+
+    def _bayes(self, base: TermBase, post: Postings, feats: set[str]) -> npt.NDArray[np.float64] | None:
+        """Naive Bayes class shares from the postings of the found ``feats``."""
+        wanted = np.isin(post.hashes, np.fromiter(map(feature_hash, feats), dtype=np.uint32))
+        if not wanted.any():
+            return None
+        lengths = post.lengths
+        keep = np.repeat(wanted, lengths)
+        lengths = lengths[wanted]
+        found = len(lengths)
+        cells = np.repeat(np.arange(found) * _CLASSES, lengths) + base.classes[post.terms[keep]]
+        counts = np.bincount(cells, minlength=found * _CLASSES).reshape(found, _CLASSES)
+        n_features = len(feats)
+        totals, vocabulary = base.class_totals(BAYES_FEATURES)
+        totals = totals[:_CLASSES]
+        loglik = (np.log(counts + self.bayes_alpha).sum(axis=0)
+                  - n_features * np.log(totals + self.bayes_alpha * vocabulary))
+        loglik[totals == 0] = -np.inf
+        shares = np.exp((loglik - loglik.max()) / self.bayes_temperature)
+        return np.asarray(shares / shares.sum(), dtype=np.float64)
+
+    def item(self, base: TermBase, text: str, mask: npt.NDArray[np.bool_] | None = None) -> ItemAnalysis:
+        """One item: its nearest terms and ranked classes."""
+        feats = features(text)
+        rows, sims, scores = self.class_scores(base, feats, mask)
+        matches = tuple(TermMatch(base.term(r), float(s)) for r, s in zip(rows[:self.max_matches],
+                                                                          sims[:self.max_matches]))
+        best = float(scores.max(initial=0.0))
+        ranked = [int(c) for c in np.argsort(-scores, kind="stable")[:self.max_classes]
+                  if best > 0 and scores[c] / best >= self.min_weight]
+        return ItemAnalysis(
+            text=text, key=term_key(text), features=tuple(feats), matches=matches,
+            classes=tuple((c, float(scores[c] / best)) for c in ranked),
+        )
+
+    def analyse(self, text: str, *, languages: Iterable[str] | None = None,
+                base: TermBase | None = None) -> GoodsAnalysis:
+        """Analyse a description (a list of items separated by ``;`` or new lines)."""
+        base = base if base is not None else default_base()
+        mask = base.language_mask(languages) if languages else None
+        items = tuple(self.item(base, t, mask) for t in split_terms(text))
+        weights: dict[int, float] = {}
+        for item in items:
+            for nice_class, weight in item.classes:
+                weights[nice_class] = max(weights.get(nice_class, 0.0), weight * item.confidence)
+        groups = frozenset(g for item in items for g in item.groups)
+        return GoodsAnalysis(text, items, weights, groups, _signals(items) if items else {},
+                             tuple(languages or ()))
+
+
+def _signals(items: Iterable[ItemAnalysis]) -> dict[int, tuple[float, str]]:
+    """For each class a mark may have, the best goods signal against the items.
+
+    An item's signal for class ``c`` is ``confidence * weight(q) *
+    class_similarity(q, c)`` at its best class ``q``, plus ``(1 -
+    confidence) * NEUTRAL_GOODS``: an item the base barely knows pulls every
+    class towards neutral rather than towards a guess.
+    """
+    table: dict[int, tuple[float, str]] = {}
+    for item in items:
+        sure = item.confidence
+        floor = (1 - sure) * NEUTRAL_GOODS
+        weak = "" if sure >= 1 else " (weak match)"
+        label = _short(item.text)
+        for other in range(1, _CLASSES):
+            best, reason = floor, (f"goods: {label} unrelated to class {other}{weak}" if sure > 0
+                                   else f"goods: {label} not recognised")
+            for nice_class, weight in item.classes:
+                score = sure * weight * class_similarity(nice_class, other) + floor
+                if score > best:
+                    best = score
+                    reason = (f"goods: {label} (class {nice_class}) ~ class {other}{weak}" if nice_class == other
+                              else f"goods: {label} ({nice_class}) related to {other} {class_name(other)}{weak}")
+            if best > table.get(other, (-1.0, ""))[0]:
+                table[other] = (best, reason)
+    return table
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
+DEFAULT_MODEL = GoodsModel()
+
+
+def analyse(text: str, *, languages: Iterable[str] | None = None,
+            base: TermBase | None = None, model: GoodsModel | None = None) -> GoodsAnalysis:
+    """Analyse a goods description with the default model (and the shipped base
+    unless ``base`` is given, e.g. one grown with a register's goods)."""
+    return (model or DEFAULT_MODEL).analyse(text, languages=languages, base=base)

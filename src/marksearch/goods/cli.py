@@ -1,0 +1,118 @@
+"""``marksearch goods TEXT``: terms and classes for a goods description.
+
+A thin shell over :func:`marksearch.goods.analyse`, added to the
+``marksearch`` group by :mod:`marksearch.cli` (``cli.add_command(goods_command)``).
+One item ("phone cases", "咖啡") prints its ranked classes and nearest
+terms; a list ("coffee; tea; pastries", or one per line) prints the classes
+for the whole list and each item's best class.  ``--db`` (or
+``$MARKSEARCH_DB``, or ``marksearch.sqlite`` when it exists) adds the
+register's goods texts to the term base.  A user's mistake gets a one-line
+message and exit status 2.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from marksearch.errors import MarksearchError, UsageError
+from marksearch.goods.analysis import GoodsAnalysis, ItemAnalysis, analyse
+from marksearch.goods.base import TermBase
+from marksearch.goods.classes import class_name
+
+__all__ = ["goods_command"]
+
+
+@click.command("goods")
+@click.argument("text")
+@click.option("--suggest", is_flag=True,
+              help="Suggest classes for TEXT as a whole list (automatic when it has several items).")
+@click.option("--language", "languages", multiple=True,
+              help="Match terms in this language only, e.g. en, zh, ko, de (repeatable).")
+@click.option("--limit", default=5, show_default=True, type=click.IntRange(1, 50), help="Terms shown per item.")
+@click.option("--db", envvar="MARKSEARCH_DB", default=None,
+              help="A register whose goods texts join the term base (env MARKSEARCH_DB; "
+                   "default marksearch.sqlite when it exists).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def goods_command(text: str, suggest: bool, languages: tuple[str, ...], limit: int, db: str | None,
+                  as_json: bool) -> None:
+    """Nice classes and terms for a goods and services description, in any language of the term base."""
+    try:
+        base = _base(db)
+        if not text.strip():
+            raise UsageError("give a goods description, e.g. 'phone cases' or 'coffee; tea; pastries'")
+        result = analyse(text, languages=languages or None, base=base)
+        if not result.items:
+            raise UsageError(f"no goods in {text!r}")
+    except MarksearchError as exc:
+        click.echo(f"marksearch: error: {exc}", err=True)
+        sys.exit(2)
+    as_list = suggest or len(result.items) > 1
+    if as_json:
+        click.echo(json.dumps({"mode": "list" if as_list else "item", **_limited(result, limit)},
+                              ensure_ascii=False, indent=2))
+    elif as_list:
+        click.echo(list_text(result))
+    else:
+        click.echo(item_text(result.items[0], limit))
+
+
+def _base(db: str | None) -> TermBase | None:
+    """The term base grown with the register, or ``None`` (the shipped base)."""
+    from marksearch.store import DEFAULT_DB, open_store
+
+    if db is None:
+        if not Path(DEFAULT_DB).exists():
+            return None
+        db = DEFAULT_DB
+    if "://" not in db and db != ":memory:" and not Path(db).exists():
+        raise UsageError(f"no register at {db}")
+    from marksearch.goods.bases import base_for_store
+
+    with open_store(db) as store:
+        return base_for_store(store, on_build=lambda line: click.echo(line + " ...", err=True))
+
+
+def _limited(result: GoodsAnalysis, limit: int) -> dict[str, Any]:
+    data = result.to_dict()
+    for item in data["items"]:
+        item["terms"] = item["terms"][:limit]
+    return data
+
+
+def _term_line(item: ItemAnalysis, limit: int) -> list[str]:
+    lines = []
+    for m in item.matches[:limit]:
+        t = m.term
+        extra = ", ".join(x for x in (t.language, t.term_id, "/".join(t.groups)) if x)
+        gloss = f" = {t.gloss}" if t.gloss and t.gloss != t.text else ""
+        lines.append(f"    {m.score:.2f}  {t.text}{gloss}  (class {t.nice_class}; {extra})")
+    return lines
+
+
+def item_text(item: ItemAnalysis, limit: int = 5) -> str:
+    """One item: its classes, then its nearest terms."""
+    weak = "" if item.confidence >= 1 else f"  (weak match: confidence {item.confidence:.2f})"
+    lines = [f"{item.text}{weak}", "  classes:"]
+    lines += [f"    {c:>2}  {w:.2f}  {class_name(c)}" for c, w in item.classes]
+    lines += ["  terms:", *_term_line(item, limit)] if item.matches else ["  no term found"]
+    return "\n".join(lines)
+
+
+def list_text(result: GoodsAnalysis) -> str:
+    """A list: the classes for the whole list, then each item's best class and term."""
+    lines = [f"{len(result.items)} item(s); classes for the list:"]
+    for s in result.suggestion():
+        items = f"  ({', '.join(s.items)})" if s.items else ""
+        lines.append(f"  {s.nice_class:>2}  {s.score:.2f}  {class_name(s.nice_class)}{items}")
+    lines.append("items:")
+    for item in result.items:
+        best = item.matches[0].term.text if item.matches else "no term found"
+        cls = f"class {item.best_class}" if item.best_class else "no class"
+        weak = " (weak match)" if item.confidence < 1 else ""
+        lines.append(f"  {item.text}: {cls}, nearest term {best!r}{weak}")
+    return "\n".join(lines)
