@@ -23,6 +23,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from marksearch.demo import demo_files
+from marksearch.goods.bases import base_for_store
 from marksearch.ingest import ingest
 from marksearch.store import open_store
 from marksearch.web.app import create_app
@@ -37,6 +38,7 @@ def register(tmp_path_factory: pytest.TempPathFactory) -> Path:
     samples = [p for p in demo_files() if "office-samples" in p.name]
     assert samples, demo_files()
     ingest(store, [str(p) for p in samples], format="jsonl")
+    base_for_store(store)  # the goods term base, as `marksearch serve` builds it before serving (a minute)
     store.close()
     return db
 

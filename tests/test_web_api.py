@@ -6,9 +6,12 @@ are checked against the sample file itself and rankings against the library.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import gzip
+import io
 import json
+import re
 import socket
 import subprocess
 import sys
@@ -111,6 +114,7 @@ def test_search_across_scripts_explains_the_reading(client: TestClient) -> None:
     ("아치케어", {"status": "all"}),
     ("SHOE", {"cls": [25, 10], "office": ["KR"]}),
     ("PAPER", {"filed_from": "2020-04-01", "filed_to": "2020-04-30", "per_page": 7, "page": 3}),
+    ("Dolceria", {"goods": "coffee; pastries", "status": "all"}),
 ])
 def test_search_is_the_library_ranking(client: TestClient, db: str, q: str, params: dict[str, Any]) -> None:
     data = get(client, "/api/v1/search", q=q, **params)
@@ -168,6 +172,89 @@ def test_paging_has_no_cap_and_ends_empty(client: TestClient, records: list[Reco
     assert [h["record_id"] for h in split] == [h["record_id"] for h in whole[5:]]
 
 
+# -- goods and services --------------------------------------------------------------------------------------
+
+
+def test_a_goods_description_reranks_and_hits_show_the_goods_that_overlap(client: TestClient) -> None:
+    """The EUIPO sample mark Dolceria degli Elfi is in classes 30 and 43: with bakery goods the marks
+    in class 30 come up, and each hit says which of its goods meet the description."""
+    params = {"q": "Dolceria degli Elfi", "status": "all", "per_page": 10}
+    plain = get(client, "/api/v1/search", **params)
+    with_goods = get(client, "/api/v1/search", goods="coffee; pastries", **params)
+    assert plain["total"] == with_goods["total"]  # the description filters nothing
+    assert [h["record_id"] for h in plain["hits"]] != [h["record_id"] for h in with_goods["hits"]]
+    assert all(h["goods_overlap"] is None for h in plain["hits"])
+    assert with_goods["query"]["goods"] == "coffee; pastries" and plain["query"]["goods"] is None
+    first = with_goods["hits"][0]
+    assert first["mark_text"] == "Dolceria degli Elfi" and first["signals"]["goods"] == 1.0
+    assert "goods: coffee (class 30) ~ class 30" in first["reasons"]
+    pairs = first["goods_overlap"]["pairs"]
+    assert pairs and all(p["a"] in ("coffee", "pastries") and p["class_b"] in (30, 43) for p in pairs)
+    assert all(p["reason"] and 0 < p["score"] <= 1 for p in pairs)
+    assert first["goods_overlap"]["score"] == max(p["score"] for p in pairs)
+    in_30 = [h for h in with_goods["hits"] if 30 in h["nice_classes"]]
+    assert len(in_30) > len([h for h in plain["hits"] if 30 in h["nice_classes"]])
+    assert all(h["goods_overlap"]["pairs"] for h in in_30)
+    unrelated = [h for h in with_goods["hits"] if h["nice_classes"] and h["signals"]["goods"] < 0.5]
+    assert all(h["score"] < first["score"] for h in unrelated)
+
+
+def test_facets_and_exports_take_goods(client: TestClient) -> None:
+    facets = get(client, "/api/v1/facets", goods="coffee", status="all")
+    assert facets["query"]["goods"] == "coffee"
+    assert facets["total"] == get(client, "/api/v1/facets", status="all")["total"]  # goods filter nothing
+    r = client.get("/api/v1/search/export.csv", params={"q": "Dolceria degli Elfi", "goods": "coffee", "per_page": 3})
+    assert r.status_code == 200
+    lines = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
+    assert lines[0]["Mark"] == "Dolceria degli Elfi" and "coffee ~ " in lines[0]["Goods overlap"]
+
+
+@pytest.mark.parametrize("q, nice_class, within", [
+    ("咖啡", 30, 1),  # Chinese: CNIPA's table
+    ("phone cases", 9, 3),
+    ("Kaffee; Tee", 30, 1),  # German: the EUIPO records' goods joined the term base
+    ("vêtements; chaussures", 25, 1),  # French
+    ("coffee\npastries\ncakes", 30, 1),
+])
+def test_goods_suggests_classes(client: TestClient, q: str, nice_class: int, within: int) -> None:
+    data = get(client, "/api/v1/goods", q=q)
+    assert data["query"]["q"] == q
+    ranked = [c["nice_class"] for c in data["classes"]]
+    assert nice_class in ranked[:within], ranked
+    best = data["classes"][0]
+    assert best["heading"] and best["kind"] in ("good", "service") and 0 < best["score"] <= 1
+    assert len(data["items"]) == len([t for t in re.split(r"[;\n]", q) if t.strip()])
+    for item in data["items"]:
+        assert item["terms"], item["text"]
+        term = item["terms"][0]
+        assert {"text", "language", "nice_class", "term_id", "groups", "score"} <= set(term)
+        assert item["classes"][0]["heading"] and item["best_class"] == item["classes"][0]["nice_class"]
+    assert data["term_base"]["terms"] > 10_000 and {"en", "zh", "de", "fr"} <= set(data["term_base"]["languages"])
+
+
+def test_goods_terms_carry_ids_groups_and_languages(client: TestClient) -> None:
+    coffee, kaffee = get(client, "/api/v1/goods", q="coffee; Kaffee")["items"]
+    same = coffee["terms"][0]
+    assert (same["text"], same["language"], same["nice_class"], same["score"]) == ("coffee", "en", 30, 1.0)
+    assert same["term_id"] and same["term_id"].startswith("U") and same["groups"]  # WIPO id, CNIPA group
+    german = kaffee["terms"][0]
+    assert german["language"] == "de" and german["nice_class"] == 30 and german["term_id"] == same["term_id"]
+
+
+@pytest.mark.parametrize("params, status", [
+    ({}, 422),
+    ({"q": ""}, 422),
+    ({"q": "x" * 2001}, 422),
+    ({"q": "   "}, 400),
+    ({"q": ";;\n;"}, 400),
+    ({"q": "; ".join(["tea"] * 51)}, 400),
+])
+def test_bad_goods_are_problems(client: TestClient, params: dict[str, Any], status: int) -> None:
+    r = client.get("/api/v1/goods", params=params)
+    assert r.status_code == status and r.headers["content-type"] == PROBLEM
+    assert r.json()["param"] == "q"
+
+
 # -- records -----------------------------------------------------------------------------------------------
 
 
@@ -212,6 +299,9 @@ def test_unknown_mark_is_a_404_problem(client: TestClient) -> None:
     ({"q": "KOKA", "office": "ZZ"}, 400, "office"),
     ({"q": "KOKA", "filed_from": "2021-01-01", "filed_to": "2020-01-01"}, 400, "filed_to"),
     ({"q": "   "}, 400, "q"),
+    ({"q": "KOKA", "goods": "x" * 2001}, 422, "goods"),
+    ({"q": "KOKA", "goods": "; ".join(["tea"] * 51)}, 400, "goods"),
+    ({"q": "KOKA", "goods": ";;"}, 400, "goods"),
 ])
 def test_bad_parameters_are_problems(client: TestClient, params: dict[str, Any], status: int, param: str) -> None:
     r = client.get("/api/v1/search", params=params)
@@ -225,7 +315,10 @@ def test_bad_parameters_are_problems(client: TestClient, params: dict[str, Any],
                                "可口可乐" * 50, "' OR 1=1 --", "\\", "_%_"])
 def test_odd_text_never_breaks_the_api(client: TestClient, q: str) -> None:
     for path in ("/api/v1/search", "/api/v1/facets", "/search"):
-        r = client.get(path, params={"q": q, "owner": q[:200], "format": "json"})
+        r = client.get(path, params={"q": q, "owner": q[:200], "goods": q, "format": "json"})
+        assert r.status_code in (200, 400), (path, r.text)
+    for path in ("/api/v1/goods", "/goods"):
+        r = client.get(path, params={"q": q, "format": "json"})
         assert r.status_code in (200, 400), (path, r.text)
     r = client.get("/api/v1/marks/" + "%00" + "/" + "%2F..%2F")
     assert r.status_code == 404
@@ -271,11 +364,14 @@ def test_openapi_documents_the_api_and_its_problems(client: TestClient) -> None:
     spec = get(client, "/openapi.json")
     paths = spec["paths"]
     for path in ("/api/v1/search", "/api/v1/facets", "/api/v1/marks/{office}/{application_number}",
-                 "/api/v1/vocabularies", "/api/v1/search/export.{fmt}", "/healthz"):
+                 "/api/v1/goods", "/api/v1/vocabularies", "/api/v1/search/export.{fmt}", "/healthz"):
         assert path in paths, path
     search = paths["/api/v1/search"]["get"]
     bounds = {p["name"]: p["schema"] for p in search["parameters"]}
     assert bounds["q"]["maxLength"] == 200 and bounds["per_page"]["maximum"] == 100
+    assert bounds["goods"]["anyOf"][0]["maxLength"] == 2000
+    goods = {p["name"]: p for p in paths["/api/v1/goods"]["get"]["parameters"]}
+    assert goods["q"]["required"] and goods["q"]["schema"]["maxLength"] == 2000
     assert list(search["responses"]["422"]["content"]) == [PROBLEM]
     assert "Problem" in spec["components"]["schemas"]
     assert "/search" not in paths  # pages are not part of the API

@@ -188,3 +188,38 @@ def test_every_reason_the_scorer_gives_is_translated(db: str) -> None:
         assert catalogs.get("en").reason(reason) == reason
     shapes = {next(m for p, m in REASONS if p.match(r)) for r in reasons}
     assert len(shapes) >= 8
+
+
+def test_every_goods_reason_is_translated(db: str) -> None:
+    """The goods signal's reasons for a description and the reasons of the goods that overlap."""
+    service = Service.open(db)
+    reasons: set[str] = set()
+    for q, goods in [("Dolceria", "coffee; pastries"), ("SHOE PLACE", "shoes; 鞋; bags"), ("CARE", "phone cases"),
+                     ("IRIS VIVALDI", "paper; printed matter\nzqxj"), ("HBT", "cosmetics; Parfüm"),
+                     ("EDELMALZ", "malt; beer; restaurant services"), ("Tortenkarussell", "Brot; Kuchen")]:
+        for hit in service.search(SearchParams(q=q, goods=goods, statuses=("all",), per_page=50))["hits"]:
+            reasons.update(r for r in hit["reasons"] if r.startswith("goods:"))
+            reasons.update(p["reason"] for p in (hit["goods_overlap"] or {}).get("pairs", []))
+    service.close()
+    catalogs = Catalogs()
+    for reason in reasons:
+        for lang in ("zh", "ko"):
+            assert catalogs.get(lang).reason(reason) != reason, f"no pattern for {reason!r}"
+        assert catalogs.get("en").reason(reason) == reason
+    shapes = {next(m for p, m in REASONS if p.match(r)) for r in reasons}
+    assert {"goods: %(a)s (class %(n)s) ~ class %(m)s", "same class %(n)s: %(a)s ~ %(b)s",
+            "related classes %(n)s ~ %(m)s: %(a)s ~ %(b)s"} <= shapes, shapes
+    assert len(shapes) >= 6, shapes
+    zh = Catalogs().get("zh")
+    assert zh.reason("goods: coffee (class 30) ~ class 30") == "商品：coffee（第30类）~ 第30类"
+    assert zh.reason("same class 30: coffee ~ Bread") == "同为第30类：coffee ~ Bread"
+    ko = Catalogs().get("ko")
+    assert ko.reason("same term: coffee ~ Kaffee (class 30)") == "같은 용어: coffee ~ Kaffee(제30류)"
+
+
+def test_goods_overlap_is_translated_on_the_page(client: TestClient) -> None:
+    doc = html(client, "/search", q="Dolceria degli Elfi", goods="coffee; pastries", lang="zh")
+    overlap = doc.xpath("//li[contains(@class, 'hit')][1]//li[@class='overlap']")
+    assert overlap and all(o.text_content() != o.get("title") for o in overlap)
+    assert overlap[0].text_content().startswith(("同为第30类", "相同用语"))
+    assert "商品重合" in doc.text_content() and "商品和服务（任意语言）" in doc.text_content()

@@ -214,3 +214,68 @@ def test_a_bad_field_shows_the_form_again(client: TestClient) -> None:
 def test_static_files(client: TestClient) -> None:
     r = client.get("/static/style.css")
     assert r.status_code == 200 and "li.hit" in r.text
+
+
+# -- goods and services --------------------------------------------------------------------------------
+
+
+def test_search_with_goods_shows_the_goods_that_overlap(client: TestClient) -> None:
+    params = {"q": "Dolceria degli Elfi", "goods": "coffee; pastries", "per_page": 5}
+    doc = page(client, "/search", **params)
+    data = twin(client, "/search", **params)
+    assert one(doc, "//form[@id='search-form']//textarea[@name='goods']").text == "coffee; pastries"
+    which = one(doc, f"//a[{cls('which-class')}]").get("href")
+    assert which.startswith("/goods?q=coffee")
+    hits = doc.xpath(f"//li[{cls('hit')}]")
+    for li, hit in zip(hits, data["hits"], strict=True):
+        shown = [o.get("title") for o in li.xpath(f".//*[{cls('overlap')}]")]
+        assert shown == [p["reason"] for p in (hit["goods_overlap"] or {}).get("pairs", [])]
+    first = hits[0].xpath(f".//*[{cls('overlap')}]")
+    assert first and first[0].text_content() == first[0].get("title")  # English: the reason as the library wrote it
+    assert first[0].get("data-class") == "30"
+    for link in [one(doc, "//a[@rel='next']").get("href"), *(a.get("href") for a in doc.xpath("//a[@data-facet]"))]:
+        assert "goods=coffee" in link, link
+
+
+def test_goods_page_suggests_classes_and_its_twin_is_the_api(client: TestClient) -> None:
+    q = "coffee; pastries\nKaffee"
+    doc = page(client, "/goods", q=q)
+    assert one(doc, "//form[@id='goods-form']//textarea[@name='q']").text == q
+    classes = doc.xpath(f"//li[{cls('class-suggestion')}]")
+    assert classes[0].get("data-class") == "30"
+    assert "Coffee, tea, cocoa" in one(classes[0], f".//*[{cls('heading')}]").text_content()
+    items = doc.xpath("//article[@class='goods-item']")
+    assert [i.get("data-best-class") for i in items] == ["30", "30", "30"]
+    german = items[2].xpath(".//tr[@class='term']")[0]
+    assert german.get("data-language") == "de" and german.get("data-class") == "30"
+    assert "U113230" in german.text_content() and "German" in german.text_content()
+    data = twin(client, "/goods", q=q)
+    assert data == client.get("/api/v1/goods", params={"q": q}).json()
+    assert [c.get("data-class") for c in classes] == [str(c["nice_class"]) for c in data["classes"]]
+    form = one(doc, "//form[@id='goods-search']")
+    assert form.get("action") == "/search" and one(form, ".//input[@name='goods']").get("value") == q
+    found = twin(client, "/search", q="Dolceria", goods=q)  # what submitting that form asks
+    assert found["query"]["goods"] == q and found["hits"][0]["goods_overlap"]["pairs"]
+
+
+def test_goods_page_without_a_description_and_with_a_bad_one(client: TestClient) -> None:
+    empty = page(client, "/goods")
+    one(empty, "//form[@id='goods-form']")
+    assert not empty.xpath("//*[@id='suggestion']")
+    assert twin(client, "/goods")["classes"] == []
+    r = client.get("/goods", params={"q": ";;", "lang": "en"})
+    assert r.status_code == 400 and r.headers["content-type"].startswith("text/html")
+    assert one(lxml.html.fromstring(r.text), f"//*[{cls('form-error')}]").get("data-param") == "q"
+    r = client.get("/goods", params={"q": "x" * 2001, "format": "json"})
+    assert r.status_code == 400 and r.headers["content-type"] == "application/problem+json"
+    assert one(page(client, "/"), f"//a[{cls('which-class')}]").get("href") == "/goods"
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("zh", ["类别建议", "第30类", "建议的类别", "按这些商品检索商标", "德语"]),
+    ("ko", ["류 제안", "제30류", "제안된 류", "이 상품으로 상표 검색", "독일어"]),
+])
+def test_goods_page_speaks_the_language(client: TestClient, lang: str, words: list[str]) -> None:
+    text = page(client, "/goods", q="咖啡; Kaffee", lang=lang).text_content()
+    for word in words:
+        assert word in text, (lang, word)

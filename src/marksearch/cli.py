@@ -235,7 +235,13 @@ def search(text: str, classes: tuple[int, ...], offices: tuple[str, ...], status
         goods=goods,
     )
     with user_errors(), open_store(db) as store:
-        result = Searcher(store).search(query, explain=explain)
+        goods_base = None
+        if goods:
+            from marksearch.goods.bases import base_for_store
+
+            # The description is read in every language the register's goods use.
+            goods_base = base_for_store(store, on_build=lambda line: click.echo(line + " ...", err=True))
+        result = Searcher(store).search(query, explain=explain, goods_base=goods_base)
     if as_json:
         emit_json(result.to_dict())
         return

@@ -38,6 +38,7 @@ from marksearch.store import IndexRow, Store
 from marksearch.text import mark_keys
 
 if TYPE_CHECKING:
+    from marksearch.goods.base import TermBase
     from marksearch.goods.similarity import GoodsOverlap
 
 __all__ = ["Hit", "Query", "SearchResult", "Searcher", "index_folder"]
@@ -220,14 +221,18 @@ class Searcher:
 
     # -- searching -----------------------------------------------------------------
 
-    def search(self, query: Query, *, explain: bool = False) -> SearchResult:
+    def search(self, query: Query, *, explain: bool = False, goods_base: TermBase | None = None) -> SearchResult:
+        """The ranked page of ``query``.  A goods description is read against
+        ``goods_base`` (the shipped term base by default; pass the one grown
+        with the register's goods, ``marksearch.goods.bases.base_for_store``,
+        to read every language the register uses)."""
         query.validate()
         self.refresh()
         from marksearch.goods.analysis import analyse as analyse_goods  # its term base loads on first use
         from marksearch.goods.similarity import overlap as goods_overlap
 
         keys = mark_keys(query.text)
-        analysis = analyse_goods(query.goods) if query.goods and query.goods.strip() else None
+        analysis = analyse_goods(query.goods, base=goods_base) if query.goods and query.goods.strip() else None
         scorer = self.model.scorer(keys, classes=query.classes,
                                    goods=analysis.signals if analysis is not None else None)
         allowed, recent_rows = self._passing(query)
@@ -248,7 +253,8 @@ class Searcher:
             if stored is None:
                 continue  # deleted by a concurrent ingest since the refresh above
             candidate = self.segment.candidate(position) if position >= 0 else self.delta[record_id][0]
-            overlap = goods_overlap(analysis, stored.record.goods) if analysis is not None else None
+            overlap = (goods_overlap(analysis, stored.record.goods, base=goods_base)
+                       if analysis is not None else None)
             hits.append(Hit(score, record_id, scorer(candidate), stored.record, overlap))
         indexed = ~self.stale if allowed is None else allowed & ~self.stale
         total = int(indexed.sum()) + len(recent)

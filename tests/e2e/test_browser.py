@@ -3,7 +3,8 @@
 What a user does: search a mark and read the ranked hits with their signal
 bars and reasons; narrow with the form and the facets; switch the interface
 to Chinese and Korean; open a record; download the results as CSV, XLSX and
-PDF.  The pages' stable hooks are listed in ``docs/web.md``.
+PDF; ask which class a list of goods is in and search marks with those
+goods.  The pages' stable hooks are listed in ``docs/web.md``.
 """
 
 from __future__ import annotations
@@ -183,3 +184,26 @@ def test_each_export_downloads_the_page_of_hits(page: Any, fmt: str) -> None:
         assert [r[header.index("Mark")] for r in rows] == marks
     else:
         assert data.startswith(b"%PDF-") and b"/BaseFont /HYSMyeongJo-Medium" in data
+
+
+def test_the_goods_page_suggests_a_class_and_leads_to_the_search(page: Any) -> None:
+    page.goto("/")
+    page.click("#search-form a.which-class")
+    expect(page).to_have_url(re.compile(r"/goods$"))
+    page.fill("#goods-form textarea[name=q]", "coffee; pastries\nKaffee")
+    page.click("#goods-form button[type=submit]")
+    first = page.locator("#suggestion li.class-suggestion").first
+    expect(first).to_have_attribute("data-class", "30")  # coffee, tea, bakery
+    expect(first.locator(".heading")).to_contain_text("Coffee, tea, cocoa")
+    german = page.locator("article.goods-item").nth(2).locator("tr.term").first
+    expect(german).to_have_attribute("data-language", "de")  # the register's EUIPO goods joined the term base
+    page.fill("#goods-search input[name=q]", "Dolceria degli Elfi")
+    page.click("#goods-search button[type=submit]")
+    expect(page).to_have_url(re.compile(r"/search\?.*goods=coffee"))
+    expect(page.locator("#search-form textarea[name=goods]")).to_have_value("coffee; pastries\nKaffee")
+    hit = page.locator("#results li.hit").first
+    expect(hit.locator("a.record-link")).to_have_text("Dolceria degli Elfi")  # EUIPO sample, classes 30 and 43
+    expect(hit.locator(".signal[data-signal=goods] meter")).to_have_attribute("value", "1.0")
+    overlap = hit.locator("li.overlap").first  # which of the mark's goods meet the description
+    expect(overlap).to_have_attribute("data-class", "30")
+    expect(overlap).to_contain_text(re.compile(r"(coffee|pastries|Kaffee) ~ "))

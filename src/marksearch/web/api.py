@@ -1,4 +1,4 @@
-"""The REST API, ``/api/v1``: search, facets, records, vocabularies, exports; problem+json errors.
+"""The REST API, ``/api/v1``: search, facets, records, goods, vocabularies, exports; problem+json errors.
 
 Parameters are declared with their bounds so that the OpenAPI document says
 what is accepted (FastAPI answers a value outside them with 422); what the
@@ -20,9 +20,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from marksearch.records import Feature
-from marksearch.search import MAX_QUERY
+from marksearch.search import MAX_GOODS, MAX_QUERY
 from marksearch.web.exports import EXPORTS, filename
-from marksearch.web.service import MAX_PER_PAGE, MAX_VALUES, SearchParams, Service
+from marksearch.web.service import MAX_GOODS_ITEMS, MAX_PER_PAGE, MAX_VALUES, SearchParams, Service
 
 __all__ = ["PROBLEM", "Problem", "problem", "router"]
 
@@ -81,8 +81,24 @@ class QueryEcho(BaseModel):
     filed_from: dt.date | None
     filed_to: dt.date | None
     owner: str | None
+    goods: str | None
     page: int
     per_page: int
+
+
+class GoodsPairOut(BaseModel):
+    a: str = Field(description="An item of the description searched with")
+    b: str = Field(description="A term of the hit's goods")
+    class_a: int | None
+    class_b: int | None
+    kind: str = Field(description="same-term, same-group, same-class, related-classes or similar-wording")
+    score: float
+    reason: str
+
+
+class GoodsOverlapOut(BaseModel):
+    score: float = Field(description="The closest pair's score, 0 to 1")
+    pairs: list[GoodsPairOut] = Field(description="For each overlapping term of the hit, its closest item")
 
 
 class HitOut(BaseModel):
@@ -108,6 +124,8 @@ class HitOut(BaseModel):
     signals: dict[str, float] = Field(description="spelling, sound, cross_script, containment, goods: 0 to 1")
     reasons: list[str]
     url: str = Field(description="The record page")
+    goods_overlap: GoodsOverlapOut | None = Field(
+        description="Which of the hit's goods meet the goods description searched with (none without one)")
 
 
 class Currency(BaseModel):
@@ -155,6 +173,60 @@ class RecordOut(BaseModel):
     history: list[dict[str, Any]]
 
 
+class GoodsQueryEcho(BaseModel):
+    q: str
+
+
+class ItemClassOut(BaseModel):
+    nice_class: int
+    weight: float = Field(description="Relative to the item's best class (1.0)")
+    name: str = Field(description="A few words for the class")
+    kind: str | None = Field(description="good or service")
+    heading: str | None = Field(description="The Nice class heading (NCL, English)")
+
+
+class TermOut(BaseModel):
+    text: str
+    language: str
+    nice_class: int
+    term_id: str | None = Field(description="The WIPO NCL basic number (or another office's id) of the term")
+    groups: list[str] = Field(description="Similar groups: CNIPA (digits) and KIPO (G...)")
+    gloss: str | None = Field(description="The term in English, where the source gives it")
+    sources: list[str]
+    count: int
+    score: float = Field(description="Cosine similarity with the item, 0 to 1")
+
+
+class GoodsItemOut(BaseModel):
+    text: str
+    confidence: float = Field(description="How far the item's classes can be trusted, 0 to 1")
+    best_class: int | None
+    classes: list[ItemClassOut]
+    terms: list[TermOut] = Field(description="The nearest terms of the term base, best first")
+
+
+class ClassSuggestionOut(BaseModel):
+    nice_class: int
+    name: str
+    score: float = Field(description="The class's mean weight over the items, times their confidence")
+    items: list[str] = Field(description="The items for which this class is the best")
+    kind: str | None
+    heading: str | None
+
+
+class TermBaseOut(BaseModel):
+    terms: int
+    languages: list[str]
+
+
+class GoodsOut(BaseModel):
+    query: GoodsQueryEcho
+    classes: list[ClassSuggestionOut] = Field(description="Nice classes for the whole list, best first")
+    groups: list[str]
+    items: list[GoodsItemOut]
+    term_base: TermBaseOut
+
+
 class VocabulariesOut(BaseModel):
     offices: list[dict[str, Any]]
     statuses: list[dict[str, Any]]
@@ -179,6 +251,8 @@ class StatusWord(enum.StrEnum):
     UNKNOWN = "unknown"
 
 
+GOODS_DESCRIPTION = (f"Goods and services in words, any language ('coffee; tea', one per line or separated by ';', "
+                     f"at most {MAX_GOODS_ITEMS}): feeds the goods signal, filters nothing")
 OfficeCode = Annotated[str, Field(pattern=r"^[A-Za-z]{2}$")]
 NiceClassNumber = Annotated[int, Field(ge=1, le=45)]
 
@@ -194,11 +268,12 @@ def filters(
     filed_from: Annotated[dt.date | None, Query(description="YYYY-MM-DD")] = None,
     filed_to: Annotated[dt.date | None, Query(description="YYYY-MM-DD")] = None,
     owner: Annotated[str | None, Query(max_length=MAX_QUERY, description="Applicant or owner name contains")] = None,
+    goods: Annotated[str | None, Query(max_length=MAX_GOODS, description=GOODS_DESCRIPTION)] = None,
 ) -> SearchParams:
     params = SearchParams(offices=tuple(office or ()), classes=tuple(cls or ()),
                           statuses=tuple(s.value for s in status or ()) or ("live",),
                           features=tuple(f.value for f in feature or ()), filed_from=filed_from,
-                          filed_to=filed_to, owner=owner or None)
+                          filed_to=filed_to, owner=owner or None, goods=(goods or "").strip() or None)
     params.validate(need_text=False)
     return params.normalised()
 
@@ -251,6 +326,14 @@ def facets(params: Annotated[SearchParams, Depends(facet_params)], svc: Served) 
 def mark(office: Annotated[str, Path(max_length=20)], application_number: Annotated[str, Path(max_length=100)],
          svc: Served) -> dict[str, Any]:
     return svc.record(office, application_number)
+
+
+@router.get("/goods", response_model=GoodsOut, responses=_problems(400, 422),
+            summary="Nice classes for a goods description, and each item's nearest terms")
+def goods(q: Annotated[str, Query(min_length=1, max_length=MAX_GOODS, description=(
+              f"Goods and services in any language, one per line or separated by ';' (at most {MAX_GOODS_ITEMS})"))],
+          svc: Served) -> dict[str, Any]:
+    return svc.goods(q)
 
 
 @router.get("/vocabularies", response_model=VocabulariesOut, summary="Offices, statuses, features, Nice classes")

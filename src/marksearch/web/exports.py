@@ -123,7 +123,18 @@ def _columns(hits: Sequence[Mapping[str, Any]]) -> list[_Column]:
         _Column("Expires", _dated("expiry_date"), 11),
         *(_Column(_label(s), _signal(s), 12) for s in _signal_names(hits)),
         _Column("Reasons", _joined("reasons"), 60),
+        _Column("Goods overlap", _overlap, 60),
     ]
+
+
+def _overlap_reasons(hit: Mapping[str, Any]) -> list[str]:
+    """The reasons of the pairs of goods that meet the goods searched with (none without them)."""
+    overlap = hit.get("goods_overlap") or {}
+    return list(dict.fromkeys(str(p.get("reason") or "") for p in overlap.get("pairs") or () if p.get("reason")))
+
+
+def _overlap(hit: Mapping[str, Any]) -> Cell:
+    return "; ".join(_overlap_reasons(hit))
 
 
 def _hits(result: Mapping[str, Any]) -> list[Mapping[str, Any]]:
@@ -186,6 +197,7 @@ def _search_rows(result: Mapping[str, Any]) -> list[tuple[str, str]]:
         ("Filed from", str(q.get("filed_from") or "-")),
         ("Filed to", str(q.get("filed_to") or "-")),
         ("Owner", str(q.get("owner") or "-")),
+        ("Goods and services", str(q.get("goods") or "-")),
         ("Marks matching the filters", str(result.get("total", len(hits)))),
         ("Hits in this file (by rank)", shown),
         ("Generated", _when(result.get("generated_at"))),
@@ -474,8 +486,12 @@ def _hit_block(hit: Mapping[str, Any], signals: Sequence[str], st: Mapping[str, 
     signal_text = "   ".join(f"{_label(s).lower()} {float(scores.get(s) or 0):.2f}" for s in signals)
     rows.append([_para("Signal scores", st["small"], f), _para(signal_text, st["body"], f), "", ""])
     rows.append([_para("Reasons", st["small"], f), _reasons(hit.get("reasons") or (), st["body"], f), "", ""])
+    overlap = _overlap_reasons(hit)
+    if overlap:
+        rows.append([_para("Goods overlap", st["small"], f), _reasons(overlap, st["body"], f), "", ""])
+    wide = len(rows) - (3 if overlap else 2)  # the rows whose value spans the table
     table = _grid(rows, (30 * mm, 57 * mm, 30 * mm, 57 * mm), header=False)
-    table.setStyle([("SPAN", (1, len(rows) - 2), (3, len(rows) - 2)), ("SPAN", (1, len(rows) - 1), (3, len(rows) - 1))])
+    table.setStyle([("SPAN", (1, r), (3, r)) for r in range(wide, len(rows))])
     return KeepTogether([heading, table])
 
 

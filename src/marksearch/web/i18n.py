@@ -128,6 +128,7 @@ PARAM_LABELS = {
     "filed_from": N_("Filed from"),
     "filed_to": N_("Filed to"),
     "owner": N_("Owner or applicant"),
+    "goods": N_("Goods and services"),
     "page": N_("Page"),
     "per_page": N_("Per page"),
 }
@@ -155,11 +156,15 @@ ORGANISATION_NAMES = {
 
 # The scorer's reasons (marksearch.scoring.signals) are English sentences
 # around marks; each known shape is translated with its marks kept as they are.
-# A reason of another shape is shown as the scorer wrote it.
+# So are the goods library's: the goods signal's reasons for a description
+# (marksearch.goods.analysis._signals) and the reasons of the pairs of goods
+# that overlap (marksearch.goods.similarity.pair), goods terms kept as they are.
+# A reason of another shape is shown as the scorer wrote it.  Where one shape
+# ends another ("... (weak match)"), the longer comes first.
 _ANY = r"(?P<{}>.+?)"
 REASONS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(p.format(a=_ANY.format("a"), b=_ANY.format("b"), c=_ANY.format("c"), d=_ANY.format("d"),
-                         n=r"(?P<n>\d+)")), m)
+                         n=r"(?P<n>\d+)", m=r"(?P<m>\d+)")), m)
     for p, m in [
         (r"^sounds like: {a} ~ {b}$", N_("sounds like: %(a)s ~ %(b)s")),
         (r"^sounds partly like: {a} ~ {b}$", N_("sounds partly like: %(a)s ~ %(b)s")),
@@ -181,6 +186,28 @@ REASONS: list[tuple[re.Pattern[str], str]] = [
         (r"^goods: related classes {a} ~ {b}$", N_("goods: related classes %(a)s ~ %(b)s")),
         (r"^goods: no classes to compare$", N_("goods: no classes to compare")),
         (r"^goods: unrelated classes$", N_("goods: unrelated classes")),
+        # the goods signal of a goods description
+        (r"^goods: {a} \(class {n}\) ~ class {m} \(weak match\)$",
+         N_("goods: %(a)s (class %(n)s) ~ class %(m)s (weak match)")),
+        (r"^goods: {a} \(class {n}\) ~ class {m}$", N_("goods: %(a)s (class %(n)s) ~ class %(m)s")),
+        (r"^goods: {a} \({n}\) related to {m} {b} \(weak match\)$",
+         N_("goods: %(a)s (%(n)s) related to %(m)s %(b)s (weak match)")),
+        (r"^goods: {a} \({n}\) related to {m} {b}$",
+         N_("goods: %(a)s (%(n)s) related to %(m)s %(b)s")),
+        (r"^goods: {a} unrelated to class {m} \(weak match\)$",
+         N_("goods: %(a)s unrelated to class %(m)s (weak match)")),
+        (r"^goods: {a} unrelated to class {m}$", N_("goods: %(a)s unrelated to class %(m)s")),
+        (r"^goods: no goods in the description$", N_("goods: no goods in the description")),
+        (r"^goods: {a} not recognised$", N_("goods: %(a)s not recognised")),
+        # goods that overlap
+        (r"^same term: {a} ~ {b} \(class {n}\)$", N_("same term: %(a)s ~ %(b)s (class %(n)s)")),
+        (r"^same term: {a} ~ {b}$", N_("same term: %(a)s ~ %(b)s")),
+        (r"^same similar group {c} \({d}\): {a} ~ {b}$", N_("same similar group %(c)s (%(d)s): %(a)s ~ %(b)s")),
+        (r"^same class {n}: {a} ~ {b} \(similar wording\)$",
+         N_("same class %(n)s: %(a)s ~ %(b)s (similar wording)")),
+        (r"^same class {n}: {a} ~ {b}$", N_("same class %(n)s: %(a)s ~ %(b)s")),
+        (r"^related classes {n} ~ {m}: {a} ~ {b}$", N_("related classes %(n)s ~ %(m)s: %(a)s ~ %(b)s")),
+        (r"^similar wording: {a} \({c}\) ~ {b} \({d}\)$", N_("similar wording: %(a)s (%(c)s) ~ %(b)s (%(d)s)")),
     ]
 ]
 

@@ -25,7 +25,7 @@ __all__ = ["error_page", "render", "router", "translator", "wants_json"]
 
 VARY = {"Vary": "Accept, Accept-Language, Cookie"}
 LANG_COOKIE_AGE = 365 * 24 * 3600
-SEARCH_FIELDS = ("q", "office", "cls", "status", "feature", "filed_from", "filed_to", "owner", "per_page")
+SEARCH_FIELDS = ("q", "goods", "office", "cls", "status", "feature", "filed_from", "filed_to", "owner", "per_page")
 
 router = APIRouter(include_in_schema=False)
 
@@ -148,8 +148,9 @@ def _facet_links(params: SearchParams, facets: Mapping[str, Any]) -> dict[str, l
 
 def _search_view(request: Request, svc: Service, params: SearchParams, facets: Mapping[str, Any],
                  result: Mapping[str, Any] | None) -> dict[str, Any]:
-    view: dict[str, Any] = {"form": _form(request), "vocab": _vocab(svc),
-                            "facet_links": _facet_links(params, facets), "error": None}
+    form = _form(request)
+    view: dict[str, Any] = {"form": form, "vocab": _vocab(svc), "facet_links": _facet_links(params, facets),
+                            "error": None, "goods_url": _url("/goods", [("q", form["goods"])] if form["goods"] else [])}
     if result is not None:
         pages = int(result["pages"])
         window = range(max(1, params.page - 3), min(pages, params.page + 3) + 1)
@@ -211,6 +212,26 @@ def export_page(request: Request, fmt: str) -> Response:
     params = SearchParams.parse(request.query_params.multi_items())
     params.validate()
     return export_response(_service(request).search(params), fmt)
+
+
+# -- the goods page ------------------------------------------------------------------------------------
+
+
+@router.get("/goods")
+def goods_page(request: Request) -> Response:
+    """Nice classes for a goods description and each item's nearest terms (the JSON is
+    ``/api/v1/goods``'s); a form to search marks with these goods."""
+    text = request.query_params.get("q", "").replace("\r\n", "\n")
+    data: dict[str, Any] = {"query": {"q": text}, "classes": [], "groups": [], "items": []}
+    error: BadParameter | None = None
+    if text.strip():
+        try:
+            data = _service(request).goods(text)
+        except BadParameter as exc:
+            if wants_json(request):
+                raise
+            error = exc
+    return render(request, "goods.html", data, view={"error": error}, status=400 if error else 200)
 
 
 # -- the record page -----------------------------------------------------------------------------------

@@ -19,6 +19,8 @@ one (one indexed query), so marks written by a concurrent ingest are found.
 ... except BadParameter as exc:
 ...     print(exc.param, "-", exc.reason)
 cls - Nice classes run from 1 to 45, not 46
+>>> [c["nice_class"] for c in service.goods("coffee; tea")["classes"]][:1]
+[30]
 """
 
 from __future__ import annotations
@@ -31,20 +33,27 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import numpy as np
 import numpy.typing as npt
 
 from marksearch.errors import MarksearchError, UsageError
+from marksearch.goods.tokens import split_terms
 from marksearch.index.filters import LIVE, STATUS_CODES
 from marksearch.records import Feature, Kind, Record, Status
-from marksearch.search import MAX_QUERY, Hit, Query, Searcher
+from marksearch.search import MAX_GOODS, MAX_QUERY, Hit, Query, Searcher
 from marksearch.store import SQLiteStore, Store, StoredRecord, open_store
 from marksearch.vocab_data import nice_headings, office, offices, vienna_code, vienna_path
 
+if TYPE_CHECKING:
+    from marksearch.goods.analysis import GoodsAnalysis, ItemAnalysis
+    from marksearch.goods.base import TermBase
+
 __all__ = [
+    "MAX_GOODS",
+    "MAX_GOODS_ITEMS",
     "MAX_PER_PAGE",
     "BadParameter",
     "NotFound",
@@ -56,6 +65,9 @@ __all__ = [
 
 MAX_PER_PAGE = 100
 MAX_VALUES = 100  # repeated values of one parameter (office=..&office=..), at most
+# Items (terms) of one goods description, at most: each is matched against the
+# term base and, in a search, paired with every term of every hit's goods.
+MAX_GOODS_ITEMS = 50
 STATUS_WORDS = ("live", "all", *STATUS_CODES)
 FEATURES = tuple(f.value for f in Feature)
 _EPOCH = np.datetime64("1800-01-01", "D")  # day 0 of the index's filing-date column
@@ -90,6 +102,7 @@ class SearchParams:
     filed_from: dt.date | None = None
     filed_to: dt.date | None = None
     owner: str | None = None
+    goods: str | None = None  # a goods description: feeds the goods signal, filters nothing
     page: int = 1
     per_page: int = 20
 
@@ -113,6 +126,7 @@ class SearchParams:
             filed_from=_date("filed_from", one("filed_from")),
             filed_to=_date("filed_to", one("filed_to")),
             owner=one("owner"),
+            goods=(one("goods") or "").replace("\r\n", "\n") or None,
             page=_integer("page", one("page") or "1"),
             per_page=_integer("per_page", one("per_page") or "20"),
         )
@@ -125,7 +139,7 @@ class SearchParams:
             q=self.q, offices=tuple(dict.fromkeys(o.upper() for o in self.offices)),
             classes=tuple(dict.fromkeys(self.classes)), statuses=tuple(dict.fromkeys(self.statuses)),
             features=tuple(dict.fromkeys(self.features)), filed_from=self.filed_from,
-            filed_to=self.filed_to, owner=self.owner, page=self.page, per_page=self.per_page,
+            filed_to=self.filed_to, owner=self.owner, goods=self.goods, page=self.page, per_page=self.per_page,
         )
 
     def validate(self, *, need_text: bool = True) -> None:
@@ -157,6 +171,8 @@ class SearchParams:
             raise BadParameter("filed_to", "is before filed_from")
         if self.owner is not None and len(self.owner) > MAX_QUERY:
             raise BadParameter("owner", f"at most {MAX_QUERY} characters")
+        if self.goods is not None:
+            check_goods("goods", self.goods)
         if self.page < 1:
             raise BadParameter("page", "pages start at 1")
         if not 1 <= self.per_page <= MAX_PER_PAGE:
@@ -178,13 +194,13 @@ class SearchParams:
         return Query(text=self.q, offices=self.offices, classes=self.classes,
                      statuses=self.status_codes(), features=self.features, filed_from=self.filed_from,
                      filed_to=self.filed_to, owner=self.owner, limit=self.per_page,
-                     offset=min(self.offset, 2**62))
+                     offset=min(self.offset, 2**62), goods=self.goods or None)
 
     def to_dict(self) -> dict[str, Any]:
         return {"q": self.q, "offices": list(self.offices), "classes": list(self.classes),
                 "statuses": list(self.statuses), "features": list(self.features),
                 "filed_from": _iso(self.filed_from), "filed_to": _iso(self.filed_to), "owner": self.owner,
-                "page": self.page, "per_page": self.per_page}
+                "goods": self.goods, "page": self.page, "per_page": self.per_page}
 
     def to_pairs(self, **changes: Any) -> list[tuple[str, str]]:
         """Query-string pairs that ask for this search again (with ``changes`` applied).
@@ -199,12 +215,30 @@ class SearchParams:
         if list(data["statuses"]) != ["live"]:
             pairs += [("status", s) for s in data["statuses"]]
         pairs += [("feature", f) for f in data["features"]]
-        pairs += [(k, str(data[k])) for k in ("filed_from", "filed_to", "owner") if data[k]]
+        pairs += [(k, str(data[k])) for k in ("filed_from", "filed_to", "owner", "goods") if data[k]]
         if data["page"] != 1:
             pairs.append(("page", str(data["page"])))
         if data["per_page"] != 20:
             pairs.append(("per_page", str(data["per_page"])))
         return pairs
+
+
+def check_goods(param: str, text: str) -> list[str]:
+    """The items of a goods description, or :class:`BadParameter` when it is too long or has none.
+
+    >>> check_goods("q", "coffee; tea\\npastries")
+    ['coffee', 'tea', 'pastries']
+    """
+    if not _encodable(text):
+        raise BadParameter(param, "is not valid Unicode text")
+    if len(text) > MAX_GOODS:
+        raise BadParameter(param, f"at most {MAX_GOODS} characters")
+    items = split_terms(text)
+    if not items:
+        raise BadParameter(param, "name the goods or services, e.g. 'coffee; tea' (one per line or separated by ';')")
+    if len(items) > MAX_GOODS_ITEMS:
+        raise BadParameter(param, f"at most {MAX_GOODS_ITEMS} goods or services, not {len(items)}")
+    return items
 
 
 def _integer(param: str, text: str) -> int:
@@ -271,7 +305,32 @@ def hit_dict(rank: int, hit: Hit) -> dict[str, Any]:
         "score": round(hit.score, 4),
         "signals": {k: round(v, 4) for k, v in hit.scored.signals.items()},
         "reasons": list(hit.scored.reasons), "url": mark_url(r.office, r.application_number),
+        "goods_overlap": hit.goods_overlap.to_dict() if hit.goods_overlap is not None else None,
     }
+
+
+def goods_dict(analysis: GoodsAnalysis, base: TermBase) -> dict[str, Any]:
+    """A goods description analysed: the classes for the whole list (with their
+    Nice headings), each item's classes and nearest terms, and the term base used."""
+    suggested = [{**s.to_dict(), **_heading(s.nice_class)} for s in analysis.suggestion()]
+    return {
+        "query": {"q": analysis.text},
+        "classes": suggested,
+        "groups": sorted(analysis.groups),
+        "items": [_item_dict(item) for item in analysis.items],
+        "term_base": {"terms": len(base), "languages": base.languages()},
+    }
+
+
+def _item_dict(item: ItemAnalysis) -> dict[str, Any]:
+    data = item.to_dict()
+    return {**data, "best_class": item.best_class,
+            "classes": [{**c, **_heading(int(c["nice_class"]))} for c in data["classes"]]}
+
+
+def _heading(nice_class: int) -> dict[str, Any]:
+    found = nice_headings().get(nice_class)
+    return {"kind": found.kind if found else None, "heading": found.heading if found else None}
 
 
 def record_dict(stored: StoredRecord, history: list[dict[str, Any]]) -> dict[str, Any]:
@@ -305,6 +364,9 @@ class _Currency:
 
 
 CURRENCY_TTL = 10.0  # seconds: during an ingest the counts are read again at most this often
+# Seconds a goods term base is used before the register is asked whether it
+# changed: growing it with new records reloads and re-indexes it (seconds).
+GOODS_TTL = 60.0
 
 
 class Service:
@@ -315,6 +377,9 @@ class Service:
         self._lock = threading.RLock()
         self.searcher = Searcher(store)
         self._currency = _Currency()
+        self._goods_lock = threading.Lock()
+        self._goods_store: Store | None = None
+        self._goods_base: tuple[float, TermBase] | None = None  # (time.monotonic() when read, base)
 
     @classmethod
     def open(cls, db: str | None = None) -> Service:
@@ -324,6 +389,10 @@ class Service:
     def close(self) -> None:
         with self._lock:
             self.store.close()
+        with self._goods_lock:
+            if self._goods_store is not None:
+                self._goods_store.close()
+                self._goods_store = None
 
     @contextmanager
     def _current(self) -> Iterator[Searcher]:
@@ -338,12 +407,13 @@ class Service:
         """One page of the ranking (every mark that passes the filters is ranked; no cap on pages)."""
         params.validate()
         query = params.to_query()
+        goods_base = self.goods_base() if query.goods else None  # outside the lock: it may take a while
         with self._current() as searcher:
             passing = self._count(searcher, query) if params.offset else None
             if passing is not None and params.offset >= passing:
                 total, hits = passing, []  # past the end: nothing to score
             else:
-                result = searcher.search(query)
+                result = searcher.search(query, goods_base=goods_base)
                 total = result.total
                 hits = [hit_dict(params.offset + i, h) for i, h in enumerate(result.hits, start=1)]
             currency = self._currency_rows()
@@ -399,6 +469,44 @@ class Service:
             "feature": _by_count(feature_n),
             "filing_year": {y: n for y, n in sorted(year_n.items(), key=_year_order) if n},
         }
+
+    # -- goods and services --------------------------------------------------------------------------
+
+    def goods(self, text: str) -> dict[str, Any]:
+        """Nice classes for a goods description and each item's nearest terms (:func:`goods_dict`)."""
+        from marksearch.goods.analysis import analyse
+
+        if not text.strip():
+            raise BadParameter("q", "give the goods or services, e.g. 'coffee; tea'")
+        check_goods("q", text)
+        base = self.goods_base()
+        return goods_dict(analyse(text, base=base), base)
+
+    def goods_base(self) -> TermBase:
+        """The shipped term base grown with this register's goods texts (every
+        language its records use); kept beside the register once built
+        (``marksearch serve`` builds it before serving) and looked at again
+        for new records at most every :data:`GOODS_TTL` seconds."""
+        from marksearch.goods.bases import base_for_store
+
+        with self._goods_lock:
+            now = time.monotonic()
+            if self._goods_base is not None and now - self._goods_base[0] < GOODS_TTL:
+                return self._goods_base[1]
+            own = self._own_goods_store()
+            if own is not None:
+                base = base_for_store(own)  # its own connection: searches go on meanwhile
+            else:
+                with self._lock:
+                    base = base_for_store(self.store)
+            self._goods_base = (now, base)
+            return base
+
+    def _own_goods_store(self) -> Store | None:
+        """A second connection to an SQLite file register, for growing the term base."""
+        if self._goods_store is None and isinstance(self.store, SQLiteStore) and self.store.url != ":memory:":
+            self._goods_store = open_store(str(self.store.url))
+        return self._goods_store
 
     # -- records -----------------------------------------------------------------------------------
 
