@@ -1,17 +1,18 @@
-"""Shared fixtures: where the real office samples live, golden-file comparison."""
+"""Shared fixtures: where the real office samples live, golden-file comparison, a PostgreSQL cluster."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from marksearch.records import Deletion, Entry, Record, Rejection
+from marksearch.store.pgcluster import PgServer, pg_binaries
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "data"
@@ -24,6 +25,25 @@ def shared_data() -> Path:
     if not SHARED.is_dir():
         pytest.fail(f"the shared data folder is missing: {SHARED}")
     return SHARED
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    """A throwaway PostgreSQL cluster on loopback for the whole session (started on first use).
+
+    Tests make their own database on it: ``pg_server.create_database()``.
+    Skipped where PostgreSQL is not installed (``scripts/test.sh`` installs it).
+    """
+    if pg_binaries() is None:
+        pytest.skip("PostgreSQL is not installed (apt-get install postgresql)")
+    server = PgServer(user="marksearch", prefix="marksearch-test-pg-",
+                      settings={"shared_buffers": "128MB", "maintenance_work_mem": "64MB", "work_mem": "16MB",
+                                "max_wal_size": "1GB"})
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 def entry_dict(entry: Entry) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""The store contract, run over every back-end (the in-memory twin and a file)."""
+"""The store contract, run over every back-end (the in-memory twin, a file, a PostgreSQL database)."""
 
 from __future__ import annotations
 
@@ -16,9 +16,12 @@ from marksearch.store import SQLiteStore, Store, open_store
 from marksearch.store.sqlite import SCHEMA_VERSION
 
 
-@pytest.fixture(params=["memory", "file"])
+@pytest.fixture(params=["memory", "file", "postgres"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    target = ":memory:" if request.param == "memory" else str(tmp_path / "reg.sqlite")
+    if request.param == "postgres":
+        target = request.getfixturevalue("pg_server").create_database()
+    else:
+        target = ":memory:" if request.param == "memory" else str(tmp_path / "reg.sqlite")
     with open_store(target) as s:
         yield s
 

@@ -40,12 +40,9 @@ still have trigrams.
 
 from __future__ import annotations
 
-import atexit
 import os
 import shutil
-import socket
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
@@ -56,6 +53,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from marksearch.store.pgcluster import ClusterUnavailable, PgServer, pg_binaries
 from marksearch.text.fold import fold
 
 __all__ = ["Fts5Peer", "Peer", "PeerUnavailable", "PgServer", "PgTrgmPeer", "RapidFuzzPeer",
@@ -245,99 +243,7 @@ class Fts5Peer:
 # -- PostgreSQL pg_trgm --------------------------------------------------------
 
 
-def pg_binaries() -> Path | None:
-    """The newest ``/usr/lib/postgresql/*/bin`` holding ``initdb``, else ``pg_config --bindir``."""
-    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"),
-                   key=lambda p: int(p.parent.parent.name) if p.parent.parent.name.isdigit() else 0)
-    if found:
-        return found[-1].parent
-    pg_config = shutil.which("pg_config")
-    if pg_config:
-        out = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True, check=False)
-        path = Path(out.stdout.strip())
-        if (path / "initdb").exists():
-            return path
-    return None
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class PgServer:
-    """A throwaway PostgreSQL cluster on 127.0.0.1, deleted on :meth:`stop`.
-
-    Run as root, the server runs as the ``postgres`` system user (created by
-    the Debian package) through ``runuser``; otherwise as the current user.
-    The cluster is unsafe by design (``fsync=off``): it only lives for a bench.
-    """
-
-    SETTINGS = {
-        "listen_addresses": "127.0.0.1", "fsync": "off", "synchronous_commit": "off",
-        "full_page_writes": "off", "shared_buffers": "1GB", "maintenance_work_mem": "2GB",
-        "work_mem": "64MB", "max_wal_size": "8GB", "checkpoint_timeout": "1h",
-        "jit": "off", "autovacuum": "off",
-    }
-
-    def __init__(self) -> None:
-        bindir = pg_binaries()
-        if bindir is None:
-            raise PeerUnavailable("PostgreSQL is not installed (apt-get install postgresql postgresql-contrib)")
-        self.bindir = bindir
-        self.port = _free_port()
-        self.user = "bench"
-        self.dir = Path(tempfile.mkdtemp(prefix="bench-pg-"))
-        self.data = self.dir / "data"
-        self._as: list[str] = []
-        if os.geteuid() == 0:
-            self._as = ["runuser", "-u", self._system_user(), "--"]
-            shutil.chown(self.dir, user=self._system_user())
-        self.running = False
-
-    @staticmethod
-    def _system_user() -> str:
-        import pwd
-        for name in ("postgres", "marksearch-bench"):
-            try:
-                pwd.getpwnam(name)
-                return name
-            except KeyError:
-                continue
-        subprocess.run(["useradd", "--system", "--no-create-home", "marksearch-bench"], check=True)
-        return "marksearch-bench"
-
-    def _run(self, *args: str, timeout: float = 120) -> None:
-        done = subprocess.run(self._as + list(args), capture_output=True, text=True, timeout=timeout, check=False)
-        if done.returncode != 0:
-            raise RuntimeError(f"{args[0]} failed: {done.stderr.strip() or done.stdout.strip()}")
-
-    def start(self) -> PgServer:
-        atexit.register(self.stop)
-        self._run(str(self.bindir / "initdb"), "-D", str(self.data), "-U", self.user, "--auth=trust",
-                  "-E", "UTF8", "--locale=C.UTF-8", "--no-sync")
-        options = " ".join(f"-c {k}={v}" for k, v in self.SETTINGS.items())
-        options += f" -p {self.port} -c unix_socket_directories={self.dir}"
-        self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-o", options,
-                  "-l", str(self.dir / "server.log"), "-w", "-t", "60", "start")
-        self.running = True
-        return self
-
-    def conninfo(self) -> str:
-        return f"host=127.0.0.1 port={self.port} user={self.user} dbname=postgres"
-
-    def stop(self) -> None:
-        """Stop the server (fast shutdown) and delete the cluster; safe to call twice."""
-        if self.running:
-            try:
-                self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop",
-                          timeout=60)
-            except (RuntimeError, subprocess.TimeoutExpired):
-                self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop")
-            self.running = False
-        shutil.rmtree(self.dir, ignore_errors=True)
-        atexit.unregister(self.stop)
+# PgServer and pg_binaries live in marksearch.store.pgcluster (the tests' cluster too).
 
 
 class PgTrgmPeer:
@@ -351,7 +257,10 @@ class PgTrgmPeer:
             import psycopg
         except ImportError as e:
             raise PeerUnavailable('psycopg is not installed (pip install "psycopg[binary]")') from e
-        self.server = PgServer().start()
+        try:
+            self.server = PgServer().start()
+        except ClusterUnavailable as e:
+            raise PeerUnavailable(str(e)) from e
         try:
             self.conn: Any = psycopg.connect(self.server.conninfo(), autocommit=True)
             self.conn.execute("CREATE EXTENSION pg_trgm")

@@ -148,8 +148,9 @@ def show(office: str, number: str, db: str, as_json: bool) -> None:
     """Print one record by office code and application number."""
     with user_errors(), open_store(db) as store:
         stored = store.get(office.upper(), number)
+        shown = store.url  # a database URL without its password
     if stored is None:
-        click.echo(f"marksearch: error: no record {office.upper()} {number} in {db}", err=True)
+        click.echo(f"marksearch: error: no record {office.upper()} {number} in {shown}", err=True)
         sys.exit(2)
     data = stored.record.to_dict()
     if as_json:
@@ -167,12 +168,13 @@ def stats(db: str, as_json: bool) -> None:
     """Counts by office, status, feature and Nice class."""
     with user_errors(), open_store(db) as store:
         result = store.stats()
+        shown = store.url  # a database URL without its password
     if as_json:
         emit_json(result.to_dict())
         return
     from marksearch.display import stats_text
 
-    click.echo(stats_text(result, db))
+    click.echo(stats_text(result, shown))
 
 
 @cli.command()
@@ -281,13 +283,14 @@ def demo(db: str, as_json: bool) -> None:
     with user_errors(), open_store(db) as store:
         summary = load_demo(store)
         result = store.stats()
+        shown = store.url  # a database URL without its password
     if as_json:
         emit_json({"ingest": summary.to_dict(), "stats": result.to_dict()})
         return
     _print_summary(summary)
     from marksearch.display import stats_text
 
-    click.echo(stats_text(result, db))
+    click.echo(stats_text(result, shown))
 
 
 @cli.command()
@@ -317,6 +320,7 @@ def serve(host: str, port: int, workers: int, with_demo: bool, token: str | None
                 click.echo("loading the demo register ...", err=True)
                 _print_summary(load_demo(store))
             marks = store.stats().total
+            shown_db = store.url  # a database URL without its password
             Searcher(store)  # opens or builds the index once, before any worker needs it
             from marksearch.goods.bases import base_for_store
 
@@ -329,7 +333,7 @@ def serve(host: str, port: int, workers: int, with_demo: bool, token: str | None
             app = create_app(db, token=token)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     shown = f"[{shown}]" if ":" in shown else shown
-    click.echo(f"marksearch: serving {db} ({marks:,} marks) at http://{shown}:{port}/")
+    click.echo(f"marksearch: serving {shown_db} ({marks:,} marks) at http://{shown}:{port}/")
     if app is not None:
         uvicorn.run(app, host=host, port=port)
         return

@@ -1,4 +1,8 @@
-"""Where records live: the embedded SQLite default, chosen by path or URL.
+"""Where records live: the embedded SQLite default or a PostgreSQL server, chosen by path or URL.
+
+A path, ``sqlite://PATH``, ``file://PATH`` or ``:memory:`` opens the
+embedded store; ``postgresql://...`` (or ``postgres://...``, any libpq URL)
+opens :class:`marksearch.store.postgres.PostgresStore`.
 
 >>> open_store(":memory:").url
 ':memory:'
@@ -39,6 +43,8 @@ __all__ = [
     "resolve_db",
 ]
 
+PG_SCHEMES = ("postgresql", "postgres")
+
 DEFAULT_DB = "marksearch.sqlite"
 """The register used when neither ``--db`` nor ``MARKSEARCH_DB`` names one (in the current folder)."""
 
@@ -55,6 +61,19 @@ def open_store(db: str | None = None) -> Store:
     if scheme in ("", "sqlite", "file"):
         path = target.split("://", 1)[1] if scheme else target
         return SQLiteStore(Path(path).expanduser() if path != ":memory:" else path)
+    if scheme.lower() in PG_SCHEMES:
+        return _postgres(target)
     raise UsageError(
-        f"unsupported register URL {target!r}: give a file path for the embedded SQLite store"
+        f"unsupported register URL {target.split('://', 1)[0] + '://...'!r}: give a file path for the "
+        "embedded SQLite store or a postgresql:// URL"
     )
+
+
+def _postgres(url: str) -> Store:
+    try:
+        from marksearch.store.postgres import PostgresStore
+    except ImportError as exc:  # psycopg, or its libpq, is missing
+        raise UsageError(
+            f'a postgresql:// register needs psycopg (pip install "psycopg[binary]"): {exc}'
+        ) from None
+    return PostgresStore(url)

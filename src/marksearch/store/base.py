@@ -243,6 +243,15 @@ class Store(abc.ABC):
         """The newest change's sequence number (0 for an empty store)."""
 
     @abc.abstractmethod
+    def history(self, office: str, application_number: str) -> list[Change]:
+        """The change log entries of one record, oldest first."""
+
+    @abc.abstractmethod
+    def currency(self) -> list[tuple[str, int, str | None, str | None]]:
+        """How current each office's data is, most records first: (office, records,
+        latest ingest time, newest office date (snapshot or filing))."""
+
+    @abc.abstractmethod
     def stats(self) -> Stats:
         """Counts by office, status, feature and Nice class."""
 

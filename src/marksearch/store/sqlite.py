@@ -68,6 +68,7 @@ CREATE TABLE IF NOT EXISTS record_classes (
     PRIMARY KEY (record_id, nice_class)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS record_classes_by_class ON record_classes (nice_class);
+CREATE INDEX IF NOT EXISTS changes_by_record ON changes (office, application_number);
 CREATE TABLE IF NOT EXISTS changes (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     op TEXT NOT NULL,
@@ -322,6 +323,18 @@ class SQLiteStore(Store):
             (after_seq, limit),
         ).fetchall()
         return [Change(*row) for row in rows]
+
+    def history(self, office: str, application_number: str) -> list[Change]:
+        rows = self.db.execute(
+            "SELECT seq, op, office, application_number, record_id FROM changes "
+            "WHERE office=? AND application_number=? ORDER BY seq", (office, application_number))
+        return [Change(int(seq), op, o, n, int(rid)) for seq, op, o, n, rid in rows]
+
+    def currency(self) -> list[tuple[str, int, str | None, str | None]]:
+        rows = self.db.execute(
+            "SELECT office, COUNT(*), MAX(ingested_at), MAX(COALESCE(as_of, filing_date)) "
+            "FROM records GROUP BY office ORDER BY COUNT(*) DESC, office")
+        return [(str(o), int(n), i, d) for o, n, i, d in rows]
 
     def last_seq(self) -> int:
         row = self.db.execute("SELECT COALESCE(MAX(seq), 0) FROM changes").fetchone()

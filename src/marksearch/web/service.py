@@ -524,12 +524,7 @@ class Service:
 
     def _history(self, code: str, number: str) -> list[dict[str, Any]]:
         """The change log entries of one record, oldest first (the log keeps no times)."""
-        if not isinstance(self.store, SQLiteStore):
-            return []
-        rows = self.store.db.execute(
-            "SELECT seq, op FROM changes WHERE office=? AND application_number=? ORDER BY seq", (code, number)
-        )
-        return [{"seq": int(seq), "op": str(op)} for seq, op in rows]
+        return [{"seq": c.seq, "op": c.op} for c in self.store.history(code, number)]
 
     # -- what the register holds -------------------------------------------------------------------
 
@@ -546,15 +541,8 @@ class Service:
         return [dict(row) for row in self._currency.rows]
 
     def _read_currency(self) -> list[dict[str, Any]]:
-        if isinstance(self.store, SQLiteStore):
-            rows = self.store.db.execute(
-                "SELECT office, COUNT(*), MAX(ingested_at), MAX(COALESCE(as_of, filing_date)) "
-                "FROM records GROUP BY office ORDER BY COUNT(*) DESC, office"
-            ).fetchall()
-        else:
-            rows = [(o, n, None, None) for o, n in self.store.stats().by_office.items()]
-        return [{"office": o, "office_name": office(o).name_en, "records": int(n), "latest_ingest": ingest,
-                 "latest_date": latest[:10] if latest else None} for o, n, ingest, latest in rows]
+        return [{"office": o, "office_name": office(o).name_en, "records": n, "latest_ingest": ingest,
+                 "latest_date": latest[:10] if latest else None} for o, n, ingest, latest in self.store.currency()]
 
     def vocabularies(self) -> dict[str, Any]:
         """The words the API accepts and shows: offices held, statuses, features, kinds, Nice classes."""

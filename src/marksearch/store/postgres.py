@@ -1,0 +1,592 @@
+"""The server store: one PostgreSQL database, shared by every worker on every machine.
+
+Chosen by URL (``--db postgresql://user@host/dbname`` or ``MARKSEARCH_DB``);
+it keeps the embedded store's semantics exactly: the same counts for the same
+input, the same record ids and change sequence numbers, the same quarantine.
+
+Writing.  A batch is one transaction.  Writers take a transaction-level
+advisory lock first, so batches of concurrent ingests apply one after another
+(as SQLite's ``BEGIN IMMEDIATE`` makes them) and change sequence numbers are
+handed out in commit order: a reader following the change log never sees a
+later change before an earlier one.  Under the lock, one query reads the
+stored id, content hash and ``as_of`` of the batch's keys; the batch is then
+applied in memory by the embedded store's rules, and only what changes goes
+to the server: new records with ``COPY ... FROM STDIN`` (binary) straight
+into ``records``, changed ones through a temporary table and one ``UPDATE``,
+the change log with ``COPY``.  Ingesting the same file again sends no record
+at all.  A committed batch notifies the channel ``marksearch_changes`` with
+its last sequence number.
+
+Reading.  The connection runs in autocommit mode: every read sees everything
+committed before it, never half a batch (MVCC), and never waits for a writer.
+A read that finds the connection broken (the server restarted) reconnects
+once and tries again.
+
+Schema.  ``meta.schema_version`` says which migrations have run; missing ones
+run in one transaction under an advisory lock, so workers starting together
+do not race.
+
+>>> store = PostgresStore("postgresql://marksearch@db.example/marks")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
+
+import orjson
+import psycopg
+from psycopg import IsolationLevel
+
+from marksearch.errors import StoreError
+from marksearch.records import Deletion, Record, Rejection
+from marksearch.store.base import (
+    Change,
+    IndexRow,
+    Item,
+    Prepared,
+    Quarantined,
+    Stats,
+    Store,
+    StoredRecord,
+    WriteCounts,
+)
+from marksearch.store.packing import unpack
+
+__all__ = ["CHANNEL", "SCHEMA_VERSION", "PostgresStore", "redact"]
+
+SCHEMA_VERSION = 1
+CHANNEL = "marksearch_changes"
+"""What a committed batch notifies, with its last change sequence number as the payload."""
+
+# Advisory lock keys (pg_advisory_xact_lock(int, int)); locks are per database.
+_LOCK_SPACE = 0x6D61726B  # "mark"
+_LOCK_MIGRATE = 1
+_LOCK_WRITE = 2
+
+# Text columns compare as bytes (COLLATE "C"), as SQLite's BINARY collation
+# does: the same order of stats and the same as_of comparisons whatever the
+# cluster's locale, and cheaper key lookups.
+_MIGRATIONS: dict[int, str] = {
+    1: """
+CREATE TABLE IF NOT EXISTS meta (key text PRIMARY KEY, value text NOT NULL);
+-- Names this register wherever it is reached from (a local index cache can be keyed by it).
+INSERT INTO meta VALUES ('register_id', gen_random_uuid()::text) ON CONFLICT (key) DO NOTHING;
+CREATE TABLE records (
+    id bigint PRIMARY KEY,
+    office text COLLATE "C" NOT NULL,
+    application_number text COLLATE "C" NOT NULL,
+    registration_number text COLLATE "C",
+    mark_text text COLLATE "C" NOT NULL,
+    status text COLLATE "C" NOT NULL,
+    feature text COLLATE "C" NOT NULL,
+    kind text COLLATE "C" NOT NULL,
+    filing_date text COLLATE "C",
+    as_of text COLLATE "C",
+    nice_classes integer[] NOT NULL,
+    content_hash text NOT NULL,
+    keys text,
+    owners text COLLATE "C" NOT NULL DEFAULT '',
+    source text,
+    position text,
+    ingested_at text,
+    seq bigint NOT NULL,
+    data bytea NOT NULL,
+    UNIQUE (office, application_number)
+);
+-- The record is zstd-packed already: no second compression by TOAST.
+ALTER TABLE records ALTER COLUMN data SET STORAGE EXTERNAL;
+CREATE TABLE changes (
+    seq bigint PRIMARY KEY,
+    op text NOT NULL,
+    office text COLLATE "C" NOT NULL,
+    application_number text COLLATE "C" NOT NULL,
+    record_id bigint NOT NULL
+);
+CREATE INDEX changes_by_key ON changes (office, application_number);  -- a record's history
+CREATE TABLE quarantine (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    source text NOT NULL,
+    position text NOT NULL,
+    reason text NOT NULL,
+    excerpt text NOT NULL,
+    first_seen text NOT NULL,
+    times_seen integer NOT NULL DEFAULT 1,
+    UNIQUE (source, position, reason)
+);
+""",
+}
+
+# Where updated rows wait for their UPDATE (new rows are copied straight into records).
+_INCOMING = "CREATE TEMP TABLE IF NOT EXISTS incoming (LIKE records INCLUDING STORAGE) ON COMMIT DELETE ROWS"
+_ROW_COLUMNS = (
+    "id", "office", "application_number", "registration_number", "mark_text", "status", "feature", "kind",
+    "filing_date", "as_of", "nice_classes", "content_hash", "keys", "owners", "source", "position",
+    "ingested_at", "seq", "data",
+)
+_ROW_TYPES = ["int8"] + ["text"] * 9 + ["int4[]"] + ["text"] * 6 + ["int8", "bytea"]
+_UPDATE = (
+    f"UPDATE records r SET ({', '.join(_ROW_COLUMNS[3:])}) = ({', '.join('i.' + c for c in _ROW_COLUMNS[3:])}) "
+    "FROM incoming i WHERE r.id = i.id"
+)
+
+# The stored state of a batch's keys.  LATERAL ... LIMIT 1 keeps each look-up an index probe.
+_LOOKUP = """
+SELECT k.office, k.application_number, r.id, r.content_hash, r.as_of
+FROM unnest(%s::text[], %s::text[]) AS k(office, application_number)
+JOIN LATERAL (
+    SELECT id, content_hash, as_of FROM records
+    WHERE office = k.office AND application_number = k.application_number LIMIT 1
+) r ON true
+"""
+
+_QUARANTINE = """
+INSERT INTO quarantine (source, position, reason, excerpt, first_seen, times_seen)
+VALUES (%s, %s, %s, %s, %s, %s)
+ON CONFLICT (source, position, reason) DO UPDATE SET times_seen = quarantine.times_seen + excluded.times_seen
+"""
+
+_COLUMNS = "id, data, keys, seq, source, position, ingested_at"
+_INDEX_COLUMNS = "id, office, application_number, status, feature, filing_date, nice_classes, keys"
+
+T = TypeVar("T")
+
+
+def redact(url: str) -> str:
+    """The URL without its password, for messages.
+
+    >>> redact("postgresql://ms:s3cret@db:5432/marks?sslmode=require&password=x")
+    'postgresql://ms:***@db:5432/marks?sslmode=require&password=***'
+    """
+    url = re.sub(r"^([a-z]+://[^:/@?]*:)[^@/?]*@", r"\1***@", url)
+    return re.sub(r"(password=)[^&\s]*", r"\1***", url)
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def _text(value: str | None) -> str | None:
+    """PostgreSQL text cannot hold NUL; it becomes U+FFFD (records themselves are stored whole in ``data``)."""
+    return value.replace("\x00", "\ufffd") if value is not None and "\x00" in value else value
+
+
+class PostgresStore(Store):
+    """A register in one PostgreSQL database; see the module docstring."""
+
+    def __init__(self, url: str, *, connect_timeout: int = 10) -> None:
+        self.url = redact(url)
+        self._dsn = url
+        self._connect_timeout = connect_timeout
+        self._incoming = False  # whether this session's temporary table exists
+        self.db = self._connect()
+        try:
+            self._migrate()
+        except psycopg.Error as exc:
+            self.db.close()
+            raise StoreError(f"cannot open the register {self.url}: {_one_line(exc)}") from None
+        except StoreError:
+            self.db.close()
+            raise
+
+    def _connect(self) -> psycopg.Connection[Any]:
+        try:
+            conn = psycopg.connect(self._dsn, autocommit=True, application_name="marksearch",
+                                   connect_timeout=self._connect_timeout)
+        except psycopg.Error as exc:
+            raise StoreError(f"cannot open the register {self.url}: {_one_line(exc)}") from None
+        # Writers rely on each statement seeing what the previous holder of the write lock committed.
+        conn.isolation_level = IsolationLevel.READ_COMMITTED
+        self._incoming = False
+        return conn
+
+    # -- schema ----------------------------------------------------------------
+
+    def _schema_version(self) -> int | None:
+        row = self.db.execute("SELECT to_regclass('meta') IS NOT NULL").fetchone()
+        if not row or not row[0]:
+            return None
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        return int(row[0]) if row else None
+
+    def _migrate(self) -> None:
+        version = self._schema_version()
+        if version == SCHEMA_VERSION:
+            return
+        # A session lock taken before the transaction, not a transaction lock taken in it: a
+        # transaction that began before another worker's migration committed would still find
+        # the tables missing in its catalog cache, and create them a second time.
+        self.db.execute("SELECT pg_advisory_lock(%s, %s)", (_LOCK_SPACE, _LOCK_MIGRATE))
+        try:
+            with self.db.transaction():
+                version = self._schema_version()  # again: another worker may have migrated meanwhile
+                if version is not None and version > SCHEMA_VERSION:
+                    raise StoreError(
+                        f"the register {self.url} was written by a newer marksearch "
+                        f"(schema {version}, this one knows {SCHEMA_VERSION})"
+                    )
+                for step in range((version or 0) + 1, SCHEMA_VERSION + 1):
+                    self.db.execute(_MIGRATIONS[step].encode())  # no parameters: several statements run
+                self.db.execute(
+                    "INSERT INTO meta VALUES ('schema_version', %s) "
+                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    (str(SCHEMA_VERSION),),
+                )
+        finally:
+            if not self.db.broken:
+                self.db.execute("SELECT pg_advisory_unlock(%s, %s)", (_LOCK_SPACE, _LOCK_MIGRATE))
+
+    # -- writing ---------------------------------------------------------------
+
+    def write_prepared(self, items: Sequence[Item]) -> WriteCounts:
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        rejections = _grouped_rejections(items)
+        self._reconnect_if_broken()
+        try:
+            with self.db.transaction():
+                self.db.execute("SELECT pg_advisory_xact_lock(%s, %s)", (_LOCK_SPACE, _LOCK_WRITE))
+                batch = self._plan(items)
+                self._apply(batch, now)
+                if rejections:
+                    with self.db.cursor() as cur:
+                        cur.executemany(_QUARANTINE, [(*key, excerpt, now, n) for key, (excerpt, n) in
+                                                      rejections.items()])
+                    batch.counts.quarantined = sum(n for _, n in rejections.values())
+                if batch.changes:
+                    self.db.execute("SELECT pg_notify(%s, %s)", (CHANNEL, str(batch.seq)))
+            self._incoming = self._incoming or bool(batch.updates)
+        except psycopg.Error as exc:
+            raise StoreError(f"cannot write to the register {self.url}: {_one_line(exc)}") from None
+        return batch.counts
+
+    def _plan(self, items: Sequence[Item]) -> _Batch:
+        """The batch applied in memory to the stored state of its keys (read under the write lock)."""
+        keys = list(dict.fromkeys(_db_key(i.key) for i in items if not isinstance(i, Rejection)))
+        stored: dict[tuple[str, str], tuple[int, str, str | None]] = {}
+        if keys:
+            rows = self.db.execute(_LOOKUP, ([k[0] for k in keys], [k[1] for k in keys])).fetchall()
+            stored = {(office, number): (int(rid), digest, as_of) for office, number, rid, digest, as_of in rows}
+        row = self.db.execute("SELECT (SELECT COALESCE(max(id), 0) FROM records), "
+                              "(SELECT COALESCE(max(seq), 0) FROM changes)").fetchone()
+        assert row is not None
+        batch = _Batch(stored, max_id=int(row[0]), seq=int(row[1]), largest_below=self._largest_id_below)
+        for item in items:
+            if isinstance(item, Prepared):
+                batch.put(item)
+            elif isinstance(item, Deletion):
+                batch.delete(item)
+        return batch
+
+    def _largest_id_below(self, below: int, gone: set[int]) -> int:
+        row = self.db.execute("SELECT COALESCE(max(id), 0) FROM records WHERE id < %s AND NOT id = ANY(%s)",
+                              (below, sorted(gone))).fetchone()
+        return int(row[0]) if row else 0
+
+    def _apply(self, batch: _Batch, now: str) -> None:
+        """Deletions first: a key deleted and written again, or an id handed out again, is then free."""
+        if batch.deletes:
+            self.db.execute("DELETE FROM records WHERE id = ANY(%s)", (batch.deletes,))
+        if batch.updates:
+            if not self._incoming:
+                self.db.execute(_INCOMING)
+            self._copy("incoming", _ROW_COLUMNS, _ROW_TYPES, (_record_row(*u, now) for u in batch.updates))
+            self.db.execute(_UPDATE)
+        if batch.inserts:
+            self._copy("records", _ROW_COLUMNS, _ROW_TYPES, (_record_row(*i, now) for i in batch.inserts))
+        if batch.changes:
+            self._copy("changes", ("seq", "op", "office", "application_number", "record_id"),
+                       ["int8", "text", "text", "text", "int8"], iter(batch.changes))
+
+    def _copy(self, table: str, columns: Sequence[str], types: list[str], rows: Iterator[tuple[Any, ...]]) -> None:
+        sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)"
+        with self.db.cursor() as cur, cur.copy(sql) as copy:
+            copy.set_types(types)
+            for row in rows:
+                copy.write_row(row)
+
+    # -- reading ---------------------------------------------------------------
+
+    def _reconnect_if_broken(self) -> None:
+        if self.db.broken:
+            self.db.close()
+            self.db = self._connect()
+
+    def _read(self, run: Callable[[psycopg.Connection[Any]], T]) -> T:
+        """Run a read; once more on a new connection when the server dropped the old one."""
+        for attempt in (1, 2):
+            self._reconnect_if_broken()
+            try:
+                return run(self.db)
+            except psycopg.OperationalError as exc:
+                if attempt == 1 and self.db.broken:
+                    continue
+                raise StoreError(f"cannot read the register {self.url}: {_one_line(exc)}") from None
+            except psycopg.Error as exc:
+                raise StoreError(f"cannot read the register {self.url}: {_one_line(exc)}") from None
+        raise AssertionError("unreachable")
+
+    def _fetch(self, sql: str, params: Sequence[Any] | None = None) -> list[tuple[Any, ...]]:
+        return self._read(lambda db: db.execute(sql, params).fetchall())
+
+    def get(self, office: str, application_number: str) -> StoredRecord | None:
+        rows = self._fetch(f"SELECT {_COLUMNS} FROM records WHERE office = %s AND application_number = %s",
+                           (_text(office), _text(application_number)))
+        return _stored(rows[0]) if rows else None
+
+    def iter_records(self, *, after_id: int = 0) -> Iterator[StoredRecord]:
+        last = after_id
+        while True:
+            rows = self._fetch(f"SELECT {_COLUMNS} FROM records WHERE id > %s ORDER BY id LIMIT 1000", (last,))
+            if not rows:
+                return
+            for row in rows:
+                yield _stored(row)
+            last = rows[-1][0]
+
+    def iter_index_rows(self, *, after_id: int = 0, ids: Sequence[int] | None = None) -> Iterator[IndexRow]:
+        if ids is not None:
+            for start in range(0, len(ids), 5000):
+                chunk = sorted(ids[start : start + 5000])
+                rows = self._fetch(f"SELECT {_INDEX_COLUMNS} FROM records WHERE id = ANY(%s) ORDER BY id",
+                                   (chunk,))
+                yield from map(_index_row, rows)
+            return
+        last = after_id
+        while True:
+            rows = self._fetch(f"SELECT {_INDEX_COLUMNS} FROM records WHERE id > %s ORDER BY id LIMIT 5000",
+                               (last,))
+            if not rows:
+                return
+            yield from map(_index_row, rows)
+            last = rows[-1][0]
+
+    def owner_ids(self, owner: str) -> list[int]:
+        # ILIKE on a "C"-collated column folds ASCII letters only, as SQLite's LIKE does.
+        pattern = "%" + owner.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        rows = self._fetch("SELECT id FROM records WHERE owners ILIKE %s ESCAPE '\\' ORDER BY id",
+                           (_text(pattern),))
+        return [int(r[0]) for r in rows]
+
+    def get_by_ids(self, ids: Sequence[int]) -> dict[int, StoredRecord]:
+        found: dict[int, StoredRecord] = {}
+        for start in range(0, len(ids), 5000):
+            chunk = [int(i) for i in ids[start : start + 5000]]
+            for row in self._fetch(f"SELECT {_COLUMNS} FROM records WHERE id = ANY(%s)", (chunk,)):
+                stored = _stored(row)
+                found[stored.id] = stored
+        return found
+
+    def changes(self, *, after_seq: int = 0, limit: int = 10_000) -> list[Change]:
+        rows = self._fetch(
+            "SELECT seq, op, office, application_number, record_id FROM changes "
+            "WHERE seq > %s ORDER BY seq LIMIT %s",
+            (after_seq, limit),
+        )
+        return [Change(int(s), op, office, number, int(rid)) for s, op, office, number, rid in rows]
+
+    def last_seq(self) -> int:
+        rows = self._fetch("SELECT COALESCE(max(seq), 0) FROM changes")
+        return int(rows[0][0])
+
+    def stats(self) -> Stats:
+        return self._read(_stats)
+
+    def quarantined(self) -> list[Quarantined]:
+        rows = self._fetch(
+            "SELECT source, position, reason, excerpt, first_seen, times_seen FROM quarantine ORDER BY id"
+        )
+        return [Quarantined(Rejection(s, p, r, e), first, int(n)) for s, p, r, e, first, n in rows]
+
+    # Not in the Store base class (yet): what the web app shows beside a record and in its footer,
+    # and a name for the register that does not depend on the URL it was reached by.
+
+    @property
+    def register_id(self) -> str:
+        """A UUID made when the schema was created: the same for every worker, new for a new register."""
+        rows = self._fetch("SELECT value FROM meta WHERE key = 'register_id'")
+        return str(rows[0][0])
+
+    def history(self, office: str, application_number: str) -> list[Change]:
+        """The change log entries of one record, oldest first."""
+        rows = self._fetch("SELECT seq, op, office, application_number, record_id FROM changes "
+                           "WHERE office = %s AND application_number = %s ORDER BY seq",
+                           (_text(office), _text(application_number)))
+        return [Change(int(s), op, o, n, int(rid)) for s, op, o, n, rid in rows]
+
+    def currency(self) -> list[tuple[str, int, str | None, str | None]]:
+        """Per office, most records first: records, the latest ingest time, the newest office date."""
+        rows = self._fetch(
+            "SELECT office, count(*), max(ingested_at), max(COALESCE(as_of, filing_date)) "
+            "FROM records GROUP BY office ORDER BY count(*) DESC, office"
+        )
+        return [(str(o), int(n), i, d) for o, n, i, d in rows]
+
+    def close(self) -> None:
+        self.db.close()
+
+
+# -- helpers -----------------------------------------------------------------------
+
+
+def _db_key(key: tuple[str, str]) -> tuple[str, str]:
+    office, number = key
+    return (_text(office) or "", _text(number) or "")
+
+
+class _Batch:
+    """A batch applied, in order, to the stored state of its keys, by the rules of
+    :class:`~marksearch.store.sqlite.SQLiteStore` (``_put`` and ``_delete``), and what
+    it leaves to write: ids and change sequence numbers as SQLite hands them out.
+
+    A record's new id is one more than the largest id left, as for an SQLite
+    ``INTEGER PRIMARY KEY``; when a batch deleted that record, ``largest_below``
+    asks the database for the largest id below it that the batch has not deleted.
+    """
+
+    def __init__(self, stored: dict[tuple[str, str], tuple[int, str, str | None]], *, max_id: int, seq: int,
+                 largest_below: Callable[[int, set[int]], int]) -> None:
+        self.state = dict(stored)  # key -> (id, content hash, as_of) as the batch goes
+        self.before = {key: row[0] for key, row in stored.items()}
+        self.written: dict[tuple[str, str], tuple[int, Prepared]] = {}  # key -> (seq, last version written)
+        self.changes: list[tuple[int, str, str, str, int]] = []
+        self.counts = WriteCounts()
+        self.seq = seq
+        self._max_id, self._largest_below = max_id, largest_below
+        self._new: set[int] = set()  # ids handed out by this batch and not deleted since
+        self._gone: set[int] = set()  # stored ids this batch deleted
+
+    def put(self, p: Prepared) -> None:
+        key = _db_key(p.key)
+        row = self.state.get(key)
+        if row is not None and row[1] == p.digest:
+            self.counts.unchanged += 1
+            return
+        if row is not None and row[2] and p.as_of and p.as_of < row[2]:
+            self.counts.unchanged += 1
+            self.counts.older += 1
+            return
+        if row is None:
+            record_id = self._next_id()
+            self._new.add(record_id)
+            self.counts.inserted += 1
+        else:
+            record_id = row[0]
+            self.counts.updated += 1
+        self.seq += 1
+        self.changes.append((self.seq, "insert" if row is None else "update", *key, record_id))
+        self.state[key] = (record_id, p.digest, p.as_of)
+        self.written[key] = (self.seq, p)
+
+    def delete(self, d: Deletion) -> None:
+        key = _db_key(d.key)
+        row = self.state.pop(key, None)
+        if row is None:
+            self.counts.unchanged += 1  # already gone: deleting again changes nothing
+            return
+        self.written.pop(key, None)
+        if row[0] in self._new:
+            self._new.discard(row[0])
+        else:
+            self._gone.add(row[0])
+        self.seq += 1
+        self.changes.append((self.seq, "delete", *key, row[0]))
+        self.counts.deleted += 1
+
+    def _next_id(self) -> int:
+        if self._new:
+            return max(self._new) + 1  # above every stored id
+        while self._max_id in self._gone:
+            self._max_id = self._largest_below(self._max_id, self._gone)
+        return self._max_id + 1
+
+    @property
+    def deletes(self) -> list[int]:
+        """Stored rows to delete: their key is gone, or it came back under a new id."""
+        return sorted(rid for key, rid in self.before.items() if self.state.get(key, (None,))[0] != rid)
+
+    @property
+    def updates(self) -> list[tuple[int, int, Prepared]]:
+        """(id, seq, version) of stored rows written in place."""
+        return [(self.state[k][0], seq, p) for k, (seq, p) in self.written.items()
+                if self.before.get(k) == self.state[k][0]]
+
+    @property
+    def inserts(self) -> list[tuple[int, int, Prepared]]:
+        """(id, seq, version) of new rows, in id order."""
+        return sorted((self.state[k][0], seq, p) for k, (seq, p) in self.written.items()
+                      if self.before.get(k) != self.state[k][0])
+
+
+def _record_row(record_id: int, seq: int, p: Prepared, now: str) -> tuple[Any, ...]:
+    """A row of ``records`` in the order of :data:`_ROW_COLUMNS`."""
+    return (
+        record_id, _text(p.office), _text(p.application_number), _text(p.registration_number),
+        _text(p.mark_text), p.status, p.feature, p.kind, _text(p.filing_date), _text(p.as_of),
+        sorted(set(p.nice_classes)), p.digest, p.keys.decode() if p.keys is not None else None,
+        _text(p.owners), _text(p.source), _text(p.position), now, seq, p.data,
+    )
+
+
+def _grouped_rejections(items: Sequence[Item]) -> dict[tuple[str, str, str], tuple[str, int]]:
+    """Rejections by (source, position, reason): the first excerpt and how many times, first seen first."""
+    grouped: dict[tuple[str, str, str], tuple[str, int]] = {}
+    for item in items:
+        if isinstance(item, Rejection):
+            key = (_text(item.source) or "", _text(item.position) or "", _text(item.reason) or "")
+            excerpt, n = grouped.get(key, (_text(item.excerpt[:2000]) or "", 0))
+            grouped[key] = (excerpt, n + 1)
+    return grouped
+
+
+def _stats(db: psycopg.Connection[Any]) -> Stats:
+    """Every count from one snapshot, even while an ingest writes."""
+    with db.transaction():
+        db.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+
+        def grouped(column: str) -> dict[str, int]:
+            rows = db.execute(
+                f"SELECT {column}, count(*) FROM records GROUP BY {column} ORDER BY count(*) DESC, {column}"
+            )
+            return {str(k): int(n) for k, n in rows}
+
+        classes = db.execute(
+            "SELECT c, count(*) FROM records, unnest(nice_classes) c GROUP BY c ORDER BY c"
+        ).fetchall()
+        total = db.execute("SELECT count(*) FROM records").fetchone()
+        quarantined = db.execute("SELECT count(*) FROM quarantine").fetchone()
+        return Stats(
+            total=int(total[0]) if total else 0,
+            by_office=grouped("office"),
+            by_status=grouped("status"),
+            by_feature=grouped("feature"),
+            by_class={int(c): int(n) for c, n in classes},
+            quarantined=int(quarantined[0]) if quarantined else 0,
+        )
+
+
+def _index_row(row: tuple[Any, ...]) -> IndexRow:
+    rid, office, number, status, feature, filing, classes, keys = row
+    return IndexRow(
+        id=int(rid),
+        office=office,
+        application_number=number,
+        status=status,
+        feature=feature,
+        filing_date=filing,
+        nice_classes=tuple(classes),
+        keys=orjson.loads(keys) if keys else None,
+    )
+
+
+def _stored(row: tuple[Any, ...]) -> StoredRecord:
+    record_id, data, keys, seq, source, position, ingested_at = row
+    fields = orjson.loads(unpack(bytes(data)))
+    fields["provenance"] = {"source": source or "", "position": position or "", "ingested_at": ingested_at}
+    return StoredRecord(
+        id=int(record_id),
+        record=Record.from_dict(fields),
+        keys=orjson.loads(keys) if keys else None,
+        seq=int(seq),
+    )
