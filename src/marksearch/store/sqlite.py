@@ -68,7 +68,6 @@ CREATE TABLE IF NOT EXISTS record_classes (
     PRIMARY KEY (record_id, nice_class)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS record_classes_by_class ON record_classes (nice_class);
-CREATE INDEX IF NOT EXISTS changes_by_record ON changes (office, application_number);
 CREATE TABLE IF NOT EXISTS changes (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     op TEXT NOT NULL,
@@ -76,6 +75,7 @@ CREATE TABLE IF NOT EXISTS changes (
     application_number TEXT NOT NULL,
     record_id INTEGER NOT NULL
 );
+CREATE INDEX IF NOT EXISTS changes_by_record ON changes (office, application_number);
 CREATE TABLE IF NOT EXISTS quarantine (
     id INTEGER PRIMARY KEY,
     source TEXT NOT NULL,
