@@ -29,6 +29,7 @@ from starlette.exceptions import StarletteDeprecationWarning
 
 from marksearch.cli import cli
 from marksearch.demo import demo_files
+from marksearch.goods.bases import base_for_store
 from marksearch.ingest import ingest, record_keys
 from marksearch.records import Record, VerbalElement
 from marksearch.search import Searcher
@@ -121,7 +122,9 @@ def test_search_is_the_library_ranking(client: TestClient, db: str, q: str, para
     p = SearchParams.parse([("q", q), *((k, str(x)) for k, v in params.items()
                                          for x in (v if isinstance(v, list) else [v]))])
     with open_store(db) as store:
-        expected = Searcher(store, persist=False).search(p.to_query())
+        # The app reads a goods description against the term base grown with the register, as here.
+        base = base_for_store(store) if p.goods else None
+        expected = Searcher(store, persist=False).search(p.to_query(), goods_base=base)
     assert data["total"] == expected.total
     assert [h["record_id"] for h in data["hits"]] == [h.record_id for h in expected.hits]
     assert [h["score"] for h in data["hits"]] == [round(h.score, 4) for h in expected.hits]

@@ -148,8 +148,8 @@ class _Unit:
     """A self-contained piece of one file for a worker to parse.
 
     A piece of a plain file travels as where it lies (``path``, ``offset``,
-    ``length``) and the worker reads it; passing hundreds of megabytes through
-    pipes cost the writer and the workers a tenth of an EUIPO ingest.  Pieces
+    ``length``) and the worker reads it; pickling hundreds of megabytes through
+    pipes cost the writer and the workers several per cent of an EUIPO ingest.  Pieces
     of archives and compressed files travel as their bytes.
     """
 
