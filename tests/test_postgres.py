@@ -304,3 +304,24 @@ def test_history_and_currency_match_the_embedded_store(pair: tuple[Store, Store]
     want = lite.db.execute("SELECT office, COUNT(*), MAX(ingested_at), MAX(COALESCE(as_of, filing_date)) "
                            "FROM records GROUP BY office ORDER BY COUNT(*) DESC, office").fetchall()
     assert [(o, n, d) for o, n, _, d in pg.currency()] == [(o, n, d) for o, n, _, d in want]
+
+
+def test_the_grown_goods_base_is_cached_by_register_id(pg_url: str, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workers of a server register share one goods term base on disk, named by the register, not the URL."""
+    from marksearch.goods import bases
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    with open_store(pg_url) as store:
+        files = sorted((FORMATS / "st66" / "euipo_bulk_sample").glob("*.xml"))[:3]
+        ingest(store, [str(f) for f in files], format="st66", workers=1)
+        assert isinstance(store, PostgresStore)
+        path = bases.cache_path(store)
+        assert path == tmp_path / "cache" / "marksearch" / f"{store.register_id}.goods.npz"
+        grown = bases.base_for_store(store)
+        assert path.is_file()
+    bases._grown.clear()  # a new worker: nothing held in memory
+    with open_store(pg_url) as again:
+        built: list[str] = []
+        assert len(bases.base_for_store(again, on_build=built.append)) == len(grown)
+        assert built == []  # read from the cache, not built from the register again

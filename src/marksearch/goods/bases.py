@@ -65,11 +65,24 @@ def default_base() -> TermBase:
 
 
 def cache_path(store: Store) -> Path | None:
-    """Where a register's grown base is kept: beside an SQLite file, nowhere for others."""
+    """Where a register's grown base is kept: beside an SQLite file; for a
+    database server, in the user's cache folder under the register's own id
+    (the same for every worker on a machine, whatever URL reached it);
+    nowhere for an in-memory register."""
     url = store.url
-    if url == ":memory:" or "://" in url:
+    if url == ":memory:":
         return None
-    return Path(url + ".goods.npz")
+    if "://" not in url:
+        return Path(url + ".goods.npz")
+    register_id = getattr(store, "register_id", None)
+    if not isinstance(register_id, str) or not register_id:
+        return None
+    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "marksearch"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None  # no writable cache folder: the base is built in memory each time
+    return folder / f"{register_id}.goods.npz"
 
 
 def base_for_store(store: Store, *, persist: bool = True,
