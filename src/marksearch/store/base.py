@@ -22,7 +22,7 @@ import orjson
 import xxhash
 
 from marksearch.records import Deletion, Entry, Record, Rejection
-from marksearch.store.packing import pack
+from marksearch.store.packing import pack, unpack
 
 __all__ = ["Change", "IndexRow", "Prepared", "Quarantined", "Stats", "Store", "StoredRecord", "WriteCounts"]
 
@@ -268,3 +268,17 @@ class Store(abc.ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def stored_from_row(row: tuple[Any, ...]) -> StoredRecord:
+    """A stored record from a row of ``id, data, keys, seq, source, position, ingested_at``
+    (the same columns in every back-end)."""
+    record_id, data, keys, seq, source, position, ingested_at = row
+    fields = orjson.loads(unpack(data))
+    fields["provenance"] = {"source": source or "", "position": position or "", "ingested_at": ingested_at}
+    return StoredRecord(
+        id=int(record_id),
+        record=Record.from_dict(fields),
+        keys=orjson.loads(keys) if keys else None,
+        seq=int(seq),
+    )

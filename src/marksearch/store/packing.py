@@ -40,8 +40,9 @@ def pack(data: bytes) -> bytes:
     return _contexts()[0].compress(data)
 
 
-def unpack(stored: bytes | str) -> bytes | str:
-    """The JSON back from what a store holds (compressed bytes, or text from an older register)."""
+def unpack(stored: bytes | memoryview | str) -> bytes | str:
+    """The JSON back from what a store holds (compressed bytes, a database driver's buffer of
+    them, or text from an older register)."""
     if isinstance(stored, str):
         return stored
     return _contexts()[1].decompress(stored)

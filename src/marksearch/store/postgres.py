@@ -41,7 +41,7 @@ import psycopg
 from psycopg import IsolationLevel
 
 from marksearch.errors import StoreError
-from marksearch.records import Deletion, Record, Rejection
+from marksearch.records import Deletion, Rejection
 from marksearch.store.base import (
     Change,
     IndexRow,
@@ -52,8 +52,8 @@ from marksearch.store.base import (
     Store,
     StoredRecord,
     WriteCounts,
+    stored_from_row,
 )
-from marksearch.store.packing import unpack
 
 __all__ = ["CHANNEL", "SCHEMA_VERSION", "PostgresStore", "redact"]
 
@@ -333,7 +333,7 @@ class PostgresStore(Store):
     def get(self, office: str, application_number: str) -> StoredRecord | None:
         rows = self._fetch(f"SELECT {_COLUMNS} FROM records WHERE office = %s AND application_number = %s",
                            (_text(office), _text(application_number)))
-        return _stored(rows[0]) if rows else None
+        return stored_from_row(rows[0]) if rows else None
 
     def iter_records(self, *, after_id: int = 0) -> Iterator[StoredRecord]:
         last = after_id
@@ -342,7 +342,7 @@ class PostgresStore(Store):
             if not rows:
                 return
             for row in rows:
-                yield _stored(row)
+                yield stored_from_row(row)
             last = rows[-1][0]
 
     def iter_index_rows(self, *, after_id: int = 0, ids: Sequence[int] | None = None) -> Iterator[IndexRow]:
@@ -374,7 +374,7 @@ class PostgresStore(Store):
         for start in range(0, len(ids), 5000):
             chunk = [int(i) for i in ids[start : start + 5000]]
             for row in self._fetch(f"SELECT {_COLUMNS} FROM records WHERE id = ANY(%s)", (chunk,)):
-                stored = _stored(row)
+                stored = stored_from_row(row)
                 found[stored.id] = stored
         return found
 
@@ -577,16 +577,4 @@ def _index_row(row: tuple[Any, ...]) -> IndexRow:
         filing_date=filing,
         nice_classes=tuple(classes),
         keys=orjson.loads(keys) if keys else None,
-    )
-
-
-def _stored(row: tuple[Any, ...]) -> StoredRecord:
-    record_id, data, keys, seq, source, position, ingested_at = row
-    fields = orjson.loads(unpack(bytes(data)))
-    fields["provenance"] = {"source": source or "", "position": position or "", "ingested_at": ingested_at}
-    return StoredRecord(
-        id=int(record_id),
-        record=Record.from_dict(fields),
-        keys=orjson.loads(keys) if keys else None,
-        seq=int(seq),
     )

@@ -11,12 +11,11 @@ import datetime as dt
 import sqlite3
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
 
 import orjson
 
 from marksearch.errors import StoreError
-from marksearch.records import Deletion, Record, Rejection
+from marksearch.records import Deletion, Rejection
 from marksearch.store.base import (
     Change,
     IndexRow,
@@ -27,8 +26,8 @@ from marksearch.store.base import (
     Store,
     StoredRecord,
     WriteCounts,
+    stored_from_row,
 )
-from marksearch.store.packing import unpack
 
 __all__ = ["SCHEMA_VERSION", "SQLiteStore"]
 
@@ -250,7 +249,7 @@ class SQLiteStore(Store):
             f"SELECT {self._COLUMNS} FROM records WHERE office=? AND application_number=?",
             (office, application_number),
         ).fetchone()
-        return _stored(row) if row else None
+        return stored_from_row(row) if row else None
 
     def iter_records(self, *, after_id: int = 0) -> Iterator[StoredRecord]:
         last = after_id
@@ -261,7 +260,7 @@ class SQLiteStore(Store):
             if not rows:
                 return
             for row in rows:
-                yield _stored(row)
+                yield stored_from_row(row)
             last = rows[-1][0]
 
     def iter_index_rows(self, *, after_id: int = 0, ids: Sequence[int] | None = None) -> Iterator[IndexRow]:
@@ -312,7 +311,7 @@ class SQLiteStore(Store):
             marks = ",".join("?" * len(chunk))
             rows = self.db.execute(f"SELECT {self._COLUMNS} FROM records WHERE id IN ({marks})", chunk)
             for row in rows:
-                stored = _stored(row)
+                stored = stored_from_row(row)
                 found[stored.id] = stored
         return found
 
@@ -380,15 +379,3 @@ class _Tx:
 
     def __exit__(self, exc_type: type[BaseException] | None, *rest: object) -> None:
         self.db.execute("COMMIT" if exc_type is None else "ROLLBACK")
-
-
-def _stored(row: tuple[Any, ...]) -> StoredRecord:
-    record_id, data, keys, seq, source, position, ingested_at = row
-    fields = orjson.loads(unpack(data))
-    fields["provenance"] = {"source": source or "", "position": position or "", "ingested_at": ingested_at}
-    return StoredRecord(
-        id=int(record_id),
-        record=Record.from_dict(fields),
-        keys=orjson.loads(keys) if keys else None,
-        seq=int(seq),
-    )
