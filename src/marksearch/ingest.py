@@ -149,7 +149,7 @@ class _Unit:
 
     A piece of a plain file travels as where it lies (``path``, ``offset``,
     ``length``) and the worker reads it; pickling hundreds of megabytes through
-    pipes cost the writer and the workers several per cent of an EUIPO ingest.  Pieces
+    pipes is a noticeable part of an EUIPO ingest for the writer and the workers.  Pieces
     of archives and compressed files travel as their bytes.
     """
 
