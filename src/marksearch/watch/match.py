@@ -1,0 +1,534 @@
+"""Watch matching: which filings resemble which watched marks, exactly.
+
+A pair (watched mark, filing) matches when the fused score search gives it
+(the watched mark as the query, the filing as the candidate) reaches the
+watch's threshold, and the filing passes the watch's office and class
+filter.  Nothing is approximated: the result is the exhaustive pairwise
+scorer's (:func:`exhaustive_matches`), found without scoring every pair.
+
+Why that can be fast: the fused score is at most ``F(s1) * goods`` with
+``s1`` the best weighted text signal (:mod:`marksearch.index.topk`), so a
+pair can reach a threshold ``T`` only when ``s1 >= F^-1(T / goods)``, and
+every text signal is a normalised Levenshtein similarity of two short keys
+(or a substring test).  Watch thresholds are high, so that level is high.
+
+* :meth:`WatchIndex.match` (many filings against many watched marks) joins
+  the two sides' keys in bulk (a pigeonhole filter per key kind and a
+  substring join for containment, see ``_joined_pairs``), checks the key
+  pairs with RapidFuzz, and scores only the mark pairs left;
+* :func:`match_register` (one watched mark against a whole register) is a
+  threshold search over the :class:`~marksearch.search.Searcher`'s segment:
+  :func:`marksearch.index.topk.gather` at that level, then the scorer.
+
+>>> from marksearch.text import mark_keys
+>>> from marksearch.store import IndexRow
+>>> row = IndexRow(7, "EM", "1", "pending", "word", None, (32,), mark_keys("COCA").to_dict())
+>>> [(m.watch_id, m.record_id, round(m.score, 3)) for m in WatchIndex([WatchedMark(1, "KOKA", (32,))]).match([row])]
+[(1, 7, 0.955)]
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from marksearch.index.filters import STATUS_CODES, Filter
+from marksearch.index.segment import scorer_keys
+from marksearch.index.topk import gather, goods_ceiling, level_for
+from marksearch.scoring import Candidate, Scorer, ScoringModel
+from marksearch.scoring.candidate import MIN_CONTAINED, containment_units
+from marksearch.scoring.signals import (
+    CONTAINMENT_BASE,
+    CONTAINMENT_MAX,
+    LOOSE_WEIGHT,
+    METAPHONE_WEIGHT,
+    SOUND_EXPONENT,
+)
+from marksearch.store import IndexRow
+from marksearch.text import mark_keys
+
+if TYPE_CHECKING:
+    from marksearch.search import Searcher
+
+__all__ = ["Match", "WatchIndex", "WatchedMark", "exhaustive_matches", "match_register"]
+
+_EPS = 1e-9
+_NO_KEYS = {"plain": "", "text": ""}
+
+
+@dataclass(frozen=True)
+class WatchedMark:
+    """One watched mark: its text (any script), the classes whose goods it
+    covers, the offices watched and the score a filing must reach."""
+
+    id: int  # the watch's row id
+    text: str
+    classes: tuple[int, ...] = ()  # feed the goods signal; a filing must share one when given
+    offices: tuple[str, ...] = ()  # upper-case ST.3 codes; empty: every office
+    threshold: float = 0.7
+
+
+@dataclass(frozen=True)
+class Match:
+    """A filing that resembles a watched mark, with search's signals and reasons."""
+
+    watch_id: int
+    record_id: int
+    score: float
+    signals: dict[str, float] = field(hash=False)
+    reasons: list[str] = field(hash=False)
+
+
+@dataclass
+class _Watch:
+    """A watched mark prepared once: its scorer, filter and the level its best text signal must reach."""
+
+    mark: WatchedMark
+    scorer: Scorer
+    offices: frozenset[str]
+    classes: frozenset[int]
+    level: float  # sigma: a filing whose best weighted text signal is below it cannot match
+
+    def passes(self, office: str, classes: Iterable[int]) -> bool:
+        if self.offices and office.upper() not in self.offices:
+            return False
+        return not self.classes or not self.classes.isdisjoint(classes)
+
+
+def _prepare(mark: WatchedMark, model: ScoringModel) -> _Watch:
+    scorer = model.scorer(mark_keys(mark.text), classes=mark.classes)
+    goods = goods_ceiling(scorer.query, model)
+    target = mark.threshold / goods
+    # F^-1 of what the text must score; above 1 nothing can match (gather then finds nothing)
+    level = math.inf if target > 1.0 + _EPS else max(0.0, level_for(target, model) - 1e-6)
+    return _Watch(mark, scorer, frozenset(o.upper() for o in mark.offices), frozenset(mark.classes), level)
+
+
+def row_candidate(row: IndexRow) -> Candidate:
+    """The scorer's view of a filing, from the keys computed at ingest (as the search index reads them)."""
+    keys = scorer_keys(row.keys) if row.keys else _NO_KEYS
+    return Candidate.from_keys(row.id, keys, row.nice_classes, status=row.status)
+
+
+def _match(watch: _Watch, candidate: Candidate) -> Match | None:
+    """The pair scored exactly: a :class:`Match` when it reaches the threshold."""
+    if watch.scorer.score(candidate) < watch.mark.threshold:
+        return None
+    scored = watch.scorer(candidate)
+    return Match(watch.mark.id, candidate.record_id, scored.score, scored.signals, scored.reasons)
+
+
+def _sorted(matches: Iterable[Match]) -> list[Match]:
+    return sorted(matches, key=lambda m: (m.watch_id, -m.score, m.record_id))
+
+
+class WatchIndex:
+    """Watched marks prepared for matching many filings at once; see the module docstring."""
+
+    def __init__(self, watched: Sequence[WatchedMark], *, model: ScoringModel | None = None) -> None:
+        self.model = model or ScoringModel()
+        self.watches = [_prepare(w, self.model) for w in watched]
+
+    def match(self, rows: Iterable[IndexRow]) -> list[Match]:
+        """Every (watched mark, filing) pair whose exact score reaches the watch's
+        threshold and that passes its office/class filter, sorted by
+        ``(watch_id, -score, record_id)``.
+
+        ``rows``: the new or changed filings, as ``store.iter_index_rows(ids=...)``
+        gives them (their keys computed at ingest are read, never recomputed).
+        """
+        by_id = {row.id: row for row in rows}  # a record given twice is matched once
+        if not by_id or not self.watches:
+            return []
+        filings = list(by_id.values())
+        candidates = [row_candidate(row) for row in filings]
+        found: list[Match] = []
+        for w, f in _candidate_pairs(self.watches, filings, candidates, self.model):
+            watch, row = self.watches[w], filings[f]
+            if watch.passes(row.office, row.nice_classes):
+                hit = _match(watch, candidates[f])
+                if hit is not None:
+                    found.append(hit)
+        return _sorted(found)
+
+
+def _candidate_pairs(watches: Sequence[_Watch], filings: Sequence[IndexRow],
+                     candidates: Sequence[Candidate], model: ScoringModel) -> Iterable[tuple[int, int]]:
+    """(watch, filing) index pairs that may match: every pair that can is among them.
+
+    Watches whose level is too low for a selective join (thresholds far
+    below a watch's purpose) are paired with every filing; the others go
+    through :func:`_joined_pairs`.
+    """
+    low = [w for w, watch in enumerate(watches) if watch.level < JOIN_FLOOR]
+    for w in low:
+        for f in range(len(filings)):
+            yield w, f
+    high = [w for w, watch in enumerate(watches) if watch.level >= JOIN_FLOOR and math.isfinite(watch.level)]
+    if high:
+        for w, f in _joined_pairs([watches[w] for w in high], filings, candidates, model):
+            yield high[w], f
+
+
+# -- the bulk join ------------------------------------------------------------------
+#
+# Every text signal is at most its weight times a normalised Levenshtein
+# similarity ``1 - d / L`` of two keys of one kind (L the longer length), so a
+# pair whose best weighted signal reaches ``sigma`` has, in some channel, two
+# keys with ``d <= k = floor((1 - t) L)`` for that channel's ``t``.  Cut the
+# longer key into ``k + 1`` pieces: ``d`` edits touch at most ``d`` of them, so
+# one piece appears unchanged in the other key, shifted by at most ``k``
+# (the pigeonhole filter of PassJoin, Li et al., VLDB 2011).  Both sides are
+# hashed in bulk (pieces of each key as the longer one, every substring of
+# the right lengths as the other), joined by sorting, and the string pairs
+# found are checked with RapidFuzz before their marks are paired.  Keys carry
+# a goods bucket (each Nice class of the mark; 0 for a watch without
+# classes, which meets every filing), so only pairs that pass the class
+# filter are ever joined.  Containment is joined apart: a unit of one mark
+# inside the other's plain form, by exact substring hashes.
+
+JOIN_FLOOR = 0.45  # below this level the pieces are too short to select anything
+_P = np.uint64(0x100000001B3)
+_MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F), np.uint64(0x165667B19E3779F9))
+_U64 = npt.NDArray[np.uint64]
+_I64 = npt.NDArray[np.int64]
+
+
+def _channels(sigma: float, model: ScoringModel) -> dict[str, float]:
+    """The Levenshtein similarity each key kind must reach for a best weighted signal of ``sigma``."""
+    w = model.weights
+    heard = (sigma / w["sound"]) ** (1.0 / SOUND_EXPONENT) if w.get("sound") else math.inf
+    read = sigma / w["cross_script"] if w.get("cross_script") else math.inf
+    spell = sigma / w["spelling"] if w.get("spelling") else math.inf
+    wanted = {"spell": spell, "sound": min(heard, read), "phon": heard / METAPHONE_WEIGHT,
+              "latin": read, "loose": read / LOOSE_WEIGHT}
+    return {name: t - 1e-7 for name, t in wanted.items() if t <= 1.0 + _EPS}
+
+
+def _channel_strings(c: Candidate, name: str) -> Sequence[str]:
+    if name == "spell":
+        return (c.plain, c.skeleton, c.dominant)
+    return {"sound": c.sound, "phon": c.phonetic, "latin": c.latin, "loose": c.loose}[name]
+
+
+class _Side:
+    """One side's distinct strings of a channel, the marks holding each, and their buckets."""
+
+    def __init__(self, marks: Sequence[Candidate], buckets: Sequence[Sequence[int]], name: str) -> None:
+        ids: dict[str, int] = {}
+        pairs_s: list[int] = []
+        pairs_m: list[int] = []
+        for mark, c in enumerate(marks):
+            for text in dict.fromkeys(_channel_strings(c, name)):
+                if text:
+                    pairs_s.append(ids.setdefault(text, len(ids)))
+                    pairs_m.append(mark)
+        self.strings = list(ids)
+        s = np.array(pairs_s, dtype=np.int64)
+        m = np.array(pairs_m, dtype=np.int64)
+        order = np.argsort(s, kind="stable")
+        self.link_marks = m[order]
+        self.link_start = np.searchsorted(s[order], np.arange(len(self.strings) + 1))
+        # (string, bucket) pairs, unique
+        sb = {(si, b) for si, mi in zip(pairs_s, pairs_m, strict=True) for b in buckets[mi]}
+        arr = np.array(sorted(sb), dtype=np.int64).reshape(-1, 2)
+        self.sb_string, self.sb_bucket = arr[:, 0], arr[:, 1]
+        self.sb_start = np.searchsorted(self.sb_string, np.arange(len(self.strings) + 1))
+        self.lengths = np.array([len(t) for t in self.strings], dtype=np.int64)
+
+    def with_buckets(self, sids: _I64, keys: _U64) -> tuple[_I64, _U64]:
+        """Each (string, key) row repeated once per bucket of the string, the bucket mixed into the key."""
+        counts = self.sb_start[sids + 1] - self.sb_start[sids]
+        rows = np.repeat(np.arange(len(sids)), counts)
+        first = np.repeat(self.sb_start[sids], counts)
+        offset = np.arange(len(rows)) - np.repeat(np.cumsum(counts) - counts, counts)
+        bucket = self.sb_bucket[first + offset].astype(np.uint64)
+        return sids[rows], _mix(keys[rows], bucket)
+
+
+def _mix(a: _U64, b: _U64) -> _U64:
+    x: _U64 = a ^ (b * _MIX[0])
+    x = x ^ (x >> np.uint64(31))
+    x = x * _MIX[1]
+    mixed: _U64 = x ^ (x >> np.uint64(29))
+    return mixed
+
+
+def _by_length(strings: Sequence[str], lengths: _I64) -> Iterable[tuple[int, _I64, _U64]]:
+    """Per length L: the string ids and their prefix hashes (n x (L + 1))."""
+    for length in np.unique(lengths).tolist():
+        sids = np.flatnonzero(lengths == length)
+        codes = np.frombuffer("".join(strings[i] for i in sids.tolist()).encode("utf-32-le"), dtype=np.uint32)
+        codes = codes.reshape(len(sids), length).astype(np.uint64) + np.uint64(1)
+        prefix = np.zeros((len(sids), length + 1), dtype=np.uint64)
+        for i in range(length):
+            prefix[:, i + 1] = prefix[:, i] * _P + codes[:, i]
+        yield int(length), sids, prefix
+
+
+def _window(prefix: _U64, start: int, size: int) -> _U64:
+    """Hashes of the substrings ``[j, j + size)`` for every row, one column per ``j >= start``."""
+    power = np.full(1, _P, dtype=np.uint64) ** np.uint64(size)
+    window: _U64 = prefix[:, start + size:] - prefix[:, start : prefix.shape[1] - size] * power[0]
+    return window
+
+
+def _edits(t: float, length: int) -> int:
+    return math.floor((1.0 - t) * length + 1e-9)
+
+
+def _pieces(length: int, k: int) -> list[tuple[int, int]]:
+    n = k + 1
+    base, extra = divmod(length, n)
+    out, at = [], 0
+    for i in range(n):
+        size = base + (1 if i >= n - extra else 0)
+        out.append((at, size))
+        at += size
+    return out
+
+
+def _piece_keys(side: _Side, t: float) -> tuple[_I64, _U64]:
+    """Each string as the longer one: its pieces, keyed by (hash, every start within the shift)."""
+    sids: list[_I64] = []
+    keys: list[_U64] = []
+    for length, ids, prefix in _by_length(side.strings, side.lengths):
+        k = _edits(t, length)
+        for at, size in _pieces(length, k):
+            h = _window(prefix, at, size)[:, 0]
+            for shift in range(-k, k + 1):
+                if at + shift >= 0:
+                    sids.append(ids)
+                    keys.append(_mix(h, np.full(len(h), at + shift + 1024 * size, dtype=np.uint64)))
+    return side.with_buckets(np.concatenate(sids) if sids else np.empty(0, np.int64),
+                             np.concatenate(keys) if keys else np.empty(0, np.uint64))
+
+
+def _substring_keys(side: _Side, t: float) -> tuple[_I64, _U64]:
+    """Each string as the shorter one: every substring a piece of a longer partner could be."""
+    sids: list[_I64] = []
+    keys: list[_U64] = []
+    for length, ids, prefix in _by_length(side.strings, side.lengths):
+        sizes: set[int] = set()
+        for longer in range(length, math.floor(length / t + 1e-9) + 1):
+            sizes.update(size for _, size in _pieces(longer, _edits(t, longer)))
+        for size in sorted(sizes):
+            if size > length:
+                continue
+            h = _window(prefix, 0, size)
+            starts = np.arange(h.shape[1], dtype=np.uint64) + np.uint64(1024 * size)
+            sids.append(np.repeat(ids, h.shape[1]))
+            keys.append(_mix(h.ravel(), np.tile(starts, len(ids))))
+    return side.with_buckets(np.concatenate(sids) if sids else np.empty(0, np.int64),
+                             np.concatenate(keys) if keys else np.empty(0, np.uint64))
+
+
+def _join(left: tuple[_I64, _U64], right: tuple[_I64, _U64]) -> tuple[_I64, _I64]:
+    """Every (left id, right id) whose keys are equal."""
+    l_ids, l_keys = left
+    r_ids, r_keys = right
+    order = np.argsort(r_keys)
+    r_keys, r_ids = r_keys[order], r_ids[order]
+    order = np.argsort(l_keys)  # sorted needles: the search walks the table in order
+    l_keys, l_ids = l_keys[order], l_ids[order]
+    lo = np.searchsorted(r_keys, l_keys, "left")
+    hi = np.searchsorted(r_keys, l_keys, "right")
+    counts = hi - lo
+    rows = np.repeat(np.arange(len(l_ids)), counts)
+    at = np.repeat(lo, counts) + (np.arange(len(rows)) - np.repeat(np.cumsum(counts) - counts, counts))
+    return l_ids[rows], r_ids[at]
+
+
+def _similar_strings(w: _Side, r: _Side, t: float) -> tuple[_I64, _I64]:
+    """(watch string, filing string) pairs of this channel whose similarity reaches ``t``."""
+    a_w, a_r = _join(_piece_keys(w, t), _substring_keys(r, t))
+    b_r, b_w = _join(_piece_keys(r, t), _substring_keys(w, t))
+    pair = np.unique(np.concatenate([a_w, b_w]) * np.int64(len(r.strings) + 1) + np.concatenate([a_r, b_r]))
+    ws, rs = pair // (len(r.strings) + 1), pair % (len(r.strings) + 1)
+    lw, lr = w.lengths[ws], r.lengths[rs]
+    fits = np.minimum(lw, lr) >= t * np.maximum(lw, lr) - 1e-9
+    ws, rs = ws[fits], rs[fits]
+    if not len(ws):
+        return ws, rs
+    wt = np.array(w.strings, dtype=object)[ws]
+    rt = np.array(r.strings, dtype=object)[rs]
+    sims = process.cpdist(wt, rt, scorer=Levenshtein.normalized_similarity, workers=1)
+    keep = sims >= t
+    return ws[keep], rs[keep]
+
+
+def _expand(side: _Side, sids: _I64) -> tuple[_I64, _I64]:
+    """(row, mark) for every mark holding string ``sids[row]``."""
+    counts = side.link_start[sids + 1] - side.link_start[sids]
+    rows = np.repeat(np.arange(len(sids)), counts)
+    at = np.repeat(side.link_start[sids], counts) + (np.arange(len(rows)) - np.repeat(np.cumsum(counts) - counts,
+                                                                                         counts))
+    return rows, side.link_marks[at]
+
+
+def _joined_pairs(watches: Sequence[_Watch], filings: Sequence[IndexRow],
+                  candidates: Sequence[Candidate], model: ScoringModel) -> Iterable[tuple[int, int]]:
+    sigma = min(w.level for w in watches)
+    marks = [w.scorer.query.mark for w in watches]
+    w_buckets = [sorted(w.classes) or [0] for w in watches]
+    wanted = {b for bs in w_buckets for b in bs}  # a filing meets a watch only in a bucket both hold
+    r_buckets = [[b for b in (0, *sorted(set(row.nice_classes))) if b in wanted] for row in filings]
+    found: list[_I64] = []
+    n = np.int64(len(filings))
+    for name, t in _channels(sigma, model).items():
+        w_side, r_side = _Side(marks, w_buckets, name), _Side(candidates, r_buckets, name)
+        if not w_side.strings or not r_side.strings:
+            continue
+        ws, rs = _similar_strings(w_side, r_side, t)
+        w_rows, w_marks = _expand(w_side, ws)
+        r_rows, r_marks = _expand(r_side, rs[w_rows])
+        found.append(w_marks[r_rows] * n + r_marks)
+    found.append(_contained_pairs(marks, w_buckets, candidates, r_buckets, sigma, model, n))
+    for pair in np.unique(np.concatenate(found)).tolist():
+        yield divmod(pair, int(n))
+
+
+def _contained_pairs(watched: Sequence[Candidate], w_buckets: Sequence[Sequence[int]],
+                     filings: Sequence[Candidate], r_buckets: Sequence[Sequence[int]],
+                     sigma: float, model: ScoringModel, n: np.int64) -> _I64:
+    """Pairs where a unit of one mark lies in the other's plain form with a containment that can reach sigma."""
+    weight = model.weights.get("containment", 0.0)
+    need = sigma / weight if weight > 0.0 else math.inf
+    if need > CONTAINMENT_MAX + _EPS:
+        return np.empty(0, dtype=np.int64)
+    a_w, a_r = _unit_join(watched, w_buckets, filings, r_buckets, need)
+    b_r, b_w = _unit_join(filings, r_buckets, watched, w_buckets, need)
+    pairs: _I64 = np.concatenate([a_w, b_w]) * n + np.concatenate([a_r, b_r])
+    return pairs
+
+
+def _unit_join(inner: Sequence[Candidate], inner_buckets: Sequence[Sequence[int]],
+               outer: Sequence[Candidate], outer_buckets: Sequence[Sequence[int]],
+               need: float) -> tuple[_I64, _I64]:
+    """(inner mark, outer mark) where a unit of the inner mark lies in the outer's plain form."""
+    span = CONTAINMENT_MAX - CONTAINMENT_BASE
+    ratio = max(0.0, (need - CONTAINMENT_BASE) / span)
+    u_marks: list[int] = []
+    u_texts: list[str] = []
+    u_longest: list[float] = []
+    for m, c in enumerate(inner):
+        for unit, _kind, denominator in containment_units(c):
+            share = min(1.0, len(unit) / denominator)
+            longest = math.inf if ratio <= 0.0 else len(unit) * (share / ratio) ** 2 + 1e-9
+            if longest >= len(unit):
+                u_marks.append(m)
+                u_texts.append(unit)
+                u_longest.append(longest)
+    if not u_texts:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    units = _Units(u_texts, np.array(u_marks, dtype=np.int64), inner_buckets)
+    plains = _Units([c.plain for c in outer], np.arange(len(outer), dtype=np.int64), outer_buckets)
+    u_keys = units.keys(np.arange(len(u_texts), dtype=np.int64), _whole_hashes(u_texts))
+    sub_ids, sub_hashes = _substrings(plains.texts, ratio * ratio)
+    u_rows, p_rows = _join(u_keys, plains.keys(sub_ids, sub_hashes))
+    fits = plains.lengths[p_rows] <= np.array(u_longest)[u_rows]
+    return units.marks[u_rows[fits]], plains.marks[p_rows[fits]]
+
+
+class _Units:
+    """Texts held by marks, keyed with each bucket of their mark."""
+
+    def __init__(self, texts: Sequence[str], marks: _I64, buckets: Sequence[Sequence[int]]) -> None:
+        self.texts = list(texts)
+        self.marks = marks
+        self.lengths = np.array([len(t) for t in texts], dtype=np.int64)
+        counts = np.array([len(buckets[m]) for m in marks.tolist()], dtype=np.int64)
+        self.start = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        self.bucket = np.array([b for m in marks.tolist() for b in buckets[m]], dtype=np.uint64)
+
+    def keys(self, rows: _I64, hashes: _U64) -> tuple[_I64, _U64]:
+        counts = self.start[rows + 1] - self.start[rows]
+        rep = np.repeat(np.arange(len(rows)), counts)
+        at = np.repeat(self.start[rows], counts) + (np.arange(len(rep)) - np.repeat(np.cumsum(counts) - counts,
+                                                                                     counts))
+        return rows[rep], _mix(hashes[rep], self.bucket[at])
+
+
+def _whole_hashes(texts: Sequence[str]) -> _U64:
+    lengths = np.array([len(t) for t in texts], dtype=np.int64)
+    out = np.empty(len(texts), dtype=np.uint64)
+    for length, ids, prefix in _by_length(texts, lengths):
+        out[ids] = _mix(prefix[:, length], np.full(len(ids), length, dtype=np.uint64))
+    return out
+
+
+def _substrings(texts: Sequence[str], least: float) -> tuple[_I64, _U64]:
+    """(text id, hash) of every substring of at least MIN_CONTAINED and ``least`` times the text's length."""
+    lengths = np.array([len(t) for t in texts], dtype=np.int64)
+    ids_out: list[_I64] = []
+    hashes: list[_U64] = []
+    for length, ids, prefix in _by_length(texts, lengths):
+        for size in range(max(MIN_CONTAINED, math.ceil(least * length - 1e-9)), length + 1):
+            h = _window(prefix, 0, size)
+            ids_out.append(np.repeat(ids, h.shape[1]))
+            hashes.append(_mix(h.ravel(), np.full(h.size, size, dtype=np.uint64)))
+    if not ids_out:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.uint64)
+    return np.concatenate(ids_out), np.concatenate(hashes)
+
+
+def match_register(watched: WatchedMark, searcher: Searcher) -> list[Match]:
+    """One (new) watched mark against the whole register a :class:`~marksearch.search.Searcher` holds.
+
+    A threshold search: every mark whose best text signal can reach the
+    watch's level is gathered from the segment's key spaces, filtered, and
+    scored exactly; records changed since the segment was built are read
+    from the searcher's delta instead (stale segment entries are skipped).
+    Every status counts (a watch reports filings, whatever became of them).
+    """
+    searcher.refresh()
+    watch = _prepare(watched, searcher.model)
+    segment = searcher.segment
+    found: list[Match] = []
+    if math.isfinite(watch.level) and segment.size:
+        positions, _ = gather(segment, watch.scorer.query, watch.level, searcher.model)
+        keep = _segment_filter(watch, searcher)
+        if keep is not None and len(positions):
+            positions = positions[keep[positions]]
+        for p in positions.tolist():
+            if searcher.stale[p]:
+                continue
+            hit = _match(watch, segment.candidate(p))
+            if hit is not None:
+                found.append(hit)
+    for candidate, row in searcher.delta.values():
+        if watch.passes(row.office, row.nice_classes):
+            hit = _match(watch, candidate)
+            if hit is not None:
+                found.append(hit)
+    return _sorted(found)
+
+
+def _segment_filter(watch: _Watch, searcher: Searcher) -> npt.NDArray[np.bool_] | None:
+    flt = Filter(offices=tuple(sorted(watch.offices)), classes=tuple(sorted(watch.classes)),
+                 statuses=tuple(STATUS_CODES))
+    return searcher.segment.mask(flt)
+
+
+def exhaustive_matches(watched: Sequence[WatchedMark], rows: Iterable[IndexRow], *,
+                       model: ScoringModel | None = None) -> list[Match]:
+    """The plainly correct reference: every pair scored.  Slow; for tests and benchmarks."""
+    model = model or ScoringModel()
+    watches = [_prepare(w, model) for w in watched]
+    filings = list({row.id: row for row in rows}.values())
+    found: list[Match] = []
+    for row in filings:
+        candidate = row_candidate(row)
+        for watch in watches:
+            if watch.passes(row.office, row.nice_classes):
+                hit = _match(watch, candidate)
+                if hit is not None:
+                    found.append(hit)
+    return _sorted(found)

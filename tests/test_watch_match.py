@@ -1,0 +1,166 @@
+"""Watch matching finds exactly the pairs the exhaustive pairwise scorer finds."""
+
+from __future__ import annotations
+
+import random
+from functools import cache
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from marksearch.ingest import record_keys
+from marksearch.records import Record, Status, VerbalElement
+from marksearch.search import Searcher
+from marksearch.store import IndexRow, Store, open_store
+from marksearch.text import mark_keys
+from marksearch.watch.match import (
+    Match,
+    WatchedMark,
+    WatchIndex,
+    exhaustive_matches,
+    match_register,
+)
+from tests.test_search import OTHER_SCRIPTS, mutate, real_names
+
+OFFICES = ["EM", "US", "KR", "CN"]
+
+
+def row(record_id: int, text: str, classes: tuple[int, ...] = (), office: str = "EM") -> IndexRow:
+    keys = mark_keys(text).to_dict() if text else None
+    return IndexRow(record_id, office, str(record_id), "pending", "word", None, classes, keys)
+
+
+@cache
+def _keys(text: str) -> dict[str, object] | None:
+    return mark_keys(text).to_dict() if text else None
+
+
+def filings(seed: int, size: int, names: list[str]) -> list[IndexRow]:
+    """Filings: real names, their typos and other scripts, as the search tests make them."""
+    rng = random.Random(seed)
+    out = []
+    for i in range(size):
+        roll = rng.random()
+        text = (rng.choice(OTHER_SCRIPTS) if roll < 0.1 else
+                mutate(rng.choice(names), rng) if roll < 0.5 else rng.choice(names))
+        classes = tuple(sorted(rng.sample(range(1, 46), rng.randint(0, 2))))
+        out.append(IndexRow(i + 1, rng.choice(OFFICES), str(i), rng.choice(list(Status)).value, "word", None,
+                            classes, _keys(text)))  # type: ignore[arg-type]
+    return out
+
+
+def watches(seed: int, size: int, names: list[str]) -> list[WatchedMark]:
+    rng = random.Random(seed)
+    out = []
+    for i in range(size):
+        text = rng.choice(OTHER_SCRIPTS) if rng.random() < 0.15 else mutate(rng.choice(names), rng)
+        classes = tuple(sorted(rng.sample(range(1, 46), rng.randint(0, 2))))
+        offices = tuple(rng.sample(OFFICES, rng.randint(0, 2)))
+        threshold = rng.choice([0.0, 0.5, 0.6, 0.7, 0.7, 0.8, 0.9, 1.0])
+        out.append(WatchedMark(i + 1, text, classes, offices, threshold))
+    return out
+
+
+def pairs(matches: list[Match]) -> list[tuple[int, int, float]]:
+    return [(m.watch_id, m.record_id, round(m.score, 9)) for m in matches]
+
+
+@cache
+def small_names() -> list[str]:
+    """A narrow pool of names, so that generated registers hold many near pairs."""
+    return real_names()[:60]
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 10_000), n_watch=st.integers(1, 25), n_rows=st.integers(0, 80))
+def test_watch_index_equals_exhaustive_pairs(seed: int, n_watch: int, n_rows: int) -> None:
+    names = small_names()
+    watched = watches(seed, n_watch, names)
+    rows = filings(seed + 1, n_rows, names)
+    assert pairs(WatchIndex(watched).match(rows)) == pairs(exhaustive_matches(watched, rows))
+
+
+def _store(rows: list[IndexRow]) -> Store:
+    store = open_store(":memory:")
+    records = [Record(office=r.office, application_number=r.application_number,
+                      verbal_elements=(VerbalElement(r.keys["text"]),) if r.keys else (),
+                      nice_classes=r.nice_classes, status=Status(r.status)) for r in rows]
+    store.write(records, [record_keys(r) for r in records])
+    return store
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10_000), n_rows=st.integers(1, 120), later=st.integers(0, 20))
+def test_match_register_equals_exhaustive_pairs(seed: int, n_rows: int, later: int) -> None:
+    names = small_names()
+    rows = filings(seed, n_rows + later, names)
+    store = _store(rows[:n_rows])
+    searcher = Searcher(store, persist=False)
+    newer = rows[n_rows:]  # written after the segment: read from the searcher's delta
+    if newer:
+        records = [Record(office=r.office, application_number=f"new{r.id}",
+                          verbal_elements=(VerbalElement(r.keys["text"]),) if r.keys else (),
+                          nice_classes=r.nice_classes) for r in newer]
+        store.write(records, [record_keys(r) for r in records])
+    stored = list(store.iter_index_rows())
+    for watch in watches(seed + 2, 4, names):
+        assert pairs(match_register(watch, searcher)) == pairs(exhaustive_matches([watch], stored))
+
+
+def test_koka_watched_coca_filed() -> None:
+    (hit,) = WatchIndex([WatchedMark(1, "KOKA", (32,))]).match([row(7, "COCA", (32,)), row(8, "PEPSI", (32,))])
+    assert (hit.watch_id, hit.record_id) == (1, 7) and hit.score > 0.9
+    assert "sounds like: KOKA ~ COCA" in hit.reasons and hit.signals["sound"] == 1.0
+    assert hit.signals["goods"] == 1.0
+
+
+def test_cross_script_chanel() -> None:
+    (hit,) = WatchIndex([WatchedMark(1, "CHANEL")]).match([row(3, "샤넬"), row(4, "星巴克")])
+    assert hit.record_id == 3 and hit.signals["cross_script"] > 0.8
+    assert any(r.startswith("transliteration:") for r in hit.reasons)
+
+
+def test_office_and_class_filters() -> None:
+    rows = [row(1, "COCA", (32,), "EM"), row(2, "COCA", (32,), "US"), row(3, "COCA", (9,), "EM"),
+            row(4, "COCA", (), "EM")]
+    assert [m.record_id for m in WatchIndex([WatchedMark(1, "COCA")]).match(rows)] == [1, 2, 3, 4]
+    assert [m.record_id for m in WatchIndex([WatchedMark(1, "COCA", offices=("EM",))]).match(rows)] == [1, 3, 4]
+    assert [m.record_id for m in WatchIndex([WatchedMark(1, "COCA", (32,))]).match(rows)] == [1, 2]
+    assert [m.record_id for m in WatchIndex([WatchedMark(1, "COCA", (32,), ("US",))]).match(rows)] == [2]
+
+
+@pytest.mark.parametrize(("threshold", "expected"), [(0.5, [1, 2]), (0.85, [1, 2]), (0.9, [1]), (1.0, [1]), (1.01, [])])
+def test_thresholds(threshold: float, expected: list[int]) -> None:
+    rows = [row(1, "BROMPTON", (12,)), row(2, "BROMTON", (12,)), row(3, "XYLOPHAGE", (12,))]
+    found = WatchIndex([WatchedMark(5, "BROMPTON", (12,), threshold=threshold)]).match(rows)
+    assert [m.record_id for m in found] == expected
+    assert all(m.score >= threshold for m in found)
+
+
+def test_sorted_and_deduplicated() -> None:
+    watched = [WatchedMark(2, "NIKE"), WatchedMark(1, "NIKEE", threshold=0.6)]
+    rows = [row(5, "NIKE"), row(3, "NIKEE"), row(5, "NIKE")]
+    found = WatchIndex(watched).match(rows)
+    assert [(m.watch_id, m.record_id) for m in found] == [(1, 3), (1, 5), (2, 5), (2, 3)]
+    assert found == sorted(found, key=lambda m: (m.watch_id, -m.score, m.record_id))
+
+
+def test_empty_inputs_and_rows_without_keys() -> None:
+    assert WatchIndex([]).match([row(1, "COCA")]) == []
+    assert WatchIndex([WatchedMark(1, "COCA")]).match([]) == []
+    assert WatchIndex([WatchedMark(1, "COCA")]).match([row(1, "")]) == []
+
+
+@pytest.mark.parametrize(("watched", "filed"), [
+    ("PHOTOFIX", "FOTOFIKS"), ("KOKA", "COCA"), ("XCEED", "X-SEED"),  # sound carries it
+    ("LION", "LION CAPITAL"), ("STARBUCKS", "STARBUCKS COFFEE COMPANY"),  # containment and sound
+    ("CHANEL", "샤넬"), ("Coca-Cola", "可口可乐"),  # a reading in another script
+])
+@pytest.mark.parametrize("classes", [(), (32,)])
+def test_each_signal_is_joined(watched: str, filed: str, classes: tuple[int, ...]) -> None:
+    marks = [WatchedMark(1, watched, classes, threshold=0.75 if classes else 0.65)]
+    rows = [row(1, filed, (32,)), row(2, "UNRELATED NAME", (32,))]
+    found = WatchIndex(marks).match(rows)
+    assert [m.record_id for m in found] == [1]
+    assert pairs(found) == pairs(exhaustive_matches(marks, rows))
