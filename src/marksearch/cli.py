@@ -99,8 +99,12 @@ def ingest(
             on_bytes=on_bytes,
             on_file=on_file,
         )
+        from marksearch.watch.cli import after_ingest
+
+        # the new and changed filings against every watched mark, and the webhooks that are due
+        watched = after_ingest(store, quiet=as_json)
     if as_json:
-        emit_json(summary.to_dict())
+        emit_json({**summary.to_dict(), **({"watch": watched} if watched is not None else {})})
     else:
         _print_summary(summary)
     if summary.errors:
@@ -358,13 +362,15 @@ def _check_port(host: str, port: int) -> None:
         raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
 
-def _add_goods() -> None:
+def _add_goods_and_watch() -> None:
     from marksearch.goods.cli import goods_command
+    from marksearch.watch.cli import watch_command
 
     cli.add_command(goods_command)
+    cli.add_command(watch_command)
 
 
-_add_goods()
+_add_goods_and_watch()
 
 
 def main() -> None:

@@ -197,6 +197,12 @@ class Store(abc.ABC):
     """The register.  Implementations: :class:`marksearch.store.sqlite.SQLiteStore`."""
 
     url: str
+    dialect: str  # "sqlite" or "postgres": the SQL the register's connection speaks
+
+    @abc.abstractmethod
+    def connection(self) -> Any:
+        """The register's live DB-API connection (a fresh one if the server dropped it),
+        for modules that keep tables of their own in the register (watch lists)."""
 
     def write(
         self, entries: Sequence[Entry | Prepared], keys: Sequence[dict[str, Any] | None] | None = None

@@ -423,6 +423,12 @@ class PostgresStore(Store):
         )
         return [(str(o), int(n), i, d) for o, n, i, d in rows]
 
+    dialect = "postgres"
+
+    def connection(self) -> psycopg.Connection[Any]:
+        self._reconnect_if_broken()
+        return self.db
+
     def close(self) -> None:
         self.db.close()
 

@@ -364,6 +364,11 @@ class SQLiteStore(Store):
         )
         return [Quarantined(Rejection(s, p, r, e), first, int(n)) for s, p, r, e, first, n in rows]
 
+    dialect = "sqlite"
+
+    def connection(self) -> sqlite3.Connection:
+        return self.db
+
     def close(self) -> None:
         self.db.close()
 

@@ -27,7 +27,7 @@ from starlette.exceptions import HTTPException
 
 from marksearch import __version__
 from marksearch.errors import MarksearchError, StoreError
-from marksearch.web import api, pages
+from marksearch.web import api, pages, watch
 from marksearch.web.i18n import N_, Catalogs
 from marksearch.web.service import BadParameter, NotFound, Service
 
@@ -36,7 +36,8 @@ __all__ = ["app_from_env", "create_app"]
 log = logging.getLogger("marksearch.web")
 
 TITLES = {  # problem titles, also the headings of the HTML error pages
-    400: N_("Bad request"), 401: N_("Token required"), 404: N_("Not found"), 405: N_("Method not allowed"),
+    400: N_("Bad request"), 401: N_("Token required"), 403: N_("Forbidden"), 404: N_("Not found"),
+    405: N_("Method not allowed"),
     422: N_("Unprocessable parameter"), 500: N_("Internal error"), 503: N_("Register unavailable"),
 }
 OPEN_PATHS = ("/healthz",)  # answered without the token
@@ -60,8 +61,11 @@ def create_app(db: str | None = None, *, token: str | None = None) -> FastAPI:
                               "facets; records; vocabularies. Errors are RFC 9457 problem details.")
     app.state.service = service
     app.state.catalogs = Catalogs()
+    app.state.token = token  # the watch routes ask for it even where the middleware is off
     app.include_router(api.router)
+    app.include_router(watch.api_router)
     app.include_router(pages.router)
+    app.include_router(watch.page_router)
     app.mount("/static", StaticFiles(directory=str(resources.files("marksearch.web") / "static")), name="static")
 
     @app.get("/healthz", tags=["api"], summary="Liveness and the number of marks held")

@@ -43,8 +43,8 @@ from xml.sax.saxutils import escape
 
 from marksearch.text.scripts import INHERITED, char_script
 
-__all__ = ["CJK_FONTS", "EXPORTS", "SIGNALS", "Fonts", "filename", "font_runs", "fonts", "markup",
-           "to_csv", "to_pdf", "to_xlsx"]
+__all__ = ["CJK_FONTS", "EXPORTS", "SIGNALS", "Extra", "Fonts", "filename", "font_runs", "fonts",
+           "grouped_pdf", "markup", "to_csv", "to_pdf", "to_xlsx"]
 
 SIGNALS = ("spelling", "sound", "cross_script", "containment", "goods")
 
@@ -141,9 +141,13 @@ def _hits(result: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return list(result.get("hits") or ())
 
 
-def _table(result: Mapping[str, Any]) -> tuple[list[_Column], list[list[Cell]]]:
+Extra = Sequence[tuple[str, Callable[[Mapping[str, Any]], Cell]]]
+"""Columns put before a hit's own: (header, the cell of a hit)."""
+
+
+def _table(result: Mapping[str, Any], extra: Extra = ()) -> tuple[list[_Column], list[list[Cell]]]:
     hits = _hits(result)
-    columns = _columns(hits)
+    columns = [*(_Column(header, value) for header, value in extra), *_columns(hits)]
     return columns, [[c.value(hit) for c in columns] for hit in hits]
 
 
@@ -165,9 +169,11 @@ def _csv_cell(value: Cell) -> str:
     return text
 
 
-def to_csv(result: Mapping[str, Any]) -> bytes:
-    """One row per hit under one header row; UTF-8 with BOM, CRLF line ends (RFC 4180)."""
-    columns, rows = _table(result)
+def to_csv(result: Mapping[str, Any], *, extra: Extra = ()) -> bytes:
+    """One row per hit under one header row; UTF-8 with BOM, CRLF line ends (RFC 4180).
+
+    ``extra`` columns come first (a watch report puts the portfolio and the watched mark there)."""
+    columns, rows = _table(result, extra)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(c.header for c in columns)
@@ -556,19 +562,48 @@ def _numbered_canvas(f: Fonts, footer: str) -> type:
 
 def to_pdf(result: Mapping[str, Any], *, title: str = "marksearch search report") -> bytes:
     """The search report as an A4 PDF, with page numbers in the footer."""
+    f = fonts()
+    query = str((result.get("query") or {}).get("q") or "")
+    return _build_pdf(list(_story(result, title, f)), f, title=f"{title}: {query}",
+                      subject="Trademark search report",
+                      footer=f"{title} · generated {_when(result.get('generated_at'))}")
+
+
+def _build_pdf(story: list[Any], f: Fonts, *, title: str, subject: str, footer: str) -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm
     from reportlab.platypus import SimpleDocTemplate
 
-    f = fonts()
     out = io.BytesIO()
-    query = str((result.get("query") or {}).get("q") or "")
     doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm,
-                            bottomMargin=18 * mm, title=f"{title}: {query}", author="marksearch",
-                            subject="Trademark search report", creator="marksearch")
-    footer = f"{title} · generated {_when(result.get('generated_at'))}"
-    doc.build(list(_story(result, title, f)), canvasmaker=_numbered_canvas(f, footer))
+                            bottomMargin=18 * mm, title=title, author="marksearch", subject=subject,
+                            creator="marksearch")
+    doc.build(story, canvasmaker=_numbered_canvas(f, footer))
     return out.getvalue()
+
+
+def grouped_pdf(title: str, summary: Sequence[tuple[str, str]],
+                groups: Sequence[tuple[str, Sequence[tuple[str, str]], Sequence[Mapping[str, Any]]]], *,
+                subject: str, generated_at: object = None) -> bytes:
+    """A PDF of hits in groups, each under a heading with its own label/value rows, after a summary
+    table: the search report's hit blocks, fonts and footer (a watch report: one group per watched mark)."""
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph
+
+    f = fonts()
+    st = _styles(f)
+    story: list[Any] = [Paragraph(markup(title, f), st["title"]),
+                        _grid([[_para(k, st["small"], f), _para(v, st["body"], f)] for k, v in summary],
+                              (50 * mm, 120 * mm), header=False)]
+    for heading, rows, hits in groups:
+        story.append(_para(heading, st["h2"], f))
+        if rows:
+            story.append(_grid([[_para(k, st["small"], f), _para(v, st["body"], f)] for k, v in rows],
+                               (50 * mm, 120 * mm), header=False))
+        signals = _signal_names(hits)
+        story.extend(_hit_block(hit, signals, st, f) for hit in hits)
+    return _build_pdf(story, f, title=title, subject=subject,
+                      footer=f"{title} · generated {_when(generated_at)}")
 
 
 # -- for the routes ---------------------------------------------------------------------------------

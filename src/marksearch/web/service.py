@@ -395,6 +395,12 @@ class Service:
                 self._goods_store = None
 
     @contextmanager
+    def locked_store(self) -> Iterator[Store]:
+        """The store, held for one caller at a time (the watch routes read and write through it)."""
+        with self._lock:
+            yield self.store
+
+    @contextmanager
     def _current(self) -> Iterator[Searcher]:
         """The searcher, holding the lock and in step with the store."""
         with self._lock:

@@ -1,0 +1,167 @@
+"""Running the watches: new or changed filings against every watched mark, matches stored as alerts.
+
+:func:`run_watches` follows the register's change log from where the last run
+stopped (``watch_state.last_seq``), a page of changes at a time: the filings
+inserted or updated in the page are matched against every watched mark
+(:class:`marksearch.watch.match.WatchIndex`, reading the keys computed at
+ingest), and the page's alerts, their webhook deliveries and the new cursor
+are written in one transaction.  A crash mid-run loses nothing and a second
+run finds the same alerts already stored: alerts are unique per (watched
+mark, filing), so running again, or ingesting the same file again (which
+logs no change), adds none.
+
+A watched mark sees the filings changed after it was added (its
+``since_seq``); :func:`backfill` runs chosen watched marks against the whole
+register instead (:func:`marksearch.watch.match.match_register`).
+
+>>> from marksearch.store import open_store
+>>> from marksearch.watch.storage import WatchStore
+>>> store = open_store(":memory:")
+>>> _ = WatchStore(store).add_watch("acme", "KOKA", classes=(32,))
+>>> run_watches(store).matches
+0
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from marksearch.scoring import Scored
+from marksearch.store import Store
+from marksearch.watch.storage import Portfolio, Watch, WatchStore, utcnow
+
+if TYPE_CHECKING:
+    from marksearch.search import Searcher
+
+__all__ = ["RunSummary", "after_ingest", "backfill", "filing_dict", "run_watches"]
+
+Clock = Callable[[], dt.datetime]
+PAGE = 10_000  # changes read and matched at a time
+
+
+@dataclass
+class RunSummary:
+    """What a run did: changes read, filings matched, matches found, alerts made or renewed."""
+
+    from_seq: int = 0
+    to_seq: int = 0
+    watches: int = 0
+    filings: int = 0
+    matches: int = 0
+    created: int = 0
+    changed: int = 0
+
+    def add(self, event: str | None) -> None:
+        self.matches += 1
+        if event == "alert.created":
+            self.created += 1
+        elif event == "alert.changed":
+            self.changed += 1
+
+    @property
+    def alerts(self) -> int:
+        """Alerts that are new to their owner: created, or raised again by a changed mark text."""
+        return self.created + self.changed
+
+    def to_dict(self) -> dict[str, int]:
+        return {"from_seq": self.from_seq, "to_seq": self.to_seq, "watches": self.watches,
+                "filings": self.filings, "matches": self.matches, "created": self.created,
+                "changed": self.changed}
+
+
+def filing_dict(record: Any, record_id: int) -> dict[str, Any]:
+    """A filing's fields as a search hit shows them (without the score, which the alert holds)."""
+    from marksearch.search import Hit
+    from marksearch.web.service import hit_dict
+
+    shown = hit_dict(0, Hit(0.0, record_id, Scored(0.0, {}, []), record))
+    for key in ("rank", "score", "signals", "reasons", "goods_overlap"):
+        shown.pop(key, None)
+    return shown
+
+
+def run_watches(store: Store, *, clock: Clock = utcnow, page: int = PAGE) -> RunSummary:
+    """Match the filings changed since the last run against every watched mark; see the module docstring."""
+    ws = WatchStore(store)
+    watches = {w.id: w for w in ws.watches()}
+    summary = RunSummary(from_seq=ws.last_seq(), to_seq=ws.last_seq(), watches=len(watches))
+    if not watches:
+        with ws.transaction():
+            ws.set_last_seq(store.last_seq())  # nothing to match: the cursor moves on
+        summary.to_seq = ws.last_seq()
+        return summary
+    from marksearch.watch.match import WatchIndex
+
+    index = WatchIndex([w.watched() for w in watches.values()])
+    while True:
+        changes = store.changes(after_seq=summary.to_seq, limit=page)
+        if not changes:
+            return summary
+        latest: dict[int, int] = {}  # record id -> the sequence number of its last change in the page
+        for change in changes:
+            if change.op == "delete":
+                latest.pop(change.record_id, None)
+            else:
+                latest[change.record_id] = change.seq
+        rows = list(store.iter_index_rows(ids=sorted(latest)))
+        summary.filings += len(rows)
+        matches = [m for m in index.match(rows) if latest[m.record_id] > watches[m.watch_id].since_seq]
+        _save(ws, watches, matches, clock(), summary, cursor=changes[-1].seq)
+        summary.to_seq = changes[-1].seq
+
+
+def backfill(store: Store, watch_ids: Sequence[int] | None = None, *, clock: Clock = utcnow,
+             searcher: Searcher | None = None) -> RunSummary:
+    """Run watched marks (all, or those with ``watch_ids``) against the whole register
+    (through ``searcher``'s index when given, as the web app's; else one opened here)."""
+    from marksearch.search import Searcher
+    from marksearch.watch.match import match_register
+
+    ws = WatchStore(store)
+    chosen = [ws.watch(i) for i in watch_ids] if watch_ids is not None else ws.watches()
+    summary = RunSummary(from_seq=0, to_seq=store.last_seq(), watches=len(chosen))
+    if not chosen:
+        return summary
+    searcher = searcher or Searcher(store)
+    searcher.refresh()
+    summary.filings = searcher.segment.size + len(searcher.delta)
+    matches = [m for w in chosen for m in match_register(w.watched(), searcher)]
+    _save(ws, {w.id: w for w in chosen}, matches, clock(), summary, cursor=None)
+    return summary
+
+
+def _save(ws: WatchStore, watches: dict[int, Watch], matches: Sequence[Any], now: dt.datetime,
+          summary: RunSummary, *, cursor: int | None) -> None:
+    """The matches as alerts, their deliveries and the cursor, in one transaction."""
+    records = ws.store.get_by_ids(sorted({m.record_id for m in matches})) if matches else {}
+    with ws.transaction():
+        webhooks: dict[str, Portfolio | None] = {}
+        for match in matches:
+            stored = records.get(match.record_id)
+            if stored is None:
+                continue  # deleted since it was matched
+            watch = watches[match.watch_id]
+            if watch.portfolio not in webhooks:
+                found = ws.portfolio(watch.portfolio)
+                webhooks[watch.portfolio] = found if found.webhook_url else None
+            event = ws.save_match(watch, match, filing_dict(stored.record, stored.id), now=now,
+                                  webhook=webhooks[watch.portfolio])
+            summary.add(event)
+        if cursor is not None:
+            ws.set_last_seq(cursor)
+
+
+def after_ingest(store: Store, *, deliver: bool = True, **delivery_options: Any) -> dict[str, Any] | None:
+    """What ``marksearch ingest`` does last: run the watches over what it changed and send the
+    deliveries that are due; ``None`` when the register has no watch tables (nothing is created)."""
+    if WatchStore.existing(store) is None:
+        return None
+    result: dict[str, Any] = {"run": run_watches(store).to_dict()}
+    if deliver:
+        from marksearch.watch.delivery import deliver as send_due
+
+        result["delivery"] = send_due(store, **delivery_options).to_dict()
+    return result

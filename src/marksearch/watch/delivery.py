@@ -1,0 +1,171 @@
+"""Webhook delivery: signed POSTs from an outbox, retried with exponential backoff.
+
+An alert of a portfolio that has a webhook is put in the outbox (the table
+``watch_outbox``) in the same transaction that stores the alert, with its
+JSON body fixed then.  :func:`deliver` sends what is due:
+
+- ``POST`` to the portfolio's URL, the body as stored, and the headers
+  ``X-Marksearch-Event`` (``alert.created`` or ``alert.changed``),
+  ``X-Marksearch-Delivery`` (a UUID, the same on every retry: the receiver's
+  idempotency key), ``X-Marksearch-Timestamp`` (Unix seconds of this attempt)
+  and ``X-Marksearch-Signature: sha256=<hex>``, the HMAC-SHA256 with the
+  portfolio's secret of ``<timestamp>.<body>`` (:func:`sign`; receivers check
+  it with :func:`verify`);
+- a 2xx answer marks it delivered; anything else (another status, a refused
+  connection, a timeout) counts an attempt and sets the next one
+  ``Backoff.delay(attempts)`` later: 30 s, 1 min, 2 min, ... up to 6 h, with
+  no limit on attempts, so nothing is dropped while the receiver is down;
+- a delivery is leased while it is sent (its next attempt moves a few
+  minutes ahead first), so two ``watch deliver`` running at once do not send
+  it twice, and one that dies mid-way is retried after the lease.
+
+Delivery is at least once: a receiver that answered 2xx but whose answer
+was lost gets the delivery again, with the same ``X-Marksearch-Delivery``.
+
+The clock and the sender are parameters, so tests run the backoff without waiting.
+
+>>> sign("s3cret-s3cret-s3cret", 1700000000, b'{"a":1}')
+'sha256=79a6c445ff099c53dc2ea6b6df3e4609699187aa67857a2783882ea8fd1e5c11'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import http.client
+import ssl
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from marksearch import __version__
+from marksearch.store import Store
+from marksearch.watch.storage import Delivery, WatchStore, utcnow
+
+__all__ = ["Backoff", "DeliverySummary", "Send", "deliver", "http_post", "sign", "verify"]
+
+Send = Callable[[str, bytes, Mapping[str, str], float], int]
+"""``send(url, body, headers, timeout)``: the HTTP status, or an ``OSError`` when nothing answered."""
+
+SIGNATURE = "X-Marksearch-Signature"
+TIMESTAMP = "X-Marksearch-Timestamp"
+DELIVERY = "X-Marksearch-Delivery"
+EVENT = "X-Marksearch-Event"
+
+
+def sign(secret: str, timestamp: int, body: bytes) -> str:
+    """The signature header's value for a body sent at ``timestamp`` (Unix seconds)."""
+    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
+    return "sha256=" + mac.hexdigest()
+
+
+def verify(secret: str, body: bytes, timestamp: str, signature: str, *, now: float | None = None,
+           tolerance: float = 300.0) -> bool:
+    """A receiver's check: the signature is right and the timestamp within ``tolerance`` seconds of now.
+
+    >>> body = b'{"id": "x"}'
+    >>> verify("s3cret-s3cret-s3cret", body, "1700000000", sign("s3cret-s3cret-s3cret", 1700000000, body),
+    ...        now=1700000010)
+    True
+    """
+    import time
+
+    try:
+        sent = int(timestamp)
+    except ValueError:
+        return False
+    if abs((time.time() if now is None else now) - sent) > tolerance:
+        return False
+    return hmac.compare_digest(sign(secret, sent, body), signature)
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """How long to wait before the next attempt: ``base * 2 ** (attempts - 1)``, at most ``cap``."""
+
+    base: dt.timedelta = dt.timedelta(seconds=30)
+    cap: dt.timedelta = dt.timedelta(hours=6)
+
+    def delay(self, attempts: int) -> dt.timedelta:
+        """After ``attempts`` failed attempts.
+
+        >>> [Backoff().delay(n).total_seconds() for n in (1, 2, 3, 20)]
+        [30.0, 60.0, 120.0, 21600.0]
+        """
+        return min(self.base * (1 << min(max(attempts - 1, 0), 30)), self.cap)
+
+
+@dataclass
+class DeliverySummary:
+    attempted: int = 0
+    delivered: int = 0
+    failed: int = 0
+    pending: int = 0  # still waiting after this run (failed ones and those not due yet)
+    errors: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, object]:
+        return {"attempted": self.attempted, "delivered": self.delivered, "failed": self.failed,
+                "pending": self.pending, "errors": self.errors}
+
+
+def http_post(url: str, body: bytes, headers: Mapping[str, str], timeout: float) -> int:
+    """POST with the standard library; redirects are not followed (a 3xx is a failed attempt)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    conn: http.client.HTTPConnection
+    if parts.scheme == "https":
+        conn = http.client.HTTPSConnection(host, parts.port, timeout=timeout, context=ssl.create_default_context())
+    else:
+        conn = http.client.HTTPConnection(host, parts.port, timeout=timeout)
+    try:
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        conn.request("POST", path, body=body, headers=dict(headers))
+        response = conn.getresponse()
+        response.read(64 * 1024)
+        return int(response.status)
+    except http.client.HTTPException as exc:
+        raise OSError(f"bad HTTP answer: {type(exc).__name__}") from None
+    finally:
+        conn.close()
+
+
+def deliver(store: Store, *, clock: Callable[[], dt.datetime] = utcnow, send: Send = http_post,
+            backoff: Backoff = Backoff(), timeout: float = 10.0, batch: int = 100) -> DeliverySummary:
+    """Send every delivery due now, once each; see the module docstring."""
+    ws = WatchStore(store)
+    summary = DeliverySummary()
+    lease = dt.timedelta(seconds=max(60.0, 3 * timeout))
+    tried: set[int] = set()
+    while True:
+        due = [d for d in ws.claim_due(clock(), lease=lease, limit=batch) if d.id not in tried]
+        if not due:
+            break
+        for delivery in due:
+            tried.add(delivery.id)
+            _attempt(ws, delivery, clock, send, backoff, timeout, summary)
+    summary.pending = len(ws.deliveries(pending=True))
+    return summary
+
+
+def _attempt(ws: WatchStore, delivery: Delivery, clock: Callable[[], dt.datetime], send: Send,
+             backoff: Backoff, timeout: float, summary: DeliverySummary) -> None:
+    summary.attempted += 1
+    url, secret = delivery.webhook_url or "", delivery.webhook_secret or ""
+    now = clock()
+    stamp = int(now.timestamp())
+    headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": f"marksearch/{__version__}",
+               EVENT: delivery.event, DELIVERY: delivery.delivery_id, TIMESTAMP: str(stamp),
+               SIGNATURE: sign(secret, stamp, delivery.body)}
+    try:
+        status = send(url, delivery.body, headers, timeout)
+        error = None if 200 <= status < 300 else f"HTTP {status}"
+    except OSError as exc:
+        error = " ".join(str(exc).split()) or type(exc).__name__
+    if error is None:
+        ws.delivered(delivery, clock())
+        summary.delivered += 1
+        return
+    ws.failed(delivery, error, clock() + backoff.delay(delivery.attempts + 1))
+    summary.failed += 1
+    summary.errors.append(f"{delivery.delivery_id} to {url}: {error}")

@@ -1,0 +1,363 @@
+"""The watch API (``/api/v1/watch/...``) and the alerts page (``/watch/alerts``), behind the token.
+
+Portfolios and watched marks can be listed, made, changed and deleted;
+alerts listed and marked seen.  Everything here asks for the server's token
+(``marksearch serve --token``), given as ``Authorization: Bearer <token>`` or
+the ``token`` cookie: without one the server answers 401, and a server
+started without a token answers 403, since anyone could otherwise change its
+watch lists and point their webhooks anywhere.  The alerts page has its JSON
+twin (``?format=json``) like every page.  The library side is
+:mod:`marksearch.watch`.
+"""
+
+from __future__ import annotations
+
+import hmac
+import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi.responses import RedirectResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException
+
+from marksearch.search import MAX_GOODS, MAX_QUERY
+from marksearch.watch.storage import WatchStore
+from marksearch.web.api import _problems
+from marksearch.web.pages import render, wants_json
+from marksearch.web.service import MAX_PER_PAGE, NotFound, Service
+
+__all__ = ["api_router", "page_router"]
+
+MAX_ID = 2**53  # row ids; larger ones cannot be stored and are refused before the database sees them
+MAX_IDS = 1000  # alert ids marked seen by one request
+
+RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
+Name = Annotated[str, Field(min_length=1, max_length=100)]
+Office = Annotated[str, Field(pattern=r"^[A-Za-z]{2}$")]
+NiceClass = Annotated[int, Field(ge=1, le=45)]
+Threshold = Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)]
+Url = Annotated[str, Field(min_length=1, max_length=2000, description="http:// or https://")]
+Secret = Annotated[str, Field(min_length=16, max_length=200, description="The HMAC-SHA256 signing key")]
+
+
+# -- the token ------------------------------------------------------------------------------------------
+
+
+def require_token(request: Request) -> None:
+    """The server's token, or 401; no token configured: 403 (the app's middleware checks it first)."""
+    expected: str | None = getattr(request.app.state, "token", None)
+    if not expected:
+        raise HTTPException(403, "watch lists need a token: start the server with marksearch serve --token")
+    auth = request.headers.get("authorization", "")
+    given = auth[7:] if auth.lower().startswith("bearer ") else request.cookies.get("token", "")
+    from_query = request.query_params.get("token", "")  # a first visit: the middleware sets the cookie
+    if not any(hmac.compare_digest(g.encode(), expected.encode()) for g in (given, from_query) if g):
+        raise HTTPException(401, "this server asks for a token", headers={"WWW-Authenticate": "Bearer"})
+
+
+def _service(request: Request) -> Service:
+    found: Service = request.app.state.service
+    return found
+
+
+@contextmanager
+def _watch_store(request: Request) -> Iterator[WatchStore]:
+    """The register's watch tables, the service's connection held for this request alone."""
+    with _service(request).locked_store() as store:
+        yield WatchStore(store)
+
+
+Token = Depends(require_token)
+
+
+# -- bodies and answers -----------------------------------------------------------------------------------
+
+
+class PortfolioIn(BaseModel):
+    name: Name
+    webhook_url: Url | None = None
+    webhook_secret: Secret | None = None
+
+
+class PortfolioChange(BaseModel):
+    name: Name | None = None
+    webhook_url: Url | None = None
+    webhook_secret: Secret | None = None
+    unset_webhook: bool = Field(default=False, description="Remove the webhook; deliveries not made are dropped")
+
+
+class PortfolioOut(BaseModel):
+    id: int
+    name: str
+    webhook_url: str | None
+    webhook_secret_set: bool = Field(description="The secret itself is never shown")
+    created_at: str
+    watches: int
+    new_alerts: int
+
+
+class WatchIn(BaseModel):
+    portfolio: Name = "default"
+    text: Annotated[str, Field(min_length=1, max_length=MAX_QUERY, description="The watched mark, any script")]
+    classes: Annotated[list[NiceClass], Field(max_length=45)] = []
+    goods: Annotated[str | None, Field(max_length=MAX_GOODS, description=(
+        "Goods and services in words; without classes, the classes are read from them"))] = None
+    offices: Annotated[list[Office], Field(max_length=100, description="Empty: every office")] = []
+    threshold: Threshold = 0.7
+    backfill: bool = Field(default=False, description="Also match it against the whole register now")
+
+
+class WatchChange(BaseModel):
+    portfolio: Name | None = None
+    text: Annotated[str | None, Field(min_length=1, max_length=MAX_QUERY)] = None
+    classes: Annotated[list[NiceClass] | None, Field(max_length=45)] = None
+    goods: Annotated[str | None, Field(max_length=MAX_GOODS)] = None
+    offices: Annotated[list[Office] | None, Field(max_length=100)] = None
+    threshold: Threshold | None = None
+
+
+class WatchOut(BaseModel):
+    id: int
+    portfolio: str
+    text: str
+    classes: list[int]
+    goods: str | None
+    offices: list[str]
+    threshold: float
+    created_at: str
+    updated_at: str
+
+
+class WatchAdded(WatchOut):
+    backfill_alerts: int | None = Field(description="Alerts the backfill made (none asked: null)")
+
+
+class AlertOut(BaseModel):
+    id: int
+    watch_id: int
+    portfolio: str
+    watch_text: str
+    record_id: int
+    office: str
+    application_number: str
+    mark_text: str
+    score: float = Field(ge=0, le=1)
+    signals: dict[str, float]
+    reasons: list[str]
+    filing: dict[str, Any] = Field(description="The filing's fields, as a search hit shows them")
+    version: int = Field(description="1, then one more each time the filing's mark text changed and alerted again")
+    new: bool
+    created_at: str
+    updated_at: str
+    seen_at: str | None
+
+
+class AlertsOut(BaseModel):
+    total: int
+    page: int
+    per_page: int
+    pages: int
+    alerts: list[AlertOut]
+
+
+class SeenIn(BaseModel):
+    ids: Annotated[list[Annotated[int, Field(ge=1, le=MAX_ID)]] | None, Field(max_length=MAX_IDS)] = None
+    all: bool = Field(default=False, description="Every new alert (of portfolio, when given)")
+    portfolio: Name | None = None
+
+
+class SeenOut(BaseModel):
+    marked_seen: int
+
+
+# -- the API ------------------------------------------------------------------------------------------------
+
+api_router = APIRouter(prefix="/api/v1/watch", tags=["watch"], dependencies=[Token])
+_ANSWERS = _problems(400, 401, 422) | {403: {"description": "The server has no token: watch lists are off",
+                                             "content": {"application/problem+json": {
+                                                 "schema": {"$ref": "#/components/schemas/Problem"}}}}}
+_WITH_404 = _ANSWERS | _problems(404)
+
+
+def _portfolio_name(ws: WatchStore, portfolio_id: int) -> str:
+    found = ws.portfolio_by_id(portfolio_id)
+    if found is None:
+        raise NotFound(f"no portfolio {portfolio_id}")
+    return found.name
+
+
+def _existing_watch(ws: WatchStore, watch_id: int) -> None:
+    if not ws.execute("SELECT 1 FROM watch_marks WHERE id = ?", (watch_id,)):
+        raise NotFound(f"no watched mark {watch_id}")
+
+
+@api_router.get("/portfolios", response_model=list[PortfolioOut], responses=_ANSWERS, summary="The portfolios")
+def list_portfolios(request: Request) -> list[dict[str, Any]]:
+    with _watch_store(request) as ws:
+        return [p.to_dict() for p in ws.portfolios()]
+
+
+@api_router.post("/portfolios", response_model=PortfolioOut, status_code=201, responses=_ANSWERS,
+                 summary="Make a portfolio, with or without a webhook")
+def add_portfolio(request: Request, body: PortfolioIn) -> dict[str, Any]:
+    with _watch_store(request) as ws:
+        return ws.add_portfolio(body.name, webhook_url=body.webhook_url, webhook_secret=body.webhook_secret).to_dict()
+
+
+@api_router.get("/portfolios/{portfolio_id}", response_model=PortfolioOut, responses=_WITH_404,
+                summary="One portfolio")
+def get_portfolio(request: Request, portfolio_id: RowId) -> dict[str, Any]:
+    with _watch_store(request) as ws:
+        return ws.portfolio(_portfolio_name(ws, portfolio_id)).to_dict()
+
+
+@api_router.patch("/portfolios/{portfolio_id}", response_model=PortfolioOut, responses=_WITH_404,
+                  summary="Rename a portfolio, set or unset its webhook")
+def change_portfolio(request: Request, portfolio_id: RowId, body: PortfolioChange) -> dict[str, Any]:
+    with _watch_store(request) as ws:
+        name = _portfolio_name(ws, portfolio_id)
+        return ws.change_portfolio(name, new_name=body.name, webhook_url=body.webhook_url,
+                                   webhook_secret=body.webhook_secret, unset_webhook=body.unset_webhook).to_dict()
+
+
+@api_router.delete("/portfolios/{portfolio_id}", status_code=204, response_class=Response, responses=_WITH_404,
+                   summary="Delete a portfolio with its watched marks and alerts")
+def delete_portfolio(request: Request, portfolio_id: RowId) -> Response:
+    with _watch_store(request) as ws:
+        ws.delete_portfolio(_portfolio_name(ws, portfolio_id))
+    return Response(status_code=204)
+
+
+@api_router.get("/marks", response_model=list[WatchOut], responses=_ANSWERS, summary="The watched marks")
+def list_watches(request: Request, portfolio: Annotated[str | None, Query(max_length=100)] = None
+                 ) -> list[dict[str, Any]]:
+    with _watch_store(request) as ws:
+        return [w.to_dict() for w in ws.watches(portfolio=portfolio)]
+
+
+@api_router.post("/marks", response_model=WatchAdded, status_code=201, responses=_ANSWERS,
+                 summary="Watch a mark (its portfolio is made when new)")
+def add_watch(request: Request, body: WatchIn) -> dict[str, Any]:
+    with _watch_store(request) as ws:
+        watch = ws.add_watch(body.portfolio, body.text, classes=body.classes, goods=body.goods,
+                             offices=body.offices, threshold=body.threshold)
+        made = None
+        if body.backfill:
+            from marksearch.watch.alerts import backfill
+
+            made = backfill(ws.store, [watch.id], searcher=_service(request).searcher).created
+    return {**watch.to_dict(), "backfill_alerts": made}
+
+
+@api_router.get("/marks/{watch_id}", response_model=WatchOut, responses=_WITH_404, summary="One watched mark")
+def get_watch(request: Request, watch_id: RowId) -> dict[str, Any]:
+    with _watch_store(request) as ws:
+        _existing_watch(ws, watch_id)
+        return ws.watch(watch_id).to_dict()
+
+
+@api_router.patch("/marks/{watch_id}", response_model=WatchOut, responses=_WITH_404,
+                  summary="Change a watched mark (alerts already raised stay)")
+def change_watch(request: Request, watch_id: RowId, body: WatchChange) -> dict[str, Any]:
+    with _watch_store(request) as ws:
+        _existing_watch(ws, watch_id)
+        return ws.change_watch(watch_id, text=body.text, classes=body.classes, goods=body.goods,
+                               offices=body.offices, threshold=body.threshold, portfolio=body.portfolio).to_dict()
+
+
+@api_router.delete("/marks/{watch_id}", status_code=204, response_class=Response, responses=_WITH_404,
+                   summary="Stop watching a mark; its alerts go too")
+def delete_watch(request: Request, watch_id: RowId) -> Response:
+    with _watch_store(request) as ws:
+        _existing_watch(ws, watch_id)
+        ws.delete_watch(watch_id)
+    return Response(status_code=204)
+
+
+def alerts_data(ws: WatchStore, *, portfolio: str | None, watch: int | None, new: bool, page: int,
+                per_page: int) -> dict[str, Any]:
+    """One page of alerts, newest first (the API's answer and the alerts page's data)."""
+    total = ws.count_alerts(portfolio=portfolio, watch_id=watch, new=new)
+    found = ws.alerts(portfolio=portfolio, watch_id=watch, new=new, limit=per_page, offset=(page - 1) * per_page)
+    return {"total": total, "page": page, "per_page": per_page, "pages": max(1, math.ceil(total / per_page)),
+            "alerts": [a.to_dict() for a in found]}
+
+
+@api_router.get("/alerts", response_model=AlertsOut, responses=_ANSWERS, summary="Alerts, newest first")
+def list_alerts(request: Request, portfolio: Annotated[str | None, Query(max_length=100)] = None,
+                watch: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+                new: Annotated[bool, Query(description="Only alerts not yet marked seen")] = False,
+                page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+                per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 20) -> dict[str, Any]:
+    with _watch_store(request) as ws:
+        return alerts_data(ws, portfolio=portfolio, watch=watch, new=new, page=page, per_page=per_page)
+
+
+@api_router.post("/alerts/seen", response_model=SeenOut, responses=_ANSWERS,
+                 summary="Mark alerts seen: these ids, or all new ones (of a portfolio)")
+def mark_seen(request: Request, body: SeenIn) -> dict[str, int]:
+    if body.all == bool(body.ids):
+        from marksearch.web.service import BadParameter
+
+        raise BadParameter("ids", "give alert ids, or all: true")
+    with _watch_store(request) as ws:
+        return {"marked_seen": ws.mark_seen(ids=None if body.all else body.ids, portfolio=body.portfolio)}
+
+
+# -- the alerts page ------------------------------------------------------------------------------------------
+
+page_router = APIRouter(include_in_schema=False, dependencies=[Token])
+
+
+def _as_hit(alert: dict[str, Any], rank: int) -> dict[str, Any]:
+    """An alert as the search page's hit template shows one."""
+    return {**alert["filing"], "rank": rank, "score": alert["score"], "signals": alert["signals"],
+            "reasons": alert["reasons"], "mark_text": alert["mark_text"], "goods_overlap": None}
+
+
+@page_router.get("/watch/alerts")
+def alerts_page(request: Request, portfolio: Annotated[str | None, Query(max_length=100)] = None,
+                new: bool = False, page: Annotated[int, Query(ge=1, le=1_000_000)] = 1) -> Response:
+    """The alerts, newest first, each with its watched mark, the filing and why it resembles it."""
+    with _watch_store(request) as ws:
+        data = alerts_data(ws, portfolio=portfolio or None, watch=None, new=new, page=page, per_page=50)
+        data["portfolios"] = [p.to_dict() for p in ws.portfolios()]
+    data["query"] = {"portfolio": portfolio or None, "new": new}
+    if wants_json(request):
+        return render(request, "watch_alerts.html", data)
+    view = {"hits": [_as_hit(a, (page - 1) * 50 + i) for i, a in enumerate(data["alerts"], 1)],
+            "page_url": lambda p: _page_url(portfolio, new, p)}
+    return render(request, "watch_alerts.html", data, view=view)
+
+
+def _page_url(portfolio: str | None, new: bool, page: int) -> str:
+    from urllib.parse import urlencode
+
+    pairs = [(k, v) for k, v in (("portfolio", portfolio or ""), ("new", "true" if new else ""),
+                                 ("page", str(page) if page > 1 else "")) if v]
+    return "/watch/alerts" + ("?" + urlencode(pairs) if pairs else "")
+
+
+@page_router.post("/watch/alerts/seen")
+async def seen_form(request: Request) -> Response:
+    """The page's form (urlencoded): the ticked alerts ``ids``, or every new alert of ``portfolio``
+    when none is ticked, marked seen; then back to the page (``back``)."""
+    from urllib.parse import parse_qs
+
+    from starlette.concurrency import run_in_threadpool
+
+    form = parse_qs((await request.body())[:100_000].decode("utf-8", "replace"))
+    ids = [int(i) for i in form.get("ids", []) if i.isdigit() and 1 <= int(i) <= MAX_ID][:MAX_IDS]
+    portfolio = (form.get("portfolio") or [""])[0][:100] or None
+    back = (form.get("back") or ["/watch/alerts"])[0]
+
+    def mark() -> None:
+        with _watch_store(request) as ws:
+            ws.mark_seen(ids=ids if ids else None, portfolio=None if ids else portfolio)
+
+    await run_in_threadpool(mark)
+    target = back if back.startswith("/watch/alerts") and "//" not in back else "/watch/alerts"  # stay on this site
+    return RedirectResponse(target, status_code=303)

@@ -1,0 +1,256 @@
+"""Watch lists and alerts over every back-end: tables on first use, CRUD, runs over the change log,
+de-duplication, changed filings, backfill, seen/new."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import doctest
+import importlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from marksearch.errors import UsageError
+from marksearch.ingest import ingest
+from marksearch.records import Record, Status, VerbalElement
+from marksearch.store import Store, open_store
+from marksearch.watch import WatchStore, backfill, run_watches
+from tests.test_watch_helpers import WATCHED, batches, register  # noqa: F401 - the fixture
+
+T0 = dt.datetime(2025, 3, 1, 9, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def store(register: str) -> Iterator[Store]:  # noqa: F811 - the fixture imported above
+    with open_store(register) as s:
+        yield s
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> tuple[Path, Path, Path]:
+    return batches(tmp_path)
+
+
+def load(store: Store, path: Path) -> None:
+    ingest(store, [path], format="jsonl", workers=1)
+
+
+def watch_all(ws: WatchStore) -> None:
+    for portfolio, text, classes in WATCHED:
+        ws.add_watch(portfolio, text, classes=classes, now=T0)
+
+
+def pairs(ws: WatchStore) -> list[tuple[str, str, str]]:
+    return sorted((a.watch_text, a.office, a.application_number) for a in ws.alerts())
+
+
+# -- tables and lists -------------------------------------------------------------------------------------
+
+
+def test_tables_are_made_on_first_use_only(store: Store) -> None:
+    assert WatchStore.existing(store) is None
+    ws = WatchStore(store)
+    assert WatchStore.existing(store) is not None
+    assert ws.portfolios() == [] and ws.watches() == [] and ws.alerts() == []
+    WatchStore(store)  # again: nothing to make, nothing lost
+
+
+def test_portfolios_and_watched_marks_are_listed_changed_and_deleted(store: Store) -> None:
+    ws = WatchStore(store)
+    acme = ws.add_portfolio("acme", webhook_url="https://hooks.example/x", webhook_secret="s" * 20)
+    assert acme.to_dict()["webhook_secret_set"] and "webhook_secret" not in acme.to_dict()
+    koka = ws.add_watch("acme", "KOKA", classes=(32, 33), offices=("em", "US"), threshold=0.8)
+    coffee = ws.add_watch("beans", "LION", goods="coffee; tea")  # a new portfolio, classes read from the goods
+    assert (koka.classes, koka.offices, koka.threshold) == ((32, 33), ("EM", "US"), 0.8)
+    assert coffee.classes == (30,) and coffee.goods == "coffee; tea" and coffee.portfolio == "beans"
+    assert [p.name for p in ws.portfolios()] == ["acme", "beans"]
+    assert [w.text for w in ws.watches(portfolio="acme")] == ["KOKA"]
+
+    changed = ws.change_watch(koka.id, text="COCA", offices=(), threshold=0.75, portfolio="beans")
+    assert (changed.text, changed.offices, changed.threshold, changed.portfolio) == ("COCA", (), 0.75, "beans")
+    assert changed.classes == (32, 33)
+    renamed = ws.change_portfolio("acme", new_name="acme-inc", unset_webhook=True)
+    assert renamed.webhook_url is None and renamed.watches == 0
+
+    ws.delete_watch(coffee.id)
+    assert [w.text for w in ws.watches()] == ["COCA"]
+    ws.delete_portfolio("beans")
+    assert ws.watches() == [] and [p.name for p in ws.portfolios()] == ["acme-inc"]
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"text": " "}, "text is empty"),
+    ({"text": "K" * 201}, "longer than 200"),
+    ({"threshold": 0.0}, "threshold"),
+    ({"threshold": 1.5}, "threshold"),
+    ({"offices": ("EUR",)}, "two-letter"),
+    ({"classes": (46,)}, "Nice class"),
+    ({"goods": "zzqx vvbn"}, "no Nice class"),
+    ({"text": "KO\x00KA"}, "control"),
+    ({"text": "KO\ud800KA"}, "not valid Unicode"),
+])
+def test_mistakes_in_a_watched_mark_are_usage_errors(store: Store, kwargs: dict[str, object], message: str) -> None:
+    ws = WatchStore(store)
+    args: dict[str, object] = {"text": "KOKA", **kwargs}
+    text = str(args.pop("text"))
+    with pytest.raises(UsageError, match=message):
+        ws.add_watch("p", text, **args)  # type: ignore[arg-type]
+    assert ws.watches() == []
+
+
+@pytest.mark.parametrize(("url", "secret", "message"), [
+    ("ftp://x.example/", "s" * 20, "http:// or https://"),
+    ("http:///nohost", "s" * 20, "names no host"),
+    ("http://[::1", "s" * 20, "webhook URL"),
+    ("https://x.example/", "short", "16 characters"),
+    (None, "s" * 20, "needs a webhook URL"),
+])
+def test_a_webhook_needs_a_good_url_and_secret(store: Store, url: str | None, secret: str, message: str) -> None:
+    with pytest.raises(UsageError, match=message):
+        WatchStore(store).add_portfolio("p", webhook_url=url, webhook_secret=secret)
+
+
+def test_unknown_names_and_ids_say_so(store: Store) -> None:
+    ws = WatchStore(store)
+    with pytest.raises(UsageError, match="no portfolio 'nope'"):
+        ws.watches(portfolio="nope")
+    with pytest.raises(UsageError, match="no watched mark 9"):
+        ws.change_watch(9, text="X")
+    ws.add_portfolio("acme")
+    with pytest.raises(UsageError, match="already"):
+        ws.add_portfolio("acme")
+
+
+# -- runs ---------------------------------------------------------------------------------------------------
+
+
+def test_a_batch_alerts_once_and_again_adds_none(store: Store, files: tuple[Path, Path, Path]) -> None:
+    register_file, batch2, batch3 = files
+    load(store, register_file)
+    ws = WatchStore(store)
+    watch_all(ws)
+    assert run_watches(store).matches == 0  # nothing filed since the watches were added
+
+    load(store, batch2)
+    first = run_watches(store, clock=lambda: T0)
+    assert first.filings == 50 and first.created == len(ws.alerts()) > 0
+    assert ("OLYMEL", "EM", "018229845") in pairs(ws) and ("PYTON", "US", "76044902") in pairs(ws)
+    assert ("HANTTRE", "KR", "4020110062801") in pairs(ws)  # 한뜨레, read across scripts
+    before = pairs(ws)
+
+    assert run_watches(store).filings == 0
+    load(store, batch2)  # the same file again: no change logged, nothing to match
+    assert run_watches(store).created == 0 and pairs(ws) == before
+
+    load(store, batch3)
+    third = run_watches(store)
+    assert third.created > 0
+    assert ("SHOEPLACE", "KR", "4020150095902") in pairs(ws)  # 슈플레이스 in class 25
+    assert all(a.watch_text != "SHOEPLACE" or 25 in a.filing["nice_classes"] for a in ws.alerts())
+    alert = next(a for a in ws.alerts() if a.mark_text == "OLIMEL")
+    assert alert.new and alert.score >= 0.7 and alert.reasons and set(alert.signals) >= {"spelling", "sound"}
+    assert alert.filing["office"] == "EM" and alert.filing["url"] == "/marks/EM/018229845"
+
+
+def test_a_rerun_from_an_older_cursor_makes_no_duplicate(store: Store, files: tuple[Path, Path, Path]) -> None:
+    load(store, files[0])
+    ws = WatchStore(store)
+    watch_all(ws)
+    load(store, files[1])
+    run_watches(store)
+    before = pairs(ws)
+    ws.execute("UPDATE watch_state SET value = '0' WHERE key = 'last_seq'")  # as if the run had crashed
+    again = run_watches(store)
+    assert again.matches == len(before) and again.created == 0 and pairs(ws) == before
+
+
+def test_a_new_watch_sees_later_filings_and_backfill_finds_earlier_ones(
+        store: Store, files: tuple[Path, Path, Path]) -> None:
+    load(store, files[0])
+    load(store, files[1])
+    ws = WatchStore(store)
+    olymel = ws.add_watch("acme", "OLYMEL", classes=(29,))
+    assert run_watches(store).created == 0  # OLIMEL was filed before the watch
+    summary = backfill(store, [olymel.id])
+    assert summary.created == 1 and [a.mark_text for a in ws.alerts()] == ["OLIMEL"]
+    assert backfill(store).created == 0  # every watch, again: nothing new
+
+
+def filing(number: str, text: str, *, as_of: str, status: Status = Status.PENDING) -> Record:
+    return Record(office="EM", application_number=number, verbal_elements=(VerbalElement(text),),
+                  nice_classes=(32,), status=status, as_of=as_of)
+
+
+def write(store: Store, record: Record) -> None:
+    from marksearch.ingest import record_keys
+
+    store.write([record], [record_keys(record)])
+
+
+def test_a_changed_filing_updates_its_alert_and_a_new_mark_text_alerts_again(store: Store) -> None:
+    ws = WatchStore(store)
+    watch = ws.add_watch("acme", "KOKA", classes=(32,), threshold=0.7)
+    write(store, filing("1", "COCA", as_of="2025-01-01"))
+    run_watches(store)
+    (alert,) = ws.alerts()
+    ws.mark_seen(ids=[alert.id])
+
+    write(store, filing("1", "COCA", as_of="2025-02-01", status=Status.REGISTERED))  # the same sign
+    assert run_watches(store).matches == 1
+    (same,) = ws.alerts()
+    assert (same.id, same.version, same.new, same.filing["status"]) == (alert.id, 1, False, "registered")
+
+    write(store, filing("1", "KOKA-COLA", as_of="2025-03-01"))  # a new sign that still matches
+    changed = run_watches(store)
+    (again,) = ws.alerts()
+    assert changed.changed == 1 and (again.id, again.version, again.new) == (alert.id, 2, True)
+    assert again.mark_text == "KOKA-COLA" and again.watch_id == watch.id
+
+
+def test_alerts_are_marked_seen(store: Store) -> None:
+    ws = WatchStore(store)
+    ws.add_watch("a", "KOKA", classes=(32,))
+    ws.add_watch("b", "COCA", classes=(32,))
+    write(store, filing("1", "KOKO", as_of="2025-01-01"))
+    write(store, filing("2", "COKA", as_of="2025-01-01"))
+    run_watches(store)
+    assert ws.count_alerts(new=True) == len(ws.alerts()) >= 3
+    first = ws.alerts()[-1]
+    assert ws.mark_seen(ids=[first.id]) == 1 and ws.mark_seen(ids=[first.id]) == 0
+    assert ws.mark_seen(portfolio="a") == ws.count_alerts(portfolio="a") - (first.portfolio == "a")
+    assert ws.count_alerts(portfolio="a", new=True) == 0 and ws.count_alerts(portfolio="b", new=True) > 0
+    assert ws.mark_seen() > 0 and ws.alerts(new=True) == []
+
+
+def test_deleting_a_watch_deletes_its_alerts(store: Store) -> None:
+    ws = WatchStore(store)
+    keep = ws.add_watch("a", "KOKA", classes=(32,))
+    drop = ws.add_watch("a", "KOKO", classes=(32,))
+    write(store, filing("1", "KOKA", as_of="2025-01-01"))
+    run_watches(store)
+    assert {a.watch_id for a in ws.alerts()} == {keep.id, drop.id}
+    ws.delete_watch(drop.id)
+    assert {a.watch_id for a in ws.alerts()} == {keep.id}
+
+
+def test_a_deleted_filing_is_not_matched(store: Store) -> None:
+    from marksearch.records import Deletion
+
+    ws = WatchStore(store)
+    ws.add_watch("a", "KOKA", classes=(32,))
+    write(store, filing("1", "KOKA", as_of="2025-01-01"))
+    store.write([Deletion("EM", "1")])
+    assert run_watches(store).matches == 0 and ws.alerts() == []
+
+
+def test_stored_objects_are_frozen(store: Store) -> None:
+    watch = WatchStore(store).add_watch("a", "KOKA")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        watch.text = "X"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("module", ["storage", "alerts", "delivery", "reports"])
+def test_docstring_examples_run(module: str) -> None:
+    assert doctest.testmod(importlib.import_module(f"marksearch.watch.{module}")).failed == 0

@@ -1,0 +1,151 @@
+"""``marksearch watch ...``: every command, --db and MARKSEARCH_DB, --json, mistakes without tracebacks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from marksearch.cli import cli
+from tests.test_watch_helpers import batches
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def ok(*args: str) -> Any:
+    code, out, err = run(*args)
+    assert code == 0, err
+    return json.loads(out) if "--json" in args else out
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    register, batch2, _ = batches(tmp_path)
+    path = str(tmp_path / "reg.sqlite")
+    ok("ingest", str(register), "--workers", "1", "--quiet", "--db", path)
+    ok("ingest", str(batch2), "--workers", "1", "--quiet", "--db", path)
+    return path
+
+
+def test_watch_lists_from_the_command_line(db: str) -> None:
+    added = ok("watch", "add", "OLYMEL", "--class", "29", "--portfolio", "acme", "--threshold", "0.8",
+               "--json", "--db", db)["watch"]
+    assert (added["text"], added["classes"], added["threshold"]) == ("OLYMEL", [29], 0.8)
+    goods = ok("watch", "add", "PYTON", "--goods", "phone cases", "--office", "us", "--json", "--db", db)
+    assert goods["watch"]["classes"] == [9] and goods["watch"]["offices"] == ["US"]
+    assert "watching #" in ok("watch", "add", "HANTTRE", "--db", db)
+
+    listed = ok("watch", "list", "--json", "--db", db)
+    assert [w["text"] for w in listed] == ["OLYMEL", "PYTON", "HANTTRE"]
+    assert "OLYMEL" in ok("watch", "list", "--db", db)
+    assert [w["text"] for w in ok("watch", "list", "--portfolio", "acme", "--json", "--db", db)] == ["OLYMEL"]
+
+    changed = ok("watch", "change", str(added["id"]), "--threshold", "0.75", "--all-classes", "--json", "--db", db)
+    assert changed["threshold"] == 0.75 and changed["classes"] == []
+    assert ok("watch", "delete", str(goods["watch"]["id"]), "--json", "--db", db)["deleted"]["text"] == "PYTON"
+
+    portfolios = ok("watch", "portfolio", "list", "--json", "--db", db)
+    assert {p["name"]: p["watches"] for p in portfolios} == {"acme": 1, "default": 1}
+    ok("watch", "portfolio", "add", "empty", "--db", db)
+    assert ok("watch", "portfolio", "rename", "empty", "spare", "--json", "--db", db)["name"] == "spare"
+    hooked = ok("watch", "portfolio", "webhook", "acme", "http://127.0.0.1:9/in", "--json", "--db", db)
+    assert len(hooked["webhook_secret"]) >= 32  # made, and shown this once
+    again = ok("watch", "portfolio", "webhook", "acme", "http://127.0.0.1:9/other", "--json", "--db", db)
+    assert "webhook_secret" not in again and again["webhook_url"].endswith("/other")  # the secret is kept
+    assert ok("watch", "portfolio", "webhook", "acme", "--unset", "--json", "--db", db)["webhook_url"] is None
+    assert ok("watch", "portfolio", "delete", "spare", "--json", "--db", db)["deleted"]["name"] == "spare"
+
+
+def test_run_alerts_seen_and_backfill(db: str, tmp_path: Path) -> None:
+    ok("watch", "add", "OLYMEL", "--class", "29", "--db", db)
+    assert ok("watch", "run", "--json", "--db", db)["run"]["created"] == 0  # OLIMEL was there before
+    assert "no alerts" in ok("watch", "alerts", "--db", db)
+    result = ok("watch", "run", "--all", "--json", "--db", db)
+    assert result["backfill"]["created"] == 1
+    alerts = ok("watch", "alerts", "--new", "--json", "--db", db)
+    assert [(a["mark_text"], a["new"]) for a in alerts] == [("OLIMEL", True)]
+    assert "OLIMEL" in ok("watch", "alerts", "--db", db)
+    assert ok("watch", "seen", str(alerts[0]["id"]), "--json", "--db", db) == {"marked_seen": 1}
+    assert ok("watch", "alerts", "--new", "--json", "--db", db) == []
+    assert ok("watch", "seen", "--all", "--json", "--db", db) == {"marked_seen": 0}
+
+    added = ok("watch", "add", "PYTON", "--backfill", "--json", "--db", db)
+    assert added["backfill"]["created"] == 1
+    assert "2 new alerts" in ok("watch", "add", "HANTTRE", "--backfill", "--db", db)  # 한뜨레 and Hanttre
+
+
+def test_the_register_comes_from_the_environment(db: str) -> None:
+    code, out, _ = run("watch", "add", "KOKA", "--json", env={"MARKSEARCH_DB": db})
+    assert code == 0
+    code, out, _ = run("watch", "list", "--json", env={"MARKSEARCH_DB": db})
+    assert [w["text"] for w in json.loads(out)] == ["KOKA"]
+
+
+def test_report_formats_are_written(db: str, tmp_path: Path) -> None:
+    ok("watch", "add", "OLYMEL", "--class", "29", "--backfill", "--db", db)
+    for fmt, magic in (("csv", b"\xef\xbb\xbfPortfolio,"), ("json", b"{"), ("html", b"<!doctype html>"),
+                       ("pdf", b"%PDF-")):
+        target = tmp_path / f"watch.{fmt}"
+        code, _, err = run("watch", "report", "--format", fmt, "--output", str(target), "--db", db)
+        assert code == 0 and "1 alerts" in err
+        assert target.read_bytes().startswith(magic), fmt
+    code, out, _ = run("watch", "report", "--format", "json", "--output", "-", "--new", "--db", db)
+    assert json.loads(out)["new_only"] is True
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["watch", "add", "KOKA", "--threshold", "2"], "threshold"),
+    (["watch", "add", "KOKA", "--office", "EUR"], "two-letter"),
+    (["watch", "add", " "], "text is empty"),
+    (["watch", "add", "KOKA", "--goods", "zzqx"], "no Nice class"),
+    (["watch", "list", "--portfolio", "nope"], "no portfolio 'nope'"),
+    (["watch", "change", "99", "--text", "X"], "no watched mark 99"),
+    (["watch", "change", "1", "--class", "3", "--all-classes"], "either --class or --all-classes"),
+    (["watch", "delete", "99"], "no watched mark 99"),
+    (["watch", "seen"], "give alert ids, or --all"),
+    (["watch", "seen", "12345"], "no alert 12345"),
+    (["watch", "portfolio", "delete", "nope"], "no portfolio"),
+    (["watch", "portfolio", "webhook", "default"], "give the webhook URL, or --unset"),
+    (["watch", "portfolio", "webhook", "default", "ftp://x"], "http:// or https://"),
+    (["watch", "portfolio", "webhook", "default", "https://x.example", "--secret", "short"], "16 characters"),
+    (["watch", "report", "--format", "pdf", "--output", "{tmp}/no/such/dir/r.pdf"], "does not exist"),
+    (["watch", "alerts", "--db", "{tmp}/missing/dir/x.sqlite"], "does not exist"),
+    (["watch", "list", "--db", "{notdb}"], "cannot open the register"),
+])
+def test_user_mistakes_get_a_message_not_a_traceback(tmp_path: Path, args: list[str], message: str) -> None:
+    notdb = tmp_path / "notes.sqlite"
+    notdb.write_text("plain text " * 500)
+    db = str(tmp_path / "r.sqlite")
+    ok("watch", "add", "KOKA", "--db", db)
+    filled = [a.format(tmp=tmp_path, notdb=notdb) for a in args]
+    code, _, err = run(*filled, *([] if "--db" in filled else ["--db", db]))
+    assert code == 2, err
+    assert message in err and "Traceback" not in err
+
+
+def test_an_ingest_without_watch_tables_makes_none(tmp_path: Path) -> None:
+    register, _, _ = batches(tmp_path)
+    db = str(tmp_path / "plain.sqlite")
+    summary = ok("ingest", str(register), "--workers", "1", "--json", "--db", db)
+    assert "watch" not in summary
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert not any(t.startswith("watch_") for t in tables)
+
+
+def test_every_watch_command_is_documented() -> None:
+    from marksearch.watch.cli import portfolio_command, watch_command
+
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "watch.md").read_text()
+    for name in watch_command.commands:
+        assert f"marksearch watch {name}" in docs, name
+    for name in portfolio_command.commands:
+        assert f"marksearch watch portfolio {name}" in docs, name
