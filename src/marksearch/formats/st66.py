@@ -153,9 +153,15 @@ def _class_description(
     # characters of goods, and scanning them for runs of blanks cost more than
     # the rest of the mapping together (6 texts in 30,000 had any).
     for node in cd.iterchildren("{*}GoodsServicesDescription"):
-        if (value := (node.text or "").strip()):
-            lang = node.get("languageCode")
-            goods.append(ClassGoods(cls, value, lang.lower() if lang else None))
+        value = node.text  # read once: each read decodes the text anew
+        if not value:
+            continue
+        if value[0].isspace() or value[-1].isspace():  # strip copies the text: most need none
+            value = value.strip()
+            if not value:
+                continue
+        lang = node.get("languageCode")
+        goods.append(ClassGoods(cls, value, lang.lower() if lang else None))
     for ext in cd.iterchildren("{*}ClassDescriptionExt"):
         # USPTO: the old US classes behind each Nice class (021, 100, ...).
         national.extend(t for n in ext.iterchildren("{*}DomesticClassNumbers") if (t := text(n)))
