@@ -26,7 +26,7 @@ from marksearch.goods.base import FORMAT
 from marksearch.goods.bases import base_for_store, cache_path, shipped_path
 from marksearch.goods.cli import goods_command
 from marksearch.goods.index import TermIndex
-from marksearch.goods.sources import SourceTerm, record_terms, reference_terms
+from marksearch.goods.sources import SourceTerm, record_terms, reference_terms, shipped_record_terms
 from marksearch.goods.tokens import features, split_terms, term_key
 from marksearch.records import ClassGoods, Record
 from marksearch.store import open_store
@@ -95,8 +95,10 @@ def test_negation_makes_features_of_its_own() -> None:
 
 
 def reference_cosine(rows: list[list[str]], query: list[str]) -> list[float]:
-    """Cosine of binary TF-IDF vectors, written out with dictionaries."""
+    """Cosine of binary TF-IDF vectors (each IDF times its kind's weight), written out with dictionaries."""
     import math
+
+    from marksearch.goods.index import KIND_WEIGHTS
 
     n = len(rows)
     df: dict[str, int] = {}
@@ -105,7 +107,7 @@ def reference_cosine(rows: list[list[str]], query: list[str]) -> list[float]:
             df[f] = df.get(f, 0) + 1
 
     def idf(f: str) -> float:
-        return math.log((n + 1) / (df.get(f, 0) + 1)) + 1
+        return (math.log((n + 1) / (df.get(f, 0) + 1)) + 1) * KIND_WEIGHTS.get(f[0], 1.0)
 
     q = {f: idf(f) for f in set(query)}
     qn = math.sqrt(sum(w * w for w in q.values()))
@@ -138,8 +140,8 @@ def test_merged_index_equals_one_built_at_once() -> None:
 # -- the term base -------------------------------------------------------------------------
 
 
-def test_shipped_base_is_what_the_build_tool_makes() -> None:
-    rebuilt = TermBase.build(reference_terms(SHARED / "classifications", kipris=KIPRIS))
+def test_shipped_base_is_what_the_build_tool_makes(euipo: list[Record]) -> None:
+    rebuilt = TermBase.build(reference_terms(SHARED / "classifications", kipris=KIPRIS) + shipped_record_terms(euipo))
     shipped = default_base()
     assert len(shipped) == len(rebuilt)
     assert np.array_equal(shipped.classes, rebuilt.classes)
@@ -314,7 +316,7 @@ def test_command_one_term() -> None:
     result = CliRunner().invoke(goods_command, ["phone cases"])
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[2].split()[:1] == ["9"]
-    assert "cases for smartphones" in result.output
+    assert "phone cases  (class 9" in result.output  # a matching term and its class
 
 
 def test_command_list_and_json() -> None:

@@ -30,7 +30,7 @@ import csv
 import gzip
 import json
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,7 +38,7 @@ from lxml import etree
 
 from marksearch.formats import xmlsafe
 from marksearch.goods.tokens import split_terms
-from marksearch.records import ClassGoods
+from marksearch.records import ClassGoods, Record
 
 __all__ = [
     "SourceTerm",
@@ -49,6 +49,8 @@ __all__ = [
     "ncl_terms",
     "record_terms",
     "reference_terms",
+    "shipped_record_terms",
+    "st66_records",
     "wipo_groups",
 ]
 
@@ -258,3 +260,34 @@ def reference_terms(classifications: Path, *, kipris: Path | None = None) -> lis
         for path in sorted(kipris.glob("*trademarkDesignationGoodstInfo*.xml")):
             terms += kipris_goods_terms(path)
     return terms
+
+
+# -- shipped record terms --------------------------------------------------------------
+
+
+def st66_records(folders: Iterable[Path]) -> list[Record]:
+    """The records with goods of the ST.66 files in ``folders`` (the shared EUIPO
+    samples), one per application number, sorted by it."""
+    from marksearch.formats import get_reader  # the readers are needed only here
+
+    reader = get_reader("st66")
+    found: dict[str, Record] = {}
+    for folder in folders:
+        for path in sorted(folder.glob("*.xml")):
+            with open(path, "rb") as f:
+                for entry in reader.read(f, str(path)):
+                    if isinstance(entry, Record) and entry.goods:
+                        found[entry.application_number] = entry
+    return [found[k] for k in sorted(found)]
+
+
+def shipped_record_terms(records: Iterable[Record]) -> list[SourceTerm]:
+    """The English terms of real records' goods, as shipped with the reference terms.
+
+    Real applicants word goods the NCL list does not ("sports goggles",
+    "kirsch liqueur"): English terms of the EUIPO sample records lift class
+    suggestion on words the NCL list has once or never (docs/goods.md).
+    Only English is shipped: the other 22 languages would make the base
+    twenty times larger, and a register brings its own.
+    """
+    return [t for r in records for t in record_terms(r.goods) if t.language == "en"]
