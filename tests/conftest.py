@@ -1,17 +1,23 @@
-"""Shared fixtures: where the real office samples live, golden-file comparison, a PostgreSQL cluster."""
+"""Shared fixtures: where the real office samples live, golden-file comparison, a PostgreSQL cluster,
+the demo's office samples as a register with its goods term base (built once, copied for each module)."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
 import os
+import shutil
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from marksearch.demo import demo_files
+from marksearch.goods.bases import base_for_store
+from marksearch.ingest import ingest
 from marksearch.records import Deletion, Entry, Record, Rejection
+from marksearch.store import open_store
 from marksearch.store.pgcluster import PgServer, pg_binaries
 
 REPO = Path(__file__).resolve().parents[1]
@@ -44,6 +50,37 @@ def pg_server() -> Iterator[PgServer]:
         yield server
     finally:
         server.stop()
+
+
+class SamplesRegister:
+    """An SQLite register of the demo's real office samples (EUIPO, USPTO, KIPRIS records), with
+    its goods term base grown and kept beside it (``REGISTER.goods.npz``), as ``marksearch serve``
+    leaves it.  Growing that base takes about 35 s, so it is done once a session; each module
+    takes its own copy (:meth:`copy`) and may change it freely.
+    """
+
+    def __init__(self, path: Path, factory: pytest.TempPathFactory) -> None:
+        self.path = path
+        self.factory = factory
+
+    def copy(self, name: str) -> str:
+        """A private copy of the register and what is kept beside it, in a new folder."""
+        folder = self.factory.mktemp(name)
+        for part in self.path.parent.iterdir():  # the file and its goods base (no -wal once closed)
+            shutil.copy(part, folder / part.name)
+        return str(folder / self.path.name)
+
+
+@pytest.fixture(scope="session")
+def samples_register(tmp_path_factory: pytest.TempPathFactory) -> SamplesRegister:
+    """The demo's office samples ingested (one worker) with the grown goods base cached beside them."""
+    samples = next(p for p in demo_files() if "office-samples" in p.name)
+    path = tmp_path_factory.mktemp("samples-register") / "register.sqlite"
+    with open_store(str(path)) as store:
+        ingest(store, [samples], format="jsonl", workers=1)
+        base_for_store(store)
+    assert sorted(p.name for p in path.parent.iterdir()) == ["register.sqlite", "register.sqlite.goods.npz"]
+    return SamplesRegister(path, tmp_path_factory)
 
 
 def entry_dict(entry: Entry) -> dict[str, Any]:

@@ -22,25 +22,17 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from marksearch.demo import demo_files
-from marksearch.goods.bases import base_for_store
-from marksearch.ingest import ingest
-from marksearch.store import open_store
 from marksearch.web.app import create_app
+from tests.conftest import SamplesRegister
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
 @pytest.fixture(scope="module")
-def register(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("schemathesis") / "samples.sqlite"
-    store = open_store(str(db))
-    samples = [p for p in demo_files() if "office-samples" in p.name]
-    assert samples, demo_files()
-    ingest(store, [str(p) for p in samples], format="jsonl")
-    base_for_store(store)  # the goods term base, as `marksearch serve` builds it before serving (a minute)
-    store.close()
-    return db
+def register(samples_register: SamplesRegister) -> Path:
+    """The samples ingested and the goods term base grown beside them, as `marksearch serve`
+    builds it before serving (a minute; done once a session, this is a copy)."""
+    return Path(samples_register.copy("schemathesis"))
 
 
 @pytest.fixture

@@ -25,17 +25,22 @@ TOKEN = "api-token-0123456789"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
-@pytest.fixture
-def db(shared_register: str, tmp_path: Path) -> str:  # noqa: F811
-    _, batch2, _ = batches(tmp_path)
-    with open_store(shared_register) as store:
+def watched_register(url: str, folder: Path) -> str:
+    """Three watched marks, then batch 2 ingested and the watches run: alerts to list."""
+    _, batch2, _ = batches(folder)
+    with open_store(url) as store:
         ws = WatchStore(store)
         ws.add_watch("acme", "OLYMEL", classes=(29,))
         ws.add_watch("acme", "PYTON")
         ws.add_watch("shoes", "HANTTRE")
         ingest(store, [batch2], format="jsonl", workers=1)
         run_watches(store)
-    return shared_register
+    return url
+
+
+@pytest.fixture
+def db(shared_register: str, tmp_path: Path) -> str:  # noqa: F811
+    return watched_register(shared_register, tmp_path)
 
 
 @pytest.fixture
@@ -44,16 +49,27 @@ def client(db: str) -> Iterator[TestClient]:
         yield c
 
 
-def test_every_watch_route_asks_for_the_token(client: TestClient) -> None:
+@pytest.fixture(scope="module", params=["file", "postgres"])
+def unchanged_client(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """One app per back-end for the tests that change nothing and set no cookie (refused and bad
+    requests, the OpenAPI document); the others get a fresh register and app each (``client``)."""
+    folder = tmp_path_factory.mktemp("watch-api")
+    url = (request.getfixturevalue("pg_server").create_database() if request.param == "postgres"
+           else str(folder / "reg.sqlite"))
+    with TestClient(create_app(watched_register(url, folder), token=TOKEN)) as c:
+        yield c
+
+
+def test_every_watch_route_asks_for_the_token(unchanged_client: TestClient) -> None:
     for method, path in [("get", "/api/v1/watch/portfolios"), ("post", "/api/v1/watch/marks"),
                          ("get", "/api/v1/watch/alerts"), ("post", "/api/v1/watch/alerts/seen"),
                          ("delete", "/api/v1/watch/marks/1"), ("get", "/watch/alerts")]:
-        r = client.request(method, path)
+        r = unchanged_client.request(method, path)
         assert r.status_code == 401, (method, path)
         assert r.headers["WWW-Authenticate"] == "Bearer"
-        r = client.request(method, path, headers={"Authorization": "Bearer wrong-token"})
+        r = unchanged_client.request(method, path, headers={"Authorization": "Bearer wrong-token"})
         assert r.status_code == 401
-    assert client.get("/api/v1/watch/alerts", headers=AUTH).status_code == 200
+    assert unchanged_client.get("/api/v1/watch/alerts", headers=AUTH).status_code == 200
 
 
 def test_without_a_server_token_watch_lists_are_off(db: str) -> None:
@@ -114,9 +130,9 @@ def test_backfill_from_the_api(client: TestClient) -> None:
     ("post", "/api/v1/watch/alerts/seen", {}, 400),
     ("post", "/api/v1/watch/alerts/seen", {"ids": [1], "all": True}, 400),
 ])
-def test_bad_requests_are_problems(client: TestClient, method: str, path: str, body: dict[str, Any],
+def test_bad_requests_are_problems(unchanged_client: TestClient, method: str, path: str, body: dict[str, Any],
                                    status: int) -> None:
-    r = client.request(method, path, headers=AUTH, json=body)
+    r = unchanged_client.request(method, path, headers=AUTH, json=body)
     assert r.status_code == status, r.text
     assert r.headers["content-type"] == "application/problem+json"
 
@@ -167,8 +183,8 @@ def test_a_token_in_the_query_opens_the_page_and_sets_the_cookie(client: TestCli
     assert client.get("/watch/alerts").status_code == 200  # the cookie now
 
 
-def test_the_openapi_document_describes_the_watch_api(client: TestClient) -> None:
-    spec = client.get("/openapi.json", headers=AUTH).json()
+def test_the_openapi_document_describes_the_watch_api(unchanged_client: TestClient) -> None:
+    spec = unchanged_client.get("/openapi.json", headers=AUTH).json()
     paths = spec["paths"]
     assert {"/api/v1/watch/portfolios", "/api/v1/watch/marks/{watch_id}", "/api/v1/watch/alerts",
             "/api/v1/watch/alerts/seen"} <= set(paths)

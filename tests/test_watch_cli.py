@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -24,13 +25,23 @@ def ok(*args: str) -> Any:
     return json.loads(out) if "--json" in args else out
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> str:
-    register, batch2, _ = batches(tmp_path)
-    path = str(tmp_path / "reg.sqlite")
+@pytest.fixture(scope="module")
+def ingested(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The register, then batch 2, ingested by the command line (once; each test changes a copy)."""
+    folder = tmp_path_factory.mktemp("watch-cli")
+    register, batch2, _ = batches(folder)
+    path = str(folder / "reg.sqlite")
     ok("ingest", str(register), "--workers", "1", "--quiet", "--db", path)
     ok("ingest", str(batch2), "--workers", "1", "--quiet", "--db", path)
-    return path
+    assert [p.name for p in folder.glob("reg.sqlite*")] == ["reg.sqlite"]  # nothing beside it to copy
+    return Path(path)
+
+
+@pytest.fixture
+def db(ingested: Path, tmp_path: Path) -> str:
+    path = tmp_path / "reg.sqlite"
+    shutil.copy(ingested, path)
+    return str(path)
 
 
 def test_watch_lists_from_the_command_line(db: str) -> None:

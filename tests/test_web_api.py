@@ -30,7 +30,7 @@ from starlette.exceptions import StarletteDeprecationWarning
 from marksearch.cli import cli
 from marksearch.demo import demo_files
 from marksearch.goods.bases import base_for_store
-from marksearch.ingest import ingest, record_keys
+from marksearch.ingest import record_keys
 from marksearch.records import Record, VerbalElement
 from marksearch.search import Searcher
 from marksearch.store import open_store
@@ -38,6 +38,7 @@ from marksearch.text import mark_keys
 from marksearch.web import create_app
 from marksearch.web.api import StatusWord
 from marksearch.web.service import STATUS_WORDS, SearchParams, Service
+from tests.conftest import SamplesRegister
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", StarletteDeprecationWarning)  # httpx2 is not on PyPI's stable track yet
@@ -58,11 +59,9 @@ def records() -> list[Record]:
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> str:
-    path = str(tmp_path_factory.mktemp("web-api") / "register.sqlite")
-    with open_store(path) as store:
-        ingest(store, [SAMPLES], format="jsonl", workers=1)
-    return path
+def db(samples_register: SamplesRegister) -> str:
+    """The sample file ingested, with its goods base grown (a copy of this module's own)."""
+    return samples_register.copy("web-api")
 
 
 @pytest.fixture(scope="module")

@@ -17,11 +17,10 @@ from babel.messages.pofile import read_po
 from starlette.exceptions import StarletteDeprecationWarning
 
 from marksearch.demo import demo_files
-from marksearch.ingest import ingest
-from marksearch.store import open_store
 from marksearch.web import create_app
 from marksearch.web.i18n import LANGUAGES, REASONS, Catalogs, locale_dir, negotiate, read_catalog
 from marksearch.web.service import SearchParams, Service
+from tests.conftest import SamplesRegister
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", StarletteDeprecationWarning)
@@ -101,11 +100,9 @@ def test_negotiation() -> None:
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> str:
-    path = str(tmp_path_factory.mktemp("web-i18n") / "register.sqlite")
-    with open_store(path) as store:
-        ingest(store, [SAMPLES], format="jsonl", workers=1)
-    return path
+def db(samples_register: SamplesRegister) -> str:
+    """The sample file ingested, with its goods base grown (a copy of this module's own)."""
+    return samples_register.copy("web-i18n")
 
 
 @pytest.fixture()

@@ -11,10 +11,11 @@ import pytest
 from starlette.exceptions import StarletteDeprecationWarning
 
 from marksearch.demo import demo_files
-from marksearch.ingest import ingest, record_keys
+from marksearch.ingest import record_keys
 from marksearch.records import ClassGoods, Record, VerbalElement
 from marksearch.store import open_store
 from marksearch.web import create_app
+from tests.conftest import SamplesRegister
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", StarletteDeprecationWarning)
@@ -25,10 +26,9 @@ NASTY = '<b onmouseover="x()">BOLD</b> & "CO"'
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    db = str(tmp_path_factory.mktemp("web-pages") / "register.sqlite")
+def client(samples_register: SamplesRegister) -> Iterator[TestClient]:
+    db = samples_register.copy("web-pages")  # the sample file ingested, its goods base grown
     with open_store(db) as store:
-        ingest(store, [SAMPLES], format="jsonl", workers=1)
         nasty = Record(office="EM", application_number="099000001", verbal_elements=(VerbalElement(NASTY),),
                        goods=(ClassGoods(9, "<script>alert(1)</script>", "en"),), nice_classes=(9,),
                        images=("javascript:alert(1)",))
