@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -48,6 +50,7 @@ def streamed(path: Path, fmt: str) -> Store:
 @pytest.mark.parametrize("workers", [1, 2])
 def test_cut_feed_equals_streaming_pass(feed: Path, workers: int, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(split, "CHUNK", 256 * 1024)
+    monkeypatch.setattr(split, "_WINDOW", 4096)  # end tags straddle the reads around a cut
     store = open_store(":memory:")
     summary = ingest(store, [feed], workers=workers)
     assert not summary.errors and summary.counts.inserted == 587
@@ -60,6 +63,42 @@ def test_cut_feed_equals_streaming_pass(feed: Path, workers: int, monkeypatch: p
         assert s.record.provenance is not None
         line = int(s.record.provenance.position.removeprefix("line "))
         assert lines[line - 1].lstrip().startswith("<TradeMark "), s.record.provenance
+
+
+def test_gzipped_feed_is_cut_by_reading_and_equals_the_plain_one(feed: Path, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A plain file is cut by seeking (split.plan_xml), a compressed one by reading it (split.split_xml)."""
+    monkeypatch.setattr(split, "CHUNK", 256 * 1024)
+    packed = tmp_path / "feed.xml.gz"
+    with open(feed, "rb") as f, gzip.open(packed, "wb", compresslevel=1) as out:
+        shutil.copyfileobj(f, out)
+    plain, gzipped = open_store(":memory:"), open_store(":memory:")
+    assert ingest(plain, [feed], workers=2).counts.inserted == 587
+    assert ingest(gzipped, [packed], workers=2).counts.inserted == 587
+    assert without_source(snapshot(plain)) == without_source(snapshot(gzipped))
+
+
+def without_source(rows: list[tuple[object, ...]]) -> list[tuple[object, ...]]:
+    for _key, record, _keys in rows:
+        record["provenance"].pop("source")  # type: ignore[index]
+    return rows
+
+
+@pytest.mark.parametrize("window", [16, 4096, 65536])
+def test_plan_xml_spans_cover_the_records_and_end_on_end_tags(feed: Path, window: int,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(split, "_WINDOW", window)
+    data = feed.read_bytes()
+    with open(feed, "rb") as f:
+        spans = list(split.plan_xml(f, "TradeMark", str(feed), size=len(data), chunk=300_000))
+    first = data.index(b"<TradeMark ")
+    assert spans[0].offset == first and len(spans) > 50
+    assert b"".join(data[s.offset : s.offset + s.length] for s in spans) == data[first:]
+    for span in spans[:-1]:
+        body = data[span.offset : span.offset + span.length]
+        assert span.length >= 300_000 and body.endswith(b"</TradeMark>")
+        assert span.prefix == data[:first] and span.suffix.startswith(b"</TradeMarkDetails>")
+    assert spans[-1].suffix == b""
 
 
 def without_positions(rows: list[tuple[object, ...]]) -> list[tuple[object, ...]]:

@@ -37,7 +37,7 @@ import orjson
 from marksearch import errors
 from marksearch.errors import InputError, MalformedInputError
 from marksearch.formats import Reader, get_reader, sniff, split
-from marksearch.inputs import Source, expand_paths, reading
+from marksearch.inputs import CountingReader, Source, expand_paths, reading
 from marksearch.records import Entry, Record, Rejection
 from marksearch.store import Item, Prepared, Store, WriteCounts
 
@@ -155,7 +155,7 @@ class _Unit:
 
     source: str
     reader: str
-    line_delta: int
+    line_delta: int | None  # None: unknown when cut; the worker counts the piece's lines
     payload: bytes = b""
     path: str | None = None
     offset: int = 0
@@ -169,6 +169,12 @@ class _Unit:
             return cls(source.name, reader, piece.line_delta, piece.payload)
         return cls(source.name, reader, piece.line_delta, path=source.path, offset=piece.offset,
                    length=len(piece.body), prefix=piece.prefix, suffix=piece.suffix)
+
+    @classmethod
+    def of_span(cls, source: Source, reader: str, span: split.Span) -> _Unit:
+        assert source.path is not None
+        return cls(source.name, reader, None, path=source.path, offset=span.offset, length=span.length,
+                   prefix=span.prefix, suffix=span.suffix)
 
     def read(self) -> bytes:
         if self.path is None:
@@ -185,19 +191,25 @@ class _Unit:
 class _Outcome:
     items: list[Item]
     error: tuple[str, str, int | None, int | None] | None  # class name, reason, line, column
+    lines: int | None = None  # the piece's own lines, when its line offset was unknown (see _placed)
 
 
 def _parse_unit(unit: _Unit) -> _Outcome:
     """Worker side: parse, normalise, key and prepare every entry of a piece."""
     items: list[Item] = []
+    delta = unit.line_delta or 0
+    lines = None
     try:
-        entries = get_reader(unit.reader).read(io.BytesIO(unit.read()), unit.source)
+        payload = unit.read()
+        if unit.line_delta is None:
+            lines = payload.count(b"\n") - unit.prefix.count(b"\n") - unit.suffix.count(b"\n")
+        entries = get_reader(unit.reader).read(io.BytesIO(payload), unit.source)
         for entry in entries:
-            items.append(_prepare(entry, unit.line_delta))
+            items.append(_prepare(entry, delta))
     except InputError as exc:
-        line = exc.line + unit.line_delta if exc.line is not None else None
-        return _Outcome(items, (type(exc).__name__, exc.reason, line, exc.column))
-    return _Outcome(items, None)
+        line = exc.line + delta if exc.line is not None else None
+        return _Outcome(items, (type(exc).__name__, exc.reason, line, exc.column), lines)
+    return _Outcome(items, None, lines)
 
 
 def _prepare(entry: Entry, delta: int) -> Item:
@@ -228,14 +240,22 @@ def _cuttable(reader: Reader) -> bool:
     return reader.name in split.RECORD_ELEMENTS or reader.name == "jsonl"
 
 
-def _units(stream: IO[bytes], head: bytes, reader: Reader, source: Source) -> Iterator[_Unit]:
+def _units(stream: CountingReader, head: bytes, reader: Reader, source: Source) -> Iterator[_Unit]:
     """Cut a file into units (it is small, or of a format that can be cut); a small file makes one."""
+    if source.path is not None and source.size is not None and not _small(source) \
+            and reader.name in split.RECORD_ELEMENTS:
+        # A plain file is cut by seeking: this process reads only around each cut.
+        with open(source.path, "rb") as f:
+            for span in split.plan_xml(f, split.RECORD_ELEMENTS[reader.name], source.name, size=source.size):
+                stream.advance_to(span.offset + span.length)
+                yield _Unit.of_span(source, reader.name, span)
+        return
     if _small(source):
         pieces = iter([split.Piece(head + stream.read(), 0)])  # whole: offset 0
     elif reader.name in split.RECORD_ELEMENTS:
-        pieces = split.split_xml(stream, head, split.RECORD_ELEMENTS[reader.name], source.name)
+        pieces = split.split_xml(cast(IO[bytes], stream), head, split.RECORD_ELEMENTS[reader.name], source.name)
     else:
-        pieces = split.split_lines(stream, head)
+        pieces = split.split_lines(cast(IO[bytes], stream), head)
     for piece in pieces:
         yield _Unit.of(source, reader.name, piece)
 
@@ -269,13 +289,36 @@ def _ingest_source(
                     entries = chosen.read(cast(IO[bytes], stream), source.name, head=head)
                     outcomes: Iterable[_Outcome] = _in_process(entries)
                 else:
-                    outcomes = pool.map_ordered(_units(cast(IO[bytes], stream), head, chosen, source))
+                    outcomes = _placed(pool.map_ordered(_units(stream, head, chosen, source)))
                 _write(store, outcomes, batch_size, result, source.name)
             finally:
                 result.bytes = stream.count
     except InputError as exc:
         result.error = exc
     return result
+
+
+def _placed(outcomes: Iterable[_Outcome]) -> Iterator[_Outcome]:
+    """Positions of pieces cut without counting lines, shifted to the file's lines, in order:
+    each such piece moves the next ones by the lines its worker counted."""
+    delta = 0
+    for outcome in outcomes:
+        if outcome.lines is None:
+            yield outcome
+            continue
+        if delta:
+            error = outcome.error
+            if error is not None and error[2] is not None:
+                error = (error[0], error[1], error[2] + delta, error[3])
+            outcome = _Outcome([_shifted(item, delta) for item in outcome.items], error, outcome.lines)
+        yield outcome
+        delta += outcome.lines or 0
+
+
+def _shifted(item: Item, delta: int) -> Item:
+    if isinstance(item, Prepared | Rejection):
+        return replace(item, position=split.shift_lines(item.position, delta))
+    return item
 
 
 def _in_process(entries: Iterable[Entry]) -> Iterator[_Outcome]:

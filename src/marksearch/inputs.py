@@ -104,6 +104,14 @@ class CountingReader(io.RawIOBase):
             self.on_read(len(data))
         return data
 
+    def advance_to(self, position: int) -> None:
+        """Count the file as read up to ``position``: ingest workers read pieces of a
+        plain file themselves, and the progress bar follows the pieces handed out."""
+        if position > self.count:
+            if self.on_read is not None:
+                self.on_read(position - self.count)
+            self.count = position
+
     def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
         data = self.read(len(buffer))
         buffer[: len(data)] = data

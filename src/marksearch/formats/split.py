@@ -25,7 +25,7 @@ from lxml import etree
 
 from marksearch.formats import xmlsafe
 
-__all__ = ["RECORD_ELEMENTS", "Piece", "shift_lines", "split_lines", "split_xml"]
+__all__ = ["RECORD_ELEMENTS", "Piece", "Span", "plan_xml", "shift_lines", "split_lines", "split_xml"]
 
 RECORD_ELEMENTS = {"st66": "TradeMark", "st96": "Trademark", "uspto-daily": "case-file"}
 """Readers whose files may be cut, and the local name of their record element."""
@@ -112,6 +112,76 @@ def split_xml(
         lines_before += buf.count(b"\n", 0, cut)
         buf = buf[cut:]
         offset += cut
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A piece of a plain file by where it lies: ``prefix + file[offset:offset + length] + suffix``.
+
+    Its line offset in the file is not known when it is cut (the lines before
+    it are never read by the one who cuts): whoever parses it counts the
+    lines of its body, and positions are shifted in order afterwards.
+    """
+
+    offset: int
+    length: int
+    prefix: bytes = b""
+    suffix: bytes = b""
+
+
+_WINDOW = 64 * 1024
+
+
+def plan_xml(f: IO[bytes], record: str, source: str, *, size: int, chunk: int | None = None) -> Iterator[Span]:
+    """Cut a seekable file of ``size`` bytes like :func:`split_xml`, reading only around each cut.
+
+    :func:`split_xml` reads every byte to cut a stream; a plain file can be
+    cut by seeking ``chunk`` bytes on and reading until the next end tag, so
+    the writer of an ingest reads a few per cent of the file instead of all of
+    it (the workers read their spans themselves).  Spans are cut after the
+    first end tag at or past ``chunk`` bytes, so they are at least ``chunk``
+    long (except the last).
+    """
+    chunk = chunk or CHUNK
+    start_re = re.compile(rb"<((?:[A-Za-z_][\w.\-]*:)?" + re.escape(record.encode()) + rb")[\s>/]")
+    f.seek(0)
+    buf = b""
+    match = None
+    while match is None:
+        more = f.read(_WINDOW)
+        if not more:
+            break
+        buf += more
+        match = start_re.search(buf)  # a start tag straddling two reads is found once both are in
+    if match is None:  # no record at all: the reader judges the whole (small) file
+        yield Span(0, size)
+        return
+    prefix = buf[: match.start()]
+    suffix = _closing_tags(prefix, source)
+    end_tag = b"</" + match.group(1) + b">"
+    offset = match.start()
+    while offset < size:
+        at = offset + chunk
+        if at >= size:
+            break
+        f.seek(at - len(end_tag))
+        window = b""
+        cut = -1
+        while cut < 0:
+            more = f.read(_WINDOW)
+            if not more:
+                break
+            # Search the tail of what was read before too: a tag may straddle two reads.
+            seen = len(window)
+            window += more
+            found = window.find(end_tag, max(0, seen - len(end_tag)))
+            if found >= 0:
+                cut = at - len(end_tag) + found + len(end_tag)
+        if cut < 0 or cut >= size:
+            break
+        yield Span(offset, cut - offset, prefix, suffix)
+        offset = cut
+    yield Span(offset, size - offset, prefix)
 
 
 def _closing_tags(prefix: bytes, source: str) -> bytes:
