@@ -84,7 +84,7 @@ def without_source(rows: list[tuple[object, ...]]) -> list[tuple[object, ...]]:
     return rows
 
 
-@pytest.mark.parametrize("window", [16, 4096, 65536])
+@pytest.mark.parametrize("window", [5, 16, 4096, 65536])
 def test_plan_xml_spans_cover_the_records_and_end_on_end_tags(feed: Path, window: int,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(split, "_WINDOW", window)

@@ -164,19 +164,22 @@ def plan_xml(f: IO[bytes], record: str, source: str, *, size: int, chunk: int | 
         at = offset + chunk
         if at >= size:
             break
-        f.seek(at - len(end_tag))
+        base = at - len(end_tag)  # where ``window`` starts in the file
+        f.seek(base)
         window = b""
         cut = -1
         while cut < 0:
             more = f.read(_WINDOW)
             if not more:
                 break
-            # Search the tail of what was read before too: a tag may straddle two reads.
-            seen = len(window)
             window += more
-            found = window.find(end_tag, max(0, seen - len(end_tag)))
+            found = window.find(end_tag)
             if found >= 0:
-                cut = at - len(end_tag) + found + len(end_tag)
+                cut = base + found + len(end_tag)
+            elif len(window) >= len(end_tag):  # keep only a tail that may start a tag cut by the read
+                keep = len(end_tag) - 1
+                base += len(window) - keep
+                window = window[-keep:]
         if cut < 0 or cut >= size:
             break
         yield Span(offset, cut - offset, prefix, suffix)
