@@ -16,9 +16,17 @@ the same postings:
   near.  Character trigrams and suffixes are left out of it because they
   repeat what the words say, which naive Bayes would count several times.
 
-Both are shares of 1; the class score is ``votes + bayes_weight * bayes``,
-and an item's class weights are the scores over the best one (so the best
-class weighs 1).  The defaults were chosen on a validation split of the
+* the item's category (WordNet, :mod:`.senses`): the class shares of the
+  base's terms that fall in the nearest category above the item's head noun
+  holding at least :attr:`GoodsModel.category_support` of them ("kirsch":
+  brandies, liquors; "zithers": stringed instruments), so that a word no term
+  shares still finds its class.  It weighs :attr:`GoodsModel.category_weight`
+  when no term is near, and nothing once the nearest term's similarity reaches
+  :attr:`GoodsModel.category_gate`.
+
+Each is a share of 1; the class score is ``votes + category_weight * (1 -
+nearest / category_gate) * category + bayes_weight * bayes``, and an item's
+class weights are the scores over the best one (so the best class weighs 1).  The defaults were chosen on a validation split of the
 NCL list that excludes the held-back test sample (``bench/goods.py``).
 
 The result is the prepared query of a search (whoosh's ``scorer()``
@@ -201,6 +209,9 @@ class GoodsModel:
     bayes_alpha: float = 0.1
     bayes_temperature: float = 4.0
     same_term_weight: float = 1.0
+    category_weight: float = 1.0
+    category_support: int = 3
+    category_gate: float = 0.8
     min_weight: float = 0.05
     max_classes: int = 5
     max_matches: int = 5
@@ -224,11 +235,35 @@ class GoodsModel:
             # A term worded like the item (or its translation) names its class.
             same = rows[top >= max(SAME_TERM, float(top[0]) - 0.05)]
             votes[np.unique(base.classes[same])] += self.same_term_weight
+        if self.category_weight:
+            category = self._category(base, post, [f for f in feats if f[0] == "y"])
+            if category is not None:
+                # The nearer the closest term, the less its category adds: a
+                # known wording needs no guess at what kind of thing it is.
+                best = float(top[0]) if len(top) else 0.0
+                votes = votes + self.category_weight * max(0.0, 1.0 - best / self.category_gate) * category
         if self.bayes_weight:
             bayes = self._bayes(base, post, {f for f in feats if f[0] in BAYES_FEATURES})
             if bayes is not None:
                 votes = votes + self.bayes_weight * bayes
         return rows, top, votes
+
+    def _category(self, base: TermBase, post: Postings, categories: list[str]) -> npt.NDArray[np.float64] | None:
+        """The class shares of the base's terms in the item's nearest category
+        (``categories`` come nearest first) that holds at least
+        :attr:`category_support` of them."""
+        if not categories or not len(post.hashes):
+            return None
+        ends = np.cumsum(post.lengths)
+        where = {int(h): i for i, h in enumerate(post.hashes.tolist())}
+        for name in categories:
+            i = where.get(feature_hash(name))
+            if i is None or post.lengths[i] < self.category_support:
+                continue
+            rows = post.terms[ends[i] - post.lengths[i]:ends[i]]
+            counts = np.bincount(base.classes[rows], minlength=_CLASSES)[:_CLASSES].astype(np.float64)
+            return np.asarray(counts / counts.sum(), dtype=np.float64)
+        return None
 
     def _bayes(self, base: TermBase, post: Postings, feats: set[str]) -> npt.NDArray[np.float64] | None:
         """Naive Bayes class shares from the postings of the found ``feats``."""

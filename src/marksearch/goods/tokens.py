@@ -29,7 +29,10 @@ compounds without a stemmer per language:
   metal" (class 20);
 * Han, kana and Hangul: single characters (``c:``) and character pairs
   (``b:``), because Chinese and Japanese write no spaces and Korean
-  compounds freely.
+  compounds freely;
+* the WordNet categories of the head noun (``y:``, :mod:`.senses`): what
+  kind of thing it names ("kirsch": a brandy, a liquor), for the category
+  vote of class suggestion.
 
 >>> split_terms("coffee; tea;\\npastries")
 ['coffee', 'tea', 'pastries']
@@ -41,8 +44,10 @@ compounds without a stemmer per language:
 ['w:phone', 'p:phone', 't:<ph', 't:pho', 't:hon', 't:one', 't:ne>', 'w:cases']
 >>> features("咖啡机")
 ['c:咖', 'c:啡', 'c:机', 'b:咖啡', 'b:啡机']
->>> features("padlocks, not of metal")
+>>> features("padlocks, not of metal")[:7]
 ['w:padlocks', 'p:padlo', 'e:dlock', 'w:!of', 'w:!metal', 'p:!metal', 'h:padlock']
+>>> features("padlocks")[-5:]  # padlock, lock, fastener, restraint, device
+['y:03874599', 'y:03682487', 'y:03323703', 'y:04081844', 'y:03183080']
 """
 
 from __future__ import annotations
@@ -50,6 +55,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+
+from marksearch.goods.senses import categories
 
 __all__ = [
     "HEAD_ENDS",
@@ -187,7 +194,8 @@ def _features(folded: str) -> list[str]:
     out: dict[str, None] = {}
     scopes = [words(scope) for scope in _SCOPE_ENDS.split(folded)]
     trigrams = sum(len(ws) for ws in scopes) <= TRIGRAM_WORDS
-    head, head_said = "", False
+    lead: list[str] = []  # the words up to the head noun
+    head_said = False
     for ws in scopes:
         negated = False
         for word in ws:
@@ -197,17 +205,19 @@ def _features(folded: str) -> list[str]:
                 continue
             word = _plain(word)
             if not head_said:
-                if head and word in HEAD_ENDS:
+                if lead and word in HEAD_ENDS:
                     head_said = True
                 else:
-                    head = word
+                    lead.append(word)
             if word in NEGATIONS:
                 negated = True
             else:
                 _word_features(word, out, trigrams, "!" if negated else "")
         head_said = True
-    if head:
-        out["h:" + _singular(head)] = None
+    if lead:
+        out["h:" + _singular(lead[-1])] = None
+        if lead[-1].isascii():
+            out.update(dict.fromkeys(categories(lead)))
     return list(out)
 
 
