@@ -82,7 +82,8 @@ def test_sound_is_calibrated_below_spelling_for_unrelated_marks() -> None:
 
 
 @pytest.mark.parametrize(("a", "b", "low", "reads"), [
-    ("可口可乐", "COCA-COLA", 1.0, "koka"),
+    ("可口可乐", "COCA-COLA", 1.0, "cocacola"),  # CC-CEDICT's name of the word
+    ("可口可樂", "KOKA", 0.9, "koka"),  # the pinyin respelled
     ("Chanel", "샤넬", 1.0, "xanel"),
     ("任天堂", "Nintendo", 1.0, "nintendo"),
     ("Starbucks", "スターバックス", 1.0, "starbucks"),
@@ -105,8 +106,9 @@ def test_cross_script_only_between_scripts() -> None:
 
 
 def test_short_loose_keys_count_less() -> None:
-    # FORD and FIAT share the loose key "fat" with 福特: a three-letter frame.
-    assert signal(cross_script, "福特", "Ford").score < 0.6
+    # FIAT and VEED share the loose key "fat" with 福特 (fu-te): a three-letter frame.
+    assert signal(cross_script, "福特", "FIAT").score < 0.6
+    assert signal(cross_script, "福特", "Ford").score == 1.0  # its CC-CEDICT name
     assert signal(cross_script, "沃尔玛", "Walmart").score > signal(cross_script, "沃尔玛", "FAMA").score
 
 

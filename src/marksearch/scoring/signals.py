@@ -298,7 +298,7 @@ def cross_script(q: PreparedQuery, c: Candidate, *, explain: bool = True) -> Sig
 
     >>> from marksearch.scoring.candidate import prepare_query
     >>> cross_script(prepare_query("可口可乐"), Candidate.from_text(1, "COCA-COLA"))
-    Signal(score=1.0, reason='transliteration: 可口可乐 reads koka ~ COCA-COLA reads koka')
+    Signal(score=1.0, reason='transliteration: 可口可乐 reads cocacola ~ COCA-COLA reads cocacola')
     """
     if not (q.scripts and c.scripts and q.scripts.isdisjoint(c.scripts)):
         return NO_SIGNAL

@@ -99,8 +99,11 @@ def pinyin_initials(word: str) -> str:
 # Fang'an, 1958: x = [ɕ], q = [tɕʰ], zh = [ʈʂ], c = [tsʰ], z = [ts]).
 _INITIAL_SPELLING = (("zh", "j"), ("ch", "ch"), ("sh", "sh"), ("x", "sh"), ("q", "ch"),
                      ("c", "ts"), ("z", "z"))
-# Finals as Western spellings render them in transliterated names.
-_FINAL_SPELLING = (("iang", "iang"), ("uang", "wang"), ("ian", "ien"), ("ai", "e"),
+# Finals as Western spellings render them in transliterated names.  Pinyin
+# ai is [aɪ], the vowel English writes i or y (Tide 汰渍, Tyson 泰森, Dyson
+# 戴森, Michael 迈克尔, Titanic 泰坦尼克: the Xinhua tables render English
+# [aɪ] with 艾 拜 戴 泰 凯 莱 迈 派 赛).
+_FINAL_SPELLING = (("iang", "iang"), ("uang", "wang"), ("ian", "ien"), ("ai", "i"),
                    ("ei", "e"), ("ao", "o"), ("ou", "o"), ("uo", "o"), ("ie", "e"))
 # Syllables that stand for a lone Western consonant when they are not the
 # first syllable: 斯 si for s, 克 ke for k, 特 te for t, 尔 er for l (a final r
@@ -133,7 +136,7 @@ def pinyin_loan(word: str) -> str:
     the Western way, one-consonant syllables reduced to their consonant.
 
     >>> pinyin_loan("阿迪达斯"), pinyin_loan("沃尔玛"), pinyin_loan("喜来登")
-    ('adidas', 'wolma', 'shiledeng')
+    ('adidas', 'wolma', 'shilideng')
     """
     syllables = [s for s in _syllables(word) if s]
     return "".join(_respell(s, first=(i == 0)) for i, s in enumerate(syllables))

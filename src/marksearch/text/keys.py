@@ -41,6 +41,7 @@ from typing import Any
 
 from marksearch.text.confusables import digits_as_letters, skeleton_of
 from marksearch.text.fold import AMPERSAND, compact_of, fold_tokens, strip_diacritics
+from marksearch.text.names import western_names
 from marksearch.text.phonetic import loose_key, metaphone_codes, sound_key, sound_key_of_words
 from marksearch.text.romanise import romanise_word
 from marksearch.text.scripts import COMMON, mark_scripts, split_script_runs, word_script
@@ -289,6 +290,15 @@ def _phrases(words: tuple[WordKeys, ...]) -> tuple[list[list[str]], list[list[st
     return whole, core, heard
 
 
+def _run_names(tokens: tuple[str, ...]) -> list[list[str]]:
+    """The Western names of whole Han runs that were cut into words (百事可乐,
+    Pepsi, is 百事 + 可乐 "cola"): each word is looked up alone, so the run's
+    own name would be lost."""
+    return [[name] for token in tokens for run in split_script_runs(token)
+            if word_script(run) == "Hani" and len(split_affixes(run)) > 1
+            for name in western_names(run)]
+
+
 def _assemble(text: str, tokens: tuple[str, ...]) -> MarkKeys:
     segments = _segments(tokens)
     han_as_japanese = any(script in _JAPANESE for _, script in segments)
@@ -298,6 +308,7 @@ def _assemble(text: str, tokens: tuple[str, ...]) -> MarkKeys:
         for (word, script), role in zip(segments, word_roles)
     )
     whole, core_phrases, heard = _phrases(words)
+    whole += _run_names(tokens)
     latin = _unique("".join(p) for p in whole)
     core = tuple(c for c in _unique("".join(p) for p in core_phrases) if c not in latin)
     codes, sounds = _phrase_keys(whole + core_phrases + heard)

@@ -4,7 +4,8 @@ One entry point, :func:`romanise_word`, picks the romaniser by script:
 
 ==========  ==========================================================
 Latn        the word without diacritics (``müller`` -> ``muller``)
-Hani        pinyin, then Japanese readings; Japanese only if the mark has kana
+Hani        pinyin, Western names (CC-CEDICT), then Japanese readings;
+            Japanese only if the mark has kana
 Hira Kana   Japanese readings (cutlet and the kana table)
 Jpan        Japanese readings
 Hang        Revised Romanisation, plain and pronounced
@@ -31,6 +32,7 @@ from marksearch.text.chinese import chinese_readings, pinyin_initials, pinyin_lo
 from marksearch.text.fold import strip_diacritics
 from marksearch.text.japanese import japanese_loan_reading, japanese_readings
 from marksearch.text.korean import korean_loan, korean_readings
+from marksearch.text.names import western_names
 
 __all__ = ["Romanised", "ascii_key", "romanise_word"]
 
@@ -61,12 +63,13 @@ def ascii_key(text: str) -> str:
 
 
 def _chinese(word: str, *, also_japanese: bool) -> Romanised:
-    """Pinyin first, the Japanese readings next, other pinyin readings last,
-    so that the n-th readings of the words of a mark tend to be in one
-    language when they are joined."""
+    """Pinyin first, then the Western names the word stands for (必胜客:
+    pizzahut, :mod:`.names`), the Japanese readings next, other pinyin
+    readings last, so that the n-th readings of the words of a mark tend to
+    be in one language when they are joined."""
     pinyin_readings = chinese_readings(word)
     japanese = japanese_readings(word)[:2] if also_japanese else ()
-    readings = pinyin_readings[:1] + japanese + pinyin_readings[1:]
+    readings = pinyin_readings[:1] + western_names(word) + japanese + pinyin_readings[1:]
     return Romanised(readings, pinyin_loan(word), pinyin_syllables(word), pinyin_initials(word))
 
 
