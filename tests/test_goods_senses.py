@@ -6,7 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from marksearch.goods.senses import categories, lemma
+from marksearch.goods.analysis import analyse
+from marksearch.goods.cli import item_text
+from marksearch.goods.senses import categories, category_name, lemma
 from marksearch.goods.tokens import features
 
 
@@ -55,3 +57,17 @@ def test_only_latin_head_nouns_get_categories() -> None:
 def test_categories_is_total(words: list[str]) -> None:
     kinds = categories(words)
     assert all(k.startswith("y:") and len(k) == 10 for k in kinds)
+
+
+def test_category_names() -> None:
+    assert [category_name(k) for k in categories(["kirsch"])][:2] == ["kirsch", "brandy"]
+    assert category_name("y:00000001") == "" and category_name("y:x") == ""
+
+
+def test_an_unseen_word_is_explained_by_its_category() -> None:
+    item = analyse("derringer").items[0]  # not a wording of the shipped term base
+    assert item.best_class == 13
+    assert item.category is not None and item.category.name == "pistol" and item.category.terms >= 3
+    assert item.to_dict()["category"]["name"] == "pistol"
+    assert "kind: pistol (WordNet;" in item_text(item)
+    assert analyse("coffee").items[0].category is None

@@ -243,6 +243,13 @@ def test_goods_terms_carry_ids_groups_and_languages(client: TestClient) -> None:
     assert german["language"] == "de" and german["nice_class"] == 30 and german["term_id"] == same["term_id"]
 
 
+def test_goods_item_names_the_category_that_voted(client: TestClient) -> None:
+    ukulele, coffee = get(client, "/api/v1/goods", q="ukulele; coffee")["items"]
+    assert ukulele["best_class"] == 15
+    assert ukulele["category"]["name"] == "stringed instrument" and ukulele["category"]["weight"] > 0.5
+    assert coffee["category"] is None  # a term worded like it: no guess needed
+
+
 @pytest.mark.parametrize("params, status", [
     ({}, 422),
     ({"q": ""}, 422),

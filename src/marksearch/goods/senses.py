@@ -32,6 +32,7 @@ True
 
 from __future__ import annotations
 
+import bisect
 import functools
 from collections.abc import Sequence
 from importlib import resources
@@ -40,7 +41,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["DEPTH", "categories", "lemma"]
+__all__ = ["DEPTH", "categories", "category_name", "lemma"]
 
 # Hypernym levels above a sense that are kept.  On the validation split of
 # bench/goods.py --validate, 3, 4, 5 and 6 levels gave top-3 within 0.2
@@ -70,6 +71,7 @@ class _Nouns:
             self.sense_indptr: npt.NDArray[np.uint32] = data["sense_indptr"]
             self.senses: npt.NDArray[np.uint32] = data["senses"]
             self.offsets: list[int] = data["offsets"].tolist()
+            self.synset_names = data["synset_names"].tobytes().decode().split("\n")
             self.parent_indptr: list[int] = data["parent_indptr"].tolist()
             self.parents: list[int] = data["parents"].tolist()
             pairs = data["exceptions"].tobytes().decode().split("\n")
@@ -131,6 +133,21 @@ def _categories(words: tuple[str, ...]) -> tuple[str, ...]:
         return ()
     nouns = _nouns()
     return tuple(f"y:{nouns.offsets[s]:08d}" for s in nouns.above(name))
+
+
+def category_name(feature: str) -> str:
+    """The name (first word) of the synset a ``y:`` feature stands for, ``""`` if none.
+
+    >>> category_name("y:07903208")
+    'brandy'
+    """
+    nouns = _nouns()
+    try:
+        offset = int(feature[2:])
+    except ValueError:
+        return ""
+    at = bisect.bisect_left(nouns.offsets, offset)
+    return nouns.synset_names[at] if at < len(nouns.offsets) and nouns.offsets[at] == offset else ""
 
 
 def categories(words: Sequence[str]) -> tuple[str, ...]:

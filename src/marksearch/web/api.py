@@ -197,12 +197,20 @@ class TermOut(BaseModel):
     score: float = Field(description="Cosine similarity with the item, 0 to 1")
 
 
+class CategoryOut(BaseModel):
+    name: str = Field(description="The WordNet category of the item's head noun that voted (\"brandy\")")
+    terms: int = Field(description="How many terms of the term base fall in that category")
+    weight: float = Field(description="The weight its vote had: 1 when no term is near, 0 once one is")
+
+
 class GoodsItemOut(BaseModel):
     text: str
     confidence: float = Field(description="How far the item's classes can be trusted, 0 to 1")
     best_class: int | None
     classes: list[ItemClassOut]
     terms: list[TermOut] = Field(description="The nearest terms of the term base, best first")
+    category: CategoryOut | None = Field(
+        default=None, description="What kind of thing the item names, when that voted for its classes")
 
 
 class ClassSuggestionOut(BaseModel):
