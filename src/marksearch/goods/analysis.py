@@ -26,8 +26,9 @@ the same postings:
 
 Each is a share of 1; the class score is ``votes + category_weight * (1 -
 nearest / category_gate) * category + bayes_weight * bayes``, and an item's
-class weights are the scores over the best one (so the best class weighs 1).  The defaults were chosen on a validation split of the
-NCL list that excludes the held-back test sample (``bench/goods.py``).
+class weights are the scores over the best one (so the best class weighs
+1).  The defaults were chosen on a validation split of the NCL list that
+excludes the held-back test sample (``bench/goods.py --validate``).
 
 The result is the prepared query of a search (whoosh's ``scorer()``
 habit): everything that depends on the text is computed here, once, and
