@@ -34,6 +34,8 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+from marksearch.goods import analysis, senses
+from marksearch.goods import index as goods_index
 from marksearch.goods.analysis import GoodsModel, analyse
 from marksearch.goods.base import TermBase
 from marksearch.goods.bases import default_base, shipped_path
@@ -99,19 +101,57 @@ VALIDATION_SETTINGS = [
 ]
 
 
+# Settings of the WordNet features themselves, each needing a base built anew:
+# (label, depth, senses, weight of ``y:`` in the cosine, ``y:`` in naive Bayes, category vote).
+FEATURE_SETTINGS = [
+    ("depth 4, first sense, vote only (default)", 4, 1, 0.0, False, True),
+    ("depth 3", 3, 1, 0.0, False, True),
+    ("depth 6", 6, 1, 0.0, False, True),
+    ("two senses", 4, 2, 0.0, False, True),
+    ("categories as bag words in the cosine (weight 0.3), no vote", 4, 1, 0.3, False, False),
+    ("categories as bag words in the cosine (weight 1.0), no vote", 4, 1, 1.0, False, False),
+    ("categories in naive Bayes, no vote", 4, 1, 0.0, True, False),
+]
+
+
 def validation(reference: list[SourceTerm]) -> str:
     build_from, _test = ncl_sample(reference)
     train, held = ncl_sample(build_from, seed=7)
+    cases = [(t.text, t.nice_class) for t in held]
     base = TermBase.build(train)
     rows = []
     for label, weight, gate, support in VALIDATION_SETTINGS:
         model = GoodsModel(category_weight=weight, category_gate=gate, category_support=support)
-        score = score_terms(base, ((t.text, t.nice_class) for t in held), model=model)
+        score = score_terms(base, cases, model=model)
         rows.append([label, score.n, pct(score.top1_rate), pct(score.top3_rate)])
+    feature_rows = [[label, *_feature_setting(train, cases, *setting)]
+                    for label, *setting in FEATURE_SETTINGS]
     return (f"Validation split (`--validate`): {len({t.term_id for t in held})} further WIPO ids (10% of the "
             f"build ids, seed 7), {len(held)} labels, held back from the NCL build terms; suggester built from "
             f"the other {len(base):,} terms. The category vote's settings were chosen here.\n\n"
-            + table(["category vote", "n", "top-1", "top-3"], rows))
+            + table(["category vote", "n", "top-1", "top-3"], rows)
+            + "\n\nThe WordNet features (`marksearch.goods.senses`), on the same split, each with a base built "
+              "anew:\n\n"
+            + table(["WordNet features", "top-1", "top-3"], feature_rows))
+
+
+def _feature_setting(train: list[SourceTerm], cases: list[tuple[str, int]], depth: int, senses_kept: int,
+                     cosine_weight: float, in_bayes: bool, vote: bool) -> list[str]:
+    """Top-1 and top-3 with the WordNet features set so (module settings restored after)."""
+    saved = (senses.DEPTH, senses.SENSES, float(goods_index._KIND_WEIGHT[ord("y")]), analysis.BAYES_FEATURES)
+    try:
+        senses.DEPTH, senses.SENSES = depth, senses_kept
+        goods_index._KIND_WEIGHT[ord("y")] = cosine_weight
+        analysis.BAYES_FEATURES = saved[3] + ("y" if in_bayes else "")
+        senses._categories.cache_clear()
+        base = TermBase.build(train)
+        score = score_terms(base, cases, model=GoodsModel(category_weight=1.0 if vote else 0.0))
+    finally:
+        senses.DEPTH, senses.SENSES = saved[0], saved[1]
+        goods_index._KIND_WEIGHT[ord("y")] = saved[2]
+        analysis.BAYES_FEATURES = saved[3]
+        senses._categories.cache_clear()
+    return [pct(score.top1_rate), pct(score.top3_rate)]
 
 
 def _replay(base: TermBase, held: list[SourceTerm]) -> list[tuple[str, int, list[int]]]:

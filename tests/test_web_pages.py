@@ -258,6 +258,17 @@ def test_goods_page_suggests_classes_and_its_twin_is_the_api(client: TestClient)
     assert found["query"]["goods"] == q and found["hits"][0]["goods_overlap"]["pairs"]
 
 
+def test_goods_page_names_the_category_that_voted(client: TestClient) -> None:
+    ukulele, coffee = page(client, "/goods", q="ukulele; coffee").xpath("//article[@class='goods-item']")
+    assert ukulele.get("data-best-class") == "15"
+    category = one(ukulele, ".//p[@class='category']")
+    assert category.get("data-category") == "stringed instrument"
+    assert "A kind of stringed instrument (WordNet)" in category.text_content()
+    assert not coffee.xpath(".//p[@class='category']")  # a term worded like it: no guess needed
+    zh = page(client, "/goods", q="ukulele", lang="zh")
+    assert "按 WordNet 属于 stringed instrument 一类" in one(zh, "//p[@class='category']").text_content()
+
+
 def test_goods_page_without_a_description_and_with_a_bad_one(client: TestClient) -> None:
     empty = page(client, "/goods")
     one(empty, "//form[@id='goods-form']")

@@ -37,8 +37,9 @@ __all__ = ["KIND_WEIGHTS", "Postings", "TermIndex", "feature_hash", "top_k"]
 # Chosen on a validation split of the build terms (bench/goods.py): top-3 +0.6
 # points, with or without the shipped record terms.  WordNet categories
 # (``y:``) are indexed for the category vote of marksearch.goods.analysis but
-# weigh nothing in the cosine: as words of the bag, they lowered top-3 on the
-# validation split (88.4% -> 88.0% at full weight, 88.4% at 0.3).
+# weigh nothing in the cosine: as words of the bag they left top-3 on the
+# validation split where it was (88.3% at weight 0.3, 88.4% at 1.0, against
+# 88.3%) and cost top-1 (65.3% at 1.0, against 69.0%).
 KIND_WEIGHTS: dict[str, float] = {"t": 0.5, "y": 0.0}
 _KIND_WEIGHT = np.ones(256, dtype=np.float32)
 for _kind, _weight in KIND_WEIGHTS.items():

@@ -100,9 +100,9 @@ def pinyin_initials(word: str) -> str:
 _INITIAL_SPELLING = (("zh", "j"), ("ch", "ch"), ("sh", "sh"), ("x", "sh"), ("q", "ch"),
                      ("c", "ts"), ("z", "z"))
 # Finals as Western spellings render them in transliterated names.  Pinyin
-# ai is [aɪ], the vowel English writes i or y (Tide 汰渍, Tyson 泰森, Dyson
-# 戴森, Michael 迈克尔, Titanic 泰坦尼克: the Xinhua tables render English
-# [aɪ] with 艾 拜 戴 泰 凯 莱 迈 派 赛).
+# ai is [aɪ], the vowel English writes i or y, and transliterations render
+# English [aɪ] with ai syllables (Tide 汰渍, Tyson 泰森, Dyson 戴森, Michael
+# 迈克尔, Titanic 泰坦尼克).
 _FINAL_SPELLING = (("iang", "iang"), ("uang", "wang"), ("ian", "ien"), ("ai", "i"),
                    ("ei", "e"), ("ao", "o"), ("ou", "o"), ("uo", "o"), ("ie", "e"))
 # Syllables that stand for a lone Western consonant when they are not the
