@@ -124,3 +124,45 @@ def test_demo_loads_real_offices_once(tmp_path: Path) -> None:
     assert again["ingest"]["inserted"] == 0 and again["ingest"]["unchanged"] == first["ingest"]["read"]
     code, out, _ = run("show", "KR", "4020200023099", "--db", db)
     assert code == 0 and "KR 4020200023099" in out
+
+
+def test_rekey_brings_an_old_register_to_this_versions_keys(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from marksearch.ingest import record_keys
+    from marksearch.records import Provenance, Record, VerbalElement
+    from marksearch.store import open_store
+    from marksearch.text import keys as text_keys
+    from marksearch.text import romanise
+
+    def without_names() -> None:  # the keys as marksearch computed them before the CC-CEDICT names
+        romanise.romanise_word.cache_clear()
+        text_keys._word_keys.cache_clear()
+
+    db = str(tmp_path / "old.sqlite")
+    marks = [Record(office="CN", application_number=str(n), verbal_elements=(VerbalElement(text),),
+                    nice_classes=(12,), provenance=Provenance("t.jsonl", f"line {n}"))
+             for n, text in ((1, "宝马"), (2, "BAOMA"), (3, "KOMA"))]
+    with monkeypatch.context() as m:
+        m.setattr(romanise, "western_names", lambda word: ())
+        m.setattr(text_keys, "western_names", lambda word: ())
+        without_names()
+        old_keys = [text_keys.mark_keys(r.mark_text).to_dict() for r in marks]
+    without_names()
+    assert "bmw" not in old_keys[0]["latin"] and old_keys[1:] == [record_keys(r) for r in marks[1:]]
+    with open_store(db) as store:
+        store.write(marks, old_keys)
+
+    def reading(query: str) -> tuple[float, list[str]]:
+        """The cross-script signal and the reasons of the hit 宝马 for ``query``."""
+        code, out, _ = run("search", query, "--status", "all", "--db", db, "--json")
+        assert code == 0
+        hit = next(h for h in json.loads(out)["hits"] if h["application_number"] == "1")
+        return hit["signals"]["cross_script"], hit["reasons"]
+
+    assert reading("BMW")[0] < 0.6
+    code, out, _ = run("rekey", "--db", db, "--json")
+    assert code == 0 and json.loads(out) == {"records": 3, "rekeyed": 1}
+    score, reasons = reading("BMW")  # the index followed the new keys
+    assert score == 1.0 and "transliteration: BMW reads bmw ~ 宝马 reads bmw" in reasons
+    code, out, _ = run("rekey", "--db", db)
+    assert code == 0 and out.strip() == "3 records read, 0 given new keys"

@@ -183,3 +183,36 @@ def test_record_json_leaves_provenance_out_exactly() -> None:
     plain = replace(record, provenance=None)
     assert record.to_json_bytes() == plain.to_json_bytes() == orjson.dumps(plain)
     assert b'"provenance":{' in record.to_json_bytes(provenance=True)
+
+
+def test_rekey_gives_stale_records_the_keys_of_this_version(store: Store) -> None:
+    """A register keyed by an earlier marksearch: rekey replaces what differs, logs
+    it as updates (the index follows), and a second run changes nothing."""
+    from marksearch.ingest import record_keys, rekey
+
+    current, stale, textless = mark("1", "必胜客"), mark("2", "宝马"), replace(mark("3", ""), verbal_elements=())
+    old = record_keys(stale)
+    assert old is not None and "bmw" in old["latin"]
+    old = {**old, "latin": [k for k in old["latin"] if k != "bmw"]}  # as keyed before the CC-CEDICT names
+    store.write([current, stale, textless], [record_keys(current), old, None])
+    before = store.last_seq()
+    stored = store.get("EM", "2")
+    assert stored is not None
+
+    counts = rekey(store)
+    assert counts.to_dict() == {"records": 3, "rekeyed": 1}
+    rows = {row.application_number: row for row in store.iter_index_rows()}
+    assert rows["2"].keys == record_keys(stale) and rows["3"].keys is None
+    assert [(c.op, c.application_number) for c in store.changes(after_seq=before)] == [("update", "2")]
+    after = store.get("EM", "2")
+    assert after is not None and after.record == stored.record  # the record itself is untouched
+    assert rekey(store).rekeyed == 0 and store.last_seq() == before + 1
+
+
+def test_rekey_skips_a_record_deleted_since_it_was_read(store: Store) -> None:
+    from marksearch.ingest import record_keys
+
+    write(store, mark("1", "KOKA"))
+    row = next(store.iter_index_rows())
+    write(store, Deletion("EM", "1", Provenance("d.xml", "line 1")))
+    assert store.update_keys([(row, orjson.dumps(record_keys(mark("1", "KOKA"))))]) == 0

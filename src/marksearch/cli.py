@@ -280,6 +280,21 @@ def index(db: str, as_json: bool) -> None:
 @cli.command()
 @db_option
 @json_option
+def rekey(db: str, as_json: bool) -> None:
+    """Recompute the text keys of records keyed by an earlier marksearch (run after upgrading)."""
+    from marksearch.ingest import rekey as rekey_store
+
+    with user_errors(), open_store(db) as store:
+        counts = rekey_store(store)
+    if as_json:
+        emit_json(counts.to_dict())
+    else:
+        click.echo(f"{counts.records} records read, {counts.rekeyed} given new keys")
+
+
+@cli.command()
+@db_option
+@json_option
 def demo(db: str, as_json: bool) -> None:
     """Load the bundled demo register (real records from several offices) and print its stats."""
     from marksearch.demo import load_demo

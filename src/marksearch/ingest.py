@@ -39,9 +39,9 @@ from marksearch.errors import InputError, MalformedInputError
 from marksearch.formats import Reader, get_reader, sniff, split
 from marksearch.inputs import CountingReader, Source, expand_paths, reading
 from marksearch.records import Entry, Record, Rejection
-from marksearch.store import Item, Prepared, Store, WriteCounts
+from marksearch.store import IndexRow, Item, Prepared, Store, WriteCounts
 
-__all__ = ["FileResult", "IngestSummary", "default_workers", "ingest", "record_keys"]
+__all__ = ["FileResult", "IngestSummary", "RekeyCounts", "default_workers", "ingest", "record_keys", "rekey"]
 
 BATCH_SIZE = 500
 _HEAD = 64 * 1024
@@ -104,6 +104,41 @@ def _serialised_keys(text: str) -> bytes:
     from marksearch.text import mark_keys
 
     return orjson.dumps(mark_keys(text).to_dict())
+
+
+@dataclass
+class RekeyCounts:
+    """What :func:`rekey` did: records read, and those whose keys it replaced."""
+
+    records: int = 0
+    rekeyed: int = 0
+
+    def to_dict(self) -> dict[str, int]:
+        return {"records": self.records, "rekeyed": self.rekeyed}
+
+
+def rekey(store: Store, *, batch_size: int = BATCH_SIZE) -> RekeyCounts:
+    """Give every record the text keys this marksearch computes, where its stored
+    ones differ (a register keyed by an earlier version: a re-ingest would not
+    change them, since the records are the same).  Each record re-keyed is
+    logged as an update, so the search index and watches follow.
+    """
+    counts = RekeyCounts()
+    pending: list[tuple[IndexRow, bytes]] = []
+    for row in store.iter_index_rows():
+        counts.records += 1
+        text = row.keys.get("text") if row.keys else None
+        if not text:
+            continue
+        fresh = _serialised_keys(str(text))
+        if orjson.loads(fresh) != row.keys:
+            pending.append((row, fresh))
+        if len(pending) >= batch_size:
+            counts.rekeyed += store.update_keys(pending)
+            pending = []
+    if pending:
+        counts.rekeyed += store.update_keys(pending)
+    return counts
 
 
 def default_workers() -> int:

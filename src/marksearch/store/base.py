@@ -221,6 +221,12 @@ class Store(abc.ABC):
         """Apply prepared items in order, in one transaction."""
 
     @abc.abstractmethod
+    def update_keys(self, updates: Sequence[tuple[IndexRow, bytes]]) -> int:
+        """Store new text keys (JSON) for records, in one transaction, each logged
+        as an ``update`` so that indexes follow; the record itself is unchanged.
+        Rows no longer stored are skipped.  Returns how many were updated."""
+
+    @abc.abstractmethod
     def get(self, office: str, application_number: str) -> StoredRecord | None:
         """One record by its key, or ``None``."""
 

@@ -261,6 +261,30 @@ class PostgresStore(Store):
             raise StoreError(f"cannot write to the register {self.url}: {_one_line(exc)}") from None
         return batch.counts
 
+    def update_keys(self, updates: Sequence[tuple[IndexRow, bytes]]) -> int:
+        self._reconnect_if_broken()
+        try:
+            with self.db.transaction():
+                self.db.execute("SELECT pg_advisory_xact_lock(%s, %s)", (_LOCK_SPACE, _LOCK_WRITE))
+                stored = {int(r[0]) for r in self.db.execute(
+                    "SELECT id FROM records WHERE id = ANY(%s)", ([row.id for row, _ in updates],)).fetchall()}
+                kept = [(row, keys) for row, keys in updates if row.id in stored]  # deleted since: skipped
+                if not kept:
+                    return 0
+                first = self.db.execute("SELECT COALESCE(max(seq), 0) FROM changes").fetchone()
+                seq = int(first[0]) if first else 0
+                changes = [(seq + i + 1, "update", row.office, row.application_number, row.id)
+                           for i, (row, _) in enumerate(kept)]
+                with self.db.cursor() as cur:
+                    cur.executemany("UPDATE records SET keys = %s, seq = %s WHERE id = %s",
+                                    [(keys.decode(), change[0], row.id) for (row, keys), change in zip(kept, changes)])
+                self._copy("changes", ("seq", "op", "office", "application_number", "record_id"),
+                           ["int8", "text", "text", "text", "int8"], iter(changes))
+                self.db.execute("SELECT pg_notify(%s, %s)", (CHANNEL, str(changes[-1][0])))
+        except psycopg.Error as exc:
+            raise StoreError(f"cannot write to the register {self.url}: {_one_line(exc)}") from None
+        return len(kept)
+
     def _plan(self, items: Sequence[Item]) -> _Batch:
         """The batch applied in memory to the stored state of its keys (read under the write lock)."""
         keys = list(dict.fromkeys(_db_key(i.key) for i in items if not isinstance(i, Rejection)))

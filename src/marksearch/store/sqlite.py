@@ -214,6 +214,20 @@ class SQLiteStore(Store):
             [(record_id, c) for c in p.nice_classes],
         )
 
+    def update_keys(self, updates: Sequence[tuple[IndexRow, bytes]]) -> int:
+        done = 0
+        try:
+            with self._transaction():
+                for row, keys in updates:
+                    if self.db.execute("SELECT 1 FROM records WHERE id=?", (row.id,)).fetchone() is None:
+                        continue  # deleted since it was read
+                    seq = self._log("update", row.office, row.application_number, row.id)
+                    self.db.execute("UPDATE records SET keys=?, seq=? WHERE id=?", (keys.decode(), seq, row.id))
+                    done += 1
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot write to the register {self.path}: {exc}") from None
+        return done
+
     def _delete(self, deletion: Deletion, counts: WriteCounts) -> None:
         row = self.db.execute(
             "SELECT id FROM records WHERE office=? AND application_number=?", deletion.key
