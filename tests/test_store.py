@@ -216,3 +216,15 @@ def test_rekey_skips_a_record_deleted_since_it_was_read(store: Store) -> None:
     row = next(store.iter_index_rows())
     write(store, Deletion("EM", "1", Provenance("d.xml", "line 1")))
     assert store.update_keys([(row, orjson.dumps(record_keys(mark("1", "KOKA"))))]) == 0
+
+
+def test_rekey_skips_an_id_that_now_holds_another_record(store: Store) -> None:
+    from marksearch.ingest import record_keys
+
+    write(store, mark("1", "KOKA"))
+    row = next(store.iter_index_rows())
+    write(store, Deletion("EM", "1", Provenance("d.xml", "line 1")), mark("2", "COCA"))
+    other = next(store.iter_index_rows())
+    assert other.id == row.id and other.application_number == "2"  # the id was handed out again
+    assert store.update_keys([(row, orjson.dumps(record_keys(mark("1", "KOKA"))))]) == 0
+    assert next(store.iter_index_rows()).keys is None  # COCA's row (written without keys) is untouched

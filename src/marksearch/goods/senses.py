@@ -7,12 +7,12 @@ liquor, a liquor an alcoholic beverage; that a zither is a stringed
 instrument and a revolver a pistol, a firearm.  :func:`categories` gives the
 synsets above a term's head (its first :data:`SENSES` senses and their
 hypernyms, :data:`DEPTH` levels up), named by their WordNet
-offsets, which :mod:`.tokens` adds as features (``y:``): a held-back term
-then meets the terms of its class through a shared category, and the naive
-Bayes of :mod:`.analysis` learns which categories a class's terms fall in.
+offsets, which :mod:`.tokens` adds as features (``y:``): the category vote
+of :mod:`.analysis` then gives a word no term shares the classes of the
+terms in its nearest category (kirsch: the brandies, in class 33).
 
 The table (``data/goods/wordnet_nouns.npz``, built by
-``tools/build_wordnet.py``) holds only lemmas and numbers.  Why not a
+``tools/build_wordnet.py``) holds only lemmas, numbers and synset names.  Why not a
 package at run time: the WordNet readers on PyPI either download the
 database at first use, which no installation here may do, or carry 30 MB of
 glosses and similarity tables that are not needed.

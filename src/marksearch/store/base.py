@@ -224,7 +224,8 @@ class Store(abc.ABC):
     def update_keys(self, updates: Sequence[tuple[IndexRow, bytes]]) -> int:
         """Store new text keys (JSON) for records, in one transaction, each logged
         as an ``update`` so that indexes follow; the record itself is unchanged.
-        Rows no longer stored are skipped.  Returns how many were updated."""
+        A row no longer stored under its id and key is skipped.  Returns how many
+        were updated."""
 
     @abc.abstractmethod
     def get(self, office: str, application_number: str) -> StoredRecord | None:

@@ -266,9 +266,12 @@ class PostgresStore(Store):
         try:
             with self.db.transaction():
                 self.db.execute("SELECT pg_advisory_xact_lock(%s, %s)", (_LOCK_SPACE, _LOCK_WRITE))
-                stored = {int(r[0]) for r in self.db.execute(
-                    "SELECT id FROM records WHERE id = ANY(%s)", ([row.id for row, _ in updates],)).fetchall()}
-                kept = [(row, keys) for row, keys in updates if row.id in stored]  # deleted since: skipped
+                stored = {(int(r[0]), r[1], r[2]) for r in self.db.execute(
+                    "SELECT id, office, application_number FROM records WHERE id = ANY(%s)",
+                    ([row.id for row, _ in updates],)).fetchall()}
+                # A row deleted since it was read is skipped (its id may even hold another record now).
+                kept = [(row, keys) for row, keys in updates
+                        if (row.id, *_db_key((row.office, row.application_number))) in stored]
                 if not kept:
                     return 0
                 first = self.db.execute("SELECT COALESCE(max(seq), 0) FROM changes").fetchone()

@@ -219,8 +219,9 @@ class SQLiteStore(Store):
         try:
             with self._transaction():
                 for row, keys in updates:
-                    if self.db.execute("SELECT 1 FROM records WHERE id=?", (row.id,)).fetchone() is None:
-                        continue  # deleted since it was read
+                    if self.db.execute("SELECT 1 FROM records WHERE id=? AND office=? AND application_number=?",
+                                       (row.id, row.office, row.application_number)).fetchone() is None:
+                        continue  # deleted since it was read (its id may even hold another record now)
                     seq = self._log("update", row.office, row.application_number, row.id)
                     self.db.execute("UPDATE records SET keys=?, seq=? WHERE id=?", (keys.decode(), seq, row.id))
                     done += 1
