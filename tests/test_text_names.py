@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -47,3 +49,27 @@ def test_names_do_not_make_unrelated_marks_meet() -> None:
 @given(st.text(st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF), max_size=6))
 def test_western_names_is_total(word: str) -> None:
     assert all(name.isascii() and name.isalnum() for name in western_names(word))
+
+
+def test_without_the_table_chinese_marks_are_read_by_sound_only(monkeypatch: pytest.MonkeyPatch,
+                                                                  tmp_path: Path) -> None:
+    from marksearch.text import names
+
+    monkeypatch.setattr(names, "resources", _Files(tmp_path))
+    names._table.cache_clear()
+    try:
+        assert western_names("必胜客") == ()
+    finally:
+        monkeypatch.undo()
+        names._table.cache_clear()
+    assert western_names("必胜客") == ("pizzahut",)
+
+
+class _Files:
+    """importlib.resources with an empty package folder."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def files(self, package: str) -> Path:
+        return self.folder

@@ -36,6 +36,10 @@ __all__ = ["western_names"]
 def _table() -> dict[str, tuple[str, ...]]:
     path = Path(str(resources.files("marksearch").joinpath("data", "text", "chinese_names.tsv.gz")))
     names: dict[str, dict[str, None]] = {}
+    if not path.exists():
+        # The one share-alike file (CC BY-SA 4.0, see data/text/SOURCES.md): an
+        # installation may leave it out, and Chinese marks are then read by sound only.
+        return {}
     with gzip.open(path, "rt", encoding="utf-8") as f:
         for line in f:
             if line.startswith("#"):
