@@ -95,7 +95,7 @@ class TermMatch:
 class CategoryVote:
     """The WordNet category that voted for an item's classes: its name
     ("brandy"), how many terms of the base fall in it, and the weight its
-    vote had (0 when a near term made it unnecessary)."""
+    vote had (there is no vote once a term is as near as the gate)."""
 
     name: str
     terms: int
@@ -240,7 +240,7 @@ class GoodsModel:
                      ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32], npt.NDArray[np.float64],
                                 CategoryVote | None]:
         """The nearest rows, their similarities, a score per class (index =
-        class), and the category that voted, if any."""
+        class), and the category that voted, if any (none once a term is near)."""
         feats = list(feats)
         post = base.index.query(feats)
         sims = base.index.scores(post)
@@ -257,14 +257,14 @@ class GoodsModel:
             same = rows[top >= max(SAME_TERM, float(top[0]) - 0.05)]
             votes[np.unique(base.classes[same])] += self.same_term_weight
         vote = None
-        if self.category_weight:
+        # The nearer the closest term, the less its category adds: a known
+        # wording needs no guess at what kind of thing it is (and no look-up).
+        nearest = float(top[0]) if len(top) else 0.0
+        weight = self.category_weight * max(0.0, 1.0 - nearest / self.category_gate)
+        if weight > 0:
             found = self._category(base, post, [f for f in feats if f[0] == "y"])
             if found is not None:
                 shares, name, terms = found
-                # The nearer the closest term, the less its category adds: a
-                # known wording needs no guess at what kind of thing it is.
-                best = float(top[0]) if len(top) else 0.0
-                weight = self.category_weight * max(0.0, 1.0 - best / self.category_gate)
                 votes = votes + weight * shares
                 vote = CategoryVote(category_name(name), terms, weight)
         if self.bayes_weight:
@@ -323,7 +323,7 @@ class GoodsModel:
         return ItemAnalysis(
             text=text, key=term_key(text), features=tuple(feats), matches=matches,
             classes=tuple((c, float(scores[c] / best)) for c in ranked),
-            category=category if category is not None and category.weight > 0 else None,
+            category=category,
         )
 
     def analyse(self, text: str, *, languages: Iterable[str] | None = None,
