@@ -18,8 +18,9 @@ Tables (written to docs/benchmarks.md, section "Goods and services"):
 * With ``--validate``: the validation split the class model's settings were
   chosen on.  From the NCL build terms (the test sample already removed), a
   further 10% of the WIPO ids (seed 7) is held back the same way; each
-  setting of the category vote is scored on it.  The test sample is never
-  used to choose.
+  setting of the category vote, and each setting of the WordNet features
+  (depth, senses, categories as bag words, each with a base built anew), is
+  scored on it.  The test sample is never used to choose.
 
 Top-1 and top-3: the right class first, or among the first three.
 """
