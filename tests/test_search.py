@@ -9,6 +9,7 @@ import random
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
@@ -282,3 +283,45 @@ def test_key_space_strings_in_any_order(monkeypatch: pytest.MonkeyPatch) -> None
         space._cache = None
         for ids in ([0, 1, 2, 3], [1, 3, 2, 4], [4, 0], [2], list(range(space.size))):
             assert space.strings(ids) == [every[i] for i in ids]
+
+
+def test_a_memo_of_a_lower_level_gathers_every_mark_with_the_same_bounds() -> None:
+    """Rounds of one query share key-space look-ups made one step lower (topk.gather's memo):
+    filtered for the round's level, they give every mark the plain look-up gives, with its bound."""
+    from marksearch.index.segment import build_segment
+    from marksearch.index.topk import gather
+    from marksearch.scoring import ScoringModel
+    from marksearch.store import IndexRow
+
+    texts = ["KOKA", "COCA", "COCA COLA", "KOKO", "CACAO", "KODAK", "LOCA", "COCOA", "可口可乐", "코카", "コカ"]
+    rows = [IndexRow(i + 1, "EM", str(i), "registered", "word", None, (), mark_keys(t).to_dict())
+            for i, t in enumerate(texts)]
+    segment = build_segment(rows, seq=0)
+    model = ScoringModel()
+    query = model.scorer("KOCA").query
+    memo: dict[tuple[int, str], tuple[float, np.ndarray, np.ndarray]] = {}
+    asked = 0
+    for sigma in (0.9, 0.8, 0.7, 0.6, 0.55, 0.5, 0.4, 0.3):
+        plain_pos, plain_bounds = gather(segment, query, sigma, model)
+        before = len(memo), sum(id(v) for v in memo.values())
+        memo_pos, memo_bounds = gather(segment, query, sigma, model, memo=memo, ahead=sigma - 0.1)
+        asked += (len(memo), sum(id(v) for v in memo.values())) != before
+        got = dict(zip(memo_pos.tolist(), memo_bounds.tolist(), strict=True))
+        for p, b in zip(plain_pos.tolist(), plain_bounds.tolist(), strict=True):
+            assert got.get(p) == pytest.approx(b, abs=1e-6), (sigma, p)
+        # what the memo adds is only marks a step lower, with their exact bounds: nothing above sigma is new
+        assert all(b < sigma for p, b in got.items() if p not in set(plain_pos.tolist()))
+    assert 0 < asked < 8  # some rounds were answered from the memo alone
+
+
+def test_marks_of_gathers_every_posting_in_order() -> None:
+    from marksearch.index import keyspace
+
+    builder = keyspace.KeySpaceBuilder()
+    for mark, text in enumerate(["ab", "abc", "ab", "zz", "abc", "ab", "q"]):
+        builder.add(text, mark)
+    space = builder.build()
+    by_string = {space.string(i): i for i in range(space.size)}
+    sids = np.array([by_string["ab"], by_string["q"], by_string["abc"]], dtype=np.int64)
+    assert space.marks_of(sids).tolist() == [0, 2, 5, 6, 1, 4]
+    assert space.marks_of(np.array([], dtype=np.int64)).tolist() == []

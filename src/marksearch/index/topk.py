@@ -81,25 +81,37 @@ def level_for(score: float, model: ScoringModel) -> float:
 
 
 Found = tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]
+Similar = tuple[float, npt.NDArray[np.int64], npt.NDArray[np.float32]]  # (threshold, string ids, similarities)
 
 
-def gather(segment: Segment, q: PreparedQuery, sigma: float, model: ScoringModel) -> Found:
+def gather(segment: Segment, q: PreparedQuery, sigma: float, model: ScoringModel, *,
+           memo: dict[tuple[int, str], Similar] | None = None, ahead: float | None = None) -> Found:
     """Every mark whose best weighted text signal can reach ``sigma``, with an upper bound of it.
 
     A mark's bound is the best weighted similarity found for it in any key
     space; a signal not found for it is below ``sigma``, hence below the bound.
+
+    ``memo`` keeps each key space's similar strings between the rounds of one
+    query, looked up at the lower level ``ahead`` (below ``sigma``): a later
+    round down to that level filters them instead of asking the key space
+    again (the RapidFuzz check of a key space is most of a round).  Strings
+    kept from a lower level only add candidates whose bounds are exact, so
+    the result is the same set of marks that can reach ``sigma``, or more.
     """
     if sigma <= 0.0:
         return np.arange(segment.size, dtype=np.int64), np.ones(segment.size, dtype=np.float64)
     m, sp, w = q.mark, segment.spaces, model.weights
     positions: list[npt.NDArray[np.uint32]] = []
     bounds: list[npt.NDArray[np.float32]] = []
+    # Every key space's threshold is proportional to sigma, so the look-ahead is one factor for all.
+    scale = 1.0 if memo is None or ahead is None or ahead >= sigma else max(ahead, 0.0) / sigma
 
     def similar(space: KeySpace, texts: Iterable[str], threshold: float, factor: float) -> None:
         if threshold > 1.0 + _EPS:
             return
         for text in dict.fromkeys(t for t in texts if t):
-            marks, sims = space.marks_with(*space.similar(text, max(threshold - _EPS, 0.0)))
+            sids, sims = _similar(space, text, max(threshold - _EPS, 0.0), scale, memo)
+            marks, sims = space.marks_with(sids, sims)
             positions.append(marks)
             bounds.append(sims * np.float32(factor))
 
@@ -131,6 +143,25 @@ def gather(segment: Segment, q: PreparedQuery, sigma: float, model: ScoringModel
     first = np.ones(len(pos), dtype=bool)
     first[1:] = pos[1:] != pos[:-1]
     return pos[first], bound[first]
+
+
+def _similar(space: KeySpace, text: str, threshold: float, scale: float,
+             memo: dict[tuple[int, str], Similar] | None) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+    """``space.similar(text, threshold)``, or a superset of it from ``memo`` (see :func:`gather`)."""
+    if memo is None:
+        return space.similar(text, threshold)
+    key = (id(space), text)
+    known = memo.get(key)
+    if known is None or known[0] > threshold:
+        low = max(threshold * scale - 1e-6, 0.0)  # a hair lower: the next round asks for exactly ahead
+        known = (low, *space.similar(text, low))
+        memo[key] = known
+    low, sids, sims = known
+    if low >= threshold:
+        return sids, sims
+    # Similarities come back nudged up by 1e-6 in float32; a looser cut keeps a few more, never fewer.
+    keep = sims >= np.float32(threshold - 1e-5)
+    return sids[keep], sims[keep]
 
 
 def _contained(segment: Segment, q: PreparedQuery, threshold: float, weight: float,
@@ -192,6 +223,7 @@ def top_k(
     goods = goods_ceiling(scorer.query, model)
     gathered = Gathered()
     sigma = _START
+    memo: dict[tuple[int, str], Similar] = {}
     if allowed is not None and int(allowed.sum()) <= BRUTE_FORCE_AT:
         # A selective filter leaves few marks: scoring them all beats gathering
         # from key spaces that hold every mark.
@@ -203,7 +235,8 @@ def top_k(
         gathered.exhaustive = True
         return TopK([(score, p) for score, _, p in sorted(heap, reverse=True)], len(scored), gathered)
     while True:
-        positions, bound = gather(segment, scorer.query, sigma, model)
+        # The next round goes down by a step, or (the top k found) a little below the k-th score's level.
+        positions, bound = gather(segment, scorer.query, sigma, model, memo=memo, ahead=sigma - _STEP)
         if allowed is not None and len(positions):
             keep = allowed[positions]
             positions, bound = positions[keep], bound[keep]
