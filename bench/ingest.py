@@ -12,28 +12,40 @@ mark text from ``../shared/data/names``. Then, in one run, it times:
   keys, write).
 
 Usage: ``python bench/ingest.py [--records N] [--rounds R] [--seed S] [--keep] [--no-write]``.
+
+``--phases`` instead times what an ingest is made of, one phase after the
+other in this process on the same kind of file (see :func:`phases`), and
+writes that table to its own section.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import io
 import os
 import random
 import re
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+import orjson
 from lxml import etree
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _report import OUT, SHARED, table, write_section  # noqa: E402
 
+from marksearch.formats import get_reader, split  # noqa: E402
+from marksearch.formats.xmlsafe import iter_records  # noqa: E402
 from marksearch.ingest import ingest  # noqa: E402
-from marksearch.store import open_store  # noqa: E402
+from marksearch.records import Record  # noqa: E402
+from marksearch.store import Prepared, open_store  # noqa: E402
+from marksearch.store.packing import pack  # noqa: E402
+from marksearch.text import mark_keys  # noqa: E402
 
 NS = "http://euipo.europa.eu/trademark/data"
 _TM = re.compile(r"<TradeMark\b.*?</TradeMark>", re.S)
@@ -95,6 +107,81 @@ def marksearch_ingest(path: Path, db: Path) -> tuple[int, float, int]:
     return summary.counts.inserted, seconds, db.stat().st_size
 
 
+def phases(path: Path, records: int) -> str:
+    """What an ingest's CPU time is made of, per record, one phase at a time in one process.
+
+    The file is cut as ``marksearch ingest`` cuts it.  Each piece is read into
+    memory, then run through the phases one after the other, as a worker runs
+    them but each timed apart: parsing alone
+    (:func:`~marksearch.formats.xmlsafe.iter_records`, the workers' share of
+    the bare pass), parsing and mapping to records (the reader), the text
+    keys of texts not keyed before (the ingest's cache keeps repeats), the
+    record's JSON and its compression (the rest of
+    :meth:`Prepared.from_record`, a hash and a few columns, is left out).  The writer's SQLite transactions are timed
+    last, over every prepared record.  An ingest runs the phases before the
+    write in worker processes, one per core, and writes in its own process, so
+    their sum spread over the cores bounds its speed.
+    """
+    reader = get_reader("st66")
+    with open(path, "rb") as f:
+        spans = list(split.plan_xml(f, split.RECORD_ELEMENTS["st66"], path.name, size=path.stat().st_size))
+    names = ["parse (iter_records)", "map to records (reader minus parse)", "text keys (texts not keyed before)",
+             "record JSON (orjson)", "zstd (packing.pack)"]
+    spent = dict.fromkeys(names, 0.0)
+    keys: dict[str, bytes] = {}
+    prepared: list[Prepared] = []
+    clock = time.perf_counter
+    started = clock()
+    for _event, elem in etree.iterparse(str(path), events=("end",), tag=f"{{{NS}}}TradeMark"):
+        elem.clear()
+        while elem.getprevious() is not None:
+            del elem.getparent()[0]
+    bare = clock() - started
+    with open(path, "rb") as f:
+        for span in spans:
+            f.seek(span.offset)
+            payload = span.prefix + f.read(span.length) + span.suffix
+            t0 = clock()
+            for _ in iter_records(io.BytesIO(payload), path.name, frozenset({"TradeMark"})):
+                pass
+            t1 = clock()
+            found = [e for e in reader.read(io.BytesIO(payload), path.name) if isinstance(e, Record)]
+            t2 = clock()
+            for text in (r.mark_text for r in found):
+                if text and text not in keys:
+                    keys[text] = orjson.dumps(mark_keys(text).to_dict())
+            t3 = clock()
+            data = [r.to_json_bytes() for r in found]
+            t4 = clock()
+            for d in data:
+                pack(d)
+            t5 = clock()
+            prepared += [Prepared.from_record(r, keys.get(r.mark_text)) for r in found]  # for the writer
+            for name, seconds in zip(names, (t1 - t0, t2 - t1 - (t1 - t0), t3 - t2, t4 - t3, t5 - t4), strict=True):
+                spent[name] += seconds
+    assert len(prepared) == records, (len(prepared), records)
+    with tempfile.TemporaryDirectory() as tmp, open_store(str(Path(tmp) / "phases.sqlite")) as store:
+        started = clock()
+        for i in range(0, len(prepared), 500):
+            store.write_prepared(prepared[i : i + 500])
+        spent["write (SQLite, batches of 500)"] = clock() - started
+    total = sum(spent.values())
+    rows: list[list[object]] = [["bare lxml iterparse of the file (the bench's limit)", f"{bare / records * 1e3:.3f}",
+                                 ""]]
+    rows += [[name, f"{seconds / records * 1e3:.3f}", f"{seconds / total:.0%}"] for name, seconds in spent.items()]
+    rows.append(["sum of the phases", f"{total / records * 1e3:.3f}", "100%"])
+    cores = os.cpu_count() or 1
+    return (
+        f"`python bench/ingest.py --phases --records {records}`: the ST.66 file of {records:,} generated records "
+        f"cut into {len(spans)} pieces as `marksearch ingest` cuts it, each piece run through the phases one after "
+        f"the other in one process, each phase timed apart, in ms per record; {len(keys):,} distinct mark texts.\n\n"
+        + table(["phase", "ms per record", "share"], rows)
+        + f"\n\nSpread perfectly over {cores} cores, these phases would take {total / cores / records * 1e3:.3f} ms "
+        f"per record: a ratio to the bare pass of at most {bare / (total / cores):.3f} on this machine, before "
+        "pipes, pickling and scheduling."
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--records", type=int, default=200_000)
@@ -102,6 +189,8 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the generated file and register")
     parser.add_argument("--no-write", action="store_true", help="do not update docs/benchmarks.md")
     parser.add_argument("--rounds", type=int, default=3, help="bare pass then ingest, this many times")
+    parser.add_argument("--phases", action="store_true", help="time each phase of an ingest instead (use a few "
+                                                              "thousand --records: the pieces are held in memory)")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     path = OUT / f"st66_{args.records}.xml"
@@ -109,6 +198,14 @@ def main() -> None:
     if not path.exists():
         print(f"generating {args.records} records -> {path}", file=sys.stderr)
         generate(path, args.records, args.seed)
+    if args.phases:
+        body = phases(path, args.records)
+        print(body)
+        if not args.no_write:
+            write_section("Ingest: where the time goes (bench/ingest.py --phases)", body)
+        if not args.keep:
+            path.unlink()
+        return
     size_mb = path.stat().st_size / 1e6
     print(f"file: {size_mb:.0f} MB, {args.records} records", file=sys.stderr)
     rows = []

@@ -425,6 +425,7 @@ class Phases:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
+    args.version = source_version()  # the code this run imported, not what is checked out when it ends
     args.cache_dir.mkdir(parents=True, exist_ok=True)
     phases = Phases()
     model = ScoringModel()
@@ -458,7 +459,9 @@ def main(argv: list[str] | None = None) -> int:
     body = report(args, register, segment, runs, queries, key_ms, phases)
     print(body)
     if not args.no_write:
-        write_section("Search (bench/search/run.py)", body)
+        # One section per register size, so the 100,000-mark run and larger ones stand side by side.
+        size = "" if args.n == 100_000 else f" at {args.n:,} marks"
+        write_section(f"Search{size} (bench/search/run.py)", body)
     return 0
 
 
@@ -513,7 +516,7 @@ def report(args: argparse.Namespace, register: Register, segment: Segment, runs:
         f"{', '.join(KINDS)}), each run twice: with no filter, and with a one-class filter (the query's "
         f"source mark's first Nice class, {DEFAULT_CLASS} when it has none; that class is also the query's "
         "class for the goods signal, as `marksearch search --class C` does). Every status is searched "
-        f"(`statuses=all`). marksearch at {source_version()}. 2 shared cores: read the ratios.\n\n"
+        f"(`statuses=all`). marksearch at {getattr(args, 'version', None) or source_version()}. 2 shared cores: read the ratios.\n\n"
         + table(HEADERS, rows(runs))
         + "\n\n"
         "* **recall@50** is against `exhaustive_search` over all marks with the same query classes and "

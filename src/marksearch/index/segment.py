@@ -18,6 +18,7 @@ unit       plain, dominant part, dominant words (3+)       containment
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -62,6 +63,12 @@ def space_strings(candidate: Candidate) -> dict[str, list[str]]:
     }
 
 
+@functools.lru_cache(maxsize=1 << 14)
+def _classes_of(mask: int) -> tuple[int, ...]:
+    """The Nice classes of a class bitmap (registers repeat a few thousand combinations)."""
+    return tuple(c for c in range(1, 46) if mask >> c & 1)
+
+
 @dataclass
 class Segment:
     record_ids: npt.NDArray[np.int64]
@@ -84,10 +91,9 @@ class Segment:
     def candidate(self, position: int) -> Candidate:
         """The scorer's view of the mark at ``position``."""
         raw = bytes(self.key_blob[self.key_offsets[position] : self.key_offsets[position + 1]])
-        mask = int(self.classes[position])
-        classes = [c for c in range(1, 46) if mask >> c & 1]
         status = _STATUS_NAMES[int(self.status[position])]
-        return Candidate.from_keys(int(self.record_ids[position]), orjson.loads(raw), classes, status=status)
+        return Candidate.from_keys(int(self.record_ids[position]), orjson.loads(raw),
+                                   _classes_of(int(self.classes[position])), status=status)
 
     def mask(self, flt: Filter) -> npt.NDArray[np.bool_] | None:
         return flt.mask(office=self.office, office_codes=self.office_codes, status=self.status,
