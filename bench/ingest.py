@@ -117,10 +117,11 @@ def phases(path: Path, records: int) -> str:
     the bare pass), parsing and mapping to records (the reader), the text
     keys of texts not keyed before (the ingest's cache keeps repeats), the
     record's JSON and its compression (the rest of
-    :meth:`Prepared.from_record`, a hash and a few columns, is left out).  The writer's SQLite transactions are timed
-    last, over every prepared record.  An ingest runs the phases before the
-    write in worker processes, one per core, and writes in its own process, so
-    their sum spread over the cores bounds its speed.
+    :meth:`Prepared.from_record`, a hash and a few columns, is left out).
+    The writer's SQLite transactions are timed last, over every prepared
+    record.  An ingest runs the phases before the write in worker processes,
+    one per core, and writes in its own process, so their sum spread over the
+    cores bounds its speed.
     """
     reader = get_reader("st66")
     with open(path, "rb") as f:

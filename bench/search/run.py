@@ -506,6 +506,7 @@ def systems(args: argparse.Namespace, bench: Bench, register: Register, plain: l
 def report(args: argparse.Namespace, register: Register, segment: Segment, runs: Sequence[SystemRun],
            queries: Sequence[Query], key_ms: Sequence[float], phases: Phases) -> str:
     n = len(register.marks)
+    version = getattr(args, "version", None) or source_version()  # main() reads it when the run starts
     marksearch = {r.variant: r for r in runs if r.name.startswith("marksearch")}
     scored = "; ".join(f"{v}: {r.note}" for v, r in marksearch.items() if r.note)
     text_note = ("the folded text, and for a mark not in Latin letters marksearch's first Latin reading of it "
@@ -516,7 +517,7 @@ def report(args: argparse.Namespace, register: Register, segment: Segment, runs:
         f"{', '.join(KINDS)}), each run twice: with no filter, and with a one-class filter (the query's "
         f"source mark's first Nice class, {DEFAULT_CLASS} when it has none; that class is also the query's "
         "class for the goods signal, as `marksearch search --class C` does). Every status is searched "
-        f"(`statuses=all`). marksearch at {getattr(args, 'version', None) or source_version()}. 2 shared cores: read the ratios.\n\n"
+        f"(`statuses=all`). marksearch at {version}. 2 shared cores: read the ratios.\n\n"
         + table(HEADERS, rows(runs))
         + "\n\n"
         "* **recall@50** is against `exhaustive_search` over all marks with the same query classes and "
