@@ -325,3 +325,29 @@ def test_marks_of_gathers_every_posting_in_order() -> None:
     sids = np.array([by_string["ab"], by_string["q"], by_string["abc"]], dtype=np.int64)
     assert space.marks_of(sids).tolist() == [0, 2, 5, 6, 1, 4]
     assert space.marks_of(np.array([], dtype=np.int64)).tolist() == []
+
+
+@settings(max_examples=60, deadline=None)
+@given(strings=st.lists(st.text(alphabet="abcde", min_size=1, max_size=9), min_size=1, max_size=40),
+       queries=st.lists(st.tuples(st.text(alphabet="abcde", min_size=1, max_size=9),
+                                  st.sampled_from([0.0, 0.2, 0.4, 0.5, 0.6, 0.75, 0.9, 1.0])),
+                        min_size=1, max_size=5))
+def test_similar_many_finds_every_string_at_each_querys_threshold(strings: list[str],
+                                                                   queries: list[tuple[str, float]]) -> None:
+    """Queries sharing one RapidFuzz pass (KeySpace.similar_many) each get exactly the strings at or
+    above their own threshold, as a check of every string gives them."""
+    from rapidfuzz.distance import Levenshtein
+
+    from marksearch.index import keyspace
+
+    builder = keyspace.KeySpaceBuilder()
+    for mark, text in enumerate(strings):
+        builder.add(text, mark)
+    space = builder.build()
+    every = [space.string(i) for i in range(space.size)]
+    for (query, threshold), (sids, sims) in zip(queries, space.similar_many(queries), strict=True):
+        expected = {i for i, text in enumerate(every)
+                    if Levenshtein.normalized_similarity(query, text) >= threshold - 1e-9}
+        assert set(sids.tolist()) == expected, (query, threshold)
+        for i, sim in zip(sids.tolist(), sims.tolist(), strict=True):
+            assert sim >= Levenshtein.normalized_similarity(query, every[i]) - 1e-9

@@ -34,6 +34,7 @@ MAX_LEN = 255
 DECODED_CACHE = 2_000_000  # spaces of at most this many strings are kept decoded
 IntArray = npt.NDArray[np.int64]
 U32 = npt.NDArray[np.uint32]
+F32 = npt.NDArray[np.float32]
 
 
 def text_hash(text: str) -> int:
@@ -113,20 +114,54 @@ class KeySpace:
             return (0, 0)
         return int(self.length_start[lo]), int(self.length_start[hi + 1])
 
-    def similar(self, query: str, threshold: float) -> tuple[IntArray, npt.NDArray[np.float32]]:
+    def similar(self, query: str, threshold: float) -> tuple[IntArray, F32]:
         """Strings whose Levenshtein similarity to ``query`` is at least ``threshold``, with it."""
-        lq = len(query)
+        return self.similar_many([(query, threshold)])[0]
+
+    def similar_many(self, queries: Sequence[tuple[str, float]]) -> list[tuple[IntArray, F32]]:
+        """:meth:`similar` for several ``(query, threshold)`` at once.
+
+        Where the count filter cannot bind (low thresholds), a query's pool is
+        every string of a length range, often a large part of the space.
+        Queries whose ranges overlap share one RapidFuzz call over the union of
+        their ranges: it checks several queries against each string together
+        (SIMD across queries), where one call per query went over the strings
+        once each.  A query may then get back a string from outside its own
+        range only if it reaches the threshold, which its range excludes.
+        """
         nothing = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32))
+        results: list[tuple[IntArray, F32]] = [nothing] * len(queries)
+        wide: list[tuple[int, int, int]] = []  # (start, stop, query index)
+        for i, (query, threshold) in enumerate(queries):
+            pool = self._pool(query, threshold)
+            if isinstance(pool, tuple):
+                wide.append((*pool, i))
+            elif pool is not None:
+                results[i] = self._verify([(query, threshold)], pool)[0]
+        wide.sort()
+        while wide:
+            start, stop, first = wide.pop(0)
+            group = [first]
+            while wide and wide[0][0] < stop:  # overlapping ranges: one pass over their union
+                stop = max(stop, wide[0][1])
+                group.append(wide.pop(0)[2])
+            found = self._verify([queries[i] for i in group], np.arange(start, stop, dtype=np.int64))
+            for i, result in zip(group, found, strict=True):
+                results[i] = result
+        return results
+
+    def _pool(self, query: str, threshold: float) -> IntArray | tuple[int, int] | None:
+        """The strings that may reach ``threshold``: ids passing the count filter, a whole
+        ``(start, stop)`` range where it cannot bind, or ``None``."""
+        lq = len(query)
         if lq == 0:
-            return nothing
+            return None
         lo = math.ceil(threshold * lq - 1e-9) if threshold > 0.0 else 0
         hi = MAX_LEN if threshold <= 0.0 else min(MAX_LEN, math.floor(lq / threshold + 1e-9))
         start, stop = self.length_range(lo, hi)
         if stop <= start:
-            return nothing
-        pool = self._count_filtered(query, threshold, start, stop, hi) if threshold > 0.0 else \
-            np.arange(start, stop, dtype=np.int64)
-        return self._verify(query, threshold, pool)
+            return None
+        return self._count_filtered(query, threshold, start, stop, hi) if threshold > 0.0 else (start, stop)
 
     def marks_with(self, sids: IntArray, values: npt.NDArray[np.float32]) -> tuple[U32, npt.NDArray[np.float32]]:
         """The marks holding these strings, each with its string's value."""
@@ -135,8 +170,9 @@ class KeySpace:
         counts = (self.mark_offsets[sids + 1] - self.mark_offsets[sids]).astype(np.int64)
         return self.marks_of(sids), np.repeat(values, counts)
 
-    def _count_filtered(self, query: str, threshold: float, start: int, stop: int, hi: int) -> IntArray:
-        """Candidates in [start, stop) passing the trigram count bound (all when it cannot bind)."""
+    def _count_filtered(self, query: str, threshold: float, start: int, stop: int,
+                        hi: int) -> IntArray | tuple[int, int]:
+        """Candidates in [start, stop) passing the trigram count bound (the range when it cannot bind)."""
         grams = trigrams(query)
         # The fewest shared trigrams any string within the threshold can have,
         # taken at the longest admissible length (where the bound is loosest).
@@ -146,7 +182,7 @@ class KeySpace:
         distinct = dict.fromkeys(grams)
         need = need_multiset - (len(grams) - len(distinct))  # repeats may count once below
         if need <= 0 or not distinct:
-            return np.arange(start, stop, dtype=np.int64)
+            return (start, stop)
         lists = []
         for gram in distinct:
             gid = self.grams.get(gram)
@@ -164,19 +200,24 @@ class KeySpace:
         values, counts = np.unique(merged, return_counts=True)
         return values[counts >= need].astype(np.int64)
 
-    def _verify(self, query: str, threshold: float, pool: IntArray) -> tuple[IntArray, npt.NDArray[np.float32]]:
+    def _verify(self, queries: Sequence[tuple[str, float]], pool: IntArray) -> list[tuple[IntArray, F32]]:
+        """Each query's strings of ``pool`` at or above its threshold, with their similarities."""
         if len(pool) == 0:
-            return pool, np.empty(0, dtype=np.float32)
+            return [(pool, np.empty(0, dtype=np.float32)) for _ in queries]
         texts = self.strings(pool)
+        lowest = min(threshold for _, threshold in queries)
         scores = process.cdist(
-            [query], texts, scorer=Levenshtein.normalized_similarity,
-            score_cutoff=max(threshold - 1e-6, 0.0), dtype=np.float32, workers=1,
-        )[0]
-        keep = scores >= threshold - 1e-6
-        if threshold <= 0.0:
-            keep[:] = True
-        # float32 rounding: nudge up so that a bound is never below the float64 score
-        return pool[keep], np.minimum(scores[keep] + np.float32(1e-6), np.float32(1.0))
+            [query for query, _ in queries], texts, scorer=Levenshtein.normalized_similarity,
+            score_cutoff=max(lowest - 1e-6, 0.0), dtype=np.float32, workers=1,
+        )
+        found = []
+        for row, (_, threshold) in zip(scores, queries, strict=True):
+            keep = row >= threshold - 1e-6
+            if threshold <= 0.0:
+                keep[:] = True
+            # float32 rounding: nudge up so that a bound is never below the float64 score
+            found.append((pool[keep], np.minimum(row[keep] + np.float32(1e-6), np.float32(1.0))))
+        return found
 
     def containing(self, unit: str, max_length: int) -> IntArray:
         """Ids of strings of at most ``max_length`` characters that contain ``unit``."""

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -106,14 +106,12 @@ def gather(segment: Segment, q: PreparedQuery, sigma: float, model: ScoringModel
     # Every key space's threshold is proportional to sigma, so the look-ahead is one factor for all.
     scale = 1.0 if memo is None or ahead is None or ahead >= sigma else max(ahead, 0.0) / sigma
 
+    asked: list[tuple[KeySpace, str, float, float]] = []  # (space, text, threshold, weight of the signal)
+
     def similar(space: KeySpace, texts: Iterable[str], threshold: float, factor: float) -> None:
-        if threshold > 1.0 + _EPS:
-            return
-        for text in dict.fromkeys(t for t in texts if t):
-            sids, sims = _similar(space, text, max(threshold - _EPS, 0.0), scale, memo)
-            marks, sims = space.marks_with(sids, sims)
-            positions.append(marks)
-            bounds.append(sims * np.float32(factor))
+        if threshold <= 1.0 + _EPS:
+            asked.extend((space, text, max(threshold - _EPS, 0.0), factor)
+                         for text in dict.fromkeys(t for t in texts if t))
 
     def need(signal: str) -> tuple[float, float]:
         weight = w.get(signal, 0.0)
@@ -129,6 +127,10 @@ def gather(segment: Segment, q: PreparedQuery, sigma: float, model: ScoringModel
     similar(sp["latin"], m.latin, read, read_w)
     similar(sp["sound"], m.sound, read, read_w)
     similar(sp["loose"], m.loose, read / LOOSE_WEIGHT, read_w * LOOSE_WEIGHT)
+    for (space, _, _, factor), (sids, sims) in zip(asked, _similar(asked, scale, memo), strict=True):
+        marks, sims = space.marks_with(sids, sims)
+        positions.append(marks)
+        bounds.append(sims * np.float32(factor))
     inside, inside_w = need("containment")
     _contained(segment, q, inside, inside_w, positions, bounds)
     if len(segment.always):
@@ -145,23 +147,36 @@ def gather(segment: Segment, q: PreparedQuery, sigma: float, model: ScoringModel
     return pos[first], bound[first]
 
 
-def _similar(space: KeySpace, text: str, threshold: float, scale: float,
-             memo: dict[tuple[int, str], Similar] | None) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
-    """``space.similar(text, threshold)``, or a superset of it from ``memo`` (see :func:`gather`)."""
-    if memo is None:
-        return space.similar(text, threshold)
-    key = (id(space), text)
-    known = memo.get(key)
-    if known is None or known[0] > threshold:
-        low = max(threshold * scale - 1e-6, 0.0)  # a hair lower: the next round asks for exactly ahead
-        known = (low, *space.similar(text, low))
-        memo[key] = known
-    low, sids, sims = known
-    if low >= threshold:
-        return sids, sims
-    # Similarities come back nudged up by 1e-6 in float32; a looser cut keeps a few more, never fewer.
-    keep = sims >= np.float32(threshold - 1e-5)
-    return sids[keep], sims[keep]
+def _similar(asked: Sequence[tuple[KeySpace, str, float, float]], scale: float,
+             memo: dict[tuple[int, str], Similar] | None) -> list[tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]]:
+    """``space.similar(text, threshold)`` for each request, or a superset of it (see :func:`gather`).
+
+    A key space is asked once for all its texts (:meth:`KeySpace.similar_many`),
+    each at the lowest threshold any request gives it (the sound space serves
+    two signals); each request then keeps the strings at its own threshold.
+    """
+    table: dict[tuple[int, str], Similar] = {} if memo is None else memo
+    wanted: dict[int, tuple[KeySpace, dict[str, float]]] = {}
+    for space, text, threshold, _ in asked:
+        known = table.get((id(space), text))
+        if known is None or known[0] > threshold:
+            texts = wanted.setdefault(id(space), (space, {}))[1]
+            texts[text] = min(threshold, texts.get(text, math.inf))
+    for key, (space, texts) in wanted.items():
+        # With a memo, a hair below the look-ahead: the next round asks for exactly that level.
+        lows = {text: max(t * scale - 1e-6, 0.0) if memo is not None else t for text, t in texts.items()}
+        for (text, low), (sids, sims) in zip(lows.items(), space.similar_many(list(lows.items())), strict=True):
+            table[(key, text)] = (low, sids, sims)
+    found = []
+    for space, text, threshold, _ in asked:
+        low, sids, sims = table[(id(space), text)]
+        if low >= threshold:
+            found.append((sids, sims))
+        else:
+            # Similarities come back nudged up by 1e-6 in float32; a looser cut keeps a few more, never fewer.
+            keep = sims >= np.float32(threshold - 1e-5)
+            found.append((sids[keep], sims[keep]))
+    return found
 
 
 def _contained(segment: Segment, q: PreparedQuery, threshold: float, weight: float,
