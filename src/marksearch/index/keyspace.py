@@ -126,8 +126,9 @@ class KeySpace:
         Queries whose ranges overlap share one RapidFuzz call over the union of
         their ranges: it checks several queries against each string together
         (SIMD across queries), where one call per query went over the strings
-        once each.  A query may then get back a string from outside its own
-        range only if it reaches the threshold, which its range excludes.
+        once each.  A string outside a query's own range cannot reach its
+        threshold (the range holds every length that can), so each query gets
+        the strings it would get alone, give or take the 1e-6 slack of the cut.
         """
         nothing = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32))
         results: list[tuple[IntArray, F32]] = [nothing] * len(queries)

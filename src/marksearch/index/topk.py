@@ -148,7 +148,8 @@ def gather(segment: Segment, q: PreparedQuery, sigma: float, model: ScoringModel
 
 
 def _similar(asked: Sequence[tuple[KeySpace, str, float, float]], scale: float,
-             memo: dict[tuple[int, str], Similar] | None) -> list[tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]]:
+             memo: dict[tuple[int, str], Similar] | None
+             ) -> list[tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]]:
     """``space.similar(text, threshold)`` for each request, or a superset of it (see :func:`gather`).
 
     A key space is asked once for all its texts (:meth:`KeySpace.similar_many`),
