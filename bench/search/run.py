@@ -32,6 +32,7 @@ import argparse
 import gc
 import hashlib
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -536,7 +537,9 @@ def report(args: argparse.Namespace, register: Register, segment: Segment, runs:
         "alone). **build s**: `build_segment`, or the peer's `build`; computing the keys at ingest is the "
         "first row.\n"
         f"* Peers index {text_note}; the query is prepared the same way.\n"
-        "* Phases: " + ", ".join(f"{k} {v:,.1f} s" for k, v in phases.seconds.items()) + ".\n\n"
+        "* Phases: " + ", ".join(f"{k} {v:,.1f} s" for k, v in phases.seconds.items())
+        + f". Peak memory of the bench process (the exhaustive reference holds every mark as a `Candidate`): "
+        f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6:,.1f} GB.\n\n"
         "Mean recall@50 by query kind:\n\n"
         + table(["system", "filter", *KINDS], kind_rows(runs))
     )
