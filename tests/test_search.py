@@ -141,10 +141,12 @@ def test_a_goods_description_ranks_like_the_reference(big: tuple[Store, Searcher
 def test_fast_path_equals_reference_with_filters(big: tuple[Store, Searcher], classes: tuple[int, ...],
                                                  offices: tuple[str, ...], statuses: tuple[str, ...],
                                                  brute_force_at: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Both ways a filtered search runs: gathering from the key spaces, and scoring every allowed mark."""
+    """Both ways a filtered search runs: gathering from the key spaces (for a class filter, from
+    the strings of marks in those classes only), and scoring every allowed mark."""
     from marksearch.index import topk
 
     monkeypatch.setattr(topk, "BRUTE_FORCE_AT", brute_force_at)
+    monkeypatch.setattr(topk, "BRUTE_FORCE_WITHIN", brute_force_at)
     store, searcher = big
     for text in ("COCA COLA", "STARBUCKS", "耐克"):
         query = Query(text, classes=classes, offices=offices, statuses=statuses, limit=30)
@@ -328,26 +330,82 @@ def test_marks_of_gathers_every_posting_in_order() -> None:
 
 
 @settings(max_examples=60, deadline=None)
-@given(strings=st.lists(st.text(alphabet="abcde", min_size=1, max_size=9), min_size=1, max_size=40),
+@given(strings=st.lists(st.tuples(st.text(alphabet="abcde", min_size=1, max_size=9),
+                                  st.frozensets(st.integers(1, 45), max_size=3)), min_size=1, max_size=40),
        queries=st.lists(st.tuples(st.text(alphabet="abcde", min_size=1, max_size=9),
                                   st.sampled_from([0.0, 0.2, 0.4, 0.5, 0.6, 0.75, 0.9, 1.0])),
-                        min_size=1, max_size=5))
-def test_similar_many_finds_every_string_at_each_querys_threshold(strings: list[str],
-                                                                   queries: list[tuple[str, float]]) -> None:
+                        min_size=1, max_size=5),
+       within=st.frozensets(st.integers(1, 45), max_size=3))
+def test_similar_many_finds_every_string_at_each_querys_threshold(
+        strings: list[tuple[str, frozenset[int]]], queries: list[tuple[str, float]], within: frozenset[int]) -> None:
     """Queries sharing one RapidFuzz pass (KeySpace.similar_many) each get exactly the strings at or
-    above their own threshold, as a check of every string gives them."""
+    above their own threshold, as a check of every string gives them; with a class bitmap, exactly
+    those of them that a mark of one of its classes holds."""
     from rapidfuzz.distance import Levenshtein
 
     from marksearch.index import keyspace
+    from marksearch.index.filters import class_mask
 
     builder = keyspace.KeySpaceBuilder()
-    for mark, text in enumerate(strings):
+    for mark, (text, _) in enumerate(strings):
         builder.add(text, mark)
-    space = builder.build()
+    space = builder.build(np.array([class_mask(sorted(c)) for _, c in strings], dtype=np.uint64))
     every = [space.string(i) for i in range(space.size)]
-    for (query, threshold), (sids, sims) in zip(queries, space.similar_many(queries), strict=True):
+    classes_of: dict[str, set[int]] = {text: set() for text, _ in strings}
+    for text, classes in strings:
+        classes_of[text] |= classes
+    mask = class_mask(sorted(within))
+    unfiltered = space.similar_many(queries)
+    filtered = space.similar_many(queries, within=mask)
+    for (query, threshold), (sids, sims), (kept, _) in zip(queries, unfiltered, filtered, strict=True):
         expected = {i for i, text in enumerate(every)
                     if Levenshtein.normalized_similarity(query, text) >= threshold - 1e-9}
         assert set(sids.tolist()) == expected, (query, threshold)
         for i, sim in zip(sids.tolist(), sims.tolist(), strict=True):
             assert sim >= Levenshtein.normalized_similarity(query, every[i]) - 1e-9
+        in_classes = {i for i in expected if classes_of[every[i]] & within} if mask else expected
+        assert set(kept.tolist()) == in_classes, (query, threshold, sorted(within))
+
+
+@settings(max_examples=80, deadline=None)
+@given(ids=st.lists(st.integers(0, 60), max_size=200), need=st.integers(1, 4), start=st.integers(0, 20),
+       width=st.integers(1, 2000))
+def test_count_filter_keeps_the_ids_seen_often_enough_either_way_it_counts(ids: list[int], need: int, start: int,
+                                                                         width: int) -> None:
+    """The count filter counts in an array over a dense range and sorts a sparse one: same ids either way."""
+    from collections import Counter
+
+    from marksearch.index.keyspace import _at_least
+
+    stop = start + width
+    inside = [i for i in ids if start <= i < stop]
+    expected = sorted(i for i, n in Counter(inside).items() if n >= need)
+    assert _at_least(np.array(inside, dtype=np.uint32), need, start, stop).tolist() == expected
+
+
+def test_a_class_bitmap_alone_filters_like_the_class_mask(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``top_k(within=...)`` without ``allowed`` keeps to the marks of those classes: the same hits as the
+    class filter's mask, and the same as scoring every mark of the class (the reference)."""
+    from marksearch.index.filters import class_mask
+    from marksearch.index.segment import build_segment
+    from marksearch.index import topk
+    from marksearch.index.topk import top_k
+    from marksearch.scoring import ScoringModel
+    from marksearch.store import IndexRow
+
+    monkeypatch.setattr(topk, "BRUTE_FORCE_WITHIN", 0)  # gather from the key spaces, however few marks
+    rng = random.Random(5)
+    texts = ["KOKA", "COCA", "COCA COLA", "KOKO", "CACAO", "KODAK", "LOCA", "COCOA", "可口可乐", "코카", "コカ"]
+    rows = [IndexRow(i + 1, "EM", str(i), "registered", "word", None, tuple(sorted(rng.sample(range(1, 46), 2))),
+                     mark_keys(mutate(rng.choice(texts), rng)).to_dict()) for i in range(400)]
+    segment = build_segment(rows, seq=0)
+    model = ScoringModel()
+    scorer = model.scorer(mark_keys("KOCA"), classes=(32,))
+    mask = class_mask([32])
+    allowed = (segment.classes & np.uint64(mask)) != 0
+    by_class = top_k(segment, scorer, 10, within=mask, model=model)
+    assert not by_class.gathered.exhaustive
+    assert by_class.hits == top_k(segment, scorer, 10, allowed=allowed, model=model).hits
+    every = sorted(((scorer.score(segment.candidate(p)), -int(segment.record_ids[p]), p)
+                    for p in np.flatnonzero(allowed).tolist()), reverse=True)[:10]
+    assert by_class.hits == [(score, p) for score, _, p in every]

@@ -54,7 +54,7 @@ from bench.search.peers import PEERS, PREPARERS, PeerUnavailable, available, mak
 from bench.search.queries import KINDS, Query, generate_queries
 from bench.search.run_peers import SAMPLE, percentile
 from marksearch.index import Filter, Segment, build_segment, top_k
-from marksearch.index.filters import STATUS_CODES
+from marksearch.index.filters import STATUS_CODES, class_mask
 from marksearch.scoring import Candidate, Filters, Scorer, ScoringModel, exhaustive_search
 from marksearch.store import IndexRow
 from marksearch.text import mark_keys
@@ -304,7 +304,8 @@ class Bench:
     def marksearch(self, scored: list[int]) -> Search:
         def search(case: Case, scorer: Scorer) -> list[int]:
             allowed = self.segment.mask(case.filter)
-            found = top_k(self.segment, scorer, LIMIT, allowed=allowed, model=self.model)
+            found = top_k(self.segment, scorer, LIMIT, allowed=allowed, model=self.model,
+                          within=class_mask(case.classes))
             scored.append(found.scored)
             return [int(self.ids[p]) for _score, p in found.hits]
         return search

@@ -29,7 +29,7 @@ import numpy as np
 import numpy.typing as npt
 
 from marksearch.errors import UsageError
-from marksearch.index.filters import LIVE, STATUS_CODES, Filter
+from marksearch.index.filters import LIVE, STATUS_CODES, Filter, class_mask
 from marksearch.index.segment import Segment, build_segment, scorer_keys
 from marksearch.index.topk import Gathered, top_k
 from marksearch.records import Feature, Record
@@ -239,7 +239,8 @@ class Searcher:
         want = query.offset + query.limit
         skip = self.stale if self.stale.any() else None
         found = top_k(self.segment, scorer, want, allowed=allowed,
-                      skip=(lambda p: bool(skip[p])) if skip is not None else None, model=self.model)
+                      skip=(lambda p: bool(skip[p])) if skip is not None else None, model=self.model,
+                      within=class_mask(query.classes))
         ids = self.segment.record_ids
         ranked = [(score, int(ids[p]), p) for score, p in found.hits]
         recent = [(row.id, self.delta[row.id][0]) for row in recent_rows]

@@ -12,6 +12,12 @@ a length filter (similarity is at most ``min / max`` of the lengths), then a
 trigram count filter (Ukkonen 1992: ``d`` edits destroy at most ``3 d`` of
 the trigrams of the longer string), then RapidFuzz on the survivors.  It is
 exact: a string it leaves out cannot reach the threshold.
+
+Each string also carries the Nice classes of the marks that hold it (the
+union of their class bitmaps), so a search filtered by class asks RapidFuzz
+only about strings that some mark of those classes holds: at low thresholds
+the pool is every string of a length range, and a one-class filter leaves a
+small part of it.
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ MAX_LEN = 255
 DECODED_CACHE = 2_000_000  # spaces of at most this many strings are kept decoded
 IntArray = npt.NDArray[np.int64]
 U32 = npt.NDArray[np.uint32]
+U64 = npt.NDArray[np.uint64]
 F32 = npt.NDArray[np.float32]
 
 
@@ -61,7 +68,8 @@ class KeySpace:
     mark_ids: U32
     hashes: npt.NDArray[np.uint64]  # text_hash of every string, ascending
     hash_sids: U32  # the string id of each hash
-    _cache: list[str] | None = field(default=None, repr=False, compare=False)
+    classes: U64  # the Nice classes of the marks holding string i: the union of their class bitmaps
+    _cache: npt.NDArray[np.object_] | None = field(default=None, repr=False, compare=False)
 
     @property
     def size(self) -> int:
@@ -71,29 +79,36 @@ class KeySpace:
         return bytes(self.blob[self.offsets[sid] : self.offsets[sid + 1] - 1]).decode()
 
     def strings(self, sids: npt.NDArray[np.int64] | Sequence[int]) -> list[str]:
-        """The strings with these ids.
+        """The strings with these ids."""
+        return [str(s) for s in self._texts(np.asarray(sids, dtype=np.int64))]
 
-        Small spaces are decoded once and kept as a list (a few tens of MB at
-        100,000 marks); large ones decode a run of ids in one call, since each
-        string is stored with a newline after it (keys never hold one).
+    def _texts(self, ids: IntArray) -> npt.NDArray[np.object_] | list[str]:
+        """The strings with these ids, as RapidFuzz reads them (a sequence of ``str``).
+
+        Small spaces are decoded once and kept as a numpy array of ``str``
+        objects (a few tens of MB at 100,000 marks): numpy picks a filtered
+        pool out of it in C, where a Python list took as long as RapidFuzz's
+        check of the strings.  Large ones decode a run of ids in one call,
+        since each string is stored with a newline after it (keys never hold one).
         """
-        ids = np.asarray(sids, dtype=np.int64)
         if len(ids) == 0:
             return []
         first, last = int(ids[0]), int(ids[-1])
         contiguous = last - first + 1 == len(ids) and bool(np.all(ids[1:] > ids[:-1]))
         if self.size <= DECODED_CACHE:
             everything = self._decoded()
-            return everything[first : last + 1] if contiguous else [everything[i] for i in ids.tolist()]
+            return everything[first : last + 1] if contiguous else everything[ids]
         first, last = int(ids.min()), int(ids.max())
         if len(ids) * 8 < last - first + 1:
             return [self.string(i) for i in ids.tolist()]
         run = bytes(self.blob[self.offsets[first] : self.offsets[last + 1] - 1]).decode().split("\n")
         return run if contiguous else [run[i - first] for i in ids.tolist()]
 
-    def _decoded(self) -> list[str]:
+    def _decoded(self) -> npt.NDArray[np.object_]:
         if self._cache is None:
-            self._cache = bytes(self.blob[: -1]).decode().split("\n") if self.size else []
+            texts = bytes(self.blob[: -1]).decode().split("\n") if self.size else []
+            self._cache = np.empty(len(texts), dtype=object)
+            self._cache[:] = texts
         return self._cache
 
     def marks_of(self, sids: npt.NDArray[np.int64]) -> U32:
@@ -114,11 +129,15 @@ class KeySpace:
             return (0, 0)
         return int(self.length_start[lo]), int(self.length_start[hi + 1])
 
-    def similar(self, query: str, threshold: float) -> tuple[IntArray, F32]:
-        """Strings whose Levenshtein similarity to ``query`` is at least ``threshold``, with it."""
-        return self.similar_many([(query, threshold)])[0]
+    def similar(self, query: str, threshold: float, *, within: int = 0) -> tuple[IntArray, F32]:
+        """Strings whose Levenshtein similarity to ``query`` is at least ``threshold``, with it.
 
-    def similar_many(self, queries: Sequence[tuple[str, float]]) -> list[tuple[IntArray, F32]]:
+        ``within``, a class bitmap, keeps only strings that a mark of one of those
+        classes holds (every string when 0).
+        """
+        return self.similar_many([(query, threshold)], within=within)[0]
+
+    def similar_many(self, queries: Sequence[tuple[str, float]], *, within: int = 0) -> list[tuple[IntArray, F32]]:
         """:meth:`similar` for several ``(query, threshold)`` at once.
 
         Where the count filter cannot bind (low thresholds), a query's pool is
@@ -138,7 +157,7 @@ class KeySpace:
             if isinstance(pool, tuple):
                 wide.append((*pool, i))
             elif pool is not None:
-                results[i] = self._verify([(query, threshold)], pool)[0]
+                results[i] = self._verify([(query, threshold)], self._within(pool, within))[0]
         wide.sort()
         while wide:
             start, stop, first = wide.pop(0)
@@ -146,10 +165,23 @@ class KeySpace:
             while wide and wide[0][0] < stop:  # overlapping ranges: one pass over their union
                 stop = max(stop, wide[0][1])
                 group.append(wide.pop(0)[2])
-            found = self._verify([queries[i] for i in group], np.arange(start, stop, dtype=np.int64))
+            found = self._verify([queries[i] for i in group], self._range_within(start, stop, within))
             for i, result in zip(group, found, strict=True):
                 results[i] = result
         return results
+
+    def _within(self, pool: IntArray, within: int) -> IntArray:
+        """The strings of ``pool`` that a mark of a class in ``within`` holds (all of them for 0)."""
+        if not within or len(pool) == 0:
+            return pool
+        kept: IntArray = pool[(self.classes[pool] & np.uint64(within)) != 0]
+        return kept
+
+    def _range_within(self, start: int, stop: int, within: int) -> IntArray:
+        """:meth:`_within` of the strings ``start`` to ``stop``, read as one slice."""
+        if not within:
+            return np.arange(start, stop, dtype=np.int64)
+        return np.flatnonzero((self.classes[start:stop] & np.uint64(within)) != 0) + start
 
     def _pool(self, query: str, threshold: float) -> IntArray | tuple[int, int] | None:
         """The strings that may reach ``threshold``: ids passing the count filter, a whole
@@ -195,17 +227,13 @@ class KeySpace:
                 lists.append(ids[lo:hi_])
         if len(lists) < need:
             return np.empty(0, dtype=np.int64)
-        merged = np.concatenate(lists)
-        if need == 1:
-            return np.unique(merged).astype(np.int64)
-        values, counts = np.unique(merged, return_counts=True)
-        return values[counts >= need].astype(np.int64)
+        return _at_least(np.concatenate(lists), need, start, stop)
 
     def _verify(self, queries: Sequence[tuple[str, float]], pool: IntArray) -> list[tuple[IntArray, F32]]:
         """Each query's strings of ``pool`` at or above its threshold, with their similarities."""
         if len(pool) == 0:
             return [(pool, np.empty(0, dtype=np.float32)) for _ in queries]
-        texts = self.strings(pool)
+        texts = self._texts(pool)
         lowest = min(threshold for _, threshold in queries)
         scores = process.cdist(
             [query for query, _ in queries], texts, scorer=Levenshtein.normalized_similarity,
@@ -245,7 +273,7 @@ class KeySpace:
             pool = current
         else:
             pool = np.arange(start, stop, dtype=np.int64)
-        keep = [i for i, text in zip(pool, self.strings(pool), strict=True) if unit in text]
+        keep = [i for i, text in zip(pool, self._texts(pool), strict=True) if unit in text]
         return np.array(keep, dtype=np.int64)
 
     def exact(self, texts: Sequence[str]) -> IntArray:
@@ -264,7 +292,7 @@ class KeySpace:
 
     _ARRAYS = (
         "blob", "offsets", "length_start", "gram_offsets", "gram_ids", "mark_offsets", "mark_ids",
-        "hashes", "hash_sids",
+        "hashes", "hash_sids", "classes",
     )
 
     def save(self, folder: Path, name: str) -> None:
@@ -304,7 +332,9 @@ class KeySpaceBuilder:
         self.pairs_string.append(sid)
         self.pairs_mark.append(mark)
 
-    def build(self) -> KeySpace:
+    def build(self, mark_classes: U64 | None = None) -> KeySpace:
+        """The key space; ``mark_classes`` is each mark's class bitmap, by mark number
+        (none: no string has a class, and a class filter finds nothing in it)."""
         texts = list(self.ids)
         order = sorted(range(len(texts)), key=lambda i: (len(texts[i]), texts[i]))
         new_id = np.empty(len(texts), dtype=np.int64)
@@ -322,8 +352,22 @@ class KeySpaceBuilder:
         by_hash = np.argsort(hashes, kind="stable")
         return KeySpace(
             blob, offsets, length_start, grams, gram_offsets, gram_ids, mark_offsets, mark_ids,
-            hashes[by_hash], by_hash.astype(np.uint32),
+            hashes[by_hash], by_hash.astype(np.uint32), _string_classes(mark_offsets, mark_ids, mark_classes),
         )
+
+
+def _at_least(ids: U32, need: int, start: int, stop: int) -> IntArray:
+    """The ids in ``[start, stop)`` that occur at least ``need`` times in ``ids``, ascending.
+
+    Counting in an array over the range is a pass over each; sorting (``np.unique``)
+    took ten times as long once the postings were as many as a tenth of the range,
+    as the short trigrams of a whole length range are.
+    """
+    if len(ids) * 8 >= stop - start:
+        counts = np.bincount(ids.astype(np.int64) - start, minlength=stop - start)
+        return np.flatnonzero(counts >= need) + start
+    values, counts = np.unique(ids, return_counts=True)
+    return values[counts >= need].astype(np.int64)
 
 
 def _postings(texts: Sequence[str]) -> tuple[dict[str, int], IntArray, U32]:
@@ -340,6 +384,15 @@ def _postings(texts: Sequence[str]) -> tuple[dict[str, int], IntArray, U32]:
     g, s = g[order], s[order]
     offsets = np.searchsorted(g, np.arange(len(grams) + 1)).astype(np.int64)
     return grams, offsets, s
+
+
+def _string_classes(mark_offsets: IntArray, mark_ids: U32, mark_classes: U64 | None) -> U64:
+    """The union of the class bitmaps of each string's marks (every string has one mark or more)."""
+    count = len(mark_offsets) - 1
+    if mark_classes is None or count == 0 or len(mark_ids) == 0:
+        return np.zeros(count, dtype=np.uint64)
+    per_link = np.asarray(mark_classes, dtype=np.uint64)[mark_ids]
+    return np.bitwise_or.reduceat(per_link, mark_offsets[:-1]).astype(np.uint64)
 
 
 def _links(new_id: IntArray, strings: list[int], marks: list[int], count: int) -> tuple[IntArray, U32]:

@@ -38,7 +38,7 @@ from marksearch.store import IndexRow
 __all__ = ["SPACES", "Segment", "build_segment", "scorer_keys", "space_strings"]
 
 SPACES = ("spell", "sound", "phon", "latin", "loose", "unit")
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3  # 3: key spaces carry their strings' classes
 _STATUS_NAMES = {v: k for k, v in STATUS_CODES.items()}
 
 
@@ -161,17 +161,18 @@ def build_segment(rows: Iterable[IndexRow], *, seq: int) -> Segment:
         raise ValueError("more than 255 offices")
     key_offsets = np.zeros(len(blobs) + 1, dtype=np.int64)
     np.cumsum([len(b) for b in blobs], out=key_offsets[1:])
+    class_column = np.array(classes, dtype=np.uint64)
     return Segment(
         record_ids=np.array(record_ids, dtype=np.int64),
         office=np.array(office, dtype=np.uint8),
         status=np.array(status, dtype=np.uint8),
         feature=np.array(feature, dtype=np.uint8),
-        classes=np.array(classes, dtype=np.uint64),
+        classes=class_column,
         filed=np.array(filed, dtype=np.int32),
         key_blob=np.frombuffer(b"".join(blobs), dtype=np.uint8).copy(),
         key_offsets=key_offsets,
         office_codes=office_codes,
-        spaces={name: b.build() for name, b in builders.items()},
+        spaces={name: b.build(class_column) for name, b in builders.items()},
         seq=seq,
         always=np.unique(np.array(always, dtype=np.int64)),
     )

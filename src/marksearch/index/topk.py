@@ -34,6 +34,7 @@ __all__ = ["Gathered", "TopK", "gather", "top_k"]
 _EPS = 1e-9
 _START = 0.9
 BRUTE_FORCE_AT = 20_000  # marks left by a filter, at most, to score them all directly
+BRUTE_FORCE_WITHIN = 1_000  # the same for a class filter, whose key spaces shrink with it
 _STEP = 0.1
 
 
@@ -85,7 +86,8 @@ Similar = tuple[float, npt.NDArray[np.int64], npt.NDArray[np.float32]]  # (thres
 
 
 def gather(segment: Segment, q: PreparedQuery, sigma: float, model: ScoringModel, *,
-           memo: dict[tuple[int, str], Similar] | None = None, ahead: float | None = None) -> Found:
+           memo: dict[tuple[int, str], Similar] | None = None, ahead: float | None = None,
+           within: int = 0) -> Found:
     """Every mark whose best weighted text signal can reach ``sigma``, with an upper bound of it.
 
     A mark's bound is the best weighted similarity found for it in any key
@@ -97,6 +99,11 @@ def gather(segment: Segment, q: PreparedQuery, sigma: float, model: ScoringModel
     again (the RapidFuzz check of a key space is most of a round).  Strings
     kept from a lower level only add candidates whose bounds are exact, so
     the result is the same set of marks that can reach ``sigma``, or more.
+
+    ``within``, a class bitmap, limits the key spaces' similar strings to
+    those held by a mark of one of these classes (:meth:`KeySpace.similar_many`):
+    the marks gathered are then every mark *of those classes* that can reach
+    ``sigma`` (and some others, which the caller's filter drops).
     """
     if sigma <= 0.0:
         return np.arange(segment.size, dtype=np.int64), np.ones(segment.size, dtype=np.float64)
@@ -127,7 +134,7 @@ def gather(segment: Segment, q: PreparedQuery, sigma: float, model: ScoringModel
     similar(sp["latin"], m.latin, read, read_w)
     similar(sp["sound"], m.sound, read, read_w)
     similar(sp["loose"], m.loose, read / LOOSE_WEIGHT, read_w * LOOSE_WEIGHT)
-    for (space, _, _, factor), (sids, sims) in zip(asked, _similar(asked, scale, memo), strict=True):
+    for (space, _, _, factor), (sids, sims) in zip(asked, _similar(asked, scale, memo, within), strict=True):
         marks, sims = space.marks_with(sids, sims)
         positions.append(marks)
         bounds.append(sims * np.float32(factor))
@@ -148,7 +155,7 @@ def gather(segment: Segment, q: PreparedQuery, sigma: float, model: ScoringModel
 
 
 def _similar(asked: Sequence[tuple[KeySpace, str, float, float]], scale: float,
-             memo: dict[tuple[int, str], Similar] | None
+             memo: dict[tuple[int, str], Similar] | None, within: int = 0
              ) -> list[tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]]:
     """``space.similar(text, threshold)`` for each request, or a superset of it (see :func:`gather`).
 
@@ -166,7 +173,8 @@ def _similar(asked: Sequence[tuple[KeySpace, str, float, float]], scale: float,
     for key, (space, texts) in wanted.items():
         # With a memo, a hair below the look-ahead: the next round asks for exactly that level.
         lows = {text: max(t * scale - 1e-6, 0.0) if memo is not None else t for text, t in texts.items()}
-        for (text, low), (sids, sims) in zip(lows.items(), space.similar_many(list(lows.items())), strict=True):
+        looked = space.similar_many(list(lows.items()), within=within)
+        for (text, low), (sids, sims) in zip(lows.items(), looked, strict=True):
             table[(key, text)] = (low, sids, sims)
     found = []
     for space, text, threshold, _ in asked:
@@ -224,15 +232,21 @@ def top_k(
     allowed: npt.NDArray[np.bool_] | None = None,
     skip: Callable[[int], bool] | None = None,
     model: ScoringModel | None = None,
+    within: int = 0,
 ) -> TopK:
     """The ``k`` best marks of ``segment`` for ``scorer``'s query, exactly as the reference ranks them.
 
     ``allowed`` masks positions by the query's filters; ``skip`` drops
     positions whose record has changed since the segment was built.
+    ``within`` is the class bitmap of a class filter (0: none); every allowed
+    mark must have one of its classes.  The key spaces are then asked only
+    about strings of such marks (:func:`gather`).
     Candidates are scored best bound first, and scoring stops where no bound
     left can reach the ``k``-th score (Fagin's threshold algorithm).
     """
     model = model or scorer.model
+    if within and allowed is None:
+        allowed = (segment.classes & np.uint64(within)) != 0
     ids = segment.record_ids
     scored: set[int] = set()
     heap: list[tuple[float, int, int]] = []  # (score, -record_id, position): heap[0] is the k-th best
@@ -240,7 +254,7 @@ def top_k(
     gathered = Gathered()
     sigma = _START
     memo: dict[tuple[int, str], Similar] = {}
-    if allowed is not None and int(allowed.sum()) <= BRUTE_FORCE_AT:
+    if allowed is not None and int(allowed.sum()) <= (BRUTE_FORCE_WITHIN if within else BRUTE_FORCE_AT):
         # A selective filter leaves few marks: scoring them all beats gathering
         # from key spaces that hold every mark.
         for found in np.flatnonzero(allowed).tolist():
@@ -252,7 +266,8 @@ def top_k(
         return TopK([(score, p) for score, _, p in sorted(heap, reverse=True)], len(scored), gathered)
     while True:
         # The next round goes down by a step, or (the top k found) a little below the k-th score's level.
-        positions, bound = gather(segment, scorer.query, sigma, model, memo=memo, ahead=sigma - _STEP)
+        positions, bound = gather(segment, scorer.query, sigma, model, memo=memo, ahead=sigma - _STEP,
+                                  within=within)
         if allowed is not None and len(positions):
             keep = allowed[positions]
             positions, bound = positions[keep], bound[keep]

@@ -39,7 +39,7 @@ import numpy.typing as npt
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from marksearch.index.filters import STATUS_CODES, Filter
+from marksearch.index.filters import STATUS_CODES, Filter, class_mask
 from marksearch.index.segment import scorer_keys
 from marksearch.index.topk import gather, goods_ceiling, level_for
 from marksearch.scoring import Candidate, Scorer, ScoringModel
@@ -493,7 +493,9 @@ def match_register(watched: WatchedMark, searcher: Searcher) -> list[Match]:
     segment = searcher.segment
     found: list[Match] = []
     if math.isfinite(watch.level) and segment.size:
-        positions, _ = gather(segment, watch.scorer.query, watch.level, searcher.model)
+        # A watch limited to classes asks the key spaces only about strings of marks in them.
+        positions, _ = gather(segment, watch.scorer.query, watch.level, searcher.model,
+                              within=class_mask(sorted(watch.classes)))
         keep = _segment_filter(watch, searcher)
         if keep is not None and len(positions):
             positions = positions[keep[positions]]
