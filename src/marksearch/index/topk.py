@@ -292,7 +292,10 @@ def top_k(
         if not full:
             sigma = max(0.0, sigma - _STEP)  # too few found yet: widen step by step
         else:
-            sigma = max(0.0, min(sigma - _EPS, level_for(heap[0][0] / goods, model) - 1e-6))
+            # Down to the k-th score's level, but a step at most: the k-th of the marks scored so far
+            # is often far below the k-th of the answer, and a low level makes every look-up wide.
+            # Each step's look-up was made ahead of it (the memo), and the next round may end it.
+            sigma = max(0.0, min(sigma - _EPS, max(sigma - _STEP, level_for(heap[0][0] / goods, model) - 1e-6)))
 
 
 def _push(heap: list[tuple[float, int, int]], k: int, item: tuple[float, int, int]) -> None:
