@@ -409,3 +409,33 @@ def test_a_class_bitmap_alone_filters_like_the_class_mask(monkeypatch: pytest.Mo
     every = sorted(((scorer.score(segment.candidate(p)), -int(segment.record_ids[p]), p)
                     for p in np.flatnonzero(allowed).tolist()), reverse=True)[:10]
     assert by_class.hits == [(score, p) for score, _, p in every]
+
+
+@settings(max_examples=60, deadline=None)
+@given(strings=st.lists(st.tuples(st.text(alphabet="abcde", min_size=1, max_size=12),
+                                  st.frozensets(st.integers(1, 4), max_size=2)), min_size=1, max_size=60),
+       texts=st.lists(st.text(alphabet="abcde", min_size=1, max_size=9), min_size=1, max_size=3),
+       levels=st.lists(st.sampled_from([0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.75, 0.9]), min_size=2, max_size=5),
+       within=st.sampled_from([0, 2, 6, 30]))
+def test_scans_answer_later_lower_look_ups_like_fresh_ones(strings: list[tuple[str, frozenset[int]]],
+                                                          texts: list[str], levels: list[float],
+                                                          within: int) -> None:
+    """One query's look-ups in a key space remember their whole-range checks (KeySpace.similar_many's
+    scans): asked again at any level, with or without a class bitmap, they give what a fresh look-up gives,
+    and a lower level after a higher one checks only the strings its wider length range adds."""
+    from marksearch.index import keyspace
+    from marksearch.index.filters import class_mask
+
+    builder = keyspace.KeySpaceBuilder()
+    for mark, (text, _) in enumerate(strings):
+        builder.add(text, mark)
+    space = builder.build(np.array([class_mask(sorted(c)) for _, c in strings], dtype=np.uint64))
+    scans: dict[str, keyspace.Scan] = {}
+    for level in levels:
+        queries = [(text, level) for text in texts]
+        remembered = space.similar_many(queries, within=within, scans=scans)
+        fresh = space.similar_many(queries, within=within)
+        for (text, _), (sids, sims), (want, want_sims) in zip(queries, remembered, fresh, strict=True):
+            assert dict(zip(sids.tolist(), sims.tolist())) == dict(zip(want.tolist(), want_sims.tolist())), text
+    for seen in scans.values():  # every string a scan holds was checked once
+        assert len(set(seen.sids.tolist())) == len(seen.sids)

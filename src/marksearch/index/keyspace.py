@@ -33,7 +33,7 @@ import numpy.typing as npt
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-__all__ = ["KeySpace", "KeySpaceBuilder", "text_hash", "trigrams"]
+__all__ = ["KeySpace", "KeySpaceBuilder", "Scan", "text_hash", "trigrams"]
 
 Q = 3
 MAX_LEN = 255
@@ -52,6 +52,26 @@ def text_hash(text: str) -> int:
 def trigrams(text: str) -> list[str]:
     """Unpadded trigrams, with repeats (a multiset, as the count bound needs)."""
     return [text[i : i + Q] for i in range(len(text) - Q + 1)]
+
+
+SCAN_MARGIN = 0.3  # a whole-range check keeps similarities this far below its threshold
+
+
+@dataclass
+class Scan:
+    """What one text's whole-range checks in a key space have seen, for later, lower ones.
+
+    Every string of ids ``start`` to ``stop`` (of the classes asked) whose similarity to
+    the text is at least ``floor`` is in ``sids``, with its similarity (``sims``, as
+    RapidFuzz gives it).  A lower threshold widens the length range on both sides:
+    only the strings beyond ``start`` and ``stop`` are checked then.
+    """
+
+    floor: float
+    start: int
+    stop: int
+    sids: IntArray
+    sims: F32
 
 
 @dataclass
@@ -137,7 +157,8 @@ class KeySpace:
         """
         return self.similar_many([(query, threshold)], within=within)[0]
 
-    def similar_many(self, queries: Sequence[tuple[str, float]], *, within: int = 0) -> list[tuple[IntArray, F32]]:
+    def similar_many(self, queries: Sequence[tuple[str, float]], *, within: int = 0,
+                     scans: dict[str, Scan] | None = None) -> list[tuple[IntArray, F32]]:
         """:meth:`similar` for several ``(query, threshold)`` at once.
 
         Where the count filter cannot bind (low thresholds), a query's pool is
@@ -148,6 +169,11 @@ class KeySpace:
         once each.  A string outside a query's own range cannot reach its
         threshold (the range holds every length that can), so each query gets
         the strings it would get alone, give or take the 1e-6 slack of the cut.
+
+        ``scans`` (one query's, kept by the caller between calls, and the same
+        ``within`` each time) remembers each text's whole-range checks
+        (:class:`Scan`): a later call at a lower threshold checks only the
+        strings its wider range adds, where it checked the whole range again.
         """
         nothing = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32))
         results: list[tuple[IntArray, F32]] = [nothing] * len(queries)
@@ -155,7 +181,11 @@ class KeySpace:
         for i, (query, threshold) in enumerate(queries):
             pool = self._pool(query, threshold)
             if isinstance(pool, tuple):
-                wide.append((*pool, i))
+                seen = scans.get(query) if scans is not None else None
+                if seen is not None and seen.floor <= threshold and seen.start < pool[1] and pool[0] < seen.stop:
+                    results[i] = self._widened(seen, query, threshold, *pool, within)
+                else:
+                    wide.append((*pool, i))
             elif pool is not None:
                 results[i] = self._verify([(query, threshold)], self._within(pool, within))[0]
         wide.sort()
@@ -165,10 +195,32 @@ class KeySpace:
             while wide and wide[0][0] < stop:  # overlapping ranges: one pass over their union
                 stop = max(stop, wide[0][1])
                 group.append(wide.pop(0)[2])
-            found = self._verify([queries[i] for i in group], self._range_within(start, stop, within))
+            asked = [queries[i] for i in group]
+            if scans is None:
+                found = self._verify(asked, self._range_within(start, stop, within))
+            else:
+                floors = [(query, max(threshold - SCAN_MARGIN, 0.0)) for query, threshold in asked]
+                kept = self._verify(floors, self._range_within(start, stop, within), nudge=False)
+                found = []
+                for (query, threshold), (_, floor_), (sids, sims) in zip(asked, floors, kept, strict=True):
+                    scans[query] = Scan(floor_, start, stop, sids, sims)
+                    found.append(_at_threshold(sids, sims, threshold))
             for i, result in zip(group, found, strict=True):
                 results[i] = result
         return results
+
+    def _widened(self, seen: Scan, query: str, threshold: float, start: int, stop: int,
+                 within: int) -> tuple[IntArray, F32]:
+        """A whole-range look-up answered from an earlier one: only the ids beyond it are checked."""
+        pieces = [self._range_within(a, b, within) for a, b in ((start, min(stop, seen.start)),
+                                                                 (max(start, seen.stop), stop)) if a < b]
+        if pieces:
+            sids, sims = self._verify([(query, seen.floor)], np.concatenate(pieces), nudge=False)[0]
+            seen.sids = np.concatenate([seen.sids, sids])
+            seen.sims = np.concatenate([seen.sims, sims])
+            seen.start, seen.stop = min(seen.start, start), max(seen.stop, stop)
+        inside = (seen.sids >= start) & (seen.sids < stop)
+        return _at_threshold(seen.sids[inside], seen.sims[inside], threshold)
 
     def _within(self, pool: IntArray, within: int) -> IntArray:
         """The strings of ``pool`` that a mark of a class in ``within`` holds (all of them for 0)."""
@@ -229,8 +281,10 @@ class KeySpace:
             return np.empty(0, dtype=np.int64)
         return _at_least(np.concatenate(lists), need, start, stop)
 
-    def _verify(self, queries: Sequence[tuple[str, float]], pool: IntArray) -> list[tuple[IntArray, F32]]:
-        """Each query's strings of ``pool`` at or above its threshold, with their similarities."""
+    def _verify(self, queries: Sequence[tuple[str, float]], pool: IntArray, *,
+                nudge: bool = True) -> list[tuple[IntArray, F32]]:
+        """Each query's strings of ``pool`` at or above its threshold, with their similarities
+        (nudged up a hair, as bounds; as RapidFuzz gives them with ``nudge=False``)."""
         if len(pool) == 0:
             return [(pool, np.empty(0, dtype=np.float32)) for _ in queries]
         texts = self._texts(pool)
@@ -241,11 +295,7 @@ class KeySpace:
         )
         found = []
         for row, (_, threshold) in zip(scores, queries, strict=True):
-            keep = row >= threshold - 1e-6
-            if threshold <= 0.0:
-                keep[:] = True
-            # float32 rounding: nudge up so that a bound is never below the float64 score
-            found.append((pool[keep], np.minimum(row[keep] + np.float32(1e-6), np.float32(1.0))))
+            found.append(_at_threshold(pool, row, threshold) if nudge else _cut(pool, row, threshold))
         return found
 
     def containing(self, unit: str, max_length: int) -> IntArray:
@@ -354,6 +404,21 @@ class KeySpaceBuilder:
             blob, offsets, length_start, grams, gram_offsets, gram_ids, mark_offsets, mark_ids,
             hashes[by_hash], by_hash.astype(np.uint32), _string_classes(mark_offsets, mark_ids, mark_classes),
         )
+
+
+def _cut(sids: IntArray, sims: F32, threshold: float) -> tuple[IntArray, F32]:
+    """The strings at or above ``threshold`` (all of them at 0), similarities as RapidFuzz gave them."""
+    if threshold <= 0.0:
+        return sids, sims
+    keep = sims >= threshold - 1e-6
+    return sids[keep], sims[keep]
+
+
+def _at_threshold(sids: IntArray, sims: F32, threshold: float) -> tuple[IntArray, F32]:
+    """:func:`_cut`, with similarities nudged up: float32 rounding must never put a bound below
+    the float64 score."""
+    kept, values = _cut(sids, sims, threshold)
+    return kept, np.minimum(values + np.float32(1e-6), np.float32(1.0))
 
 
 def _at_least(ids: U32, need: int, start: int, stop: int) -> IntArray:

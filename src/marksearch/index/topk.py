@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from marksearch.index.keyspace import KeySpace
+from marksearch.index.keyspace import KeySpace, Scan
 from marksearch.index.segment import Segment
 from marksearch.scoring import Scorer, ScoringModel
 from marksearch.scoring.candidate import MIN_CONTAINED, PreparedQuery
@@ -87,7 +87,7 @@ Similar = tuple[float, npt.NDArray[np.int64], npt.NDArray[np.float32]]  # (thres
 
 def gather(segment: Segment, q: PreparedQuery, sigma: float, model: ScoringModel, *,
            memo: dict[tuple[int, str], Similar] | None = None, ahead: float | None = None,
-           within: int = 0) -> Found:
+           within: int = 0, scans: dict[int, dict[str, Scan]] | None = None) -> Found:
     """Every mark whose best weighted text signal can reach ``sigma``, with an upper bound of it.
 
     A mark's bound is the best weighted similarity found for it in any key
@@ -104,6 +104,10 @@ def gather(segment: Segment, q: PreparedQuery, sigma: float, model: ScoringModel
     those held by a mark of one of these classes (:meth:`KeySpace.similar_many`):
     the marks gathered are then every mark *of those classes* that can reach
     ``sigma`` (and some others, which the caller's filter drops).
+
+    ``scans`` (per key space, kept by the caller for one query) lets a look-up
+    at a lower level check only the strings a wider length range adds
+    (:class:`~marksearch.index.keyspace.Scan`).
     """
     if sigma <= 0.0:
         return np.arange(segment.size, dtype=np.int64), np.ones(segment.size, dtype=np.float64)
@@ -134,7 +138,7 @@ def gather(segment: Segment, q: PreparedQuery, sigma: float, model: ScoringModel
     similar(sp["latin"], m.latin, read, read_w)
     similar(sp["sound"], m.sound, read, read_w)
     similar(sp["loose"], m.loose, read / LOOSE_WEIGHT, read_w * LOOSE_WEIGHT)
-    for (space, _, _, factor), (sids, sims) in zip(asked, _similar(asked, scale, memo, within), strict=True):
+    for (space, _, _, factor), (sids, sims) in zip(asked, _similar(asked, scale, memo, within, scans), strict=True):
         marks, sims = space.marks_with(sids, sims)
         positions.append(marks)
         bounds.append(sims * np.float32(factor))
@@ -155,7 +159,8 @@ def gather(segment: Segment, q: PreparedQuery, sigma: float, model: ScoringModel
 
 
 def _similar(asked: Sequence[tuple[KeySpace, str, float, float]], scale: float,
-             memo: dict[tuple[int, str], Similar] | None, within: int = 0
+             memo: dict[tuple[int, str], Similar] | None, within: int = 0,
+             scans: dict[int, dict[str, Scan]] | None = None
              ) -> list[tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]]:
     """``space.similar(text, threshold)`` for each request, or a superset of it (see :func:`gather`).
 
@@ -173,7 +178,8 @@ def _similar(asked: Sequence[tuple[KeySpace, str, float, float]], scale: float,
     for key, (space, texts) in wanted.items():
         # With a memo, a hair below the look-ahead: the next round asks for exactly that level.
         lows = {text: max(t * scale - 1e-6, 0.0) if memo is not None else t for text, t in texts.items()}
-        looked = space.similar_many(list(lows.items()), within=within)
+        seen = scans.setdefault(key, {}) if scans is not None else None
+        looked = space.similar_many(list(lows.items()), within=within, scans=seen)
         for (text, low), (sids, sims) in zip(lows.items(), looked, strict=True):
             table[(key, text)] = (low, sids, sims)
     found = []
@@ -254,6 +260,7 @@ def top_k(
     gathered = Gathered()
     sigma = _START
     memo: dict[tuple[int, str], Similar] = {}
+    scans: dict[int, dict[str, Scan]] = {}
     if allowed is not None and int(allowed.sum()) <= (BRUTE_FORCE_WITHIN if within else BRUTE_FORCE_AT):
         # A selective filter leaves few marks: scoring them all beats gathering
         # from key spaces that hold every mark.
@@ -267,7 +274,7 @@ def top_k(
     while True:
         # The next round goes down by a step, or (the top k found) a little below the k-th score's level.
         positions, bound = gather(segment, scorer.query, sigma, model, memo=memo, ahead=sigma - _STEP,
-                                  within=within)
+                                  within=within, scans=scans)
         if allowed is not None and len(positions):
             keep = allowed[positions]
             positions, bound = positions[keep], bound[keep]
