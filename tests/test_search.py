@@ -439,3 +439,21 @@ def test_scans_answer_later_lower_look_ups_like_fresh_ones(strings: list[tuple[s
             assert dict(zip(sids.tolist(), sims.tolist())) == dict(zip(want.tolist(), want_sims.tolist())), text
     for seen in scans.values():  # every string a scan holds was checked once
         assert len(set(seen.sids.tolist())) == len(seen.sids)
+
+
+def test_only_the_containment_space_keeps_a_hash_table() -> None:
+    """Exact look-up (containment's pieces of the query) needs a hash table of the strings; the other
+    key spaces leave it out, and refuse an exact look-up rather than answer it wrongly."""
+    from marksearch.index.segment import build_segment
+    from marksearch.store import IndexRow
+
+    rows = [IndexRow(i + 1, "EM", str(i), "registered", "word", None, (9,), mark_keys(t).to_dict())
+            for i, t in enumerate(["STONE LION CAPITAL", "LION CAPITAL", "BUDMEN"])]
+    segment = build_segment(rows, seq=0)
+    unit = segment.spaces["unit"]
+    found = [unit.string(int(s)) for s in unit.exact(["lioncapital", "nothing"])]
+    assert found == ["lioncapital"]
+    with pytest.raises(ValueError, match="without exact look-up"):
+        segment.spaces["spell"].exact(["budmen"])
+    assert all(space.offsets.dtype == np.uint32 and space.mark_offsets.dtype == np.uint32
+               for space in segment.spaces.values())

@@ -41,6 +41,7 @@ DECODED_CACHE = 2_000_000  # spaces of at most this many strings are kept decode
 IntArray = npt.NDArray[np.int64]
 U32 = npt.NDArray[np.uint32]
 U64 = npt.NDArray[np.uint64]
+Offsets = npt.NDArray[np.uint32] | npt.NDArray[np.int64]  # uint32 where the values fit: half the bytes
 F32 = npt.NDArray[np.float32]
 
 
@@ -79,14 +80,14 @@ class KeySpace:
     """Read side of a key space; see the module docstring."""
 
     blob: npt.NDArray[np.uint8]  # UTF-8 of every string, each followed by a newline
-    offsets: IntArray  # string i is blob[offsets[i]:offsets[i+1]]
+    offsets: Offsets  # string i is blob[offsets[i]:offsets[i+1]]
     length_start: IntArray  # first string id of each length 0..MAX_LEN+1
     grams: dict[str, int]
     gram_offsets: IntArray
     gram_ids: U32  # string ids per gram, ascending
-    mark_offsets: IntArray  # marks of string i: mark_ids[mark_offsets[i]:mark_offsets[i+1]]
+    mark_offsets: Offsets  # marks of string i: mark_ids[mark_offsets[i]:mark_offsets[i+1]]
     mark_ids: U32
-    hashes: npt.NDArray[np.uint64]  # text_hash of every string, ascending
+    hashes: npt.NDArray[np.uint64]  # text_hash of every string, ascending (empty: no exact look-up)
     hash_sids: U32  # the string id of each hash
     classes: U64  # the Nice classes of the marks holding string i: the union of their class bitmaps
     _cache: npt.NDArray[np.object_] | None = field(default=None, repr=False, compare=False)
@@ -96,7 +97,7 @@ class KeySpace:
         return len(self.offsets) - 1
 
     def string(self, sid: int) -> str:
-        return bytes(self.blob[self.offsets[sid] : self.offsets[sid + 1] - 1]).decode()
+        return bytes(self.blob[int(self.offsets[sid]) : int(self.offsets[sid + 1]) - 1]).decode()
 
     def strings(self, sids: npt.NDArray[np.int64] | Sequence[int]) -> list[str]:
         """The strings with these ids."""
@@ -121,7 +122,7 @@ class KeySpace:
         first, last = int(ids.min()), int(ids.max())
         if len(ids) * 8 < last - first + 1:
             return [self.string(i) for i in ids.tolist()]
-        run = bytes(self.blob[self.offsets[first] : self.offsets[last + 1] - 1]).decode().split("\n")
+        run = bytes(self.blob[int(self.offsets[first]) : int(self.offsets[last + 1]) - 1]).decode().split("\n")
         return run if contiguous else [run[i - first] for i in ids.tolist()]
 
     def _decoded(self) -> npt.NDArray[np.object_]:
@@ -136,8 +137,8 @@ class KeySpace:
         if len(sids) == 0:
             return np.empty(0, dtype=np.uint32)
         # The postings of every string, gathered in one indexing (a slice per string was a Python loop).
-        starts = self.mark_offsets[sids]
-        counts = self.mark_offsets[sids + 1] - starts
+        starts = self.mark_offsets[sids].astype(np.int64)  # uint32 on disk: signed arithmetic below
+        counts = self.mark_offsets[sids + 1].astype(np.int64) - starts
         ends = np.cumsum(counts)
         at = np.arange(int(ends[-1]), dtype=np.int64) + np.repeat(starts - (ends - counts), counts)
         found: U32 = self.mark_ids[at]
@@ -252,7 +253,7 @@ class KeySpace:
         """The marks holding these strings, each with its string's value."""
         if len(sids) == 0:
             return np.empty(0, dtype=np.uint32), np.empty(0, dtype=np.float32)
-        counts = (self.mark_offsets[sids + 1] - self.mark_offsets[sids]).astype(np.int64)
+        counts = self.mark_offsets[sids + 1].astype(np.int64) - self.mark_offsets[sids].astype(np.int64)
         return self.marks_of(sids), np.repeat(values, counts)
 
     def _count_filtered(self, query: str, threshold: float, start: int, stop: int,
@@ -327,8 +328,13 @@ class KeySpace:
         return np.array(keep, dtype=np.int64)
 
     def exact(self, texts: Sequence[str]) -> IntArray:
-        """Ids of the given strings that exist in the space (by a sorted hash table)."""
-        if not texts or len(self.hashes) == 0:
+        """Ids of the given strings that exist in the space (by a sorted hash table).
+
+        Only a space built with ``exact=True`` has the table (the containment space).
+        """
+        if len(self.hashes) != self.size:
+            raise ValueError("this key space was built without exact look-up")
+        if not texts or self.size == 0:
             return np.empty(0, dtype=np.int64)
         wanted = np.array([text_hash(t) for t in texts], dtype=np.uint64)
         at = np.searchsorted(self.hashes, wanted)
@@ -366,7 +372,8 @@ class KeySpace:
 class KeySpaceBuilder:
     """Collects ``(string, mark)`` pairs, then builds a :class:`KeySpace`."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, exact: bool = True) -> None:
+        self.exact = exact  # keep a hash table of the strings for KeySpace.exact (12 bytes a string)
         self.ids: dict[str, int] = {}
         self.pairs_string: list[int] = []
         self.pairs_mark: list[int] = []
@@ -398,12 +405,17 @@ class KeySpaceBuilder:
         length_start = np.searchsorted(lengths, np.arange(MAX_LEN + 2)).astype(np.int64)
         grams, gram_offsets, gram_ids = _postings(sorted_texts)
         mark_offsets, mark_ids = _links(new_id, self.pairs_string, self.pairs_mark, len(texts))
-        hashes = np.array([text_hash(t) for t in sorted_texts], dtype=np.uint64)
+        hashes = np.array([text_hash(t) for t in sorted_texts] if self.exact else [], dtype=np.uint64)
         by_hash = np.argsort(hashes, kind="stable")
         return KeySpace(
-            blob, offsets, length_start, grams, gram_offsets, gram_ids, mark_offsets, mark_ids,
+            blob, _narrow(offsets), length_start, grams, gram_offsets, gram_ids, _narrow(mark_offsets), mark_ids,
             hashes[by_hash], by_hash.astype(np.uint32), _string_classes(mark_offsets, mark_ids, mark_classes),
         )
+
+
+def _narrow(offsets: IntArray) -> Offsets:
+    """Offsets as uint32 where they fit (every register short of 4 GB of one kind of key)."""
+    return offsets.astype(np.uint32) if len(offsets) and int(offsets[-1]) < 1 << 32 else offsets
 
 
 def _cut(sids: IntArray, sims: F32, threshold: float) -> tuple[IntArray, F32]:

@@ -131,7 +131,8 @@ class Segment:
 
 def build_segment(rows: Iterable[IndexRow], *, seq: int) -> Segment:
     """Build a segment from index rows (records without keys are kept: filters still see them)."""
-    builders = {name: KeySpaceBuilder() for name in SPACES}
+    # Only the containment space is looked up exactly (KeySpace.exact).
+    builders = {name: KeySpaceBuilder(exact=name == "unit") for name in SPACES}
     record_ids: list[int] = []
     office: list[int] = []
     status: list[int] = []
