@@ -386,9 +386,9 @@ def test_count_filter_keeps_the_ids_seen_often_enough_either_way_it_counts(ids: 
 def test_a_class_bitmap_alone_filters_like_the_class_mask(monkeypatch: pytest.MonkeyPatch) -> None:
     """``top_k(within=...)`` without ``allowed`` keeps to the marks of those classes: the same hits as the
     class filter's mask, and the same as scoring every mark of the class (the reference)."""
+    from marksearch.index import topk
     from marksearch.index.filters import class_mask
     from marksearch.index.segment import build_segment
-    from marksearch.index import topk
     from marksearch.index.topk import top_k
     from marksearch.scoring import ScoringModel
     from marksearch.store import IndexRow

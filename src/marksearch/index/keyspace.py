@@ -108,8 +108,8 @@ class KeySpace:
 
         Small spaces are decoded once and kept as a numpy array of ``str``
         objects (a few tens of MB at 100,000 marks): numpy picks a filtered
-        pool out of it in C, where a Python list took as long as RapidFuzz's
-        check of the strings.  Large ones decode a run of ids in one call,
+        pool out of it in C, where picking from a Python list was a large part
+        of a class-filtered look-up.  Large ones decode a run of ids in one call,
         since each string is stored with a newline after it (keys never hold one).
         """
         if len(ids) == 0:
@@ -436,9 +436,9 @@ def _at_threshold(sids: IntArray, sims: F32, threshold: float) -> tuple[IntArray
 def _at_least(ids: U32, need: int, start: int, stop: int) -> IntArray:
     """The ids in ``[start, stop)`` that occur at least ``need`` times in ``ids``, ascending.
 
-    Counting in an array over the range is a pass over each; sorting (``np.unique``)
-    took ten times as long once the postings were as many as a tenth of the range,
-    as the short trigrams of a whole length range are.
+    Counting in an array over the range is one pass over each; sorting (``np.unique``)
+    is much slower once the postings are many next to the range, as the common
+    trigrams of a wide length range are.  Few postings in a wide range are sorted.
     """
     if len(ids) * 8 >= stop - start:
         counts = np.bincount(ids.astype(np.int64) - start, minlength=stop - start)

@@ -38,7 +38,7 @@ from marksearch.store import IndexRow
 __all__ = ["SPACES", "Segment", "build_segment", "scorer_keys", "space_strings"]
 
 SPACES = ("spell", "sound", "phon", "latin", "loose", "unit")
-FORMAT_VERSION = 3  # 3: key spaces carry their strings' classes
+FORMAT_VERSION = 3  # 3: key spaces carry their strings' classes; uint32 offsets where they fit
 _STATUS_NAMES = {v: k for k, v in STATUS_CODES.items()}
 
 
