@@ -27,13 +27,14 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-__all__ = ["KeySpace", "KeySpaceBuilder", "Scan", "text_hash", "trigrams"]
+__all__ = ["KeySpace", "KeySpaceBuilder", "Scan", "mapped", "text_hash", "trigrams"]
 
 Q = 3
 MAX_LEN = 255
@@ -359,7 +360,7 @@ class KeySpace:
 
     @classmethod
     def load(cls, folder: Path, name: str) -> KeySpace:
-        arrays = {a: np.load(folder / f"{name}.{a}.npy", mmap_mode="r") for a in cls._ARRAYS}
+        arrays = {a: mapped(folder / f"{name}.{a}.npy") for a in cls._ARRAYS}
         text = (folder / f"{name}.grams.txt").read_text(encoding="utf-8")
         grams = {g: i for i, g in enumerate(text.split("\n"))} if text else {}
         return cls(grams=grams, **arrays)
@@ -411,6 +412,16 @@ class KeySpaceBuilder:
             blob, _narrow(offsets), length_start, grams, gram_offsets, gram_ids, _narrow(mark_offsets), mark_ids,
             hashes[by_hash], by_hash.astype(np.uint32), _string_classes(mark_offsets, mark_ids, mark_classes),
         )
+
+
+def mapped(path: Path) -> npt.NDArray[Any]:
+    """A saved array, memory-mapped read-only, as a plain ndarray view of the mapping.
+
+    ``np.memmap`` indexes through a Python ``__getitem__``; scoring a candidate reads
+    a few elements of several arrays, and that overhead was most of reading them.
+    """
+    view: npt.NDArray[Any] = np.asarray(np.load(path, mmap_mode="r"))
+    return view
 
 
 def _narrow(offsets: IntArray) -> Offsets:

@@ -30,7 +30,7 @@ import numpy.typing as npt
 import orjson
 
 from marksearch.index.filters import FEATURE_CODES, STATUS_CODES, Filter, class_mask, day_number
-from marksearch.index.keyspace import KeySpace, KeySpaceBuilder
+from marksearch.index.keyspace import KeySpace, KeySpaceBuilder, mapped
 from marksearch.scoring import Candidate
 from marksearch.scoring.candidate import MIN_CONTAINED
 from marksearch.store import IndexRow
@@ -124,7 +124,7 @@ class Segment:
         meta = json.loads((folder / "meta.json").read_text())
         if meta.get("version") != FORMAT_VERSION:
             raise ValueError(f"index format {meta.get('version')} is not {FORMAT_VERSION}")
-        columns = {n: np.load(folder / f"{n}.npy", mmap_mode="r") for n in cls._COLUMNS}
+        columns = {n: mapped(folder / f"{n}.npy") for n in cls._COLUMNS}
         spaces = {name: KeySpace.load(folder, name) for name in SPACES}
         return cls(office_codes=meta["office_codes"], spaces=spaces, seq=int(meta["seq"]), **columns)
 
