@@ -418,7 +418,7 @@ def mapped(path: Path) -> npt.NDArray[Any]:
     """A saved array, memory-mapped read-only, as a plain ndarray view of the mapping.
 
     ``np.memmap`` indexes through a Python ``__getitem__``; scoring a candidate reads
-    a few elements of several arrays, and that overhead was most of reading them.
+    a few elements of several arrays, and would pay that overhead on each.
     """
     view: npt.NDArray[Any] = np.asarray(np.load(path, mmap_mode="r"))
     return view
