@@ -8,6 +8,7 @@ import json
 import random
 from functools import cache
 from pathlib import Path
+from unittest.mock import patch
 
 import numpy as np
 import pytest
@@ -357,6 +358,10 @@ def test_similar_many_finds_every_string_at_each_querys_threshold(
     mask = class_mask(sorted(within))
     unfiltered = space.similar_many(queries)
     filtered = space.similar_many(queries, within=mask)
+    with patch.object(keyspace, "SPLIT_MIN", 1), patch.object(keyspace, "THREADS", 3):
+        split = space.similar_many(queries)  # every check cut into parts run on threads
+    for (sids, sims), (split_sids, split_sims) in zip(unfiltered, split, strict=True):
+        assert sids.tolist() == split_sids.tolist() and sims.tolist() == split_sims.tolist()
     for (query, threshold), (sids, sims), (kept, _) in zip(queries, unfiltered, filtered, strict=True):
         expected = {i for i, text in enumerate(every)
                     if Levenshtein.normalized_similarity(query, text) >= threshold - 1e-9}
@@ -439,6 +444,43 @@ def test_scans_answer_later_lower_look_ups_like_fresh_ones(strings: list[tuple[s
             assert dict(zip(sids.tolist(), sims.tolist())) == dict(zip(want.tolist(), want_sims.tolist())), text
     for seen in scans.values():  # every string a scan holds was checked once
         assert len(set(seen.sids.tolist())) == len(seen.sids)
+
+
+@settings(max_examples=80, deadline=None)
+@given(strings=st.lists(st.tuples(st.text(alphabet="abc", min_size=1, max_size=9),
+                                  st.frozensets(st.integers(1, 45), max_size=3)), min_size=1, max_size=40),
+       unit=st.text(alphabet="abc", min_size=3, max_size=5), longest=st.integers(3, 10),
+       within=st.frozensets(st.integers(1, 45), max_size=3))
+def test_containing_finds_every_string_holding_the_unit(strings: list[tuple[str, frozenset[int]]], unit: str,
+                                                        longest: int, within: frozenset[int]) -> None:
+    """KeySpace.containing: every string of at most ``longest`` characters holding the unit
+    (its posting lists intersected by binary search); with a class bitmap, those of them
+    that a mark of one of its classes holds."""
+    from marksearch.index import keyspace
+    from marksearch.index.filters import class_mask
+
+    builder = keyspace.KeySpaceBuilder()
+    for mark, (text, _) in enumerate(strings):
+        builder.add(text, mark)
+    space = builder.build(np.array([class_mask(sorted(c)) for _, c in strings], dtype=np.uint64))
+    classes_of: dict[str, set[int]] = {text: set() for text, _ in strings}
+    for text, classes in strings:
+        classes_of[text] |= classes
+    every = [space.string(i) for i in range(space.size)]
+    holding = {i for i, text in enumerate(every) if unit in text and len(text) <= longest}
+    assert set(space.containing(unit, longest).tolist()) == holding
+    mask = class_mask(sorted(within))
+    in_classes = {i for i in holding if classes_of[every[i]] & within} if mask else holding
+    assert set(space.containing(unit, longest, within=mask).tolist()) == in_classes
+
+
+@given(ids=st.lists(st.integers(0, 50), max_size=60), posting=st.lists(st.integers(0, 50), max_size=60))
+def test_in_sorted_keeps_the_ids_a_sorted_posting_list_holds(ids: list[int], posting: list[int]) -> None:
+    from marksearch.index.keyspace import _in_sorted
+
+    wanted = np.array(ids, dtype=np.int64)
+    sorted_ids = np.array(sorted(posting), dtype=np.uint32)
+    assert _in_sorted(wanted, sorted_ids).tolist() == wanted[np.isin(wanted, sorted_ids)].tolist()
 
 
 def test_only_the_containment_space_keeps_a_hash_table() -> None:

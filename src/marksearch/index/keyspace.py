@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,6 +46,7 @@ U32 = npt.NDArray[np.uint32]
 U64 = npt.NDArray[np.uint64]
 Offsets = npt.NDArray[np.uint32] | npt.NDArray[np.int64]  # uint32 where the values fit: half the bytes
 F32 = npt.NDArray[np.float32]
+Texts = npt.NDArray[np.object_] | list[str]  # of str, as RapidFuzz reads them
 
 
 def text_hash(text: str) -> int:
@@ -54,6 +57,43 @@ def text_hash(text: str) -> int:
 def trigrams(text: str) -> list[str]:
     """Unpadded trigrams, with repeats (a multiset, as the count bound needs)."""
     return [text[i : i + Q] for i in range(len(text) - Q + 1)]
+
+
+def _cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+# A RapidFuzz check of at least SPLIT_MIN strings is cut into THREADS parts checked at
+# once: RapidFuzz lets go of the GIL while it compares, so one query's look-ups use
+# every core.  (``process.cdist(..., workers=n)`` splits the queries, not the strings,
+# and a look-up asks one to a few queries.)  Fewer strings are not worth a thread.
+THREADS = min(_cores(), 4)
+SPLIT_MIN = 20_000
+_pool: tuple[int, ThreadPoolExecutor] | None = None  # with the pid that made it: a forked child makes its own
+
+
+def _threads() -> ThreadPoolExecutor:
+    global _pool
+    if _pool is None or _pool[0] != os.getpid():
+        _pool = (os.getpid(), ThreadPoolExecutor(THREADS, thread_name_prefix="marksearch-keyspace"))
+    return _pool[1]
+
+
+def _similarities(queries: list[str], texts: Texts, cutoff: float) -> F32:
+    """RapidFuzz's normalised Levenshtein similarity of each query to each text, 0 below
+    ``cutoff`` (a queries x texts matrix), on ``THREADS`` threads for many texts."""
+    parts = min(THREADS, len(texts) // SPLIT_MIN)
+    if parts <= 1:
+        return _cdist(queries, texts, cutoff)
+    step = -(-len(texts) // parts)
+    futures = [_threads().submit(_cdist, queries, texts[i : i + step], cutoff) for i in range(0, len(texts), step)]
+    return np.hstack([f.result() for f in futures])
+
+
+def _cdist(queries: list[str], texts: Texts, cutoff: float) -> F32:
+    scores: F32 = process.cdist(queries, texts, scorer=Levenshtein.normalized_similarity,
+                                score_cutoff=cutoff, dtype=np.float32, workers=1)
+    return scores
 
 
 SCAN_MARGIN = 0.3  # a whole-range check keeps similarities this far below its threshold
@@ -104,7 +144,7 @@ class KeySpace:
         """The strings with these ids."""
         return [str(s) for s in self._texts(np.asarray(sids, dtype=np.int64))]
 
-    def _texts(self, ids: IntArray) -> npt.NDArray[np.object_] | list[str]:
+    def _texts(self, ids: IntArray) -> Texts:
         """The strings with these ids, as RapidFuzz reads them (a sequence of ``str``).
 
         Small spaces are decoded once and kept as a numpy array of ``str``
@@ -291,17 +331,15 @@ class KeySpace:
             return [(pool, np.empty(0, dtype=np.float32)) for _ in queries]
         texts = self._texts(pool)
         lowest = min(threshold for _, threshold in queries)
-        scores = process.cdist(
-            [query for query, _ in queries], texts, scorer=Levenshtein.normalized_similarity,
-            score_cutoff=max(lowest - 1e-6, 0.0), dtype=np.float32, workers=1,
-        )
+        scores = _similarities([query for query, _ in queries], texts, max(lowest - 1e-6, 0.0))
         found = []
         for row, (_, threshold) in zip(scores, queries, strict=True):
             found.append(_at_threshold(pool, row, threshold) if nudge else _cut(pool, row, threshold))
         return found
 
-    def containing(self, unit: str, max_length: int) -> IntArray:
-        """Ids of strings of at most ``max_length`` characters that contain ``unit``."""
+    def containing(self, unit: str, max_length: int, *, within: int = 0) -> IntArray:
+        """Ids of strings of at most ``max_length`` characters that contain ``unit``
+        (with ``within``, a class bitmap: only those a mark of one of its classes holds)."""
         start, stop = self.length_range(len(unit), max_length)
         if stop <= start:
             return np.empty(0, dtype=np.int64)
@@ -317,14 +355,14 @@ class KeySpace:
                 lo, hi = np.searchsorted(ids, [start, stop])
                 lists.append(ids[lo:hi])
             lists.sort(key=len)
-            current = lists[0].astype(np.int64)
+            current = self._within(lists[0].astype(np.int64), within)
             for other in lists[1:]:
-                current = current[np.isin(current, other, assume_unique=False)]
+                current = _in_sorted(current, other)
                 if len(current) == 0:
                     break
             pool = current
         else:
-            pool = np.arange(start, stop, dtype=np.int64)
+            pool = self._range_within(start, stop, within)
         keep = [i for i, text in zip(pool, self._texts(pool), strict=True) if unit in text]
         return np.array(keep, dtype=np.int64)
 
@@ -442,6 +480,19 @@ def _at_threshold(sids: IntArray, sims: F32, threshold: float) -> tuple[IntArray
     the float64 score."""
     kept, values = _cut(sids, sims, threshold)
     return kept, np.minimum(values + np.float32(1e-6), np.float32(1.0))
+
+
+def _in_sorted(ids: IntArray, sorted_ids: U32) -> IntArray:
+    """The ids (in their order) found in ``sorted_ids``, an ascending posting list.
+
+    A binary search per id: ``np.isin`` sorts both arrays first, and the long
+    posting lists of common trigrams made that most of a containment look-up.
+    """
+    if len(sorted_ids) == 0:
+        return ids[:0]
+    at = np.minimum(np.searchsorted(sorted_ids, ids), len(sorted_ids) - 1)
+    found: IntArray = ids[sorted_ids[at] == ids]
+    return found
 
 
 def _at_least(ids: U32, need: int, start: int, stop: int) -> IntArray:

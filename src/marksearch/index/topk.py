@@ -143,7 +143,7 @@ def gather(segment: Segment, q: PreparedQuery, sigma: float, model: ScoringModel
         positions.append(marks)
         bounds.append(sims * np.float32(factor))
     inside, inside_w = need("containment")
-    _contained(segment, q, inside, inside_w, positions, bounds)
+    _contained(segment, q, inside, inside_w, positions, bounds, within)
     if len(segment.always):
         positions.append(segment.always.astype(np.uint32))
         bounds.append(np.ones(len(segment.always), dtype=np.float32))
@@ -195,8 +195,10 @@ def _similar(asked: Sequence[tuple[KeySpace, str, float, float]], scale: float,
 
 
 def _contained(segment: Segment, q: PreparedQuery, threshold: float, weight: float,
-               positions: list[npt.NDArray[np.uint32]], bounds: list[npt.NDArray[np.float32]]) -> None:
-    """Marks that hold a query unit, or whose unit lies inside the query, scoring ``threshold``+."""
+               positions: list[npt.NDArray[np.uint32]], bounds: list[npt.NDArray[np.float32]],
+               within: int = 0) -> None:
+    """Marks that hold a query unit, or whose unit lies inside the query, scoring ``threshold``+
+    (with ``within``, a class bitmap: those of its classes, and maybe some others)."""
     if threshold > CONTAINMENT_MAX + _EPS:
         return  # only identity scores more, and spelling finds identity
     spell, unit_space = segment.spaces["spell"], segment.spaces["unit"]
@@ -207,7 +209,7 @@ def _contained(segment: Segment, q: PreparedQuery, threshold: float, weight: flo
         if ratio > 1.0 + _EPS:
             continue
         longest = 255 if ratio <= 0.0 else math.floor(len(unit) / (ratio * ratio) + _EPS)
-        sids = spell.containing(unit, longest)
+        sids = spell.containing(unit, longest, within=within)
         # Ids are numbered by length, so a string's length (in characters, as the
         # signal counts it, not UTF-8 bytes) is found in the length table.
         lengths = (np.searchsorted(spell.length_start, sids, side="right") - 1).astype(np.float64)
