@@ -16,7 +16,7 @@ writes the table to ``docs/benchmarks.md`` unless ``--no-write``.
 
 Usage::
 
-    python bench/search/run.py --n 100000 --per-kind 10 [--peers rapidfuzz,fts5,tantivy,pg_trgm]
+    python bench/search/run.py --n 100000 --per-kind 10 [--peers rapidfuzz,rapidfuzz-mt,fts5,tantivy,pg_trgm]
 
 Slow parts are cached in ``bench/out`` (``--cache-dir``): the register, the
 keys of every mark (``search_keys_*.jsonl``) and the exhaustive reference of
@@ -391,12 +391,16 @@ def kind_rows(runs: Sequence[SystemRun]) -> list[list[object]]:
 # -- main ----------------------------------------------------------------------
 
 
+# marksearch checks large look-ups on every core, so the brute-force peer runs both ways.
+DEFAULT_PEERS = "rapidfuzz,rapidfuzz-mt,fts5,tantivy,pg_trgm"
+
+
 def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=100_000, help="marks in the register")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--per-kind", type=int, default=10, help="queries of each kind")
-    parser.add_argument("--peers", default="rapidfuzz,fts5,tantivy,pg_trgm",
+    parser.add_argument("--peers", default=DEFAULT_PEERS,
                         help=f"comma-separated, from: {', '.join(PEERS)}")
     parser.add_argument("--k", type=int, default=200, help="candidates asked of each peer")
     parser.add_argument("--brute", type=int, default=5, help="queries to time the exhaustive search on")
@@ -514,7 +518,8 @@ def report(args: argparse.Namespace, register: Register, segment: Segment, runs:
     text_note = ("the folded text, and for a mark not in Latin letters marksearch's first Latin reading of it "
                  "(`prepare_with_reading`)") if args.text == "reading" else "the folded text (`prepare`)"
     return (
-        f"`python bench/search/run.py --n {args.n} --per-kind {args.per_kind} --k {args.k}`: a register of "
+        f"`python bench/search/run.py --n {args.n} --per-kind {args.per_kind} --k {args.k}"
+        f"{'' if args.peers == DEFAULT_PEERS else f' --peers {args.peers}'}`: a register of "
         f"{n:,} generated marks (seed {args.seed}), {len(queries)} queries ({args.per_kind} of each kind: "
         f"{', '.join(KINDS)}), each run twice: with no filter, and with a one-class filter (the query's "
         f"source mark's first Nice class, {DEFAULT_CLASS} when it has none; that class is also the query's "
