@@ -483,6 +483,35 @@ def test_in_sorted_keeps_the_ids_a_sorted_posting_list_holds(ids: list[int], pos
     assert _in_sorted(wanted, sorted_ids).tolist() == wanted[np.isin(wanted, sorted_ids)].tolist()
 
 
+_CODES = ["Latn", "Hani", "Hang", "Cyrl", "Jpan", "Grek", "Arab", "Zyyy"]
+
+
+@given(marks=st.lists(st.frozensets(st.sampled_from(_CODES), max_size=3), min_size=1, max_size=30),
+       query=st.frozensets(st.sampled_from(_CODES), max_size=3), bits=st.integers(0, len(_CODES)))
+def test_script_bitmaps_keep_every_mark_a_signal_can_reach(marks: list[frozenset[str]], query: frozenset[str],
+                                                           bits: int) -> None:
+    """gather drops a mark from a spelling or sound look-up only when it shares no script with the
+    query, and from a cross-script one only when it shares one (the scorer's rule); with fewer bits
+    than codes (the rest share OTHER_SCRIPT) it may keep more, never fewer, and with a bit for
+    every code it keeps exactly those."""
+    from marksearch.index.segment import script_mask
+    from marksearch.index.topk import _CROSS, _SAME, _signal_applies
+
+    codes = {code: bit for bit, code in enumerate(_CODES[:bits])}
+    bitmaps = np.array([script_mask(m, codes) for m in marks], dtype=np.uint64)
+    q = script_mask(query, codes)
+    disjoint = [bool(query and m and query.isdisjoint(m)) for m in marks]
+    same = _signal_applies(bitmaps, q, _SAME).tolist()
+    assert all(kept or d for kept, d in zip(same, disjoint, strict=True))
+    if query:
+        cross = _signal_applies(bitmaps, q, _CROSS).tolist()
+        assert all(kept or not d for kept, d in zip(cross, disjoint, strict=True))
+    if bits == len(_CODES):
+        assert same == [not d for d in disjoint]
+        if query:
+            assert cross == disjoint
+
+
 def test_only_the_containment_space_keeps_a_hash_table() -> None:
     """Exact look-up (containment's pieces of the query) needs a hash table of the strings; the other
     key spaces leave it out, and refuse an exact look-up rather than answer it wrongly."""

@@ -35,10 +35,10 @@ from marksearch.scoring import Candidate
 from marksearch.scoring.candidate import MIN_CONTAINED
 from marksearch.store import IndexRow
 
-__all__ = ["SPACES", "Segment", "build_segment", "scorer_keys", "space_strings"]
+__all__ = ["OTHER_SCRIPT", "SPACES", "Segment", "build_segment", "script_mask", "scorer_keys", "space_strings"]
 
 SPACES = ("spell", "sound", "phon", "latin", "loose", "unit")
-FORMAT_VERSION = 3  # 3: key spaces carry their strings' classes; uint32 offsets where they fit
+FORMAT_VERSION = 4  # 3: key spaces carry their strings' classes; uint32 offsets where they fit; 4: scripts
 _STATUS_NAMES = {v: k for k, v in STATUS_CODES.items()}
 
 
@@ -63,6 +63,28 @@ def space_strings(candidate: Candidate) -> dict[str, list[str]]:
     }
 
 
+OTHER_SCRIPT = 1 << 63  # every script code past the first 63 of a segment
+
+
+def script_mask(scripts: Iterable[str], codes: Mapping[str, int]) -> int:
+    """Scripts as a bitmap: bit ``codes[code]`` for each, ``OTHER_SCRIPT`` for a code
+    without a bit of its own (0: no scripts).
+
+    Two marks share a script for sure when their bitmaps meet outside
+    ``OTHER_SCRIPT``, share none for sure when they do not meet at all, and
+    may do either when they meet only there.
+
+    >>> codes = {"Latn": 0, "Hani": 1}
+    >>> script_mask(["Latn"], codes) & script_mask(["Hani"], codes), script_mask([], codes)
+    (0, 0)
+    """
+    mask = 0
+    for code in scripts:
+        bit = codes.get(code)
+        mask |= OTHER_SCRIPT if bit is None else 1 << bit
+    return mask
+
+
 @functools.lru_cache(maxsize=1 << 14)
 def _classes_of(mask: int) -> tuple[int, ...]:
     """The Nice classes of a class bitmap (registers repeat a few thousand combinations)."""
@@ -76,10 +98,12 @@ class Segment:
     status: npt.NDArray[np.uint8]
     feature: npt.NDArray[np.uint8]
     classes: npt.NDArray[np.uint64]
+    scripts: npt.NDArray[np.uint64]  # script_mask of each mark's keys: who can get which text signal
     filed: npt.NDArray[np.int32]
     key_blob: npt.NDArray[np.uint8]
     key_offsets: npt.NDArray[np.int64]
     office_codes: dict[str, int]
+    script_codes: dict[str, int]  # script code -> its bit in ``scripts`` (63 at most; the rest share OTHER_SCRIPT)
     spaces: dict[str, KeySpace]
     seq: int  # the store's change sequence the segment reflects
     always: npt.NDArray[np.int64]  # marks with a key too long to index: gathered at every level
@@ -100,14 +124,15 @@ class Segment:
                         feature=self.feature, classes=self.classes, filed=self.filed)
 
     def nbytes(self) -> int:
-        columns = (self.record_ids, self.office, self.status, self.feature, self.classes, self.filed,
-                   self.key_offsets)
+        columns = (self.record_ids, self.office, self.status, self.feature, self.classes, self.scripts,
+                   self.filed, self.key_offsets)
         return sum(int(a.nbytes) for a in columns) + sum(s.nbytes() for s in self.spaces.values())
 
     # -- persistence -----------------------------------------------------------
 
     _COLUMNS = (
-        "record_ids", "office", "status", "feature", "classes", "filed", "key_blob", "key_offsets", "always",
+        "record_ids", "office", "status", "feature", "classes", "scripts", "filed", "key_blob", "key_offsets",
+        "always",
     )
 
     def save(self, folder: Path) -> None:
@@ -116,7 +141,8 @@ class Segment:
             np.save(folder / f"{name}.npy", getattr(self, name))
         for name, space in self.spaces.items():
             space.save(folder, name)
-        meta = {"version": FORMAT_VERSION, "seq": self.seq, "size": self.size, "office_codes": self.office_codes}
+        meta = {"version": FORMAT_VERSION, "seq": self.seq, "size": self.size, "office_codes": self.office_codes,
+                "script_codes": self.script_codes}
         (folder / "meta.json").write_text(json.dumps(meta))
 
     @classmethod
@@ -126,7 +152,8 @@ class Segment:
             raise ValueError(f"index format {meta.get('version')} is not {FORMAT_VERSION}")
         columns = {n: mapped(folder / f"{n}.npy") for n in cls._COLUMNS}
         spaces = {name: KeySpace.load(folder, name) for name in SPACES}
-        return cls(office_codes=meta["office_codes"], spaces=spaces, seq=int(meta["seq"]), **columns)
+        return cls(office_codes=meta["office_codes"], script_codes=meta["script_codes"], spaces=spaces,
+                   seq=int(meta["seq"]), **columns)
 
 
 def build_segment(rows: Iterable[IndexRow], *, seq: int) -> Segment:
@@ -138,9 +165,11 @@ def build_segment(rows: Iterable[IndexRow], *, seq: int) -> Segment:
     status: list[int] = []
     feature: list[int] = []
     classes: list[int] = []
+    scripts: list[int] = []
     filed: list[int] = []
     blobs: list[bytes] = []
     office_codes: dict[str, int] = {}
+    script_codes: dict[str, int] = {}
     always: list[int] = []
     for position, row in enumerate(rows):
         record_ids.append(row.id)
@@ -151,8 +180,13 @@ def build_segment(rows: Iterable[IndexRow], *, seq: int) -> Segment:
         filed.append(day_number(row.filing_date))
         keys = scorer_keys(row.keys) if row.keys else {"plain": "", "text": ""}
         blobs.append(orjson.dumps(keys))
+        scripts.append(0)
         if row.keys:
             candidate = Candidate.from_keys(row.id, keys, row.nice_classes)
+            for code in candidate.scripts:
+                if code not in script_codes and len(script_codes) < 63:
+                    script_codes[code] = len(script_codes)
+            scripts[-1] = script_mask(candidate.scripts, script_codes)
             for name, texts in space_strings(candidate).items():
                 for text in dict.fromkeys(texts):
                     if not builders[name].fits(text):
@@ -169,10 +203,12 @@ def build_segment(rows: Iterable[IndexRow], *, seq: int) -> Segment:
         status=np.array(status, dtype=np.uint8),
         feature=np.array(feature, dtype=np.uint8),
         classes=class_column,
+        scripts=np.array(scripts, dtype=np.uint64),
         filed=np.array(filed, dtype=np.int32),
         key_blob=np.frombuffer(b"".join(blobs), dtype=np.uint8).copy(),
         key_offsets=key_offsets,
         office_codes=office_codes,
+        script_codes=script_codes,
         spaces={name: b.build(class_column) for name, b in builders.items()},
         seq=seq,
         always=np.unique(np.array(always, dtype=np.int64)),

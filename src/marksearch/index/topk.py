@@ -18,16 +18,23 @@ import heapq
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 
 from marksearch.index.keyspace import KeySpace, Scan
-from marksearch.index.segment import Segment
+from marksearch.index.segment import OTHER_SCRIPT, Segment, script_mask
 from marksearch.scoring import Scorer, ScoringModel
 from marksearch.scoring.candidate import MIN_CONTAINED, PreparedQuery
 from marksearch.scoring.goods import NEUTRAL_GOODS
-from marksearch.scoring.signals import CONTAINMENT_BASE, CONTAINMENT_MAX, LOOSE_WEIGHT, METAPHONE_WEIGHT
+from marksearch.scoring.signals import (
+    CONTAINMENT_BASE,
+    CONTAINMENT_MAX,
+    LOOSE_WEIGHT,
+    METAPHONE_WEIGHT,
+    SOUND_EXPONENT,
+)
 
 __all__ = ["Gathered", "TopK", "gather", "top_k"]
 
@@ -84,6 +91,34 @@ def level_for(score: float, model: ScoringModel) -> float:
 Found = tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]
 Similar = tuple[float, npt.NDArray[np.int64], npt.NDArray[np.float32]]  # (threshold, string ids, similarities)
 
+_SAME, _CROSS = 0, 1  # a request for spelling or sound (marks sharing a script), or for cross_script
+
+
+class _Bound(NamedTuple):
+    """A signal's most from a key similarity ``s``: ``(s * inner) ** exponent * outer``, for marks
+    of ``kind`` only (the scorer gives the signal 0 to the others)."""
+
+    inner: float
+    exponent: float
+    outer: float
+    kind: int
+
+
+def _signal_applies(marks: npt.NDArray[np.uint64], query: int, kind: int) -> npt.NDArray[np.bool_]:
+    """Which marks (by their script bitmaps, :func:`script_mask`) can get a signal of ``kind``
+    from a query of scripts ``query`` (a query with scripts, for ``_CROSS``).
+
+    The scorer gives spelling and sound 0 to marks sharing no script with the
+    query (both with scripts), and cross_script 0 to all others; a bitmap meeting
+    the query's only at ``OTHER_SCRIPT`` may do either, so it is kept for both.
+    """
+    met = marks & np.uint64(query)
+    if kind == _SAME:
+        kept: npt.NDArray[np.bool_] = (met != 0) | (marks == 0) | (query == 0)
+        return kept
+    crossed: npt.NDArray[np.bool_] = (marks != 0) & ((met & np.uint64(OTHER_SCRIPT - 1)) == 0)
+    return crossed
+
 
 def gather(segment: Segment, q: PreparedQuery, sigma: float, model: ScoringModel, *,
            memo: dict[tuple[int, str], Similar] | None = None, ahead: float | None = None,
@@ -117,11 +152,11 @@ def gather(segment: Segment, q: PreparedQuery, sigma: float, model: ScoringModel
     # Every key space's threshold is proportional to sigma, so the look-ahead is one factor for all.
     scale = 1.0 if memo is None or ahead is None or ahead >= sigma else max(ahead, 0.0) / sigma
 
-    asked: list[tuple[KeySpace, str, float, float]] = []  # (space, text, threshold, weight of the signal)
+    asked: list[tuple[KeySpace, str, float, _Bound]] = []  # (space, text, threshold, how a similarity bounds)
 
-    def similar(space: KeySpace, texts: Iterable[str], threshold: float, factor: float) -> None:
+    def similar(space: KeySpace, texts: Iterable[str], threshold: float, bound: _Bound) -> None:
         if threshold <= 1.0 + _EPS:
-            asked.extend((space, text, max(threshold - _EPS, 0.0), factor)
+            asked.extend((space, text, max(threshold - _EPS, 0.0), bound)
                          for text in dict.fromkeys(t for t in texts if t))
 
     def need(signal: str) -> tuple[float, float]:
@@ -129,19 +164,30 @@ def gather(segment: Segment, q: PreparedQuery, sigma: float, model: ScoringModel
         return (math.inf, 0.0) if weight <= 0.0 else (sigma / weight, weight)
 
     spell, spell_w = need("spelling")
-    similar(sp["spell"], (m.plain, m.skeleton, m.dominant), spell, spell_w)
+    similar(sp["spell"], (m.plain, m.skeleton, m.dominant), spell, _Bound(1.0, 1.0, spell_w, _SAME))
+    # The sound signal is the best key similarity raised to SOUND_EXPONENT, the
+    # Double Metaphone codes' weighted by METAPHONE_WEIGHT (or less) first.
     heard, heard_w = need("sound")
-    similar(sp["sound"], m.sound, heard, heard_w)
+    heard = heard ** (1.0 / SOUND_EXPONENT) if heard <= 1.0 else heard
+    similar(sp["sound"], m.sound, heard, _Bound(1.0, SOUND_EXPONENT, heard_w, _SAME))
     if heard <= METAPHONE_WEIGHT:
-        similar(sp["phon"], m.phonetic, heard / METAPHONE_WEIGHT, heard_w * METAPHONE_WEIGHT)
-    read, read_w = need("cross_script")
-    similar(sp["latin"], m.latin, read, read_w)
-    similar(sp["sound"], m.sound, read, read_w)
-    similar(sp["loose"], m.loose, read / LOOSE_WEIGHT, read_w * LOOSE_WEIGHT)
-    for (space, _, _, factor), (sids, sims) in zip(asked, _similar(asked, scale, memo, within, scans), strict=True):
+        similar(sp["phon"], m.phonetic, heard / METAPHONE_WEIGHT,
+                _Bound(METAPHONE_WEIGHT, SOUND_EXPONENT, heard_w, _SAME))
+    if q.scripts:  # a query without scripts shares one with every mark: no cross-script signal
+        read, read_w = need("cross_script")
+        similar(sp["latin"], m.latin, read, _Bound(1.0, 1.0, read_w, _CROSS))
+        similar(sp["sound"], m.sound, read, _Bound(1.0, 1.0, read_w, _CROSS))
+        similar(sp["loose"], m.loose, read / LOOSE_WEIGHT, _Bound(LOOSE_WEIGHT, 1.0, read_w, _CROSS))
+    scripts = script_mask(q.scripts, segment.script_codes)
+    for (space, _, _, how), (sids, sims) in zip(asked, _similar(asked, scale, memo, within, scans), strict=True):
         marks, sims = space.marks_with(sids, sims)
+        keep = _signal_applies(segment.scripts[marks], scripts, how.kind)
+        marks, sims = marks[keep], sims[keep]
         positions.append(marks)
-        bounds.append(sims * np.float32(factor))
+        value = sims.astype(np.float64) * how.inner
+        if how.exponent != 1.0:
+            value = value ** how.exponent
+        bounds.append((value * how.outer + 1e-6).astype(np.float32))
     inside, inside_w = need("containment")
     _contained(segment, q, inside, inside_w, positions, bounds, within)
     if len(segment.always):
@@ -158,7 +204,7 @@ def gather(segment: Segment, q: PreparedQuery, sigma: float, model: ScoringModel
     return pos[first], bound[first]
 
 
-def _similar(asked: Sequence[tuple[KeySpace, str, float, float]], scale: float,
+def _similar(asked: Sequence[tuple[KeySpace, str, float, _Bound]], scale: float,
              memo: dict[tuple[int, str], Similar] | None, within: int = 0,
              scans: dict[int, dict[str, Scan]] | None = None
              ) -> list[tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]]:
