@@ -512,6 +512,44 @@ def test_script_bitmaps_keep_every_mark_a_signal_can_reach(marks: list[frozenset
             assert cross == disjoint
 
 
+@settings(max_examples=60, deadline=None)
+@given(strings=st.lists(st.tuples(st.text(alphabet="abcd", min_size=1, max_size=8),
+                                  st.frozensets(st.sampled_from(_CODES[:4]), max_size=2)), min_size=1, max_size=40),
+       queries=st.lists(st.tuples(st.text(alphabet="abcd", min_size=1, max_size=8),
+                                  st.sampled_from([0.0, 0.3, 0.5, 0.7, 1.0])), min_size=1, max_size=3),
+       query_scripts=st.frozensets(st.sampled_from(_CODES[:4]), min_size=1, max_size=2), bits=st.integers(0, 4))
+def test_a_cross_script_look_up_skips_only_strings_no_cross_script_mark_holds(
+        strings: list[tuple[str, frozenset[str]]], queries: list[tuple[str, float]],
+        query_scripts: frozenset[str], bits: int) -> None:
+    """KeySpace.similar_many with ``crossing`` keeps every string at a query's threshold that a mark
+    sharing no script with the query holds; with a bit for every script it skips exactly the strings
+    whose marks all have one script of the query's (with fewer bits, OTHER_SCRIPT stands for the
+    rest, and it skips fewer)."""
+    from rapidfuzz.distance import Levenshtein
+
+    from marksearch.index import keyspace
+    from marksearch.index.segment import script_mask
+
+    codes = {code: bit for bit, code in enumerate(_CODES[:bits])}
+    builder = keyspace.KeySpaceBuilder()
+    for mark, (text, _) in enumerate(strings):
+        builder.add(text, mark)
+    space = builder.build(None, np.array([script_mask(sc, codes) for _, sc in strings], dtype=np.uint64))
+    every = [space.string(i) for i in range(space.size)]
+    holders: dict[str, list[frozenset[str]]] = {}
+    for text, scripts in strings:
+        holders.setdefault(text, []).append(scripts)
+    crossing = script_mask(query_scripts, codes)
+    for (query, threshold), (sids, _) in zip(queries, space.similar_many(queries, crossing=crossing), strict=True):
+        near = {i for i, text in enumerate(every) if Levenshtein.normalized_similarity(query, text) >= threshold - 1e-9}
+        wanted = {i for i in near if any(m and query_scripts.isdisjoint(m) for m in holders[every[i]])}
+        found = set(sids.tolist())
+        assert wanted <= found <= near, (query, threshold)
+        if bits == 4:  # skipped: the strings whose marks all have a script of the query's in common
+            common = {i for i in near if frozenset.intersection(*holders[every[i]]) & query_scripts}
+            assert found == near - common
+
+
 def test_only_the_containment_space_keeps_a_hash_table() -> None:
     """Exact look-up (containment's pieces of the query) needs a hash table of the strings; the other
     key spaces leave it out, and refuse an exact look-up rather than answer it wrongly."""

@@ -131,6 +131,8 @@ class KeySpace:
     hashes: npt.NDArray[np.uint64]  # text_hash of every string, ascending (empty: no exact look-up)
     hash_sids: U32  # the string id of each hash
     classes: U64  # the Nice classes of the marks holding string i: the union of their class bitmaps
+    shared: U64  # the scripts every mark holding string i has: the intersection of their script bitmaps
+    # (empty: not kept; only the spaces that serve the cross-script signal alone keep it)
     _cache: npt.NDArray[np.object_] | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -200,7 +202,7 @@ class KeySpace:
         return self.similar_many([(query, threshold)], within=within)[0]
 
     def similar_many(self, queries: Sequence[tuple[str, float]], *, within: int = 0,
-                     scans: dict[str, Scan] | None = None) -> list[tuple[IntArray, F32]]:
+                     scans: dict[str, Scan] | None = None, crossing: int = 0) -> list[tuple[IntArray, F32]]:
         """:meth:`similar` for several ``(query, threshold)`` at once.
 
         Where the count filter cannot bind (low thresholds), a query's pool is
@@ -212,8 +214,12 @@ class KeySpace:
         threshold (the range holds every length that can), so each query gets
         the strings it would get alone, give or take the 1e-6 slack of the cut.
 
+        ``crossing``, a query's script bitmap, skips the strings whose every mark
+        shares one of its scripts (``shared``), for a cross-script look-up: the
+        scorer gives those marks no cross-script signal.
+
         ``scans`` (one query's, kept by the caller between calls, and the same
-        ``within`` each time) remembers each text's whole-range checks
+        ``within`` and ``crossing`` each time) remembers each text's whole-range checks
         (:class:`Scan`): a later call at a lower threshold checks only the
         strings its wider range adds, where it checked the whole range again.
         """
@@ -225,11 +231,11 @@ class KeySpace:
             if isinstance(pool, tuple):
                 seen = scans.get(query) if scans is not None else None
                 if seen is not None and seen.floor <= threshold and seen.start < pool[1] and pool[0] < seen.stop:
-                    results[i] = self._widened(seen, query, threshold, *pool, within)
+                    results[i] = self._widened(seen, query, threshold, *pool, within, crossing)
                 else:
                     wide.append((*pool, i))
             elif pool is not None:
-                results[i] = self._verify([(query, threshold)], self._within(pool, within))[0]
+                results[i] = self._verify([(query, threshold)], self._within(pool, within, crossing))[0]
         wide.sort()
         while wide:
             start, stop, first = wide.pop(0)
@@ -239,10 +245,10 @@ class KeySpace:
                 group.append(wide.pop(0)[2])
             asked = [queries[i] for i in group]
             if scans is None:
-                found = self._verify(asked, self._range_within(start, stop, within))
+                found = self._verify(asked, self._range_within(start, stop, within, crossing))
             else:
                 floors = [(query, max(threshold - SCAN_MARGIN, 0.0)) for query, threshold in asked]
-                kept = self._verify(floors, self._range_within(start, stop, within), nudge=False)
+                kept = self._verify(floors, self._range_within(start, stop, within, crossing), nudge=False)
                 found = []
                 for (query, threshold), (_, floor_), (sids, sims) in zip(asked, floors, kept, strict=True):
                     scans[query] = Scan(floor_, start, stop, sids, sims)
@@ -252,9 +258,9 @@ class KeySpace:
         return results
 
     def _widened(self, seen: Scan, query: str, threshold: float, start: int, stop: int,
-                 within: int) -> tuple[IntArray, F32]:
+                 within: int, crossing: int = 0) -> tuple[IntArray, F32]:
         """A whole-range look-up answered from an earlier one: only the ids beyond it are checked."""
-        pieces = [self._range_within(a, b, within) for a, b in ((start, min(stop, seen.start)),
+        pieces = [self._range_within(a, b, within, crossing) for a, b in ((start, min(stop, seen.start)),
                                                                  (max(start, seen.stop), stop)) if a < b]
         if pieces:
             sids, sims = self._verify([(query, seen.floor)], np.concatenate(pieces), nudge=False)[0]
@@ -264,18 +270,32 @@ class KeySpace:
         inside = (seen.sids >= start) & (seen.sids < stop)
         return _at_threshold(seen.sids[inside], seen.sims[inside], threshold)
 
-    def _within(self, pool: IntArray, within: int) -> IntArray:
-        """The strings of ``pool`` that a mark of a class in ``within`` holds (all of them for 0)."""
-        if not within or len(pool) == 0:
+    def _within(self, pool: IntArray, within: int, crossing: int = 0) -> IntArray:
+        """The strings of ``pool`` that a mark of a class in ``within`` holds (all of them for 0),
+        less those whose every mark shares a script of ``crossing`` (none for 0)."""
+        if len(pool) == 0 or not (within or self._crosses(crossing)):
             return pool
-        kept: IntArray = pool[(self.classes[pool] & np.uint64(within)) != 0]
+        kept: IntArray = pool[self._sieve(pool, within, crossing)]
         return kept
 
-    def _range_within(self, start: int, stop: int, within: int) -> IntArray:
-        """:meth:`_within` of the strings ``start`` to ``stop``, read as one slice."""
-        if not within:
+    def _range_within(self, start: int, stop: int, within: int, crossing: int = 0) -> IntArray:
+        """:meth:`_within` of the strings ``start`` to ``stop``, read as slices."""
+        if not (within or self._crosses(crossing)):
             return np.arange(start, stop, dtype=np.int64)
-        return np.flatnonzero((self.classes[start:stop] & np.uint64(within)) != 0) + start
+        return np.flatnonzero(self._sieve(slice(start, stop), within, crossing)) + start
+
+    def _crosses(self, crossing: int) -> bool:
+        return bool(crossing) and len(self.shared) > 0
+
+    def _sieve(self, ids: IntArray | slice, within: int, crossing: int) -> npt.NDArray[np.bool_]:
+        if within:
+            keep: npt.NDArray[np.bool_] = (self.classes[ids] & np.uint64(within)) != 0
+        else:
+            keep = np.ones(ids.stop - ids.start if isinstance(ids, slice) else len(ids), dtype=bool)
+        if self._crosses(crossing):
+            # OTHER_SCRIPT (bit 63) stands for several scripts: meeting there proves nothing.
+            keep &= (self.shared[ids] & np.uint64(crossing & (2**63 - 1))) == 0
+        return keep
 
     def _pool(self, query: str, threshold: float) -> IntArray | tuple[int, int] | None:
         """The strings that may reach ``threshold``: ids passing the count filter, a whole
@@ -387,7 +407,7 @@ class KeySpace:
 
     _ARRAYS = (
         "blob", "offsets", "length_start", "gram_offsets", "gram_ids", "mark_offsets", "mark_ids",
-        "hashes", "hash_sids", "classes",
+        "hashes", "hash_sids", "classes", "shared",
     )
 
     def save(self, folder: Path, name: str) -> None:
@@ -428,9 +448,10 @@ class KeySpaceBuilder:
         self.pairs_string.append(sid)
         self.pairs_mark.append(mark)
 
-    def build(self, mark_classes: U64 | None = None) -> KeySpace:
+    def build(self, mark_classes: U64 | None = None, mark_scripts: U64 | None = None) -> KeySpace:
         """The key space; ``mark_classes`` is each mark's class bitmap, by mark number
-        (none: no string has a class, and a class filter finds nothing in it)."""
+        (none: no string has a class, and a class filter finds nothing in it);
+        ``mark_scripts`` each mark's script bitmap, to keep ``shared`` (none: not kept)."""
         texts = list(self.ids)
         order = sorted(range(len(texts)), key=lambda i: (len(texts[i]), texts[i]))
         new_id = np.empty(len(texts), dtype=np.int64)
@@ -449,6 +470,7 @@ class KeySpaceBuilder:
         return KeySpace(
             blob, _narrow(offsets), length_start, grams, gram_offsets, gram_ids, _narrow(mark_offsets), mark_ids,
             hashes[by_hash], by_hash.astype(np.uint32), _string_classes(mark_offsets, mark_ids, mark_classes),
+            _string_shared(mark_offsets, mark_ids, mark_scripts),
         )
 
 
@@ -532,6 +554,17 @@ def _string_classes(mark_offsets: IntArray, mark_ids: U32, mark_classes: U64 | N
         return np.zeros(count, dtype=np.uint64)
     per_link = np.asarray(mark_classes, dtype=np.uint64)[mark_ids]
     return np.bitwise_or.reduceat(per_link, mark_offsets[:-1]).astype(np.uint64)
+
+
+def _string_shared(mark_offsets: IntArray, mark_ids: U32, mark_scripts: U64 | None) -> U64:
+    """The intersection of the script bitmaps of each string's marks (empty without ``mark_scripts``)."""
+    count = len(mark_offsets) - 1
+    if mark_scripts is None:
+        return np.empty(0, dtype=np.uint64)
+    if count == 0 or len(mark_ids) == 0:
+        return np.zeros(count, dtype=np.uint64)
+    per_link = np.asarray(mark_scripts, dtype=np.uint64)[mark_ids]
+    return np.bitwise_and.reduceat(per_link, mark_offsets[:-1]).astype(np.uint64)
 
 
 def _links(new_id: IntArray, strings: list[int], marks: list[int], count: int) -> tuple[IntArray, U32]:

@@ -38,7 +38,8 @@ from marksearch.store import IndexRow
 __all__ = ["OTHER_SCRIPT", "SPACES", "Segment", "build_segment", "script_mask", "scorer_keys", "space_strings"]
 
 SPACES = ("spell", "sound", "phon", "latin", "loose", "unit")
-FORMAT_VERSION = 4  # 3: key spaces carry their strings' classes; uint32 offsets where they fit; 4: scripts
+FORMAT_VERSION = 5  # 3: strings' classes, uint32 offsets; 4: marks' scripts; 5: strings' shared scripts
+CROSS_SPACES = ("latin", "loose")  # the spaces only the cross-script signal reads: they keep ``shared``
 _STATUS_NAMES = {v: k for k, v in STATUS_CODES.items()}
 
 
@@ -197,19 +198,21 @@ def build_segment(rows: Iterable[IndexRow], *, seq: int) -> Segment:
     key_offsets = np.zeros(len(blobs) + 1, dtype=np.int64)
     np.cumsum([len(b) for b in blobs], out=key_offsets[1:])
     class_column = np.array(classes, dtype=np.uint64)
+    script_column = np.array(scripts, dtype=np.uint64)
     return Segment(
         record_ids=np.array(record_ids, dtype=np.int64),
         office=np.array(office, dtype=np.uint8),
         status=np.array(status, dtype=np.uint8),
         feature=np.array(feature, dtype=np.uint8),
         classes=class_column,
-        scripts=np.array(scripts, dtype=np.uint64),
+        scripts=script_column,
         filed=np.array(filed, dtype=np.int32),
         key_blob=np.frombuffer(b"".join(blobs), dtype=np.uint8).copy(),
         key_offsets=key_offsets,
         office_codes=office_codes,
         script_codes=script_codes,
-        spaces={name: b.build(class_column) for name, b in builders.items()},
+        spaces={name: b.build(class_column, script_column if name in CROSS_SPACES else None)
+                for name, b in builders.items()},
         seq=seq,
         always=np.unique(np.array(always, dtype=np.int64)),
     )

@@ -179,7 +179,8 @@ def gather(segment: Segment, q: PreparedQuery, sigma: float, model: ScoringModel
         similar(sp["sound"], m.sound, read, _Bound(1.0, 1.0, read_w, _CROSS))
         similar(sp["loose"], m.loose, read / LOOSE_WEIGHT, _Bound(LOOSE_WEIGHT, 1.0, read_w, _CROSS))
     scripts = script_mask(q.scripts, segment.script_codes)
-    for (space, _, _, how), (sids, sims) in zip(asked, _similar(asked, scale, memo, within, scans), strict=True):
+    looked = _similar(asked, scale, memo, within, scans, script_mask(q.scripts, segment.script_codes))
+    for (space, _, _, how), (sids, sims) in zip(asked, looked, strict=True):
         marks, sims = space.marks_with(sids, sims)
         keep = _signal_applies(segment.scripts[marks], scripts, how.kind)
         marks, sims = marks[keep], sims[keep]
@@ -206,14 +207,18 @@ def gather(segment: Segment, q: PreparedQuery, sigma: float, model: ScoringModel
 
 def _similar(asked: Sequence[tuple[KeySpace, str, float, _Bound]], scale: float,
              memo: dict[tuple[int, str], Similar] | None, within: int = 0,
-             scans: dict[int, dict[str, Scan]] | None = None
+             scans: dict[int, dict[str, Scan]] | None = None, scripts: int = 0
              ) -> list[tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]]:
     """``space.similar(text, threshold)`` for each request, or a superset of it (see :func:`gather`).
 
     A key space is asked once for all its texts (:meth:`KeySpace.similar_many`),
     each at the lowest threshold any request gives it (the sound space serves
     two signals); each request then keeps the strings at its own threshold.
+    A space asked only for the cross-script signal skips the strings whose
+    every mark shares a script with the query (``scripts``, its bitmap).
     """
+    crossing = {id(space) for space, _, _, how in asked if how.kind == _CROSS} \
+        - {id(space) for space, _, _, how in asked if how.kind != _CROSS}
     table: dict[tuple[int, str], Similar] = {} if memo is None else memo
     wanted: dict[int, tuple[KeySpace, dict[str, float]]] = {}
     for space, text, threshold, _ in asked:
@@ -225,7 +230,8 @@ def _similar(asked: Sequence[tuple[KeySpace, str, float, _Bound]], scale: float,
         # With a memo, a hair below the look-ahead: the next round asks for exactly that level.
         lows = {text: max(t * scale - 1e-6, 0.0) if memo is not None else t for text, t in texts.items()}
         seen = scans.setdefault(key, {}) if scans is not None else None
-        looked = space.similar_many(list(lows.items()), within=within, scans=seen)
+        looked = space.similar_many(list(lows.items()), within=within, scans=seen,
+                                    crossing=scripts if key in crossing else 0)
         for (text, low), (sids, sims) in zip(lows.items(), looked, strict=True):
             table[(key, text)] = (low, sids, sims)
     found = []
