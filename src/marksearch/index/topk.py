@@ -95,8 +95,8 @@ _SAME, _CROSS = 0, 1  # a request for spelling or sound (marks sharing a script)
 
 
 class _Bound(NamedTuple):
-    """A signal's most from a key similarity ``s``: ``(s * inner) ** exponent * outer``, for marks
-    of ``kind`` only (the scorer gives the signal 0 to the others)."""
+    """The most a weighted signal can be for a key similarity ``s``: ``(s * inner) ** exponent * outer``,
+    for marks of ``kind`` only (the scorer gives the signal 0 to the others)."""
 
     inner: float
     exponent: float
@@ -149,7 +149,8 @@ def gather(segment: Segment, q: PreparedQuery, sigma: float, model: ScoringModel
     m, sp, w = q.mark, segment.spaces, model.weights
     positions: list[npt.NDArray[np.uint32]] = []
     bounds: list[npt.NDArray[np.float32]] = []
-    # Every key space's threshold is proportional to sigma, so the look-ahead is one factor for all.
+    # Every key space's threshold is proportional to sigma, so the look-ahead is one factor for all
+    # (the sound ones go as a power of sigma below 1: the factor takes them lower than they need).
     scale = 1.0 if memo is None or ahead is None or ahead >= sigma else max(ahead, 0.0) / sigma
 
     asked: list[tuple[KeySpace, str, float, _Bound]] = []  # (space, text, threshold, how a similarity bounds)
@@ -179,7 +180,7 @@ def gather(segment: Segment, q: PreparedQuery, sigma: float, model: ScoringModel
         similar(sp["sound"], m.sound, read, _Bound(1.0, 1.0, read_w, _CROSS))
         similar(sp["loose"], m.loose, read / LOOSE_WEIGHT, _Bound(LOOSE_WEIGHT, 1.0, read_w, _CROSS))
     scripts = script_mask(q.scripts, segment.script_codes)
-    looked = _similar(asked, scale, memo, within, scans, script_mask(q.scripts, segment.script_codes))
+    looked = _similar(asked, scale, memo, within, scans, scripts)
     for (space, _, _, how), (sids, sims) in zip(asked, looked, strict=True):
         marks, sims = space.marks_with(sids, sims)
         keep = _signal_applies(segment.scripts[marks], scripts, how.kind)
