@@ -36,7 +36,7 @@ import numpy.typing as npt
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-__all__ = ["KeySpace", "KeySpaceBuilder", "Scan", "mapped", "text_hash", "trigrams"]
+__all__ = ["OTHER_SCRIPT", "KeySpace", "KeySpaceBuilder", "Scan", "mapped", "text_hash", "trigrams"]
 
 Q = 3
 MAX_LEN = 255
@@ -47,6 +47,7 @@ U64 = npt.NDArray[np.uint64]
 Offsets = npt.NDArray[np.uint32] | npt.NDArray[np.int64]  # uint32 where the values fit: half the bytes
 F32 = npt.NDArray[np.float32]
 Texts = npt.NDArray[np.object_] | list[str]  # of str, as RapidFuzz reads them
+OTHER_SCRIPT = 1 << 63  # in a script bitmap, every script without a bit of its own (see segment.script_mask)
 
 
 def text_hash(text: str) -> int:
@@ -293,8 +294,8 @@ class KeySpace:
         else:
             keep = np.ones(ids.stop - ids.start if isinstance(ids, slice) else len(ids), dtype=bool)
         if self._crosses(crossing):
-            # OTHER_SCRIPT (bit 63) stands for several scripts: meeting there proves nothing.
-            keep &= (self.shared[ids] & np.uint64(crossing & (2**63 - 1))) == 0
+            # OTHER_SCRIPT stands for several scripts: meeting there proves nothing.
+            keep &= (self.shared[ids] & np.uint64(crossing & (OTHER_SCRIPT - 1))) == 0
         return keep
 
     def _pool(self, query: str, threshold: float) -> IntArray | tuple[int, int] | None:
@@ -469,8 +470,10 @@ class KeySpaceBuilder:
         by_hash = np.argsort(hashes, kind="stable")
         return KeySpace(
             blob, _narrow(offsets), length_start, grams, gram_offsets, gram_ids, _narrow(mark_offsets), mark_ids,
-            hashes[by_hash], by_hash.astype(np.uint32), _string_classes(mark_offsets, mark_ids, mark_classes),
-            _string_shared(mark_offsets, mark_ids, mark_scripts),
+            hashes[by_hash], by_hash.astype(np.uint32),
+            _per_string(np.bitwise_or, mark_offsets, mark_ids, mark_classes),
+            _per_string(np.bitwise_and, mark_offsets, mark_ids, mark_scripts)
+            if mark_scripts is not None else np.empty(0, dtype=np.uint64),
         )
 
 
@@ -547,24 +550,16 @@ def _postings(texts: Sequence[str]) -> tuple[dict[str, int], IntArray, U32]:
     return grams, offsets, s
 
 
-def _string_classes(mark_offsets: IntArray, mark_ids: U32, mark_classes: U64 | None) -> U64:
-    """The union of the class bitmaps of each string's marks (every string has one mark or more)."""
+def _per_string(op: np.ufunc, mark_offsets: IntArray, mark_ids: U32, per_mark: U64 | None) -> U64:
+    """Each string's marks' bitmaps combined by ``op``: their union (``np.bitwise_or``: the
+    classes) or their intersection (``np.bitwise_and``: the scripts all of them have).
+    Every string has one mark or more; without ``per_mark`` every string gets 0."""
     count = len(mark_offsets) - 1
-    if mark_classes is None or count == 0 or len(mark_ids) == 0:
+    if per_mark is None or count == 0 or len(mark_ids) == 0:
         return np.zeros(count, dtype=np.uint64)
-    per_link = np.asarray(mark_classes, dtype=np.uint64)[mark_ids]
-    return np.bitwise_or.reduceat(per_link, mark_offsets[:-1]).astype(np.uint64)
-
-
-def _string_shared(mark_offsets: IntArray, mark_ids: U32, mark_scripts: U64 | None) -> U64:
-    """The intersection of the script bitmaps of each string's marks (empty without ``mark_scripts``)."""
-    count = len(mark_offsets) - 1
-    if mark_scripts is None:
-        return np.empty(0, dtype=np.uint64)
-    if count == 0 or len(mark_ids) == 0:
-        return np.zeros(count, dtype=np.uint64)
-    per_link = np.asarray(mark_scripts, dtype=np.uint64)[mark_ids]
-    return np.bitwise_and.reduceat(per_link, mark_offsets[:-1]).astype(np.uint64)
+    per_link = np.asarray(per_mark, dtype=np.uint64)[mark_ids]
+    combined: U64 = op.reduceat(per_link, mark_offsets[:-1]).astype(np.uint64)
+    return combined
 
 
 def _links(new_id: IntArray, strings: list[int], marks: list[int], count: int) -> tuple[IntArray, U32]:

@@ -30,7 +30,7 @@ import numpy.typing as npt
 import orjson
 
 from marksearch.index.filters import FEATURE_CODES, STATUS_CODES, Filter, class_mask, day_number
-from marksearch.index.keyspace import KeySpace, KeySpaceBuilder, mapped
+from marksearch.index.keyspace import OTHER_SCRIPT, KeySpace, KeySpaceBuilder, mapped
 from marksearch.scoring import Candidate
 from marksearch.scoring.candidate import MIN_CONTAINED
 from marksearch.store import IndexRow
@@ -62,9 +62,6 @@ def space_strings(candidate: Candidate) -> dict[str, list[str]]:
         "loose": list(candidate.loose),
         "unit": [u for u in units if len(u) >= MIN_CONTAINED],
     }
-
-
-OTHER_SCRIPT = 1 << 63  # every script code past the first 63 of a segment
 
 
 def script_mask(scripts: Iterable[str], codes: Mapping[str, int]) -> int:
