@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ctypes
 import functools
+import gc
 import io
 import multiprocessing
 import os
@@ -237,7 +238,7 @@ def _parse_unit(unit: _Unit) -> _Outcome:
     try:
         payload = unit.read()
         if unit.line_delta is None:
-            lines = payload.count(b"\n") - unit.prefix.count(b"\n") - unit.suffix.count(b"\n")
+            lines = split.count_lines(payload) - unit.prefix.count(b"\n") - unit.suffix.count(b"\n")
         entries = get_reader(unit.reader).read(io.BytesIO(payload), unit.source)
         for entry in entries:
             items.append(_prepare(entry, delta))
@@ -383,16 +384,35 @@ def _write(
             raise _rebuild(outcome.error, source)
 
 
-def _die_with_parent(parent: int) -> None:
-    """Worker start: end with the writer, even when it is killed with ``kill -9``.
+def _start_worker(parent: int) -> None:
+    """Worker start: end with the writer, even when it is killed with ``kill -9`` (without
+    this, a killed ingest would leave its workers waiting forever); then take what the
+    worker holds now out of the garbage collector's sight.
 
-    Without this, a killed ingest would leave its workers waiting forever.
+    A forked worker holds the writer's modules and the text-key tables, a few hundred
+    thousand objects that live as long as it does.  Python's full collections walk
+    every one of them, over and over; ``gc.freeze``, meant for this after a fork, leaves
+    them out (callgrind counted a few percent of a worker's instructions spared on the
+    records of ``bench/ingest.py``).
     """
     if sys.platform.startswith("linux"):
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent:  # the writer died before prctl took effect
         os._exit(1)
+    _load_key_tables()  # a no-op after a fork from a writer that loaded them
+    gc.freeze()
+
+
+def _load_key_tables() -> None:
+    """Load the tables behind text keys (they load on first use), here rather than in each
+    worker: a forked worker then shares them with the writer's memory."""
+    from marksearch.text import mark_keys
+
+    mark_keys(_EVERY_SCRIPT)
+
+
+_EVERY_SCRIPT = "Coca 可口可乐 コカ・コーラ 코카콜라 Кока-Кола Κόκα"
 
 
 _PR_SET_PDEATHSIG = 1
@@ -420,8 +440,10 @@ class _Pool:
             # fork shares the loaded readers and key tables with the workers at no cost.
             methods = multiprocessing.get_all_start_methods()
             context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+            if "fork" in methods:
+                _load_key_tables()
             self.executor = ProcessPoolExecutor(
-                self.workers, mp_context=context, initializer=_die_with_parent, initargs=(os.getpid(),)
+                self.workers, mp_context=context, initializer=_start_worker, initargs=(os.getpid(),)
             )
         window: deque[Future[_Outcome]] = deque()
         for unit in units:

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, cast
 
+import numpy as np
 from lxml import etree
 
 from marksearch.formats import xmlsafe
@@ -206,6 +207,19 @@ def _closing_tags(prefix: bytes, source: str) -> bytes:
     except etree.XMLSyntaxError:
         return b""  # the reader will report the same problem with its position
     return "".join(f"</{name}>" for name in reversed(stack)).encode()
+
+
+def count_lines(data: bytes) -> int:
+    r"""The line breaks in ``data``.
+
+    ``bytes.count`` tests a byte at a time; numpy compares whole vectors, several
+    times faster on a piece of a bulk file, which every piece cut without counting
+    its lines pays once.
+
+    >>> count_lines(b"<a>\n<b/>\n</a>")
+    2
+    """
+    return int(np.count_nonzero(np.frombuffer(data, np.uint8) == 0x0A))
 
 
 _LINE = re.compile(r"\bline (\d+)")

@@ -31,9 +31,12 @@ from marksearch.store.base import (
 
 __all__ = ["SCHEMA_VERSION", "SQLiteStore"]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # 1: records.data held the record's JSON as text.
-# 2: records.data holds it zstd-compressed (store.packing); rows of schema 1 are still read.
+# 2: records.data held it zstd-compressed.
+# 3: records.data holds it LZ4-compressed (store.packing).  The tables are those of schema 2,
+#    and rows of schemas 1 and 2 are still read; the number keeps an older marksearch,
+#    which cannot read LZ4, from opening the register.
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -130,7 +133,7 @@ class SQLiteStore(Store):
             )
         if row is None or int(row[0]) < SCHEMA_VERSION:
             # executescript commits on its own, so the transaction is spelled out in the script.
-            # Schema 1 needs no change of its tables: its text rows stay readable beside packed ones.
+            # Schemas 1 and 2 need no change of their tables: their rows stay readable beside new ones.
             self.db.executescript(
                 "BEGIN IMMEDIATE;" + _SCHEMA + "INSERT OR REPLACE INTO meta VALUES "
                 f"('schema_version', '{SCHEMA_VERSION}'); COMMIT;"
