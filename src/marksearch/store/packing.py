@@ -43,7 +43,8 @@ def pack(data: bytes) -> bytes:
     >>> unpack(pack(b'{"office":"EM"}'))
     b'{"office":"EM"}'
     """
-    return lz4.frame.compress(data, store_size=True)
+    packed: bytes = lz4.frame.compress(data, store_size=True)  # lz4 ships no type hints
+    return packed
 
 
 def unpack(stored: bytes | memoryview | str) -> bytes | str:
@@ -57,4 +58,5 @@ def unpack(stored: bytes | memoryview | str) -> bytes | str:
         return stored
     if stored[:4] == _ZSTD_MAGIC:
         return _unzstd().decompress(stored)
-    return lz4.frame.decompress(stored)
+    data: bytes = lz4.frame.decompress(stored)
+    return data
