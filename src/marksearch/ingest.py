@@ -386,14 +386,14 @@ def _write(
 
 def _start_worker(parent: int) -> None:
     """Worker start: end with the writer, even when it is killed with ``kill -9`` (without
-    this, a killed ingest would leave its workers waiting forever); then take what the
-    worker holds now out of the garbage collector's sight.
+    this, a killed ingest would leave its workers waiting forever); then freeze what the
+    worker inherited.
 
-    A forked worker holds the writer's modules and the text-key tables, a few hundred
-    thousand objects that live as long as it does.  Python's full collections walk
-    every one of them, over and over; ``gc.freeze``, meant for this after a fork, leaves
-    them out (callgrind counted a few percent of a worker's instructions spared on the
-    records of ``bench/ingest.py``).
+    A forked worker shares the writer's modules and text-key tables, a few hundred
+    thousand objects, page by page until a page is written to.  A full garbage
+    collection writes to the header of every object it walks, so each worker would
+    soon hold its own copy of them all; ``gc.freeze``, meant for this after a fork,
+    leaves them out of collections.
     """
     if sys.platform.startswith("linux"):
         libc = ctypes.CDLL(None, use_errno=True)
