@@ -7,10 +7,8 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
-import lz4.frame
 import orjson
 import pytest
-import zstandard
 
 from marksearch.errors import StoreError
 from marksearch.records import ClassGoods, Deletion, Provenance, Record, Rejection, Status, VerbalElement
@@ -152,38 +150,32 @@ def test_index_rows_and_owner_filter(store: Store) -> None:
     assert list(got) == [rows[0].id] and got[rows[0].id].record == owned
 
 
-def test_records_are_stored_compressed_and_rows_of_schemas_1_and_2_still_read(tmp_path: Path) -> None:
-    """Schema 3 packs each record's JSON with LZ4; a register written with schema 1 (JSON as
-    text) or 2 (zstd) still reads, rows of every kind side by side."""
+def test_records_are_stored_compressed_and_schema_1_rows_still_read(tmp_path: Path) -> None:
+    """Schema 2 packs each record's JSON; a register written with schema 1 (JSON as text) still reads."""
     path = tmp_path / "reg.sqlite"
     goods = tuple(ClassGoods(9, "Computer software; downloadable mobile applications", lang)
                   for lang in ("en", "de", "fr", "es", "it"))
-    text_record, zstd_record = replace(mark("1", "KOKA"), goods=goods), replace(mark("2", "KOLA"), goods=goods)
+    record = replace(mark("1", "KOKA"), goods=goods)
     with open_store(str(path)) as s:
-        write(s, text_record)
-        write(s, zstd_record)
+        write(s, record)
     db = sqlite3.connect(path)
     stored, version = db.execute("SELECT data FROM records").fetchone()[0], db.execute(
         "SELECT value FROM meta WHERE key='schema_version'").fetchone()[0]
-    json_bytes = text_record.to_json_bytes()
+    json_bytes = record.to_json_bytes()
     assert isinstance(stored, bytes) and len(stored) < len(json_bytes) / 2
-    assert lz4.frame.decompress(stored) == json_bytes
-    assert version == str(SCHEMA_VERSION) == "3"
-    # Turn it into a register of schema 1 and 2 rows: JSON as text, and zstd.
-    db.execute("UPDATE records SET data=? WHERE application_number='1'", (json_bytes.decode(),))
-    db.execute("UPDATE records SET data=? WHERE application_number='2'",
-               (zstandard.ZstdCompressor().compress(zstd_record.to_json_bytes()),))
-    db.execute("UPDATE meta SET value='2' WHERE key='schema_version'")
+    assert version == str(SCHEMA_VERSION) == "2"
+    # Turn it into a schema 1 register: the JSON as text.
+    db.execute("UPDATE records SET data=?", (json_bytes.decode(),))
+    db.execute("UPDATE meta SET value='1' WHERE key='schema_version'")
     db.commit()
     db.close()
     with open_store(str(path)) as s:
-        for record in (text_record, zstd_record):
-            again = s.get("EM", record.application_number)
-            assert again is not None and again.record == record
-        write(s, mark("3", "COCA"))
-        assert [r.record.mark_text for r in s.iter_records()] == ["KOKA", "KOLA", "COCA"]
+        again = s.get("EM", "1")
+        assert again is not None and again.record == record
+        write(s, mark("2", "COCA"))
+        assert [r.record.mark_text for r in s.iter_records()] == ["KOKA", "COCA"]
     with sqlite3.connect(path) as db:
-        assert db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == "3"
+        assert db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == "2"
 
 
 def test_record_json_leaves_provenance_out_exactly() -> None:

@@ -1,62 +1,55 @@
-"""How a record's JSON is kept in a store: LZ4-compressed (frame format).
+"""How a record's JSON is kept in a store: zstd-compressed.
 
 EUIPO records carry their goods in up to 23 languages, about 50 KB of JSON
-each.  Writing fewer bytes (twice, in SQLite's WAL mode) and passing fewer
-from the ingest workers to the writer costs less than compressing does.
+each; compressed they take a third of that.  Writing a third of the bytes
+(twice, in SQLite's WAL mode) and passing a third from the ingest workers to
+the writer costs less than compressing does, so ingest gets faster and the
+register smaller.  zstd level 1 was chosen over zlib for speed at a
+similar ratio (an ad-hoc trial on these records, not a kept bench).
 
-LZ4 was chosen over zstd level 1 for the time it takes: on the records of
-``bench/ingest.py``, compressing one took 0.097 ms against zstd's 0.142
-(a third of the CPU an ingest spends on a record beyond parsing and mapping
-it), and reading one back 0.018 ms against 0.043, for 47% of the JSON's
-size against 34%.  Ingest speed is the bar this store is held to; disk is
-the cheaper resource.  Both figures are from a trial on this machine, not a
-kept bench: ``bench/ingest.py`` measures what the choice does to an ingest.
+LZ4 compresses faster but keeps about half the JSON instead of a third
+(``bench/ingest.py --phases`` times both on the same records).  A trial of it
+(commit 78f8163, reverted) gave no faster ``bench/ingest.py`` run at 200,000
+records (median ratio to the bare pass 0.444, against 0.473 with zstd the same
+day): what it spared the workers, writing a register a third larger (5.9 GB
+against 4.4) seems to have given back.
 
-Registers hold what earlier versions wrote too, and :func:`unpack` reads
-it all: zstd frames (store schema 2, told apart by the zstd magic number)
-and JSON text (schema 1).
+Registers written before compression hold the JSON as text; :func:`unpack`
+reads both.
 """
 
 from __future__ import annotations
 
 import threading
 
-import lz4.frame
 import zstandard
 
 __all__ = ["pack", "unpack"]
 
-_ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+_LEVEL = 1
 _local = threading.local()  # zstd contexts are not thread-safe; one per thread
 
 
-def _unzstd() -> zstandard.ZstdDecompressor:
-    context: zstandard.ZstdDecompressor | None = getattr(_local, "unzstd", None)
-    if context is None:
-        context = _local.unzstd = zstandard.ZstdDecompressor()
-    return context
+def _contexts() -> tuple[zstandard.ZstdCompressor, zstandard.ZstdDecompressor]:
+    pair: tuple[zstandard.ZstdCompressor, zstandard.ZstdDecompressor] | None = getattr(_local, "pair", None)
+    if pair is None:
+        pair = (zstandard.ZstdCompressor(level=_LEVEL), zstandard.ZstdDecompressor())
+        _local.pair = pair
+    return pair
 
 
 def pack(data: bytes) -> bytes:
-    """The stored form of a record's JSON bytes (an LZ4 frame that records its size).
+    """The stored form of a record's JSON bytes.
 
     >>> unpack(pack(b'{"office":"EM"}'))
     b'{"office":"EM"}'
     """
-    packed: bytes = lz4.frame.compress(data, store_size=True)  # lz4 ships no type hints
-    return packed
+    return _contexts()[0].compress(data)
 
 
 def unpack(stored: bytes | memoryview | str) -> bytes | str:
-    """The JSON back from what a store holds: packed bytes (LZ4, or zstd from a register
-    of schema 2), a database driver's buffer of them, or text from a register of schema 1.
-
-    >>> unpack(zstandard.ZstdCompressor().compress(b'{"office":"EM"}'))
-    b'{"office":"EM"}'
-    """
+    """The JSON back from what a store holds (compressed bytes, a database driver's buffer of
+    them, or text from an older register)."""
     if isinstance(stored, str):
         return stored
-    if stored[:4] == _ZSTD_MAGIC:
-        return _unzstd().decompress(stored)
-    data: bytes = lz4.frame.decompress(stored)
-    return data
+    return _contexts()[1].decompress(stored)

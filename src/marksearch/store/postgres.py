@@ -57,7 +57,7 @@ from marksearch.store.base import (
 
 __all__ = ["CHANNEL", "SCHEMA_VERSION", "PostgresStore", "redact"]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 1
 CHANNEL = "marksearch_changes"
 """What a committed batch notifies, with its last change sequence number as the payload."""
 
@@ -96,7 +96,7 @@ CREATE TABLE records (
     data bytea NOT NULL,
     UNIQUE (office, application_number)
 );
--- The record is packed already (store.packing): no second compression by TOAST.
+-- The record is zstd-packed already: no second compression by TOAST.
 ALTER TABLE records ALTER COLUMN data SET STORAGE EXTERNAL;
 CREATE TABLE changes (
     seq bigint PRIMARY KEY,
@@ -117,9 +117,6 @@ CREATE TABLE quarantine (
     UNIQUE (source, position, reason)
 );
 """,
-    # records.data is packed with LZ4 from here on (zstd before: both are read).  No table
-    # changes; the number keeps an older marksearch, which cannot read LZ4, out of the register.
-    2: "SELECT 1;",
 }
 
 # Where updated rows wait for their UPDATE (new rows are copied straight into records).

@@ -31,12 +31,9 @@ from marksearch.store.base import (
 
 __all__ = ["SCHEMA_VERSION", "SQLiteStore"]
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 2
 # 1: records.data held the record's JSON as text.
-# 2: records.data held it zstd-compressed.
-# 3: records.data holds it LZ4-compressed (store.packing).  The tables are those of schema 2,
-#    and rows of schemas 1 and 2 are still read; the number keeps an older marksearch,
-#    which cannot read LZ4, from opening the register.
+# 2: records.data holds it zstd-compressed (store.packing); rows of schema 1 are still read.
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -112,6 +109,10 @@ class SQLiteStore(Store):
             # 18 KB, packed, then take one page and one overflow page instead of five pages,
             # which made bulk writes cheaper in an ad-hoc trial.
             self.db.execute("PRAGMA page_size=16384")
+            # SQLite's default page cache, 2 MB, holds 128 such pages: a bulk write then reads
+            # the pages of its indexes back from the OS again and again, which shows as system
+            # time once the register outgrows the OS page cache.  64 MB, used only as filled.
+            self.db.execute("PRAGMA cache_size=-65536")
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA foreign_keys=ON")
@@ -133,7 +134,7 @@ class SQLiteStore(Store):
             )
         if row is None or int(row[0]) < SCHEMA_VERSION:
             # executescript commits on its own, so the transaction is spelled out in the script.
-            # Schemas 1 and 2 need no change of their tables: their rows stay readable beside new ones.
+            # Schema 1 needs no change of its tables: its text rows stay readable beside packed ones.
             self.db.executescript(
                 "BEGIN IMMEDIATE;" + _SCHEMA + "INSERT OR REPLACE INTO meta VALUES "
                 f"('schema_version', '{SCHEMA_VERSION}'); COMMIT;"
