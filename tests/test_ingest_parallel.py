@@ -8,6 +8,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from marksearch.errors import InputError
 from marksearch.formats import get_reader, split
@@ -140,6 +142,11 @@ def test_jsonl_cut_keeps_line_numbers(tmp_path: Path, monkeypatch: pytest.Monkey
     stored = store.get("EM", "000001999")
     assert stored is not None and stored.record.provenance is not None
     assert stored.record.provenance.position == "line 2000"
+
+
+@given(st.binary(max_size=300) | st.lists(st.sampled_from([b"\n", b"\r\n", b"\r", b"<a>", b"\xe2\x80\xa8"])).map(b"".join))
+def test_count_lines_counts_line_feeds(data: bytes) -> None:
+    assert split.count_lines(data) == data.count(b"\n")
 
 
 def test_shift_lines() -> None:
