@@ -250,7 +250,19 @@ class _Side:
         first = np.repeat(self.sb_start[sids], counts)
         offset = np.arange(len(rows)) - np.repeat(np.cumsum(counts) - counts, counts)
         bucket = self.sb_bucket[first + offset].astype(np.uint64)
-        return sids[rows], _mix(keys[rows], bucket)
+        return sids[rows], _salted(keys[rows], bucket)
+
+
+def _salted(keys: _U64, buckets: _U64) -> _U64:
+    """Keys (already mixed hashes) with their goods bucket folded in: one XOR with a random
+    word per bucket, cheaper than a full mix over arrays of millions.  Keys that meet by chance
+    only cost a RapidFuzz check, or a class test, that drops them."""
+    salted: _U64 = keys ^ _SALT[np.minimum(buckets, np.uint64(len(_SALT) - 1))]
+    return salted
+
+
+_SALT: _U64 = np.random.default_rng(0x6D61726B).integers(0, np.iinfo(np.uint64).max, size=64, dtype=np.uint64,
+                                                         endpoint=True)
 
 
 def _mix(a: _U64, b: _U64) -> _U64:
@@ -331,19 +343,34 @@ def _substring_keys(side: _Side, t: float) -> tuple[_I64, _U64]:
 
 
 def _join(left: tuple[_I64, _U64], right: tuple[_I64, _U64]) -> tuple[_I64, _I64]:
-    """Every (left id, right id) whose keys are equal."""
-    l_ids, l_keys = left
-    r_ids, r_keys = right
-    order = np.argsort(r_keys)
-    r_keys, r_ids = r_keys[order], r_ids[order]
-    order = np.argsort(l_keys)  # sorted needles: the search walks the table in order
-    l_keys, l_ids = l_keys[order], l_ids[order]
-    lo = np.searchsorted(r_keys, l_keys, "left")
-    hi = np.searchsorted(r_keys, l_keys, "right")
-    counts = hi - lo
-    rows = np.repeat(np.arange(len(l_ids)), counts)
+    """Every (left id, right id) whose keys are equal, in no particular order.
+
+    One side is usually the filings' substrings or pieces, millions of keys, the
+    other the watched marks', a few hundred thousand at most.  Sorting the large
+    side took most of a bulk match, and so did looking each of its keys up in
+    the small side.  Instead the small side is sorted, and sets bits in a bitmap
+    of about a hundred bits per key, by the keys' low bits (they are mixed
+    hashes); a key of the large side is looked up only when its bit is set,
+    about one in a hundred that meet nothing.
+    """
+    swap = len(left[1]) > len(right[1])
+    (s_ids, s_keys), (b_ids, b_keys) = (right, left) if swap else (left, right)
+    order = np.argsort(s_keys)
+    s_keys, s_ids = s_keys[order], s_ids[order]
+    mask = np.uint64((1 << min(_BITMAP_MAX_BITS, max(10, (len(s_keys) * 100).bit_length()))) - 1)
+    bitmap = np.zeros(int(mask) + 1, dtype=bool)
+    bitmap[s_keys & mask] = True
+    maybe = np.flatnonzero(bitmap[b_keys & mask])
+    lo = np.searchsorted(s_keys, b_keys[maybe], "left")
+    counts = np.searchsorted(s_keys, b_keys[maybe], "right") - lo
+    hit = np.flatnonzero(counts)
+    lo, counts = lo[hit], counts[hit]
+    rows = np.repeat(maybe[hit], counts)
     at = np.repeat(lo, counts) + (np.arange(len(rows)) - np.repeat(np.cumsum(counts) - counts, counts))
-    return l_ids[rows], r_ids[at]
+    return (b_ids[rows], s_ids[at]) if swap else (s_ids[at], b_ids[rows])
+
+
+_BITMAP_MAX_BITS = 26  # a 64 MB bitmap at most
 
 
 def _similar_strings(w: _Side, r: _Side, t: float) -> tuple[_I64, _I64]:
@@ -453,7 +480,7 @@ class _Units:
         rep = np.repeat(np.arange(len(rows)), counts)
         at = np.repeat(self.start[rows], counts) + (np.arange(len(rep)) - np.repeat(np.cumsum(counts) - counts,
                                                                                      counts))
-        return rows[rep], _mix(hashes[rep], self.bucket[at])
+        return rows[rep], _salted(hashes[rep], self.bucket[at])
 
 
 def _whole_hashes(texts: Sequence[str]) -> _U64:
