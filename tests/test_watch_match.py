@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from functools import cache
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -18,6 +19,7 @@ from marksearch.watch.match import (
     Match,
     WatchedMark,
     WatchIndex,
+    _distinct,
     exhaustive_matches,
     match_register,
 )
@@ -164,3 +166,10 @@ def test_each_signal_is_joined(watched: str, filed: str, classes: tuple[int, ...
     found = WatchIndex(marks).match(rows)
     assert [m.record_id for m in found] == [1]
     assert pairs(found) == pairs(exhaustive_matches(marks, rows))
+
+
+@given(st.lists(st.integers(-(2**62), 2**62)), st.integers(1, 40))
+def test_distinct_is_np_unique(values: list[int], spread: int) -> None:
+    """The bulk join's de-duplication equals ``np.unique``, on repeats and on distinct values."""
+    array = np.array(values, dtype=np.int64) // spread
+    assert np.array_equal(_distinct(array), np.unique(array))
