@@ -239,7 +239,7 @@ class _Side:
         # (string, bucket) pairs, unique
         sb = {(si, b) for si, mi in zip(pairs_s, pairs_m, strict=True) for b in buckets[mi]}
         arr = np.array(sorted(sb), dtype=np.int64).reshape(-1, 2)
-        self.sb_string, self.sb_bucket = arr[:, 0], arr[:, 1]
+        self.sb_string, self.sb_salt = arr[:, 0], _salt(arr[:, 1])
         self.sb_start = np.searchsorted(self.sb_string, np.arange(len(self.strings) + 1))
         self.lengths = np.array([len(t) for t in self.strings], dtype=np.int64)
 
@@ -249,16 +249,17 @@ class _Side:
         rows = np.repeat(np.arange(len(sids)), counts)
         first = np.repeat(self.sb_start[sids], counts)
         offset = np.arange(len(rows)) - np.repeat(np.cumsum(counts) - counts, counts)
-        bucket = self.sb_bucket[first + offset].astype(np.uint64)
-        return sids[rows], _salted(keys[rows], bucket)
+        salted: _U64 = keys[rows] ^ self.sb_salt[first + offset]
+        return sids[rows], salted
 
 
-def _salted(keys: _U64, buckets: _U64) -> _U64:
-    """Keys (already mixed hashes) with their goods bucket folded in: one XOR with a random
-    word per bucket, cheaper than a full mix over arrays of millions.  Keys that meet by chance
-    only cost a RapidFuzz check, or a class test, that drops them."""
-    salted: _U64 = keys ^ _SALT[np.minimum(buckets, np.uint64(len(_SALT) - 1))]
-    return salted
+def _salt(buckets: npt.NDArray[np.int64] | _U64) -> _U64:
+    """The word each goods bucket's keys are XORed with.  Keys are mixed hashes already, so one
+    XOR with a random word per bucket folds the bucket in, cheaper than a full mix over arrays of
+    millions; keys that meet by chance only cost a RapidFuzz check, or a class test, that drops
+    them (buckets past the table share its last word: more such meetings, never fewer)."""
+    salt: _U64 = _SALT[np.minimum(buckets, len(_SALT) - 1).astype(np.intp)]
+    return salt
 
 
 _SALT: _U64 = np.random.default_rng(0x6D61726B).integers(0, np.iinfo(np.uint64).max, size=64, dtype=np.uint64,
@@ -487,14 +488,15 @@ class _Units:
         self.lengths = np.array([len(t) for t in texts], dtype=np.int64)
         counts = np.array([len(buckets[m]) for m in marks.tolist()], dtype=np.int64)
         self.start = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-        self.bucket = np.array([b for m in marks.tolist() for b in buckets[m]], dtype=np.uint64)
+        self.salt = _salt(np.array([b for m in marks.tolist() for b in buckets[m]], dtype=np.int64))
 
     def keys(self, rows: _I64, hashes: _U64) -> tuple[_I64, _U64]:
         counts = self.start[rows + 1] - self.start[rows]
         rep = np.repeat(np.arange(len(rows)), counts)
         at = np.repeat(self.start[rows], counts) + (np.arange(len(rep)) - np.repeat(np.cumsum(counts) - counts,
                                                                                      counts))
-        return rows[rep], _salted(hashes[rep], self.bucket[at])
+        salted: _U64 = hashes[rep] ^ self.salt[at]
+        return rows[rep], salted
 
 
 def _whole_hashes(texts: Sequence[str]) -> _U64:
