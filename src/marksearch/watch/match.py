@@ -184,8 +184,16 @@ def _candidate_pairs(watches: Sequence[_Watch], filings: Sequence[IndexRow],
 # pair whose best weighted signal reaches ``sigma`` has, in some channel, two
 # keys with ``d <= k = floor((1 - t) L)`` for that channel's ``t``.  Cut the
 # longer key into ``k + 1`` pieces: ``d`` edits touch at most ``d`` of them, so
-# one piece appears unchanged in the other key, shifted by at most ``k``
-# (the pigeonhole filter of PassJoin, Li et al., VLDB 2011).  Both sides are
+# one piece appears unchanged in the other key (the pigeonhole filter of
+# PassJoin, Li et al., VLDB 2011).  More: some piece ``i`` (from 0) is
+# unchanged with at most ``i`` edits before it, so it appears shifted by at
+# most ``i`` (their position-aware selection: with ``e_j`` the edits in piece
+# ``j``, ``sum(e_j for j <= i) - (i + 1)`` starts at 0, ends below 0 and falls
+# only at an unchanged piece, by one: where it first drops below 0 is such an
+# ``i``).  That piece has at most ``k - i`` edits after it, so its shift also
+# differs from the keys' length difference (at most 0: this key is the
+# longer) by at most ``k - i``: it lies in ``[-i, min(i, k - i)]`` (their
+# multi-match-aware selection, with the other key's length left open).  Both sides are
 # hashed in bulk (pieces of each key as the longer one, every substring of
 # the right lengths as the other), joined by sorting, and the string pairs
 # found are checked with RapidFuzz before their marks are paired.  Keys carry
@@ -309,14 +317,14 @@ def _pieces(length: int, k: int) -> list[tuple[int, int]]:
 
 
 def _piece_keys(side: _Side, t: float) -> tuple[_I64, _U64]:
-    """Each string as the longer one: its pieces, keyed by (hash, every start within the shift)."""
+    """Each string as the longer one: its pieces, keyed by (hash, every start within its shift)."""
     sids: list[_I64] = []
     keys: list[_U64] = []
     for length, ids, prefix in _by_length(side.strings, side.lengths):
         k = _edits(t, length)
-        for at, size in _pieces(length, k):
+        for i, (at, size) in enumerate(_pieces(length, k)):
             h = _window(prefix, at, size)[:, 0]
-            for shift in range(-k, k + 1):
+            for shift in range(-i, min(i, k - i) + 1):  # see the note on the bulk join above
                 if at + shift >= 0:
                     sids.append(ids)
                     keys.append(_mix(h, np.full(len(h), at + shift + 1024 * size, dtype=np.uint64)))
