@@ -36,6 +36,7 @@ from typing import IO, Any, cast
 import orjson
 
 from marksearch import errors
+from marksearch.cores import usable_cores
 from marksearch.errors import InputError, MalformedInputError
 from marksearch.formats import Reader, get_reader, sniff, split
 from marksearch.inputs import CountingReader, Source, expand_paths, reading
@@ -144,7 +145,7 @@ def rekey(store: Store, *, batch_size: int = BATCH_SIZE) -> RekeyCounts:
 
 def default_workers() -> int:
     """Worker processes for parsing: one per core (the writer mostly waits on them)."""
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+    return usable_cores()
 
 
 def ingest(
@@ -384,7 +385,7 @@ def _write(
             raise _rebuild(outcome.error, source)
 
 
-def _start_worker(parent: int) -> None:
+def _start_worker(parent: int, load_tables: bool) -> None:
     """Worker start: end with the writer, even when it is killed with ``kill -9`` (without
     this, a killed ingest would leave its workers waiting forever); then freeze what the
     worker inherited.
@@ -400,7 +401,8 @@ def _start_worker(parent: int) -> None:
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent:  # the writer died before prctl took effect
         os._exit(1)
-    _load_key_tables()  # a no-op after a fork from a writer that loaded them
+    if load_tables:  # a spawned worker; a forked one has the writer's
+        _load_key_tables()
     gc.freeze()
 
 
@@ -438,12 +440,12 @@ class _Pool:
             return
         if self.executor is None:
             # fork shares the loaded readers and key tables with the workers at no cost.
-            methods = multiprocessing.get_all_start_methods()
-            context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-            if "fork" in methods:
+            forked = "fork" in multiprocessing.get_all_start_methods()
+            context = multiprocessing.get_context("fork" if forked else "spawn")
+            if forked:
                 _load_key_tables()
             self.executor = ProcessPoolExecutor(
-                self.workers, mp_context=context, initializer=_start_worker, initargs=(os.getpid(),)
+                self.workers, mp_context=context, initializer=_start_worker, initargs=(os.getpid(), not forked)
             )
         window: deque[Future[_Outcome]] = deque()
         for unit in units:

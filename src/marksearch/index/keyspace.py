@@ -36,6 +36,8 @@ import numpy.typing as npt
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from marksearch.cores import usable_cores
+
 __all__ = ["OTHER_SCRIPT", "KeySpace", "KeySpaceBuilder", "Scan", "mapped", "text_hash", "trigrams"]
 
 Q = 3
@@ -60,15 +62,11 @@ def trigrams(text: str) -> list[str]:
     return [text[i : i + Q] for i in range(len(text) - Q + 1)]
 
 
-def _cores() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
 # A RapidFuzz check of at least SPLIT_MIN strings is cut into THREADS parts checked at
 # once: RapidFuzz lets go of the GIL while it compares, so one query's look-ups use
 # every core.  (``process.cdist(..., workers=n)`` splits the queries, not the strings,
 # and a look-up asks one to a few queries.)  Fewer strings are not worth a thread.
-THREADS = min(_cores(), 4)
+THREADS = min(usable_cores(), 4)
 SPLIT_MIN = 20_000
 _pool: tuple[int, ThreadPoolExecutor] | None = None  # with the pid that made it: a forked child makes its own
 
