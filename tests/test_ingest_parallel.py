@@ -155,3 +155,46 @@ def test_count_lines_counts_line_feeds(data: bytes) -> None:
 def test_shift_lines() -> None:
     assert split.shift_lines("line 3", 10) == "line 13"
     assert split.shift_lines("record 3", 10) == "record 3"
+
+
+@given(
+    data=st.binary(max_size=400) | st.lists(_LINE_PARTS, max_size=60).map(b"".join),
+    cut=st.tuples(st.integers(0, 400), st.integers(0, 400)),
+    prefix=st.binary(max_size=20),
+    suffix=st.binary(max_size=20),
+    sizes=st.lists(st.integers(-1, 50), min_size=1, max_size=40),
+)
+def test_span_stream_reads_prefix_span_suffix(tmp_path_factory: pytest.TempPathFactory, data: bytes,
+                                              cut: tuple[int, int], prefix: bytes, suffix: bytes,
+                                              sizes: list[int]) -> None:
+    """Whatever sizes a reader asks for, it gets ``prefix + span + suffix`` in order; the
+    stream counts the span's line breaks (only those: the prefix and suffix are not the
+    file's), also those of a part that the reader left unread."""
+    path = tmp_path_factory.mktemp("span") / "file"
+    path.write_bytes(data)
+    offset = min(cut[0], len(data))
+    length = min(cut[1], len(data) - offset)
+    span = data[offset : offset + length]
+    whole = prefix + span + suffix
+    with split.SpanStream(str(path), offset, length, "file", prefix, suffix) as stream:
+        got = b""
+        for size in sizes:
+            part = stream.read(size)
+            assert len(part) == (len(whole) - len(got) if size < 0 else min(size, len(whole) - len(got)))
+            got += part
+        assert got == whole[: len(got)]
+        assert stream.finish() == stream.lines == span.count(b"\n")
+    with split.SpanStream(str(path), offset, length, "file", prefix, suffix) as stream:
+        assert stream.read() == whole and stream.read(10) == b""
+
+
+def test_span_stream_reports_a_file_cut_short(tmp_path: Path) -> None:
+    path = tmp_path / "feed.xml"
+    path.write_bytes(b"<a>" * 1000)
+    with split.SpanStream(str(path), 0, 3000, "feed.xml") as stream:
+        assert stream.read(100) == b"<a>" * 33 + b"<"
+        path.write_bytes(b"<a>" * 10)
+        with pytest.raises(InputError, match="changed while it was being read"):
+            stream.read()
+    with pytest.raises(InputError, match="cannot open"):
+        split.SpanStream(str(tmp_path / "gone.xml"), 0, 10, "gone.xml")

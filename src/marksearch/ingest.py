@@ -213,15 +213,11 @@ class _Unit:
         return cls(source.name, reader, None, path=source.path, offset=span.offset, length=span.length,
                    prefix=span.prefix, suffix=span.suffix)
 
-    def read(self) -> bytes:
+    def open(self) -> IO[bytes] | split.SpanStream:
+        """The piece as a stream: its bytes, or its span of the file, read as it is parsed."""
         if self.path is None:
-            return self.payload
-        with open(self.path, "rb") as f:
-            f.seek(self.offset)
-            body = f.read(self.length)
-        if len(body) != self.length:
-            raise MalformedInputError("the file changed while it was being read", source=self.source)
-        return self.prefix + body + self.suffix
+            return io.BytesIO(self.payload)
+        return split.SpanStream(self.path, self.offset, self.length, self.source, self.prefix, self.suffix)
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,16 +232,19 @@ def _parse_unit(unit: _Unit) -> _Outcome:
     items: list[Item] = []
     delta = unit.line_delta or 0
     lines = None
+    span: split.SpanStream | None = None  # a piece cut without counting its lines
     try:
-        payload = unit.read()
-        if unit.line_delta is None:
-            lines = split.count_lines(payload) - unit.prefix.count(b"\n") - unit.suffix.count(b"\n")
-        entries = get_reader(unit.reader).read(io.BytesIO(payload), unit.source)
-        for entry in entries:
-            items.append(_prepare(entry, delta))
+        with unit.open() as stream:
+            span = stream if isinstance(stream, split.SpanStream) else None
+            for entry in get_reader(unit.reader).read(cast(IO[bytes], stream), unit.source):
+                items.append(_prepare(entry, delta))
+            if span is not None:
+                lines = span.finish()
     except InputError as exc:
+        # Nothing after a file's fatal error is written, so the lines read so far will do:
+        # they only mark the error's line as one to shift (see _placed).
         line = exc.line + delta if exc.line is not None else None
-        return _Outcome(items, (type(exc).__name__, exc.reason, line, exc.column), lines)
+        return _Outcome(items, (type(exc).__name__, exc.reason, line, exc.column), span.lines if span else None)
     return _Outcome(items, None, lines)
 
 

@@ -16,6 +16,7 @@ parsing it; the byte search for the end tag is what makes the cut cheap.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,9 +25,13 @@ from typing import IO, cast
 import numpy as np
 from lxml import etree
 
+from marksearch.errors import InputError, MalformedInputError
 from marksearch.formats import xmlsafe
 
-__all__ = ["RECORD_ELEMENTS", "Piece", "Span", "plan_xml", "shift_lines", "split_lines", "split_xml"]
+__all__ = [
+    "RECORD_ELEMENTS", "Piece", "Span", "SpanStream", "count_lines", "plan_xml", "shift_lines", "split_lines",
+    "split_xml",
+]
 
 RECORD_ELEMENTS = {"st66": "TradeMark", "st96": "Trademark", "uspto-daily": "case-file"}
 """Readers whose files may be cut, and the local name of their record element."""
@@ -128,6 +133,86 @@ class Span:
     length: int
     prefix: bytes = b""
     suffix: bytes = b""
+
+
+class SpanStream:
+    """A span of a plain file as a read-only stream: ``prefix``, then the file's bytes from
+    ``offset`` to ``offset + length`` a read at a time, then ``suffix``.
+
+    An ingest worker parses its span from this instead of reading it whole first: the
+    parser is fed a few hundred kilobytes at a time, which a worker reads into memory
+    still in its processor's cache, where a span read whole (2 MB and more) is copied
+    into fresh memory, then joined with its prefix and suffix (a second copy), then
+    cut again into the parser's reads (a third).  ``lines`` counts the line breaks of
+    the file's bytes read so far (those of ``prefix`` and ``suffix`` are not the
+    file's).  Only ``read`` is offered: it is all the readers use.
+    """
+
+    def __init__(self, path: str, offset: int, length: int, source: str,
+                 prefix: bytes = b"", suffix: bytes = b"") -> None:
+        try:
+            self._fd = os.open(path, os.O_RDONLY)
+        except OSError as exc:
+            raise InputError(f"cannot open ({exc.strerror or exc})", source=source) from None
+        self._offset = offset
+        self._at = offset
+        self._end = offset + length
+        self._source = source
+        self._head = prefix
+        self._tail = suffix
+        self.lines = 0
+
+    def read(self, size: int = -1) -> bytes:
+        """Up to ``size`` bytes (all that is left when ``size`` is negative); ``b""`` at the end."""
+        want = size if size >= 0 else self._end - self._at + len(self._head) + len(self._tail)
+        parts: list[bytes] = []
+        while want > 0:
+            if self._head:
+                part, self._head = self._head[:want], self._head[want:]
+            elif self._at < self._end:
+                try:
+                    part = os.pread(self._fd, min(want, self._end - self._at), self._at)
+                except OSError as exc:
+                    raise InputError(f"cannot read ({exc.strerror or exc})", source=self._source) from None
+                if not part:
+                    raise MalformedInputError("the file changed while it was being read", source=self._source)
+                self._at += len(part)
+                self.lines += count_lines(part)
+            elif self._tail:
+                part, self._tail = self._tail[:want], self._tail[want:]
+            else:
+                break
+            parts.append(part)
+            want -= len(part)
+        return parts[0] if len(parts) == 1 else b"".join(parts)
+
+    def finish(self) -> int:
+        """Count the line breaks of the span left unread (a reader may stop before the
+        end, after its last record); return those of the whole span."""
+        while self._at < self._end:
+            self.read(_WINDOW * 4)
+        return self.lines
+
+    def close(self) -> None:
+        """Close the file, and let the OS drop what was read of it from its page cache.
+
+        An ingest reads each byte of a bulk file once.  Left cached, a file of several
+        gigabytes crowds out the register being written beside it, and the OS must
+        then evict pages before it can cache any more (time counted to whichever
+        process asks for memory, the workers and the writer).
+        """
+        if self._fd < 0:
+            return
+        if hasattr(os, "posix_fadvise") and self._at > self._offset:
+            os.posix_fadvise(self._fd, self._offset, self._at - self._offset, os.POSIX_FADV_DONTNEED)
+        os.close(self._fd)
+        self._fd = -1
+
+    def __enter__(self) -> SpanStream:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 _WINDOW = 64 * 1024
