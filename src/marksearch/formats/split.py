@@ -139,13 +139,13 @@ class SpanStream:
     """A span of a plain file as a read-only stream: ``prefix``, then the file's bytes from
     ``offset`` to ``offset + length`` a read at a time, then ``suffix``.
 
-    An ingest worker parses its span from this instead of reading it whole first: the
-    parser is fed a few hundred kilobytes at a time, which a worker reads into memory
-    still in its processor's cache, where a span read whole (2 MB and more) is copied
-    into fresh memory, then joined with its prefix and suffix (a second copy), then
-    cut again into the parser's reads (a third).  ``lines`` counts the line breaks of
-    the file's bytes read so far (those of ``prefix`` and ``suffix`` are not the
-    file's).  Only ``read`` is offered: it is all the readers use.
+    An ingest worker parses its span from this instead of reading it whole first.  A
+    span read whole (2 MB and more) was copied into fresh memory, then joined with its
+    prefix and suffix (a second copy), then cut again into the parser's reads (a third);
+    now each of the parser's reads, a few hundred kilobytes, is one read of the file,
+    and the parser starts on the first while the OS reads ahead.  ``lines`` counts the
+    line breaks of the file's bytes read so far (those of ``prefix`` and ``suffix`` are
+    not the file's).  Only ``read`` is offered: it is all the readers use.
     """
 
     def __init__(self, path: str, offset: int, length: int, source: str,
