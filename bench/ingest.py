@@ -29,9 +29,9 @@ import argparse
 import csv
 import io
 import os
-import resource
 import random
 import re
+import resource
 import statistics
 import sys
 import tempfile

@@ -16,6 +16,7 @@ parsing it; the byte search for the end tag is what makes the cut cheap.
 
 from __future__ import annotations
 
+import io
 import os
 import re
 from collections.abc import Iterator
@@ -151,7 +152,8 @@ class SpanStream:
     def __init__(self, path: str, offset: int, length: int, source: str,
                  prefix: bytes = b"", suffix: bytes = b"") -> None:
         try:
-            self._fd = os.open(path, os.O_RDONLY)
+            self._file: io.FileIO | None = io.FileIO(path, "r")
+            self._file.seek(offset)
         except OSError as exc:
             raise InputError(f"cannot open ({exc.strerror or exc})", source=source) from None
         self._offset = offset
@@ -171,7 +173,7 @@ class SpanStream:
                 part, self._head = self._head[:want], self._head[want:]
             elif self._at < self._end:
                 try:
-                    part = os.pread(self._fd, min(want, self._end - self._at), self._at)
+                    part = self._file.read(min(want, self._end - self._at)) if self._file else b""
                 except OSError as exc:
                     raise InputError(f"cannot read ({exc.strerror or exc})", source=self._source) from None
                 if not part:
@@ -201,12 +203,12 @@ class SpanStream:
         then evict pages before it can cache any more (time counted to whichever
         process asks for memory, the workers and the writer).
         """
-        if self._fd < 0:
+        if self._file is None:
             return
         if hasattr(os, "posix_fadvise") and self._at > self._offset:
-            os.posix_fadvise(self._fd, self._offset, self._at - self._offset, os.POSIX_FADV_DONTNEED)
-        os.close(self._fd)
-        self._fd = -1
+            os.posix_fadvise(self._file.fileno(), self._offset, self._at - self._offset, os.POSIX_FADV_DONTNEED)
+        self._file.close()
+        self._file = None
 
     def __enter__(self) -> SpanStream:
         return self
