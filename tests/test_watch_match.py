@@ -20,6 +20,7 @@ from marksearch.watch.match import (
     WatchedMark,
     WatchIndex,
     _distinct,
+    _runs,
     exhaustive_matches,
     match_register,
 )
@@ -173,3 +174,14 @@ def test_distinct_is_np_unique(values: list[int], spread: int) -> None:
     """The bulk join's de-duplication equals ``np.unique``, on repeats and on distinct values."""
     array = np.array(values, dtype=np.int64) // spread
     assert np.array_equal(_distinct(array), np.unique(array))
+
+
+@given(st.lists(st.tuples(st.integers(0, 1000), st.integers(0, 5))))
+def test_runs_lists_every_position_of_each_run(runs: list[tuple[int, int]]) -> None:
+    """The bulk join's run expansion, against a loop (the match tests' registers seldom hold a
+    run longer than one)."""
+    starts = np.array([s for s, _ in runs], dtype=np.int64)
+    counts = np.array([c for _, c in runs], dtype=np.int64)
+    run, at = _runs(starts, counts)
+    expected = [(i, s + j) for i, (s, c) in enumerate(runs) for j in range(c)]
+    assert list(zip(run.tolist(), at.tolist(), strict=True)) == expected

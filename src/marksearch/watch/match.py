@@ -253,11 +253,8 @@ class _Side:
 
     def with_buckets(self, sids: _I64, keys: _U64) -> tuple[_I64, _U64]:
         """Each (string, key) row repeated once per bucket of the string, the bucket mixed into the key."""
-        counts = self.sb_start[sids + 1] - self.sb_start[sids]
-        rows = np.repeat(np.arange(len(sids)), counts)
-        first = np.repeat(self.sb_start[sids], counts)
-        offset = np.arange(len(rows)) - np.repeat(np.cumsum(counts) - counts, counts)
-        salted: _U64 = keys[rows] ^ self.sb_salt[first + offset]
+        rows, at = _runs(self.sb_start[sids], self.sb_start[sids + 1] - self.sb_start[sids])
+        salted: _U64 = keys[rows] ^ self.sb_salt[at]
         return sids[rows], salted
 
 
@@ -373,9 +370,8 @@ def _join(left: tuple[_I64, _U64], right: tuple[_I64, _U64]) -> tuple[_I64, _I64
     lo = np.searchsorted(s_keys, b_keys[maybe], "left")
     counts = np.searchsorted(s_keys, b_keys[maybe], "right") - lo
     hit = np.flatnonzero(counts)
-    lo, counts = lo[hit], counts[hit]
-    rows = np.repeat(maybe[hit], counts)
-    at = np.repeat(lo, counts) + (np.arange(len(rows)) - np.repeat(np.cumsum(counts) - counts, counts))
+    run, at = _runs(lo[hit], counts[hit])
+    rows = maybe[hit][run]
     return (b_ids[rows], s_ids[at]) if swap else (s_ids[at], b_ids[rows])
 
 
@@ -414,12 +410,21 @@ def _distinct(values: _I64) -> _I64:
     return kept
 
 
+def _runs(starts: _I64, counts: _I64) -> tuple[_I64, _I64]:
+    """Every position of the runs ``starts[i] .. starts[i] + counts[i] - 1``, in order, each with
+    its run's index ``i``.
+
+    >>> _runs(np.array([5, 0, 2]), np.array([2, 0, 3]))
+    (array([0, 0, 2, 2, 2]), array([5, 6, 2, 3, 4]))
+    """
+    run = np.repeat(np.arange(len(counts)), counts)
+    at = np.repeat(starts, counts) + (np.arange(len(run)) - np.repeat(np.cumsum(counts) - counts, counts))
+    return run, at
+
+
 def _expand(side: _Side, sids: _I64) -> tuple[_I64, _I64]:
     """(row, mark) for every mark holding string ``sids[row]``."""
-    counts = side.link_start[sids + 1] - side.link_start[sids]
-    rows = np.repeat(np.arange(len(sids)), counts)
-    at = np.repeat(side.link_start[sids], counts) + (np.arange(len(rows)) - np.repeat(np.cumsum(counts) - counts,
-                                                                                         counts))
+    rows, at = _runs(side.link_start[sids], side.link_start[sids + 1] - side.link_start[sids])
     return rows, side.link_marks[at]
 
 
@@ -499,10 +504,7 @@ class _Units:
         self.salt = _salt(np.array([b for m in marks.tolist() for b in buckets[m]], dtype=np.int64))
 
     def keys(self, rows: _I64, hashes: _U64) -> tuple[_I64, _U64]:
-        counts = self.start[rows + 1] - self.start[rows]
-        rep = np.repeat(np.arange(len(rows)), counts)
-        at = np.repeat(self.start[rows], counts) + (np.arange(len(rep)) - np.repeat(np.cumsum(counts) - counts,
-                                                                                     counts))
+        rep, at = _runs(self.start[rows], self.start[rows + 1] - self.start[rows])
         salted: _U64 = hashes[rep] ^ self.salt[at]
         return rows[rep], salted
 
