@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -54,6 +55,28 @@ def test_db_from_environment(tmp_path: Path) -> None:
     assert code == 0 and Path(db).exists()
     code, out, _ = run("stats", "--json", env={"MARKSEARCH_DB": db})
     assert json.loads(out)["total"] == 1
+
+
+def test_ingesting_the_folder_that_holds_the_register_leaves_its_files_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The default register is marksearch.sqlite in the current folder, and a search
+    # keeps its index beside it (marksearch.sqlite.index/meta.json): `ingest .` must
+    # read the office files there, not the register's own.
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("MARKSEARCH_DB", raising=False)
+    shutil.copy(EUIPO / "018222197.xml", tmp_path)
+    assert run("ingest", ".", "--json")[0] == 0
+    code, out, _ = run("search", "TERRA", "--json")
+    assert code == 0 and json.loads(out)["total"] >= 1
+    assert (tmp_path / "marksearch.sqlite.index" / "meta.json").exists()
+    shutil.copy(EUIPO / "018222200.xml", tmp_path)
+
+    code, out, _ = run("ingest", ".", "--json")
+    summary = json.loads(out)
+    assert code == 0, out
+    assert [Path(f["source"]).name for f in summary["by_file"]] == ["018222197.xml", "018222200.xml"]
+    assert (summary["read"], summary["inserted"], summary["quarantined"]) == (2, 1, 0)
 
 
 def test_quarantine_lists_where_and_why(tmp_path: Path) -> None:

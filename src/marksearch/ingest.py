@@ -31,6 +31,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import IO, Any, cast
 
 import orjson
@@ -165,7 +166,7 @@ def ingest(
     reader = get_reader(format) if format else None
     summary = IngestSummary()
     started = time.perf_counter()
-    sources = list(expand_paths(paths))
+    sources = list(expand_paths(paths, skip=_register_files(store)))
     with _Pool(workers or default_workers()) as pool:
         for source in sources:
             if on_file is not None:
@@ -175,6 +176,31 @@ def ingest(
             summary.counts.add(result.counts)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _register_files(store: Store) -> Callable[[Path], bool] | None:
+    """A test for the register's own files beside its SQLite file.  The default register is
+    ``marksearch.sqlite`` in the current folder, so ``marksearch ingest .`` would otherwise
+    walk into its search index and quarantine the index's ``meta.json`` as a record."""
+    from marksearch.goods.bases import cache_path
+    from marksearch.search import index_folder
+
+    url = store.url
+    if url == ":memory:" or "://" in url:
+        return None
+    register = Path(url).resolve()
+    own = {Path(str(register) + end) for end in ("", "-wal", "-shm", "-journal")}
+    goods = cache_path(store)
+    if goods is not None:
+        own.add(goods.resolve())
+    index = index_folder(store)
+    inside = index.resolve() if index is not None else None
+
+    def skip(path: Path) -> bool:
+        resolved = path.resolve()
+        return resolved in own or (inside is not None and resolved.is_relative_to(inside))
+
+    return skip
 
 
 # -- work units ----------------------------------------------------------------

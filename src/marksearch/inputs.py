@@ -36,13 +36,20 @@ class Source:
     path: str | None = None  # a plain file's path, where its bytes can be read at any offset
 
 
-def expand_paths(paths: Sequence[str | os.PathLike[str]]) -> Iterator[Source]:
-    """Every readable source under ``paths``, in a stable (sorted) order."""
+def expand_paths(
+    paths: Sequence[str | os.PathLike[str]], *, skip: Callable[[Path], bool] | None = None
+) -> Iterator[Source]:
+    """Every readable source under ``paths``, in a stable (sorted) order.
+
+    ``skip`` leaves out files found by walking a folder (a register kept in the
+    folder being read, for one: its index holds a ``meta.json``).
+    """
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
             for sub in sorted(p for p in path.rglob("*") if p.is_file()):
-                if sub.name.lower().endswith(DATA_SUFFIXES) and not sub.name.startswith("."):
+                if sub.name.lower().endswith(DATA_SUFFIXES) and not sub.name.startswith(".") \
+                        and not (skip is not None and skip(sub)):
                     yield from _file_sources(sub)
         elif path.is_file():
             yield from _file_sources(path)
