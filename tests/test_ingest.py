@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from marksearch.errors import UsageError
+from marksearch.errors import MalformedInputError, UsageError
 from marksearch.ingest import ingest
 from marksearch.store import Store, open_store
 from tests.conftest import FORMATS
@@ -95,6 +95,17 @@ def test_zip_and_gz_archives(store: Store, tmp_path: Path) -> None:
     assert summary.counts.inserted == 17
     assert any("feed.zip!sub/" in f.source for f in summary.files)
 
+
+
+def test_a_damaged_zip_is_reported_and_the_other_files_are_read(store: Store, tmp_path: Path) -> None:
+    # A folder of downloaded archives with one damaged: that one is the run's error, not the end of it.
+    (tmp_path / "a_damaged.zip").write_bytes(b"PK\x03\x04 cut short by a failed download")
+    shutil.copy(EUIPO / "018222197.xml", tmp_path)
+    summary = ingest(store, [tmp_path])
+    assert summary.counts.inserted == 1
+    (failed,) = summary.errors
+    assert Path(failed.source).name == "a_damaged.zip"
+    assert isinstance(failed.error, MalformedInputError) and "not a readable zip archive" in str(failed.error)
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
 <!DOCTYPE lolz [

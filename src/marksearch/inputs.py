@@ -72,7 +72,10 @@ def _zip_sources(path: Path) -> Iterator[Source]:
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
-        raise MalformedInputError(f"not a readable zip archive ({exc})", source=str(path)) from None
+        # Reported as this file's error when the ingest comes to it: the other files are still read.
+        yield Source(str(path), None, _fails(MalformedInputError(f"not a readable zip archive ({exc})",
+                                                                  source=str(path))))
+        return
     with archive:
         members = sorted(
             (m for m in archive.infolist() if not m.is_dir()), key=lambda m: m.filename
@@ -80,6 +83,13 @@ def _zip_sources(path: Path) -> Iterator[Source]:
     for member in members:
         if member.filename.lower().endswith(DATA_SUFFIXES):
             yield _zip_member(path, member)
+
+
+def _fails(error: Exception) -> Callable[[], IO[bytes]]:
+    def opener() -> IO[bytes]:
+        raise error
+
+    return opener
 
 
 def _zip_member(path: Path, member: zipfile.ZipInfo) -> Source:
