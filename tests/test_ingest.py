@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import gzip
+import os
 import re
 import shutil
+import threading
 import zipfile
 from pathlib import Path
 
@@ -106,6 +108,25 @@ def test_a_damaged_zip_is_reported_and_the_other_files_are_read(store: Store, tm
     (failed,) = summary.errors
     assert Path(failed.source).name == "a_damaged.zip"
     assert isinstance(failed.error, MalformedInputError) and "not a readable zip archive" in str(failed.error)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_pipe_is_read_as_a_stream(store: Store, tmp_path: Path) -> None:
+    # marksearch ingest <(zcat feed.xml.gz): the shell passes a pipe, which has no size and
+    # cannot be read twice, as a path (it was refused as "no such file or folder").
+    pipe = tmp_path / "feed"
+    os.mkfifo(pipe)
+    data = b"".join(f.read_bytes() for f in sorted(EUIPO.glob("*.xml"))[:1])
+    writer = threading.Thread(target=pipe.write_bytes, args=(data,))
+    writer.start()
+    try:
+        summary = ingest(store, [pipe])
+    finally:
+        if writer.is_alive():  # the ingest did not read the pipe: read it here, or the writer waits forever
+            pipe.read_bytes()
+        writer.join()
+    assert summary.counts.inserted == 1 and not summary.errors
+    assert summary.files[0].bytes == len(data)
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
 <!DOCTYPE lolz [

@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import io
 import os
+import stat
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator, Sequence
@@ -51,7 +52,7 @@ def expand_paths(
                 if sub.name.lower().endswith(DATA_SUFFIXES) and not sub.name.startswith(".") \
                         and not (skip is not None and skip(sub)):
                     yield from _file_sources(sub)
-        elif path.is_file():
+        elif path.exists():  # a file, or a pipe: marksearch ingest <(zcat feed.xml.gz)
             yield from _file_sources(path)
         else:
             raise InputError("no such file or folder", source=str(path))
@@ -64,8 +65,10 @@ def _file_sources(path: Path) -> Iterator[Source]:
         yield from _zip_sources(path)
     elif lower.endswith(".gz"):
         yield Source(name, None, lambda: cast(IO[bytes], gzip.open(path, "rb")))
-    else:
-        yield Source(name, path.stat().st_size, lambda: open(path, "rb"), path=name)
+    elif stat.S_ISREG((info := path.stat()).st_mode):
+        yield Source(name, info.st_size, lambda: open(path, "rb"), path=name)
+    else:  # a pipe or a device: read as a stream, of unknown size, that cannot be read twice
+        yield Source(name, None, lambda: open(path, "rb"))
 
 
 def _zip_sources(path: Path) -> Iterator[Source]:
