@@ -260,3 +260,21 @@ def test_a_note_about_a_format_is_not_that_format(tmp_path: Path) -> None:
     note.write_text("The daily files begin with <!DOCTYPE trademark-applications-daily [ ... ]>\n")
     (failed,) = ingest(open_store(":memory:"), [note]).errors
     assert "could not recognise the format" in str(failed.error)
+
+
+@pytest.mark.parametrize("forced", ["kipris", "st96", "uspto-daily"])
+def test_a_wrong_format_given_is_an_error_not_an_empty_file(forced: str) -> None:
+    # --format kipris on an EUIPO file finds no KIPRIS records: the file was not empty.
+    summary = ingest(open_store(":memory:"), [EUIPO / "018222197.xml"], format=forced)
+    (failed,) = summary.errors
+    assert summary.counts.read == 0
+    assert f"no {forced} records found; the file looks like st66" in str(failed.error)
+    assert "018222197.xml" in str(failed.error)
+
+
+def test_an_empty_feed_in_the_format_given_is_not_an_error(tmp_path: Path) -> None:
+    empty = tmp_path / "delta.xml"
+    empty.write_text('<?xml version="1.0" encoding="UTF-8"?>\n<Transaction xmlns="http://euipo.europa.eu/trademark/data">'
+                     "<TradeMarkTransactionBody/></Transaction>\n")
+    summary = ingest(open_store(":memory:"), [empty], format="st66")
+    assert not summary.errors and summary.counts.read == 0

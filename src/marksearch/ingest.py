@@ -38,7 +38,7 @@ import orjson
 
 from marksearch import errors
 from marksearch.cores import usable_cores
-from marksearch.errors import InputError, MalformedInputError
+from marksearch.errors import InputError, MalformedInputError, UnknownFormatError
 from marksearch.formats import Reader, get_reader, sniff, split
 from marksearch.inputs import CountingReader, Source, expand_paths, reading
 from marksearch.records import Entry, Record, Rejection
@@ -353,11 +353,28 @@ def _ingest_source(
                 else:
                     outcomes = _placed(pool.map_ordered(_units(stream, head, chosen, source)))
                 _write(store, outcomes, batch_size, result, source.name)
+                if reader is not None and result.counts.read == 0:
+                    _check_forced(reader, head, source.name)
             finally:
                 result.bytes = stream.count
     except InputError as exc:
         result.error = exc
     return result
+
+
+def _check_forced(reader: Reader, head: bytes, source: str) -> None:
+    """A file read with a ``--format`` that gave no record at all, but that looks like another
+    format, was read with the wrong one: say so, rather than report an empty file as read."""
+    try:
+        looks = sniff(head, source)
+    except UnknownFormatError:
+        return
+    if looks.name != reader.name:
+        raise UnknownFormatError(
+            f"no {reader.name} records found; the file looks like {looks.name} "
+            f"(leave out --format, or give --format {looks.name})",
+            source=source,
+        )
 
 
 def _placed(outcomes: Iterable[_Outcome]) -> Iterator[_Outcome]:
