@@ -45,11 +45,20 @@ def signal(function: scoring.SignalFunction, a: str, b: str) -> scoring.Signal:
     ("LION CAPITAL GMBH", "LION CAPITAL", 0.9, 0.95, "spelling: same dominant words (LION CAPITAL GMBH ~ LION CAPITAL)"),
     ("COCA", "PEPSI", 0.0, 0.0, ""),
     ("可口可乐", "COCA-COLA", 0.0, 0.0, ""),  # no shared script: cross_script's question
+    ("★ !!!", "", 0.0, 0.0, ""),  # no letters on either side (a figurative mark): nothing spelt alike
+    ("COCA", "", 0.0, 0.0, ""),
 ])
 def test_spelling(a: str, b: str, low: float, high: float, reason: str) -> None:
     got = signal(spelling, a, b)
     assert low <= got.score <= high
     assert got.reason == reason
+
+
+def test_a_figurative_mark_matches_nothing_by_its_text() -> None:
+    # Two marks without letters were "spelt alike" (RapidFuzz calls two empty strings
+    # identical): a watch on a symbol alerted on every figurative filing at 0.875.
+    scored = ScoringModel().scorer("®")(Candidate.from_text(1, ""))
+    assert scored.score == 0.0 and scored.reasons == []
 
 
 def test_spelling_weighs_the_beginning_and_the_dominant_words() -> None:

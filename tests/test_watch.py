@@ -82,6 +82,7 @@ def test_portfolios_and_watched_marks_are_listed_changed_and_deleted(store: Stor
 
 @pytest.mark.parametrize(("kwargs", "message"), [
     ({"text": " "}, "text is empty"),
+    ({"text": "★"}, "no letters or digits"),
     ({"text": "K" * 201}, "longer than 200"),
     ({"threshold": 0.0}, "threshold"),
     ({"threshold": 1.5}, "threshold"),

@@ -114,6 +114,7 @@ def test_report_formats_are_written(db: str, tmp_path: Path) -> None:
     (["watch", "add", "KOKA", "--threshold", "2"], "threshold"),
     (["watch", "add", "KOKA", "--office", "EUR"], "two-letter"),
     (["watch", "add", " "], "text is empty"),
+    (["watch", "add", "®"], "no letters or digits"),
     (["watch", "add", "KOKA", "--goods", "zzqx"], "no Nice class"),
     (["watch", "list", "--portfolio", "nope"], "no portfolio 'nope'"),
     (["watch", "change", "99", "--text", "X"], "no watched mark 99"),

@@ -308,6 +308,7 @@ def test_unknown_mark_is_a_404_problem(client: TestClient) -> None:
     ({"q": "KOKA", "office": "ZZ"}, 400, "office"),
     ({"q": "KOKA", "filed_from": "2021-01-01", "filed_to": "2020-01-01"}, 400, "filed_to"),
     ({"q": "   "}, 400, "q"),
+    ({"q": "!!!"}, 400, "q"),
     ({"q": "KOKA", "goods": "x" * 2001}, 422, "goods"),
     ({"q": "KOKA", "goods": "; ".join(["tea"] * 51)}, 400, "goods"),
     ({"q": "KOKA", "goods": ";;"}, 400, "goods"),

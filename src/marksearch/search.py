@@ -35,7 +35,7 @@ from marksearch.index.topk import Gathered, top_k
 from marksearch.records import Feature, Record
 from marksearch.scoring import Candidate, Scored, ScoringModel
 from marksearch.store import IndexRow, Store
-from marksearch.text import mark_keys
+from marksearch.text import has_words, mark_keys
 
 if TYPE_CHECKING:
     from marksearch.goods.base import TermBase
@@ -73,6 +73,8 @@ class Query:
             raise UsageError("the query text is empty")
         if len(self.text) > MAX_QUERY:
             raise UsageError(f"the query text is longer than {MAX_QUERY} characters")
+        if not has_words(self.text):
+            raise UsageError(f"the query {self.text.strip()!r} has no letters or digits to compare")
         if self.goods is not None and len(self.goods) > MAX_GOODS:
             raise UsageError(f"the goods description is longer than {MAX_GOODS} characters")
         if not 1 <= self.limit <= 10_000:

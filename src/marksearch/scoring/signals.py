@@ -159,6 +159,10 @@ def _spelled(a: str, b: str, cutoff: float = 0.0) -> float:
     :data:`PREFIX_LENGTH` letters, keeping at worst ``1 - PREFIX_WEIGHT`` of
     it (0.0 when below ``cutoff``; the weight only lowers, so the cutoff can
     apply to the similarity before it)."""
+    if not a or not b:
+        # No letters on a side (a figurative mark, a query of symbols): nothing is spelt
+        # alike, though RapidFuzz calls two empty strings identical.
+        return 0.0
     sim: float = _similarity(a, b, score_cutoff=cutoff)
     if sim == 0.0 or sim == 1.0:
         return sim

@@ -19,7 +19,7 @@ Pure functions, no I/O.  The pipeline, one module per step:
 ('cocacola', ('coca',), 1.0)
 """
 
-from marksearch.text.fold import fold_tokens, strip_diacritics
+from marksearch.text.fold import fold_tokens, has_words, strip_diacritics
 from marksearch.text.keys import MarkKeys, WordKeys, mark_keys
 from marksearch.text.phonetic import loose_key, metaphone_codes, sound_key
 from marksearch.text.romanise import romanise_word
@@ -33,6 +33,7 @@ __all__ = [
     "WordKeys",
     "char_script",
     "fold_tokens",
+    "has_words",
     "key_similarity",
     "loose_key",
     "mark_keys",

@@ -151,6 +151,16 @@ def fold(text: str) -> str:
     return " ".join(fold_tokens(text))
 
 
+def has_words(text: str) -> bool:
+    """Whether a text has letters or digits for the keys to compare: symbols and
+    punctuation alone have none, and would be compared as nothing with nothing.
+
+    >>> has_words("C++"), has_words("可口可乐"), has_words("★ !!! ®")
+    (True, True, False)
+    """
+    return any(fold_tokens(text))
+
+
 def compact_of(words: tuple[str, ...]) -> str:
     """Words run together, conjunctions dropped: the key that spacing and
     hyphenation cannot change.

@@ -41,6 +41,7 @@ from urllib.parse import urlsplit
 
 from marksearch.errors import StoreError, UsageError
 from marksearch.store import Store
+from marksearch.text import has_words
 
 __all__ = [
     "Alert",
@@ -301,6 +302,8 @@ def _check_text(text: str) -> str:
         raise UsageError("the watched mark's text is empty")
     if len(text) > MAX_TEXT:
         raise UsageError(f"the watched mark's text is longer than {MAX_TEXT} characters")
+    if not has_words(text):
+        raise UsageError(f"the watched mark's text {text!r} has no letters or digits to compare")
     return text
 
 

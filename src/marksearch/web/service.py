@@ -45,6 +45,7 @@ from marksearch.index.filters import LIVE, STATUS_CODES
 from marksearch.records import Feature, Kind, Record, Status
 from marksearch.search import MAX_GOODS, MAX_QUERY, Hit, Query, Searcher
 from marksearch.store import SQLiteStore, Store, StoredRecord, open_store
+from marksearch.text import has_words
 from marksearch.vocab_data import nice_headings, office, offices, vienna_code, vienna_path
 
 if TYPE_CHECKING:
@@ -150,6 +151,8 @@ class SearchParams:
             raise BadParameter("q" if not _encodable(self.q) else "owner", "is not valid Unicode text")
         if len(self.q) > MAX_QUERY:
             raise BadParameter("q", f"at most {MAX_QUERY} characters")
+        if need_text and not has_words(self.q):
+            raise BadParameter("q", "has no letters or digits to compare")
         for name, many in (("office", self.offices), ("cls", self.classes), ("status", self.statuses),
                            ("feature", self.features)):
             if len(many) > MAX_VALUES:
