@@ -237,6 +237,10 @@ def test_cli_search_json_and_explain(tmp_path: Path) -> None:
     assert text.exit_code == 0 and "1." in text.stdout
     bad = CliRunner().invoke(cli, ["search", "COCA", "--db", db, "--status", "alive"])
     assert bad.exit_code == 2 and "unknown status" in bad.stderr
+    past = CliRunner().invoke(cli, ["search", "COCA", "--db", db, "--status", "all", "--offset", "1000"])
+    assert past.exit_code == 0 and past.stdout.startswith("no marks for 'COCA' at offset 1000 (300 pass the filters)")
+    none = CliRunner().invoke(cli, ["search", "COCA", "--db", db, "--office", "ZZ"])
+    assert none.exit_code == 0 and none.stdout.startswith("no marks for 'COCA' pass the filters")
 
 
 def test_a_mark_with_an_overlong_key_is_still_found() -> None:

@@ -68,8 +68,12 @@ def stats_text(stats: Stats, db: str) -> str:
 def search_text(result: SearchResult) -> str:
     """Hits as a ranked list, each with its signals and reasons."""
     q = result.query
-    out = [f"{len(result.hits)} of {result.total} marks for {q.text!r} "
-           f"(ranked {q.offset + 1}-{q.offset + len(result.hits)})"]
+    if result.hits:
+        out = [f"{len(result.hits)} of {result.total} marks for {q.text!r} "
+               f"(ranked {q.offset + 1}-{q.offset + len(result.hits)})"]
+    else:  # nothing passes the filters, or the offset is past the last mark
+        out = [f"no marks for {q.text!r} at offset {q.offset} ({result.total} pass the filters)"
+               if q.offset else f"no marks for {q.text!r} pass the filters"]
     for rank, hit in enumerate(result.hits, start=q.offset + 1):
         r = hit.record
         classes = ",".join(str(c) for c in r.nice_classes) or "-"
