@@ -98,7 +98,6 @@ def test_zip_and_gz_archives(store: Store, tmp_path: Path) -> None:
     assert any("feed.zip!sub/" in f.source for f in summary.files)
 
 
-
 def test_a_damaged_zip_is_reported_and_the_other_files_are_read(store: Store, tmp_path: Path) -> None:
     # A folder of downloaded archives with one damaged: that one is the run's error, not the end of it.
     (tmp_path / "a_damaged.zip").write_bytes(b"PK\x03\x04 cut short by a failed download")
@@ -127,6 +126,7 @@ def test_a_pipe_is_read_as_a_stream(store: Store, tmp_path: Path) -> None:
         writer.join()
     assert summary.counts.inserted == 1 and not summary.errors
     assert summary.files[0].bytes == len(data)
+
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
 <!DOCTYPE lolz [
@@ -274,7 +274,8 @@ def test_a_wrong_format_given_is_an_error_not_an_empty_file(forced: str) -> None
 
 def test_an_empty_feed_in_the_format_given_is_not_an_error(tmp_path: Path) -> None:
     empty = tmp_path / "delta.xml"
-    empty.write_text('<?xml version="1.0" encoding="UTF-8"?>\n<Transaction xmlns="http://euipo.europa.eu/trademark/data">'
+    empty.write_text('<?xml version="1.0" encoding="UTF-8"?>\n'
+                     '<Transaction xmlns="http://euipo.europa.eu/trademark/data">'
                      "<TradeMarkTransactionBody/></Transaction>\n")
     summary = ingest(open_store(":memory:"), [empty], format="st66")
     assert not summary.errors and summary.counts.read == 0
