@@ -255,6 +255,20 @@ def test_csv_wrong_encoding_names_file_and_line() -> None:
     assert (caught.value.source, caught.value.line, caught.value.column) == ("excel.csv", 3, 9)
 
 
+@pytest.mark.parametrize("delimiter", [";", "\t"])
+def test_csv_saved_with_semicolons_or_tabs(delimiter: str) -> None:
+    # Excel saves "CSV" with ";" where the decimal mark is a comma (Germany, France, Spain,
+    # Italy, ...): the header line says which delimiter the file uses.
+    rows = [["office", "application_number", "mark_text", "nice_classes", "applicant"],
+            ["EM", "018222202", "IRIS; VIVALDI", "9,42", "Acme, Inc."]]
+    text = "\n".join(delimiter.join(f'"{c}"' if delimiter in c else c for c in row) for row in rows) + "\n"
+    assert CSV_READER.sniff(text.encode())
+    [record] = read_csv(text.encode())
+    assert isinstance(record, Record) and record.key == ("EM", "018222202")
+    assert (record.mark_text, record.nice_classes) == ("IRIS; VIVALDI", (9, 42))
+    assert [p.name for p in record.parties] == ["Acme, Inc."]
+
+
 def test_csv_header_with_bom_and_spaces() -> None:
     [record] = read_csv(b"\xef\xbb\xbf Office , APPLICATION_NUMBER \nEM,018222202\n")
     assert isinstance(record, Record) and record.key == ("EM", "018222202")
@@ -298,7 +312,9 @@ def test_documented_csv_example_reads_cleanly() -> None:
         (b"office,application_number,mark_text\nEM,1,X\n", False, True),
         (b'\xef\xbb\xbf"office","application_number"\r\n', False, True),
         (b"application_number,Office\n", False, True),
-        (b"office;application_number\n", False, False),
+        (b"office;application_number\n", False, True),  # spreadsheets in most of Europe
+        (b"office\tapplication_number\n", False, True),
+        (b"office|application_number\n", False, False),
         (b"<?xml version='1.0'?><response/>", False, False),
         (b"[1, 2]", False, False),
     ],

@@ -13,7 +13,8 @@ JSON Lines
 
 CSV
     A flat form with a header row, for people to write by hand: see
-    :data:`CSV_COLUMNS`.  Lists inside a cell: classes and Vienna codes are
+    :data:`CSV_COLUMNS`.  Cells are separated by commas, or by semicolons or
+    tabs (as spreadsheets save them in many locales): the header line decides.  Lists inside a cell: classes and Vienna codes are
     separated by ``;``, names, images and goods by ``|``; goods are written
     ``9: computer software | 42: software design``.  An unknown or missing
     required column stops the file with :class:`InputError`.
@@ -33,11 +34,12 @@ from __future__ import annotations
 import csv
 import dataclasses
 import enum
-
-import orjson
+import itertools
 import re
 from collections.abc import Iterator, Mapping
 from typing import IO, Any, TypeVar
+
+import orjson
 
 from marksearch.errors import InputError, MalformedInputError
 from marksearch.formats.common import clean, nice_class, parse_date, vienna
@@ -268,12 +270,14 @@ class CsvReader:
     description = "CSV with a header row (office, application_number, mark_text, ...)"
 
     def sniff(self, head: bytes) -> bool:
-        line = _first_line(head).decode("utf-8", "replace")
-        names = {n.strip().strip('"').strip().lower() for n in line.split(",")}
-        return {"office", "application_number"} <= names
+        return _delimiter(_first_line(head).decode("utf-8", "replace")) is not None
 
     def read(self, stream: IO[bytes], source: str, *, head: bytes = b"") -> Iterator[Entry]:
-        rows = csv.reader((text for _, text in _lines(stream, source, head)), strict=True)
+        lines = (text for _, text in _lines(stream, source, head))
+        first = next(lines, None)
+        delimiter = _delimiter(first or "") or ","
+        rows = csv.reader(itertools.chain([first] if first is not None else [], lines),
+                          delimiter=delimiter, strict=True)
         header = _header(next(rows, None), source)
         while True:
             start = rows.line_num + 1
@@ -289,6 +293,22 @@ class CsvReader:
 
 
 CSV_READER = CsvReader()
+
+# Spreadsheets save CSV with ";" where the decimal mark is a comma (most of Europe), or tabs.
+_DELIMITERS = (",", ";", "\t")
+
+
+def _delimiter(header: str) -> str | None:
+    """The delimiter that splits a header line into the required columns, if one does.
+
+    >>> _delimiter("office;application_number;mark_text"), _delimiter("office,mark_text")
+    (';', None)
+    """
+    for delimiter in _DELIMITERS:
+        names = {n.strip().strip('"').strip().lower() for n in header.split(delimiter)}
+        if set(_REQUIRED) <= names:
+            return delimiter
+    return None
 
 
 def _header(row: list[str] | None, source: str) -> list[str]:
