@@ -80,6 +80,23 @@ def test_portfolios_and_watched_marks_are_listed_changed_and_deleted(store: Stor
     assert ws.watches() == [] and [p.name for p in ws.portfolios()] == ["acme-inc"]
 
 
+def test_the_same_mark_is_not_watched_twice_in_a_portfolio(store: Store) -> None:
+    # Two identical watches raise every alert twice; wording differences the keys do not read
+    # (case, hyphens) and a second threshold do not make another watch.
+    ws = WatchStore(store)
+    first = ws.add_watch("acme", "TERRA NOVA", classes=(3,), offices=("EM", "US"))
+    for again in ({"text": "Terra-Nova"}, {"threshold": 0.9}, {"offices": ("us", "em")}):
+        args: dict[str, object] = {"text": "TERRA NOVA", "classes": (3,), "offices": ("EM", "US"), **again}
+        with pytest.raises(UsageError, match=f"already watched .* as watched mark #{first.id}"):
+            ws.add_watch("acme", **args)  # type: ignore[arg-type]
+    # Another portfolio, other classes, offices or goods: another watch.
+    ws.add_watch("beans", "TERRA NOVA", classes=(3,), offices=("EM", "US"))
+    ws.add_watch("acme", "TERRA NOVA", classes=(4,), offices=("EM", "US"))
+    ws.add_watch("acme", "TERRA NOVA", classes=(3,))
+    ws.add_watch("acme", "TERRA NOVA", classes=(3,), offices=("EM", "US"), goods="soaps")
+    assert len(ws.watches()) == 5
+
+
 @pytest.mark.parametrize(("kwargs", "message"), [
     ({"text": " "}, "text is empty"),
     ({"text": "★"}, "no letters or digits"),

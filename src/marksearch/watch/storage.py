@@ -42,6 +42,7 @@ from urllib.parse import urlsplit
 from marksearch.errors import StoreError, UsageError
 from marksearch.store import Store
 from marksearch.text import has_words
+from marksearch.text.fold import fold
 
 __all__ = [
     "Alert",
@@ -550,11 +551,24 @@ class WatchStore:
         stamp = iso(now or utcnow())
         with self.transaction():
             portfolio_id = self._ensure_portfolio(portfolio, now or utcnow())
+            self._refuse_twice(portfolio_id, *values[:4])
             since = self.store.last_seq()
             rows = self.execute("INSERT INTO watch_marks (portfolio_id, text, classes, goods, offices, threshold, "
                                 "since_seq, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                                 (portfolio_id, *values, since, stamp, stamp))
         return self.watch(int(rows[0][0]))
+
+    def _refuse_twice(self, portfolio_id: int, text: str, classes: str, goods: str | None, offices: str) -> None:
+        """The same mark watched twice in a portfolio raises every alert twice: refused.  The
+        same mark means the same wording as the keys read it (case, accents and hyphens
+        aside), classes, goods and offices; a second threshold is a change of the first."""
+        same, where = fold(text), set(_split(offices))
+        for watch_id, other, other_goods, other_offices in self.execute(
+                "SELECT id, text, goods, offices FROM watch_marks WHERE portfolio_id = ? AND classes = ?",
+                (portfolio_id, classes)):
+            if fold(other) == same and other_goods == goods and set(_split(other_offices)) == where:
+                raise UsageError(f"{text!r} is already watched in this portfolio with these classes, goods and "
+                                 f"offices, as watched mark #{watch_id}: change that one instead")
 
     def change_watch(self, watch_id: int, *, text: str | None = None, classes: Sequence[int] | None = None,
                      goods: str | None = None, offices: Sequence[str] | None = None,
