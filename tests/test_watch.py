@@ -95,6 +95,11 @@ def test_the_same_mark_is_not_watched_twice_in_a_portfolio(store: Store) -> None
     ws.add_watch("acme", "TERRA NOVA", classes=(3,))
     ws.add_watch("acme", "TERRA NOVA", classes=(3,), offices=("EM", "US"), goods="soaps")
     assert len(ws.watches()) == 5
+    # Nor can a change make one watched mark the twin of another; changing a mark's own threshold can.
+    other = ws.add_watch("acme", "TERRA NOVA", classes=(5,), offices=("EM", "US"))
+    with pytest.raises(UsageError, match=f"as watched mark #{first.id}"):
+        ws.change_watch(other.id, classes=(3,))
+    assert ws.change_watch(first.id, threshold=0.8, text="Terra Nova").threshold == 0.8
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [

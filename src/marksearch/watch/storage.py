@@ -558,15 +558,18 @@ class WatchStore:
                                 (portfolio_id, *values, since, stamp, stamp))
         return self.watch(int(rows[0][0]))
 
-    def _refuse_twice(self, portfolio_id: int, text: str, classes: str, goods: str | None, offices: str) -> None:
+    def _refuse_twice(self, portfolio_id: int, text: str, classes: str, goods: str | None, offices: str,
+                      changing: int | None = None) -> None:
         """The same mark watched twice in a portfolio raises every alert twice: refused.  The
         same mark means the same wording as the keys read it (case, accents and hyphens
-        aside), classes, goods and offices; a second threshold is a change of the first."""
+        aside), classes, goods and offices; a second threshold is a change of the first.
+        ``changing``: the watched mark being changed, which is not its own twin."""
         same, where = fold(text), set(_split(offices))
         for watch_id, other, other_goods, other_offices in self.execute(
                 "SELECT id, text, goods, offices FROM watch_marks WHERE portfolio_id = ? AND classes = ?",
                 (portfolio_id, classes)):
-            if fold(other) == same and other_goods == goods and set(_split(other_offices)) == where:
+            if watch_id != changing and fold(other) == same and other_goods == goods \
+                    and set(_split(other_offices)) == where:
                 raise UsageError(f"{text!r} is already watched in this portfolio with these classes, goods and "
                                  f"offices, as watched mark #{watch_id}: change that one instead")
 
@@ -594,6 +597,12 @@ class WatchStore:
             if portfolio is not None:
                 changes["portfolio_id"] = self._ensure_portfolio(portfolio, now or utcnow())
             if changes:
+                portfolio_id = changes.get("portfolio_id") or int(
+                    self.execute("SELECT portfolio_id FROM watch_marks WHERE id = ?", (current.id,))[0][0])
+                self._refuse_twice(portfolio_id, changes.get("text", current.text),
+                                   changes.get("classes", _joined(current.classes)),
+                                   changes.get("goods", current.goods),
+                                   changes.get("offices", _joined(current.offices)), changing=current.id)
                 changes["updated_at"] = iso(now or utcnow())
                 assignments = ", ".join(f"{column} = ?" for column in changes)  # column names are ours
                 self.execute(f"UPDATE watch_marks SET {assignments} WHERE id = ?", (*changes.values(), current.id))
