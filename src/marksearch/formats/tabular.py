@@ -14,7 +14,8 @@ JSON Lines
 CSV
     A flat form with a header row, for people to write by hand: see
     :data:`CSV_COLUMNS`.  Cells are separated by commas, or by semicolons or
-    tabs (as spreadsheets save them in many locales): the header line decides.  Lists inside a cell: classes and Vienna codes are
+    tabs (as spreadsheets save them in many locales): the header line
+    decides.  Lists inside a cell: classes and Vienna codes are
     separated by ``;``, names, images and goods by ``|``; goods are written
     ``9: computer software | 42: software design``.  An unknown or missing
     required column stops the file with :class:`InputError`.

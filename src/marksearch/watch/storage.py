@@ -551,7 +551,7 @@ class WatchStore:
         stamp = iso(now or utcnow())
         with self.transaction():
             portfolio_id = self._ensure_portfolio(portfolio, now or utcnow())
-            self._refuse_twice(portfolio_id, *values[:4])
+            self._refuse_twice(portfolio_id, *values[:4])  # text, classes, goods, offices
             since = self.store.last_seq()
             rows = self.execute("INSERT INTO watch_marks (portfolio_id, text, classes, goods, offices, threshold, "
                                 "since_seq, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
