@@ -75,6 +75,39 @@ def test_a_search_shows_ranked_hits_with_signal_bars_and_reasons(page: Any, regi
     expect(korean.locator(".reason").first).to_contain_text("hantr")
 
 
+# The smallest PNG there is: one transparent pixel.
+PIXEL = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                      "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
+
+
+@pytest.mark.parametrize("images", ["unreachable", "served"])
+def test_a_hit_keeps_its_layout_whether_its_image_loads_or_not(page: Any, images: str) -> None:
+    """Offices give images as URLs on their own servers, which may be down or out of reach: a hit
+    whose image fails loses its thumbnail column, and its facts and scores keep their places."""
+    def answer(route: Any) -> None:
+        if images == "served":
+            route.fulfill(status=200, content_type="image/png", body=PIXEL)
+        else:
+            route.abort()
+
+    page.route(re.compile(r"^https?://(?!127\.0\.0\.1[:/])"), answer)  # every image off this machine
+    search(page, "Hanttre")
+    hits = page.locator("#results li.hit")
+    with_image = hits.filter(has=page.locator("a.record-link", has_text="한뜨레")).first
+    expect(with_image).to_be_visible()
+    if images == "served":
+        expect(with_image.locator(".thumb img")).to_have_count(1)
+        expect(with_image).not_to_have_class(re.compile(r"\bno-image\b"))
+    else:
+        expect(with_image.locator(".thumb")).to_have_count(0)
+        expect(with_image).to_have_class(re.compile(r"\bno-image\b"))
+    for i in range(hits.count()):
+        about = hits.nth(i).locator(".about").bounding_box()
+        scoring = hits.nth(i).locator(".scoring").bounding_box()
+        assert about["width"] > 300, (images, i, about)  # not squeezed into the thumbnail's column
+        assert scoring["x"] >= about["x"] + about["width"], (images, i, about, scoring)
+
+
 def test_filters_and_facets_narrow_the_ranking(page: Any, register_counts: dict[str, Any]) -> None:
     search(page, "SHOE PLACE")
     kr = register_counts["by_office"]["KR"]
