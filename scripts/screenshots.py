@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
-"""Screenshots of the web app for the docs: ``docs/screenshots/{search,record}-{en,zh,ko}.png``.
+"""Screenshots of the web app for the docs: ``docs/screenshots/{search,record}-{en,zh,ko,ja}.png``.
 
 Starts ``marksearch serve`` on the demo register (built once in
 ``bench/out/serve_demo.sqlite``), opens headless Chromium (Debian's
 ``chromium``, through Playwright) and takes full-page screenshots of a search
 whose hits cross scripts (the Korean brand Hanttre / 한뜨레: spelling and sound
 find the Latin marks, the cross-script reading the Hangul ones) and of the
-record page of its Hangul mark, in English, Chinese and Korean.
+record page of its Hangul mark, in English, Chinese, Korean and Japanese.
 
     python3 scripts/screenshots.py [--query Hanttre] [--out docs/screenshots]
 
@@ -26,7 +26,7 @@ sys.path.insert(0, str(REPO))
 
 from bench.serve.server import demo_register, running_server  # noqa: E402
 
-LANGUAGES = ("en", "zh", "ko")
+LANGUAGES = ("en", "zh", "ko", "ja")
 CHROMIUM = os.environ.get("MARKSEARCH_CHROMIUM", "/usr/bin/chromium")
 
 

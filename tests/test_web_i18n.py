@@ -57,7 +57,7 @@ def test_each_catalogue_has_the_messages_of_the_pot(locale: str) -> None:
     assert ids(read_catalog(locale)) == ids(template()), f"pybabel update for {locale}: see docs/web.md"
 
 
-@pytest.mark.parametrize("locale", ["zh_Hans", "ko"])
+@pytest.mark.parametrize("locale", ["zh_Hans", "ko", "ja"])
 def test_every_message_is_translated(locale: str) -> None:
     catalog = read_catalog(locale)
     assert catalog.num_plurals == 1
@@ -82,6 +82,7 @@ def test_catalogues_compile_in_memory() -> None:
     catalogs = Catalogs()
     assert catalogs.get("zh").gettext("Trademark search") == "商标检索"
     assert catalogs.get("ko").gettext("Trademark search") == "상표 검색"
+    assert catalogs.get("ja").gettext("Trademark search") == "商標検索"
     assert catalogs.get("en").gettext("Trademark search") == "Trademark search"
     assert catalogs.get("fr").language.code == "en"
 
@@ -97,6 +98,8 @@ def test_negotiation() -> None:
     assert negotiate(None, "zh", "ko") == "zh"
     assert negotiate("ko", "zh", "en") == "ko"
     assert negotiate("xx", "yy", "zh;q=0, ko;q=garbage") == "en"
+    assert negotiate(None, None, "ja-JP,ja;q=0.9,en;q=0.8") == "ja"
+    assert negotiate(None, "ja", "ko") == "ja"
 
 
 @pytest.fixture(scope="module")
@@ -121,6 +124,7 @@ def html(client: TestClient, path: str, **params: Any) -> Any:
     ("en", "en", ["Trademark search", "Application number", "Nice class", "Filing date"]),
     ("zh", "zh-Hans", ["商标检索", "申请号", "尼斯分类", "申请日", "法律状态", "第25类"]),
     ("ko", "ko", ["상표 검색", "출원번호", "니스 분류", "출원일", "법적 상태", "제25류"]),
+    ("ja", "ja", ["商標検索", "出願番号", "ニース分類", "出願日", "法的状態", "第25類"]),
 ])
 def test_language_switching(client: TestClient, lang: str, tag: str, words: list[str]) -> None:
     doc = html(client, "/search", q="아치케어", status="all", lang=lang)
@@ -165,6 +169,10 @@ def test_babel_formats_numbers_dates_and_names(client: TestClient) -> None:
     ko = html(client, "/marks/KR/4020210221422", lang="ko")
     assert "2021. 11. 1." in ko.xpath("//*[@id='dates']")[0].text_content()
     assert "대한민국" in ko.text_content()
+    ja = html(client, "/marks/EM/018222202", lang="ja")
+    assert "2020/04/08" in ja.xpath("//*[@id='dates']")[0].text_content()
+    assert "欧州連合知的財産庁" in ja.text_content() and "フランス語" in ja.text_content()
+    assert "韓国" in html(client, "/marks/KR/4020210221422", lang="ja").text_content()
     en = html(client, "/search", q="CARE", status="all", lang="en")
     total = en.xpath("//*[@id='total']")[0]
     assert total.text_content() == f"{int(total.get('data-total')):,}"
@@ -181,7 +189,8 @@ def test_every_reason_the_scorer_gives_is_translated(db: str) -> None:
     service.close()
     catalogs = Catalogs()
     for reason in reasons:
-        assert catalogs.get("zh").reason(reason) != reason, f"no pattern for {reason!r}"
+        for lang in ("zh", "ko", "ja"):
+            assert catalogs.get(lang).reason(reason) != reason, f"no pattern for {reason!r}"
         assert catalogs.get("en").reason(reason) == reason
     shapes = {next(m for p, m in REASONS if p.match(r)) for r in reasons}
     assert len(shapes) >= 8
@@ -200,7 +209,7 @@ def test_every_goods_reason_is_translated(db: str) -> None:
     service.close()
     catalogs = Catalogs()
     for reason in reasons:
-        for lang in ("zh", "ko"):
+        for lang in ("zh", "ko", "ja"):
             assert catalogs.get(lang).reason(reason) != reason, f"no pattern for {reason!r}"
         assert catalogs.get("en").reason(reason) == reason
     shapes = {next(m for p, m in REASONS if p.match(r)) for r in reasons}
@@ -212,6 +221,9 @@ def test_every_goods_reason_is_translated(db: str) -> None:
     assert zh.reason("same class 30: coffee ~ Bread") == "同为第30类：coffee ~ Bread"
     ko = Catalogs().get("ko")
     assert ko.reason("same term: coffee ~ Kaffee (class 30)") == "같은 용어: coffee ~ Kaffee(제30류)"
+    ja = Catalogs().get("ja")
+    assert ja.reason("sounds like: KOKA ~ COCA") == "称呼が類似：KOKA ~ COCA"
+    assert ja.reason("same term: coffee ~ Kaffee (class 30)") == "同じ用語：coffee ~ Kaffee（第30類）"
 
 
 def test_goods_overlap_is_translated_on_the_page(client: TestClient) -> None:

@@ -78,7 +78,7 @@ def test_search_page_has_the_hooks(client: TestClient) -> None:
     assert hits[0].xpath(f".//*[{cls('reason')}]")
     one(doc, "//*[@id='total']")
     assert doc.xpath(f"//*[@id='facets']//a[{cls('facet')}][@data-facet='office'][@data-value='EM']")
-    assert [a.get("hreflang") for a in doc.xpath("//nav[@id='lang']/a")] == ["en", "zh", "ko"]
+    assert [a.get("hreflang") for a in doc.xpath("//nav[@id='lang']/a")] == ["en", "zh", "ko", "ja"]
     assert [a.get("data-format") for a in doc.xpath(f"//a[{cls('export')}]")] == ["csv", "xlsx", "pdf"]
     assert one(doc, "/html").get("lang") == "en"
 

@@ -24,6 +24,7 @@ from marksearch.web.exports import SIGNALS
 
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 HAN = re.compile(r"[\u4e00-\u9fff]")
+KANA = re.compile(r"[\u3040-\u30ff]")
 
 
 def search(page: Any, text: str, *, status: str = "all") -> None:
@@ -134,7 +135,7 @@ def test_filters_and_facets_narrow_the_ranking(page: Any, register_counts: dict[
     expect(page.locator("#search-form select[name=status]")).to_have_value("registered")
 
 
-def test_the_interface_speaks_chinese_and_korean(page: Any) -> None:
+def test_the_interface_speaks_chinese_korean_and_japanese(page: Any) -> None:
     search(page, "Hanttre")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     english = page.locator("#search-form button[type=submit]").inner_text()
@@ -150,6 +151,11 @@ def test_the_interface_speaks_chinese_and_korean(page: Any) -> None:
     expect(page.locator("html")).to_have_attribute("lang", "ko")
     assert HANGUL.search(page.locator("#search-form button[type=submit]").inner_text())
     assert HANGUL.search(page.locator("h1").inner_text())
+    page.click("nav#lang a[hreflang=ja]")
+    expect(page.locator("html")).to_have_attribute("lang", "ja")
+    assert KANA.search(page.locator("header .tagline").inner_text())
+    search(page, "Hanttre")  # in Japanese now (cookie): the signals in the words of Japanese examiners
+    expect(page.locator("#results li.hit").first.locator(".signal[data-signal=sound]")).to_contain_text("称呼")
 
 
 def test_the_browser_language_chooses_the_interface(browser: Any, server: str) -> None:

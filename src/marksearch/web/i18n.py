@@ -59,6 +59,7 @@ LANGUAGES: dict[str, Language] = {
     "en": Language("en", "en", "en", "English"),
     "zh": Language("zh", "zh_Hans", "zh-Hans", "简体中文"),
     "ko": Language("ko", "ko", "ko", "한국어"),
+    "ja": Language("ja", "ja", "ja", "日本語"),
 }
 DEFAULT = "en"
 
