@@ -291,9 +291,29 @@ def test_key_space_strings_in_any_order(monkeypatch: pytest.MonkeyPatch) -> None
     every = [space.string(i) for i in range(space.size)]
     for cached in (True, False):
         monkeypatch.setattr(keyspace, "DECODED_CACHE", 10 if cached else 0)
-        space._cache = None
-        for ids in ([0, 1, 2, 3], [1, 3, 2, 4], [4, 0], [2], list(range(space.size))):
+        space._cache, space._spent = None, 0
+        for ids in ([0, 1, 2, 3], [1, 3, 2, 4], [4, 0], [2], list(range(space.size)), [5, 0, 3]):
             assert space.strings(ids) == [every[i] for i in ids]
+        # Decoded whole only once the strings decoded piecemeal add up to the space (and it is small enough).
+        assert (space._cache is not None) == cached
+
+
+def test_a_key_space_is_decoded_whole_only_when_it_pays() -> None:
+    from marksearch.index import keyspace
+
+    builder = keyspace.KeySpaceBuilder()
+    texts = [f"mark{i:05d}" for i in range(2000)]
+    for i, text in enumerate(texts):
+        builder.add(text, i)
+    space = builder.build()
+    every = [space.string(i) for i in range(space.size)]
+    assert space.strings([7, 1500]) == [every[7], every[1500]]  # few and far apart: one by one
+    assert space.strings(list(range(100, 400))) == every[100:400]  # a run
+    assert space._cache is None  # a look-up or two decode what they read, not the whole space
+    for start in range(0, space.size, 300):
+        assert space.strings(list(range(start, min(start + 300, space.size)))) == every[start:start + 300]
+    assert space._cache is not None  # as much decoded piecemeal as the space holds: now decoded whole
+    assert space.strings([1999, 3, 3]) == [every[1999], every[3], every[3]]
 
 
 def test_a_memo_of_a_lower_level_gathers_every_mark_with_the_same_bounds() -> None:

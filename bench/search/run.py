@@ -442,6 +442,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     segment = build_segment(rows_, seq=0)
     build_s = time.perf_counter() - started
+    segment.warm()  # as `marksearch serve` does before its first search (not timed)
     del rows_
     bench = Bench(register, segment, model)
     phases.done("segment build and reference candidates")
@@ -537,7 +538,8 @@ def report(args: argparse.Namespace, register: Register, segment: Segment, runs:
         f"marksearch runs `top_k` ({scored}); a peer returns {args.k} candidates, each read from the "
         "segment and scored exactly, best 50 kept; `exhaustive_search` scores every mark (already in "
         f"memory as `Candidate`s), timed on {args.brute} queries. {WARMUP} warm-up queries per system "
-        "(none for brute force). *p50 / marksearch* divides by marksearch's p50 with the same filter.\n"
+        "(none for brute force); marksearch's key spaces are decoded before its first query "
+        "(`Segment.warm`, as `marksearch serve` does; not timed). *p50 / marksearch* divides by marksearch's p50 with the same filter.\n"
         f"* **bytes/mark**: marksearch's `segment.nbytes()` (columns and key spaces) / n, plus the key blob "
         "the scorer reads (the peers need those keys too, to re-rank); a peer's `bytes_used()` (its index "
         "alone). **build s**: `build_segment`, or the peer's `build`; computing the keys at ingest is the "

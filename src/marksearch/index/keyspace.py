@@ -133,6 +133,7 @@ class KeySpace:
     shared: U64  # the scripts every mark holding string i has: the intersection of their script bitmaps
     # (empty: not kept; only the spaces that serve the cross-script signal alone keep it)
     _cache: npt.NDArray[np.object_] | None = field(default=None, repr=False, compare=False)
+    _spent: int = field(default=0, init=False, repr=False, compare=False)  # strings decoded one run at a time so far
 
     @property
     def size(self) -> int:
@@ -148,24 +149,39 @@ class KeySpace:
     def _texts(self, ids: IntArray) -> Texts:
         """The strings with these ids, as RapidFuzz reads them (a sequence of ``str``).
 
-        Small spaces are decoded once and kept as a numpy array of ``str``
-        objects (a few tens of MB at 100,000 marks): numpy picks a filtered
-        pool out of it in C, where picking from a Python list was a large part
-        of a class-filtered look-up.  Large ones decode a run of ids in one call,
-        since each string is stored with a newline after it (keys never hold one).
+        Spaces of up to :data:`DECODED_CACHE` strings are decoded whole once
+        they are worth it, and kept as a numpy array of ``str`` objects (a few
+        tens of MB at 100,000 marks): numpy picks a filtered pool out of it in
+        C, where picking from a Python list was a large part of a class-filtered
+        look-up.  Until then, and for larger spaces, the ids asked are decoded
+        as they come: a run of ids in one call, since each string is stored with
+        a newline after it (keys never hold one), or one by one when they are
+        few and far apart.  "Worth it" is when the strings decoded that way add
+        up to the space's size (the rent-or-buy rule: never more than twice the
+        decoding that hindsight would choose).  A process that looks up once, a
+        CLI search or a watch's run against the register, then decodes only what
+        it reads: at 1,000,000 marks decoding a space whole took 0.3 to 2 s,
+        longer than a class-limited look-up.
         """
         if len(ids) == 0:
             return []
         first, last = int(ids[0]), int(ids[-1])
         contiguous = last - first + 1 == len(ids) and bool(np.all(ids[1:] > ids[:-1]))
-        if self.size <= DECODED_CACHE:
+        if self.size <= DECODED_CACHE and (self._cache is not None or self._spent >= self.size):
             everything = self._decoded()
             return everything[first : last + 1] if contiguous else everything[ids]
         first, last = int(ids.min()), int(ids.max())
         if len(ids) * 8 < last - first + 1:
+            self._spent += 8 * len(ids)  # one by one: some eight times the cost of a string of a run
             return [self.string(i) for i in ids.tolist()]
+        self._spent += last - first + 1
         run = bytes(self.blob[int(self.offsets[first]) : int(self.offsets[last + 1]) - 1]).decode().split("\n")
         return run if contiguous else [run[i - first] for i in ids.tolist()]
+
+    def warm(self) -> None:
+        """Decode the whole space now if it is small enough to keep decoded (see :meth:`_texts`)."""
+        if self.size <= DECODED_CACHE:
+            self._decoded()
 
     def _decoded(self) -> npt.NDArray[np.object_]:
         if self._cache is None:

@@ -117,6 +117,12 @@ class Segment:
         return Candidate.from_keys(int(self.record_ids[position]), orjson.loads(raw),
                                    _classes_of(int(self.classes[position])), status=status)
 
+    def warm(self) -> None:
+        """Decode each key space's strings now (:meth:`KeySpace.warm`), as a long-running
+        process wants before its first search; a one-shot one decodes only what it reads."""
+        for space in self.spaces.values():
+            space.warm()
+
     def mask(self, flt: Filter) -> npt.NDArray[np.bool_] | None:
         return flt.mask(office=self.office, office_codes=self.office_codes, status=self.status,
                         feature=self.feature, classes=self.classes, filed=self.filed)

@@ -379,6 +379,7 @@ class Service:
         self.store = store
         self._lock = threading.RLock()
         self.searcher = Searcher(store)
+        self.searcher.segment.warm()  # a server's first searches run as fast as its later ones
         self._currency = _Currency()
         self._goods_lock = threading.Lock()
         self._goods_store: Store | None = None
