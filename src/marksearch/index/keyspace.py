@@ -133,7 +133,7 @@ class KeySpace:
     shared: U64  # the scripts every mark holding string i has: the intersection of their script bitmaps
     # (empty: not kept; only the spaces that serve the cross-script signal alone keep it)
     _cache: npt.NDArray[np.object_] | None = field(default=None, repr=False, compare=False)
-    _spent: int = field(default=0, init=False, repr=False, compare=False)  # strings decoded one run at a time so far
+    _spent: int = field(default=0, init=False, repr=False, compare=False)  # strings decoded piecemeal (weighted)
 
     @property
     def size(self) -> int:
@@ -160,8 +160,8 @@ class KeySpace:
         up to the space's size (the rent-or-buy rule: never more than twice the
         decoding that hindsight would choose).  A process that looks up once, a
         CLI search or a watch's run against the register, then decodes only what
-        it reads: at 1,000,000 marks decoding a space whole took 0.3 to 2 s,
-        longer than a class-limited look-up.
+        it reads: at 1,000,000 marks decoding the spaces whole takes far longer
+        than a class-limited look-up (bench/watch prints both).
         """
         if len(ids) == 0:
             return []
