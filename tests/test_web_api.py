@@ -495,10 +495,103 @@ def test_serve_prints_the_url_and_serves(tmp_path: Path) -> None:
         line = proc.stdout.readline() if proc.stdout else ""
         assert f"http://127.0.0.1:{port}/" in line and "0 marks" in line
         body = _wait_for(f"http://127.0.0.1:{port}/healthz", proc)
-        assert body == {"status": "ok", "records": 0}
+        assert body["status"] == "ok" and body["records"] == 0
+        assert body["goods_term_base"] in {"building", "ready"}  # grown in the background (below)
     finally:
         proc.terminate()
         proc.communicate(timeout=30)
+
+
+def _kaffee_register(tmp_path: Path) -> str:
+    """A register of two real EUIPO records whose German goods say Kaffee, no goods base beside it."""
+    db = str(tmp_path / "kaffee.sqlite")
+    kaffee = [r for r in sample_records() if any(g.language == "de" and "Kaffee" in g.text for g in r.goods)]
+    with open_store(db) as store:
+        store.write(kaffee[:2])
+    return db
+
+
+class _HeldBuild:
+    """``base_for_store`` held until :meth:`release`, recording whether it had to wait long."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        from marksearch.goods import bases
+
+        self.event = threading.Event()
+        self.waited_too_long: list[bool] = []
+        real = bases.base_for_store
+
+        def held(store: Any, **kwargs: Any) -> Any:
+            self.waited_too_long.append(not self.event.wait(60))
+            return real(store, **kwargs)
+
+        monkeypatch.setattr(bases, "base_for_store", held)
+
+    def release(self) -> None:
+        self.event.set()
+
+
+def _builder(service: Service) -> threading.Thread:
+    assert service._goods_builder is not None
+    return service._goods_builder
+
+
+def test_the_goods_base_grows_in_the_background_while_searches_are_answered(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What `marksearch serve` does on one SQLite file: it answers at once, and only goods requests
+    wait for the register's term base."""
+    db = _kaffee_register(tmp_path)
+    build, lines = _HeldBuild(monkeypatch), []
+    service = Service.open(db, goods_in_background=True, say=lines.append)
+    try:
+        assert service.health()["goods_term_base"] == "building"
+        # While the build is held, a search and the facets are answered (did they wait for the
+        # build, they would wait for the release below, which comes after them).
+        assert service.search(SearchParams(q="coffee", statuses=("all",)))["total"] == 2
+        assert service.facets(SearchParams(q="coffee", statuses=("all",)))["total"] == 2
+        build.release()
+        analysis = service.goods("Kaffee")  # waits for the build, then reads the register's terms
+        assert analysis["classes"][0]["nice_class"] == 30
+        _builder(service).join(60)
+        assert build.waited_too_long == [False]
+        assert service.health()["goods_term_base"] == "ready"
+        assert lines[0].startswith("building the goods term base of ") and "in the background" in lines[0]
+        assert lines[-1].startswith("goods term base ready: ")
+        assert Path(db + ".goods.npz").exists()  # kept: the next start reads it
+    finally:
+        build.release()
+        service.close()
+    again = Service.open(db, goods_in_background=True, say=lines.append)
+    try:
+        _builder(again).join(60)
+        assert again.health()["goods_term_base"] == "ready" and len(lines) == 2  # read, not built: nothing said
+    finally:
+        again.close()
+
+
+def test_a_server_stopping_during_the_background_build_does_not_wait_for_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = _kaffee_register(tmp_path)
+    build = _HeldBuild(monkeypatch)
+    service = Service.open(db, goods_in_background=True)
+    builder = _builder(service)
+    service.close()  # returns while the build is held (it would wait for the release below)
+    build.release()
+    builder.join(60)
+    assert build.waited_too_long == [False]
+    assert service._goods_store is None  # the build closed its own connection when it ended
+
+
+def test_without_the_background_build_the_goods_base_is_grown_on_first_use(tmp_path: Path) -> None:
+    db = _kaffee_register(tmp_path)
+    service = Service.open(db)
+    try:
+        assert service.health()["goods_term_base"] == "on first use"
+        assert service._goods_builder is None
+        assert service.goods("Kaffee")["classes"][0]["nice_class"] == 30
+        assert service.health()["goods_term_base"] == "ready"
+    finally:
+        service.close()
 
 
 def _wait_for(url: str, proc: subprocess.Popen[str]) -> Any:

@@ -12,6 +12,7 @@ True
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -56,10 +57,12 @@ def demo_register(path: Path) -> Path:
 
 
 def _healthy(url: str) -> bool:
+    """The server answers, and has its goods term base (``serve`` grows it in the background:
+    a bench or a browser test starting meanwhile would time the build, or wait on it)."""
     try:
         with urllib.request.urlopen(url + "/healthz", timeout=2) as response:
-            return bool(response.status == 200)
-    except (urllib.error.URLError, OSError):
+            return bool(response.status == 200 and json.load(response).get("goods_term_base") != "building")
+    except (urllib.error.URLError, OSError, ValueError):
         return False
 
 
@@ -78,7 +81,8 @@ def _stop(process: subprocess.Popen[bytes], grace: float = 10.0) -> None:
 @contextmanager
 def running_server(db: Path, *, log: Path, workers: int = 1, host: str = "127.0.0.1", port: int | None = None,
                    extra: Sequence[str] = (), timeout: float = 120.0) -> Iterator[str]:
-    """``marksearch serve`` on ``db``; yields ``http://host:port`` once ``/healthz`` answers 200."""
+    """``marksearch serve`` on ``db``; yields ``http://host:port`` once ``/healthz`` answers 200 with
+    the goods term base built."""
     port = port or free_port(host)
     url = f"http://{host}:{port}"
     command = [sys.executable, "-m", "marksearch", "serve", "--db", str(db), "--host", host, "--port", str(port),

@@ -18,7 +18,7 @@ import click
 
 from marksearch import __version__
 from marksearch.errors import MarksearchError
-from marksearch.store import DEFAULT_DB, open_store
+from marksearch.store import DEFAULT_DB, SQLiteStore, open_store
 
 __all__ = ["main"]
 
@@ -341,15 +341,21 @@ def serve(host: str, port: int, workers: int, with_demo: bool, token: str | None
             marks = store.stats().total
             shown_db = store.url  # a database URL without its password
             Searcher(store)  # opens or builds the index once, before any worker needs it
-            from marksearch.goods.bases import base_for_store
+            # The goods pages' term base, grown with the register's goods, is built once and kept
+            # beside the register.  One server process on an SQLite file builds it in the
+            # background on a second connection and answers meanwhile (only goods requests wait);
+            # several workers, or a database server, get it built before they start.
+            background = workers == 1 and isinstance(store, SQLiteStore)
+            if not background:
+                from marksearch.goods.bases import base_for_store
 
-            # the goods pages' term base, grown with the register's goods (built once, kept beside it)
-            base_for_store(store, on_build=lambda line: click.echo(line + " ...", err=True))
+                base_for_store(store, on_build=lambda line: click.echo(line + " ...", err=True))
         app = None
         if workers == 1:
             from marksearch.web import create_app
 
-            app = create_app(db, token=token)
+            app = create_app(db, token=token, goods_in_background=background,
+                             say=lambda line: click.echo(line, err=True))
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     shown = f"[{shown}]" if ":" in shown else shown
     click.echo(f"marksearch: serving {shown_db} ({marks:,} marks) at http://{shown}:{port}/")

@@ -43,13 +43,15 @@ TITLES = {  # problem titles, also the headings of the HTML error pages
 OPEN_PATHS = ("/healthz",)  # answered without the token
 
 
-def create_app(db: str | None = None, *, token: str | None = None) -> FastAPI:
+def create_app(db: str | None = None, *, token: str | None = None, goods_in_background: bool = False,
+               say: Callable[[str], None] | None = None) -> FastAPI:
     """The app over the register ``db`` (``--db``, ``$MARKSEARCH_DB`` or the default).
 
     With ``token``, every route but ``/healthz`` asks for it: ``Authorization:
     Bearer <token>``, or a ``token`` cookie (set by visiting any page with ``?token=``).
+    ``goods_in_background`` and ``say``: see :class:`Service`.
     """
-    service = Service.open(db)
+    service = Service.open(db, goods_in_background=goods_in_background, say=say)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

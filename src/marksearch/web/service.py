@@ -30,7 +30,7 @@ import math
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -375,7 +375,13 @@ GOODS_TTL = 60.0
 class Service:
     """Searches, facets and records of one register, safe to call from many threads."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, *, goods_in_background: bool = False,
+                 say: Callable[[str], None] | None = None) -> None:
+        """``goods_in_background``: grow the goods term base now, in a thread on a second
+        connection (an SQLite file register only), instead of on the first request that needs
+        it.  Building it from a register takes a while once (about half a minute for the demo),
+        so ``marksearch serve`` answers meanwhile; only goods requests wait for it.  ``say``
+        is told, with a line to show, when that build starts and ends."""
         self.store = store
         self._lock = threading.RLock()
         self.searcher = Searcher(store)
@@ -384,19 +390,36 @@ class Service:
         self._goods_lock = threading.Lock()
         self._goods_store: Store | None = None
         self._goods_base: tuple[float, TermBase] | None = None  # (time.monotonic() when read, base)
+        self._goods_state = "on first use"
+        self._goods_builder: threading.Thread | None = None
+        self._closed = False
+        if goods_in_background and self._own_goods_store() is not None:
+            self._goods_state = "building"
+            self._goods_builder = threading.Thread(target=self._build_goods, args=(say,), daemon=True)
+            self._goods_builder.start()
 
     @classmethod
-    def open(cls, db: str | None = None) -> Service:
+    def open(cls, db: str | None = None, *, goods_in_background: bool = False,
+             say: Callable[[str], None] | None = None) -> Service:
         """The service of the register ``db`` (``--db``, ``$MARKSEARCH_DB`` or the default)."""
-        return cls(open_store(db))
+        return cls(open_store(db), goods_in_background=goods_in_background, say=say)
 
     def close(self) -> None:
+        self._closed = True
         with self._lock:
             self.store.close()
-        with self._goods_lock:
-            if self._goods_store is not None:
-                self._goods_store.close()
-                self._goods_store = None
+        # A build in the background holds the goods lock: it closes its connection when it ends
+        # (see _build_goods); a server stopping meanwhile does not wait for it.
+        if self._goods_lock.acquire(blocking=False):
+            try:
+                self._close_goods_store()
+            finally:
+                self._goods_lock.release()
+
+    def _close_goods_store(self) -> None:
+        if self._goods_store is not None:
+            self._goods_store.close()
+            self._goods_store = None
 
     @contextmanager
     def locked_store(self) -> Iterator[Store]:
@@ -492,11 +515,12 @@ class Service:
         base = self.goods_base()
         return goods_dict(analyse(text, base=base), base)
 
-    def goods_base(self) -> TermBase:
+    def goods_base(self, *, on_build: Callable[[str], None] | None = None) -> TermBase:
         """The shipped term base grown with this register's goods texts (every
         language its records use); kept beside the register once built
-        (``marksearch serve`` builds it before serving) and looked at again
-        for new records at most every :data:`GOODS_TTL` seconds."""
+        (``marksearch serve`` builds it as it starts) and looked at again
+        for new records at most every :data:`GOODS_TTL` seconds.  ``on_build``
+        as :func:`~marksearch.goods.bases.base_for_store` takes it."""
         from marksearch.goods.bases import base_for_store
 
         with self._goods_lock:
@@ -505,12 +529,37 @@ class Service:
                 return self._goods_base[1]
             own = self._own_goods_store()
             if own is not None:
-                base = base_for_store(own)  # its own connection: searches go on meanwhile
+                base = base_for_store(own, on_build=on_build)  # its own connection: searches go on meanwhile
             else:
                 with self._lock:
-                    base = base_for_store(self.store)
+                    base = base_for_store(self.store, on_build=on_build)
             self._goods_base = (now, base)
+            self._goods_state = "ready"
             return base
+
+    def _build_goods(self, say: Callable[[str], None] | None) -> None:
+        """The background build (``goods_in_background``)."""
+        started = time.monotonic()
+        built: list[str] = []
+
+        def on_build(line: str) -> None:
+            built.append(line)
+            if say is not None:
+                say(f"{line}, in the background: goods searches wait for it")
+
+        try:
+            base = self.goods_base(on_build=on_build)
+        except (MarksearchError, OSError, ValueError) as exc:
+            self._goods_state = "failed"  # a goods request tries again, and reports what goes wrong
+            if say is not None:
+                say(f"the goods term base could not be built: {exc}")
+            return
+        finally:
+            if self._closed:
+                with self._goods_lock:
+                    self._close_goods_store()
+        if built and say is not None:
+            say(f"goods term base ready: {len(base):,} terms in {time.monotonic() - started:.0f} s")
 
     def _own_goods_store(self) -> Store | None:
         """A second connection to an SQLite file register, for growing the term base."""
@@ -569,7 +618,11 @@ class Service:
         }
 
     def health(self) -> dict[str, Any]:
-        return {"status": "ok", "records": sum(c["records"] for c in self.currency())}
+        """Liveness, the marks held, and where the goods term base stands: ``building`` (goods
+        requests wait for it), ``ready``, ``on first use`` or ``failed`` (built on the next goods
+        request)."""
+        return {"status": "ok", "records": sum(c["records"] for c in self.currency()),
+                "goods_term_base": self._goods_state}
 
 
 def _encodable(text: str) -> bool:
