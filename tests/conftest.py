@@ -16,7 +16,7 @@ import pytest
 from marksearch.demo import demo_files
 from marksearch.goods.bases import base_for_store
 from marksearch.ingest import ingest
-from marksearch.records import Deletion, Entry, Record, Rejection
+from marksearch.records import Deletion, Entry, GoodsAddition, Record, Rejection
 from marksearch.store import open_store
 from marksearch.store.pgcluster import PgServer, pg_binaries
 
@@ -87,6 +87,11 @@ def entry_dict(entry: Entry) -> dict[str, Any]:
     """An entry as plain JSON, without the ingest time (which changes every run)."""
     if isinstance(entry, Record):
         data = {"type": "record", **entry.to_dict()}
+        if data.get("provenance"):
+            data["provenance"].pop("ingested_at", None)
+        return data
+    if isinstance(entry, GoodsAddition):
+        data = {"type": "goods_addition", **entry.goods.to_dict()}
         if data.get("provenance"):
             data["provenance"].pop("ingested_at", None)
         return data

@@ -10,7 +10,7 @@ import pytest
 from marksearch.errors import InputError, UsageError
 from marksearch.formats import kipris
 from marksearch.formats.kipris import READER, STATUSES, verbal_elements, with_goods
-from marksearch.records import Entry, Feature, Record, Rejection, Status
+from marksearch.records import Entry, Feature, GoodsAddition, Record, Rejection, Status
 from tests.conftest import FORMATS, assert_golden
 
 SAMPLES = FORMATS / "kipris"
@@ -27,6 +27,12 @@ def read(path: Path, reader: kipris.KiprisReader = READER) -> list[Entry]:
 def records(entries: list[Entry]) -> list[Record]:
     assert all(isinstance(e, Record) for e in entries)
     return [e for e in entries if isinstance(e, Record)]
+
+
+def additions(entries: list[Entry]) -> list[Record]:
+    """The goods of designated-goods responses (each a GoodsAddition, never a record)."""
+    assert all(isinstance(e, GoodsAddition) for e in entries)
+    return [e.goods for e in entries if isinstance(e, GoodsAddition)]
 
 
 def test_the_samples_are_there() -> None:
@@ -91,13 +97,31 @@ def test_error_answer_keeps_the_office_message() -> None:
 def test_designated_goods_without_application_number_are_rejected() -> None:
     [entry] = read(SAMPLES / "kipris_plus_trademarkDesignationGoodstInfo_golf.xml")
     assert isinstance(entry, Rejection)
-    assert "no application number" in entry.reason and "for_application" in entry.reason
+    assert "no application number" in entry.reason and "name the file after the application" in entry.reason
     assert "13 goods" in entry.reason
+
+
+@pytest.mark.parametrize("name", ["4020190000011.xml", "goods_4020190000011.xml", "KR-4020190000011-goods.xml"])
+def test_designated_goods_take_the_number_their_file_is_named_after(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    path.write_bytes((SAMPLES / "kipris_plus_trademarkDesignationGoodstInfo.xml").read_bytes())
+    [goods] = additions(read(path))
+    assert goods.key == ("KR", "4020190000011") and goods.nice_classes == (43,)
+    assert goods.goods[0].similar_groups == ("G0301", "G0502", "S120602")
+    assert goods.provenance is not None and goods.provenance.source == name
+
+
+@pytest.mark.parametrize("name", ["goods.xml", "4020190000011-4020190000012.xml", "40201900000111.xml"])
+def test_a_file_name_without_one_application_number_names_none(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    path.write_bytes((SAMPLES / "kipris_plus_trademarkDesignationGoodstInfo.xml").read_bytes())
+    [entry] = read(path)
+    assert isinstance(entry, Rejection) and "no application number" in entry.reason
 
 
 def test_designated_goods_become_one_entry_per_class_and_language() -> None:
     reader = READER.for_application("4020230000001")
-    [record] = records(read(FIXTURES / "synthetic_goods_two_classes.xml", reader))
+    [record] = additions(read(FIXTURES / "synthetic_goods_two_classes.xml", reader))
     assert record.key == ("KR", "4020230000001")
     assert record.nice_classes == (9, 42)
     assert [(g.nice_class, g.language, g.similar_groups) for g in record.goods] == [
@@ -115,7 +139,7 @@ def test_for_application_checks_the_number() -> None:
 def test_with_goods_joins_goods_to_the_full_record() -> None:
     [full] = records(read(SAMPLES / "kipris_plus_tradeMarkInfo_4020190000011.xml"))
     reader = READER.for_application("4020190000011")
-    [goods] = records(read(SAMPLES / "kipris_plus_trademarkDesignationGoodstInfo.xml", reader))
+    [goods] = additions(read(SAMPLES / "kipris_plus_trademarkDesignationGoodstInfo.xml", reader))
     joined = with_goods(full, goods)
     assert joined.mark_text == "돈퍼" and joined.status is Status.REGISTERED
     assert joined.nice_classes == (43,)

@@ -28,7 +28,7 @@ from marksearch.goods.cli import goods_command
 from marksearch.goods.index import TermIndex
 from marksearch.goods.sources import SourceTerm, record_terms, reference_terms, shipped_record_terms
 from marksearch.goods.tokens import features, split_terms, term_key
-from marksearch.records import ClassGoods, Record
+from marksearch.records import ClassGoods, GoodsAddition, Record
 from marksearch.store import open_store
 
 from .conftest import FORMATS, SHARED
@@ -302,8 +302,8 @@ def test_a_register_grows_the_base_and_keeps_it_beside_itself(tmp_path: Path, eu
 def test_kipris_designated_goods_join_the_base_with_their_groups(tmp_path: Path) -> None:
     path = KIPRIS / "kipris_plus_trademarkDesignationGoodstInfo_golf.xml"
     with open(path, "rb") as f:
-        goods = next(e for e in kipris.READER.for_application("4020190000011").read(f, str(path))
-                     if isinstance(e, Record))
+        goods = next(e.goods for e in kipris.READER.for_application("4020190000011").read(f, str(path))
+                     if isinstance(e, GoodsAddition))
     assert goods.goods[0].similar_groups  # one class, several KIPO groups
     base = TermBase.build(record_terms(goods.goods), known=default_base())
     assert all(base.term(i).language == "ko" for i in range(len(base)))

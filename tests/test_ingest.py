@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import os
 import re
@@ -13,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from marksearch.errors import MalformedInputError, UsageError
-from marksearch.ingest import ingest
+from marksearch.ingest import ingest, record_keys
+from marksearch.records import ClassGoods, Deletion, GoodsAddition, Provenance, Record, Status, VerbalElement
 from marksearch.store import Store, open_store
 from tests.conftest import FORMATS
 
@@ -279,3 +281,84 @@ def test_an_empty_feed_in_the_format_given_is_not_an_error(tmp_path: Path) -> No
                      "<TradeMarkTransactionBody/></Transaction>\n")
     summary = ingest(open_store(":memory:"), [empty], format="st66")
     assert not summary.errors and summary.counts.read == 0
+
+
+# -- goods added to records held: KIPRIS designated goods ------------------------------------------
+
+KIPRIS = FORMATS / "kipris"
+
+
+def _kipris_folder(tmp_path: Path) -> Path:
+    """A TradeMarkInfo response and its application's designated goods, saved under its number."""
+    folder = tmp_path / "kipris"
+    folder.mkdir()
+    shutil.copy(KIPRIS / "kipris_plus_tradeMarkInfo_4020190000011.xml", folder)
+    shutil.copy(KIPRIS / "kipris_plus_trademarkDesignationGoodstInfo.xml", folder / "4020190000011.xml")
+    return folder
+
+
+def test_kipris_designated_goods_are_added_to_their_record(store: Store, tmp_path: Path) -> None:
+    folder = _kipris_folder(tmp_path)
+    first = ingest(store, [folder])  # the goods file is read first (it sorts first), and written last
+    assert (first.counts.read, first.counts.inserted, first.counts.updated, first.counts.quarantined) == (2, 1, 1, 0)
+    by_file = {Path(f.source).name: (f.counts.inserted, f.counts.updated) for f in first.files}
+    assert by_file == {"4020190000011.xml": (0, 1), "kipris_plus_tradeMarkInfo_4020190000011.xml": (1, 0)}
+    stored = store.get("KR", "4020190000011")
+    assert stored is not None
+    record = stored.record
+    assert record.mark_text == "돈퍼" and record.status is Status.REGISTERED and record.nice_classes == (43,)
+    assert {g.language for g in record.goods} == {"ko"} and "중국음식점업" in record.goods[0].text
+    assert record.goods[0].similar_groups == ("G0301", "G0502", "S120602")
+    assert stored.keys == record_keys(record)
+    assert record.provenance is not None and Path(record.provenance.source).name == "4020190000011.xml"
+    before = snapshot(store)
+    again = ingest(store, [folder])
+    assert (again.counts.unchanged, again.counts.updated, again.counts.inserted) == (2, 0, 0)
+    assert snapshot(store) == before
+    # TradeMarkInfo never carries goods: read again alone, it leaves the goods added to it.
+    alone = ingest(store, [folder / "kipris_plus_tradeMarkInfo_4020190000011.xml"])
+    assert (alone.counts.unchanged, alone.counts.updated) == (1, 0)
+    assert store.get("KR", "4020190000011").record.goods == record.goods  # type: ignore[union-attr]
+
+
+def test_goods_for_a_record_not_held_are_quarantined(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "4020190000011.xml"
+    shutil.copy(KIPRIS / "kipris_plus_trademarkDesignationGoodstInfo.xml", path)
+    summary = ingest(store, [path])
+    assert (summary.counts.read, summary.counts.quarantined, store.stats().total) == (1, 1, 0)
+    [held] = store.quarantined()
+    assert held.rejection.source == str(path) and held.rejection.position == "line 8"
+    assert "KR 4020190000011, which the register does not hold" in held.rejection.reason
+    assert "중국음식점업" in held.rejection.excerpt
+
+
+def _koka(**changes: object) -> Record:
+    goods = (ClassGoods(9, "computer software", "en"), ClassGoods(42, "software as a service", "en"))
+    record = Record(office="EM", application_number="1", verbal_elements=(VerbalElement("KOKA"),),
+                    nice_classes=(9, 42), goods=goods, provenance=Provenance("a.jsonl", "line 1"))
+    return dataclasses.replace(record, **changes)  # type: ignore[arg-type]
+
+
+def test_a_record_without_goods_texts_keeps_those_held_for_its_classes(store: Store) -> None:
+    full = _koka()
+    store.write([full])
+    bare = _koka(nice_classes=(9,), goods=())  # class 42 dropped; no goods texts said
+    assert store.write([bare]).updated == 1
+    kept = store.get("EM", "1")
+    assert kept is not None and kept.record.goods == full.goods[:1] and kept.record.nice_classes == (9,)
+    assert store.write([bare]).unchanged == 1  # the same again: nothing to do
+    other = _koka(nice_classes=(25,), goods=())  # nothing held for its class: nothing kept
+    assert store.write([other]).updated == 1 and store.get("EM", "1").record.goods == ()  # type: ignore[union-attr]
+
+
+def test_goods_additions_meet_the_records_of_their_own_batch(store: Store) -> None:
+    goods = Record(office="EM", application_number="1", nice_classes=(30,),
+                   goods=(ClassGoods(30, "coffee", "en"),), provenance=Provenance("g.xml", "line 3"))
+    koka = _koka(goods=())
+    counts = store.write([koka, GoodsAddition(goods)], [record_keys(koka), None])
+    assert (counts.inserted, counts.updated) == (1, 1)
+    joined = store.get("EM", "1")
+    assert joined is not None and joined.record.nice_classes == (9, 42, 30)
+    assert joined.record.goods == goods.goods and joined.keys == record_keys(koka)  # the record's keys kept
+    counts = store.write([Deletion("EM", "1"), GoodsAddition(goods)])  # deleted first: nothing to add to
+    assert (counts.deleted, counts.quarantined, store.stats().total) == (1, 1, 0)

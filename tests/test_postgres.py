@@ -25,7 +25,10 @@ from marksearch.demo import demo_files
 from marksearch.errors import StoreError, UsageError
 from marksearch.ingest import ingest, record_keys
 from marksearch.records import (
+    ClassGoods,
     Deletion,
+    Entry,
+    GoodsAddition,
     Provenance,
     Record,
     Rejection,
@@ -105,18 +108,24 @@ def test_real_files_give_the_same_register(pair: tuple[Store, Store], tmp_path: 
         assert have[part] == want[part], part
 
 
-def _random_entry(rng: random.Random, texts: list[str]) -> Record | Deletion | Rejection:
+def _random_entry(rng: random.Random, texts: list[str]) -> Entry:
     number = str(rng.randrange(12))
     roll = rng.random()
     if roll < 0.15:
         return Deletion(rng.choice(["EM", "KR"]), number)
     if roll < 0.22:
         return Rejection("random.jsonl", f"line {rng.randrange(4)}", rng.choice(["bad date", "no number"]), "{")
+    classes = tuple(rng.sample(range(1, 6), rng.randrange(4)))  # few classes: goods kept or added meet
+    goods = tuple(ClassGoods(c, f"goods {c} {rng.randrange(3)}", "en") for c in classes) if rng.random() < 0.5 else ()
+    if roll < 0.32:  # goods for a record that may be held, in this batch or before, or not at all
+        return GoodsAddition(Record(office="KR", application_number=number, nice_classes=classes, goods=goods,
+                                    provenance=Provenance(f"{number}.xml", "line 8")))
     return Record(
         office=rng.choice(["EM", "KR"]),
         application_number=number,
         verbal_elements=(VerbalElement(rng.choice(texts)),),
-        nice_classes=tuple(rng.sample(range(1, 46), rng.randrange(4))),
+        nice_classes=classes,
+        goods=goods,
         status=rng.choice(list(Status)),
         as_of=rng.choice([None, "", "2019-05-01", "2020-01-01", "2021-07-15"]),
         provenance=Provenance("random.jsonl", f"line {rng.randrange(1000)}"),
@@ -125,7 +134,8 @@ def _random_entry(rng: random.Random, texts: list[str]) -> Record | Deletion | R
 
 def test_random_batches_give_the_same_register(pair: tuple[Store, Store]) -> None:
     """Random batches over a dozen keys: the same key several times in a batch, deletions and
-    re-insertions, older versions, repeated rejections.  Both stores agree after every batch."""
+    re-insertions, older versions, repeated rejections, goods additions (to records held, in the
+    batch or not at all) and records without goods texts.  Both stores agree after every batch."""
     lite, pg = pair
     rng = random.Random(8)
     texts = ["KOKA", "COCA COLA", "코카콜라", "可口可乐", "Кока-Кола", "PYTHON", "IRIS VIVALDI"]

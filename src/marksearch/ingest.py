@@ -5,6 +5,10 @@ so it runs in worker processes: small files go to a worker whole, large bulk
 files are cut at record boundaries (:mod:`marksearch.formats.split`).  The
 calling process only writes, in file order, one transaction per batch.
 
+Goods that a file gives for a record it does not hold (KIPRIS designated goods, a
+:class:`~marksearch.records.GoodsAddition`) are written at the end of the run, so
+that they find their record whichever file of the run holds it.
+
 A record that cannot be read is quarantined and the run goes on; a file that
 cannot be read at all (not XML, truncated, unsafe, wrong encoding) is
 reported with its position, the records read before the problem are kept,
@@ -41,7 +45,7 @@ from marksearch.cores import usable_cores
 from marksearch.errors import InputError, MalformedInputError, UnknownFormatError
 from marksearch.formats import Reader, get_reader, sniff, split
 from marksearch.inputs import CountingReader, Source, expand_paths, reading
-from marksearch.records import Entry, Record, Rejection
+from marksearch.records import Entry, GoodsAddition, Record, Rejection
 from marksearch.store import IndexRow, Item, Prepared, Store, WriteCounts
 
 __all__ = ["FileResult", "IngestSummary", "RekeyCounts", "default_workers", "ingest", "record_keys", "rekey"]
@@ -57,6 +61,7 @@ class FileResult:
     counts: WriteCounts = field(default_factory=WriteCounts)
     bytes: int = 0
     error: InputError | None = None
+    additions: list[Item] = field(default_factory=list)  # goods for records, written at the run's end
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -173,7 +178,13 @@ def ingest(
                 on_file(source)
             result = _ingest_source(store, pool, source, reader, batch_size, on_bytes)
             summary.files.append(result)
-            summary.counts.add(result.counts)
+    # Goods additions (KIPRIS designated goods) go to records: written last, they find the records
+    # of this run whatever the order of its files.
+    for result in summary.files:
+        for start in range(0, len(result.additions), batch_size):
+            result.counts.add(store.write_prepared(result.additions[start : start + batch_size]))
+        result.additions = []
+        summary.counts.add(result.counts)
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -420,6 +431,9 @@ def _write(
 ) -> None:
     for outcome in outcomes:
         items = outcome.items
+        if any(isinstance(item, GoodsAddition) for item in items):
+            result.additions += [item for item in items if isinstance(item, GoodsAddition)]
+            items = [item for item in items if not isinstance(item, GoodsAddition)]
         for start in range(0, len(items), batch_size):
             result.counts.add(store.write_prepared(items[start : start + batch_size]))
         if outcome.error is not None:

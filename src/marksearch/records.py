@@ -28,6 +28,7 @@ __all__ = [
     "Deletion",
     "Entry",
     "Feature",
+    "GoodsAddition",
     "Kind",
     "MarkDate",
     "Party",
@@ -322,7 +323,40 @@ class Rejection:
     excerpt: str = ""
 
 
-Entry = Record | Deletion | Rejection
+@dataclass(frozen=True, slots=True)
+class GoodsAddition:
+    """Goods and services for a record the register already holds, from a source that names
+    the application but not the mark: a KIPRIS Plus designated-goods response.  ``goods``
+    carries the key, the Nice classes and the goods; a store adds them to the record it holds
+    under that key (its goods replaced, its classes joined), or quarantines them when it holds
+    none."""
+
+    goods: Record
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.goods.key
+
+    @property
+    def provenance(self) -> Provenance | None:
+        return self.goods.provenance
+
+    def applied_to(self, record: Record) -> Record:
+        """``record`` with these goods (its own replaced) and its classes joined with theirs.
+
+        >>> held = Record(office="KR", application_number="4020190000011", nice_classes=(43,))
+        >>> more = Record(office="KR", application_number="4020190000011",
+        ...               goods=(ClassGoods(43, "중국음식점업", "ko", ("G0301",)),))
+        >>> GoodsAddition(more).applied_to(held).goods[0].similar_groups
+        ('G0301',)
+        """
+        if record.key != self.key:
+            raise ValueError(f"goods of {self.key} cannot be added to record {record.key}")
+        classes = tuple(dict.fromkeys(record.nice_classes + self.goods.nice_classes))
+        return dataclasses.replace(record, nice_classes=classes, goods=self.goods.goods)
+
+
+Entry = Record | Deletion | Rejection | GoodsAddition
 """What a reader yields, in file order."""
 
 

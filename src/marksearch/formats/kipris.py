@@ -20,17 +20,17 @@ element with ``|``.  Two item kinds are read:
     Nice class, KIPO similar-group code and the Korean (and rarely English)
     name of each designated good.  The items do **not** name the
     application: the number is only a parameter of the request, which a saved
-    response does not keep.  So a designated-goods response becomes data only
-    when the caller says whose goods they are,
-    ``READER.for_application("4020190000011")``; the reader then yields one
-    record holding only the key, the classes and the goods (one
-    :class:`ClassGoods` per class and language, terms joined with ``"; "``,
-    similar-group codes of the class in ``similar_groups``).  Such a record
-    is partial: join it to the full record with :func:`with_goods` rather
-    than storing it over one.  Without the number the reader yields one
-    :class:`Rejection` for the whole response, saying so.  The file name is
-    deliberately not used as the key: a folder ingest must not turn a goods
-    list into a record that silently replaces the full one.
+    response does not keep.  So the number comes from the caller,
+    ``READER.for_application("4020190000011")``, or else from the file's own
+    name, when it holds one 13-digit number (``4020190000011.xml``,
+    ``goods_4020190000011.xml``: how a response is saved per application).
+    The reader then yields one :class:`GoodsAddition` holding the key, the
+    classes and the goods (one :class:`ClassGoods` per class and language,
+    terms joined with ``"; "``, similar-group codes of the class in
+    ``similar_groups``): a store adds them to the record it holds under that
+    key, never stores them as a record of their own, and quarantines them
+    when it holds no such record.  Without a number the reader yields one
+    :class:`Rejection` for the whole response, saying how to name the file.
 
 An error answer (``resultCode`` neither empty nor ``00``) raises
 :class:`InputError` naming the file and the office's code and message.
@@ -62,6 +62,7 @@ from marksearch.records import (
     ClassGoods,
     Entry,
     Feature,
+    GoodsAddition,
     MarkDate,
     Party,
     Priority,
@@ -73,7 +74,7 @@ from marksearch.records import (
     unique,
 )
 
-__all__ = ["READER", "RESULT_CODES", "STATUSES", "KiprisReader", "verbal_elements", "with_goods"]
+__all__ = ["READER", "RESULT_CODES", "STATUSES", "KiprisReader", "number_in_name", "verbal_elements", "with_goods"]
 
 # ApplicationStatus words (KIPRIS Plus; SOURCES.md of the samples).
 STATUSES: Mapping[str, Status] = {
@@ -173,8 +174,9 @@ class KiprisReader:
 READER = KiprisReader()
 
 
-def with_goods(record: Record, goods: Record) -> Record:
-    """``record`` with the classes and goods of a designated-goods record added.
+def with_goods(record: Record, goods: Record | GoodsAddition) -> Record:
+    """``record`` with the classes and goods of a designated-goods response added (what a store
+    does with a :class:`GoodsAddition`).
 
     >>> base = Record(office="KR", application_number="4020190000011", nice_classes=(43,))
     >>> extra = Record(office="KR", application_number="4020190000011",
@@ -184,8 +186,7 @@ def with_goods(record: Record, goods: Record) -> Record:
     """
     if record.key != goods.key:
         raise UsageError(f"goods of {goods.key} cannot be joined to record {record.key}")
-    classes = tuple(dict.fromkeys(record.nice_classes + goods.nice_classes))
-    return dataclasses.replace(record, nice_classes=classes, goods=goods.goods)
+    return (goods if isinstance(goods, GoodsAddition) else GoodsAddition(goods)).applied_to(record)
 
 
 # -- header ------------------------------------------------------------------
@@ -378,22 +379,39 @@ def _one_line(text: str | None) -> str | None:
 def _goods_entry(goods: list[_Good], source: str, number: str | None) -> Entry:
     position = f"line {goods[0].line}"
     classes = unique(g.raw_class or "?" for g in goods)
+    number = number or number_in_name(source)
     if number is None:
         return Rejection(
             source,
             position,
             f"a KIPRIS designated-goods response ({len(goods)} goods, class {', '.join(classes)}) "
-            "names no application number, so it cannot be stored; read it with "
-            "kipris.READER.for_application(<number>) and join it with kipris.with_goods()",
+            "names no application number (KIPRIS Plus keeps it in the request): name the file "
+            "after the application, e.g. 4020190000011.xml, and ingest it again",
             "; ".join(f"{g.raw_class} {g.similar_group} {g.korean}" for g in goods[:5])[:300],
         )
-    return Record(
+    return GoodsAddition(Record(
         office="KR",
         application_number=number,
         nice_classes=tuple(dict.fromkeys(g.nice_class for g in goods if g.nice_class is not None)),
         goods=_class_goods(goods),
         provenance=Provenance(source, position),
-    )
+    ))
+
+
+_NUMBER_IN_NAME = re.compile(r"(?<!\d)\d{13}(?!\d)")
+
+
+def number_in_name(source: str) -> str | None:
+    """The KIPO application number a file's own name holds, when it holds exactly one.
+
+    >>> number_in_name("goods/4020190000011.xml"), number_in_name("feed.zip:goods_4020190000011_p1.xml")
+    ('4020190000011', '4020190000011')
+    >>> number_in_name("4020190000011/goods.xml"), number_in_name("4020190000011-4020190000012.xml")
+    (None, None)
+    """
+    name = re.split(r"[/\\:]", source)[-1]
+    found = set(_NUMBER_IN_NAME.findall(name))
+    return found.pop() if len(found) == 1 else None
 
 
 def _class_goods(goods: list[_Good]) -> tuple[ClassGoods, ...]:

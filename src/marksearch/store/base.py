@@ -13,15 +13,16 @@ running the same ingest again finds the earlier batches unchanged.
 from __future__ import annotations
 
 import abc
+import dataclasses
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import orjson
 import xxhash
 
-from marksearch.records import Deletion, Entry, Record, Rejection
+from marksearch.records import Deletion, Entry, GoodsAddition, Provenance, Record, Rejection
 from marksearch.store.packing import pack, unpack
 
 __all__ = ["Change", "IndexRow", "Prepared", "Quarantined", "Stats", "Store", "StoredRecord", "WriteCounts"]
@@ -51,6 +52,7 @@ class Prepared:
     source: str
     position: str
     owners: str = ""  # applicant and owner names, " | "-joined, for the owner filter
+    has_goods: bool = True  # False: the record came without goods texts (see Store.write_prepared)
 
     @property
     def key(self) -> tuple[str, str]:
@@ -82,11 +84,23 @@ class Prepared:
             owners=" | ".join(
                 dict.fromkeys(p.name or p.identifier or "" for p in record.parties_in("applicant", "owner"))
             ),
+            has_goods=bool(record.goods),
         )
 
+    def record(self) -> Record:
+        """The record back from its stored form (without provenance: the store keeps that apart)."""
+        return Record.from_dict(orjson.loads(unpack(self.data)))
 
-Item = Prepared | Deletion | Rejection
+
+Item = Prepared | Deletion | Rejection | GoodsAddition
 """What a store writes."""
+
+
+def _placed(prepared: Prepared, provenance: Provenance | None) -> Prepared:
+    """``prepared`` with the source and position of ``provenance`` (where its last change was read)."""
+    if provenance is None:
+        return prepared
+    return dataclasses.replace(prepared, source=provenance.source, position=provenance.position)
 
 
 def _dumps(value: Any) -> bytes:
@@ -218,7 +232,65 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def write_prepared(self, items: Sequence[Item]) -> WriteCounts:
-        """Apply prepared items in order, in one transaction."""
+        """Apply prepared items in order, in one transaction.
+
+        Two kinds of item complete a record the store holds rather than replace it (see
+        :meth:`completed`): a :class:`GoodsAddition`, and a record that came without goods
+        texts, which keeps those the store holds for its classes.
+        """
+
+    def completed(self, items: Sequence[Item]) -> list[Prepared | Deletion | Rejection]:
+        """``items`` with goods additions and goods-less records made whole against the
+        records held (by the store, or earlier in ``items``); a store calls it within its
+        write transaction.
+
+        * A :class:`GoodsAddition` becomes the record it adds to, its goods replaced and its
+          classes joined (:meth:`GoodsAddition.applied_to`), or a :class:`Rejection` when no
+          record is held under its key.
+        * A record with Nice classes but no goods texts keeps the goods texts held for those
+          classes.  No office format says "these goods are withdrawn" by leaving them out:
+          KIPRIS Plus ``TradeMarkInfo`` never carries goods, so reading it again must not undo
+          a goods addition; nor may a CSV row of classes undo an ST.66 record's goods.
+        """
+        if not any(isinstance(i, GoodsAddition) or (isinstance(i, Prepared) and not i.has_goods
+                                                   and i.nice_classes) for i in items):
+            return cast(list[Prepared | Deletion | Rejection], list(items))  # most batches: nothing to do
+        held: dict[tuple[str, str], Prepared | None] = {}  # the batch's own records (None: deleted)
+        out: list[Prepared | Deletion | Rejection] = []
+
+        def current(key: tuple[str, str]) -> tuple[Record, bytes | dict[str, Any] | None] | None:
+            if key in held:
+                p = held[key]
+                return (p.record(), p.keys) if p is not None else None
+            stored = self.get(*key)
+            return (stored.record, stored.keys) if stored is not None else None
+
+        for item in items:
+            if isinstance(item, GoodsAddition):
+                found = current(item.key)
+                if found is None:
+                    prov = item.provenance
+                    out.append(Rejection(
+                        prov.source if prov else "", prov.position if prov else "",
+                        f"goods for {item.key[0]} {item.key[1]}, which the register does not hold: "
+                        "ingest the record first, then its goods",
+                        "; ".join(g.text for g in item.goods.goods)[:400]))
+                    continue
+                item = _placed(Prepared.from_record(item.applied_to(found[0]), found[1]), item.provenance)
+            elif isinstance(item, Prepared) and not item.has_goods and item.nice_classes:
+                found = current(item.key)
+                classes = set(item.nice_classes)
+                kept = tuple(g for g in found[0].goods if g.nice_class is None or g.nice_class in classes) \
+                    if found is not None else ()
+                if kept:
+                    merged = Prepared.from_record(dataclasses.replace(item.record(), goods=kept), item.keys)
+                    item = dataclasses.replace(merged, source=item.source, position=item.position)
+            if isinstance(item, Prepared):
+                held[item.key] = item
+            elif isinstance(item, Deletion):
+                held[item.key] = None
+            out.append(item)
+        return out
 
     @abc.abstractmethod
     def update_keys(self, updates: Sequence[tuple[IndexRow, bytes]]) -> int:

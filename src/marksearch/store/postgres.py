@@ -242,12 +242,13 @@ class PostgresStore(Store):
 
     def write_prepared(self, items: Sequence[Item]) -> WriteCounts:
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-        rejections = _grouped_rejections(items)
         self._reconnect_if_broken()
         try:
             with self.db.transaction():
                 self.db.execute("SELECT pg_advisory_xact_lock(%s, %s)", (_LOCK_SPACE, _LOCK_WRITE))
-                batch = self._plan(items)
+                whole = self.completed(items)  # under the lock: against what the register holds now
+                rejections = _grouped_rejections(whole)
+                batch = self._plan(whole)
                 self._apply(batch, now)
                 if rejections:
                     with self.db.cursor() as cur:

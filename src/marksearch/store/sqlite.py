@@ -150,7 +150,7 @@ class SQLiteStore(Store):
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         try:
             with self._transaction():
-                for item in items:
+                for item in self.completed(items):
                     if isinstance(item, Prepared):
                         self._put(item, now, counts)
                     elif isinstance(item, Deletion):
