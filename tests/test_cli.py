@@ -49,6 +49,21 @@ def test_ingest_show_stats_quarantine(tmp_path: Path) -> None:
     assert json.loads(out) == []
 
 
+def test_kipris_designated_goods_saved_under_their_number_are_shown_with_their_record(tmp_path: Path) -> None:
+    kipris = FORMATS / "kipris"
+    info = tmp_path / "info.xml"
+    info.write_bytes((kipris / "kipris_plus_tradeMarkInfo_4020190000011.xml").read_bytes())
+    goods = tmp_path / "4020190000011.xml"
+    goods.write_bytes((kipris / "kipris_plus_trademarkDesignationGoodstInfo.xml").read_bytes())
+    db = str(tmp_path / "reg.sqlite")
+    code, out, _ = run("ingest", str(goods), str(info), "--db", db, "--json")
+    summary = json.loads(out)
+    assert code == 0 and (summary["read"], summary["inserted"], summary["updated"]) == (2, 1, 1)
+    code, out, _ = run("show", "KR", "4020190000011", "--db", db)
+    assert code == 0 and "돈퍼" in out
+    assert "class 43 ko" in out and "[similar groups G0301, G0502, S120602]" in out
+
+
 def test_db_from_environment(tmp_path: Path) -> None:
     db = str(tmp_path / "env.sqlite")
     code, _, _ = run("ingest", str(EUIPO / "018222197.xml"), env={"MARKSEARCH_DB": db})

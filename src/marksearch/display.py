@@ -42,7 +42,8 @@ def record_text(record: Record) -> str:
     for goods in record.goods:
         if goods.language in (None, "en") or len(record.goods) <= 3:
             text = goods.text if len(goods.text) < 300 else goods.text[:297] + "..."
-            add(f"class {goods.nice_class or '?'} {goods.language or ''}".strip(), text)
+            groups = f" [similar groups {', '.join(goods.similar_groups)}]" if goods.similar_groups else ""
+            add(f"class {goods.nice_class or '?'} {goods.language or ''}".strip(), text + groups)
     if record.provenance:
         add("source", f"{record.provenance.source} {record.provenance.position}")
     return "\n".join(lines)
