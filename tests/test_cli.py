@@ -163,6 +163,8 @@ def test_demo_loads_real_offices_once(tmp_path: Path) -> None:
     assert again["ingest"]["inserted"] == 0 and again["ingest"]["unchanged"] == first["ingest"]["read"]
     code, out, _ = run("show", "KR", "4020200023099", "--db", db)
     assert code == 0 and "KR 4020200023099" in out
+    code, out, _ = run("show", "KR", "4020190000011", "--db", db)  # with its KIPRIS designated goods
+    assert code == 0 and "돈퍼" in out and "[similar groups G0301, G0502, S120602]" in out
 
 
 def test_rekey_brings_an_old_register_to_this_versions_keys(tmp_path: Path,

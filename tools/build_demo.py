@@ -8,7 +8,7 @@ of the normalised record), which ``marksearch demo`` loads:
   extract of EUIPO open data;
 * ``02-office-samples.jsonl.gz``: every real office sample read through the
   readers: 604 EUIPO ST.66 records, USPTO TSDR ST.66 and ST.96, USPTO daily
-  XML and KIPRIS Plus records.
+  XML and KIPRIS Plus records (one with its designated goods).
 
 Run: ``python tools/build_demo.py``.
 """
@@ -18,6 +18,8 @@ from __future__ import annotations
 import csv
 import gzip
 import json
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -59,12 +61,21 @@ def trademarks2020() -> Iterator[Record]:
             )
 
 
+# The designated goods of 4020190000011 (돈퍼, class 43), saved by the project that also saved its
+# TradeMarkInfo (SOURCES.md of the samples); ingested under its number, it adds them to that record.
+GOODS = {"4020190000011": SHARED / "formats" / "kipris" / "kipris_plus_trademarkDesignationGoodstInfo.xml"}
+
+
 def office_samples() -> Iterator[Record]:
     """Every record of the real office samples, as the readers normalise them."""
-    with open_store(":memory:") as store:
-        summary = ingest(store, [str(p) for p in SAMPLES])
-        if summary.errors:
-            raise SystemExit(f"sample ingest failed: {[str(f.error) for f in summary.errors]}")
+    with tempfile.TemporaryDirectory() as folder, open_store(":memory:") as store:
+        goods = []
+        for number, source in GOODS.items():
+            goods.append(Path(folder) / f"{number}.xml")
+            shutil.copy(source, goods[-1])
+        summary = ingest(store, [str(p) for p in [*SAMPLES, *goods]])
+        if summary.errors or summary.counts.quarantined:
+            raise SystemExit(f"sample ingest failed: {summary.to_dict()}")
         for stored in store.iter_records():
             yield stored.record
 
