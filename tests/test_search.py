@@ -217,7 +217,7 @@ def test_owner_and_date_filters(big: tuple[Store, Searcher]) -> None:
 @pytest.mark.parametrize(("query", "message"), [
     (Query(""), "empty"), (Query("x" * 500), "longer"), (Query("+ #"), "no letters or digits"),
     (Query("a", classes=(46,)), "1 to 45"), (Query("a", statuses=("alive",)), "unknown status"),
-    (Query("a", limit=0), "limit"),
+    (Query("a", limit=0), "limit"), (Query("a", goods=" ;; ;\n"), "names no goods or services"),
 ])
 def test_bad_queries_are_usage_errors(big: tuple[Store, Searcher], query: Query, message: str) -> None:
     with pytest.raises(UsageError, match=message):

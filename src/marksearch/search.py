@@ -77,6 +77,12 @@ class Query:
             raise UsageError(f"the query {self.text.strip()!r} has no letters or digits to compare")
         if self.goods is not None and len(self.goods) > MAX_GOODS:
             raise UsageError(f"the goods description is longer than {MAX_GOODS} characters")
+        if self.goods is not None and self.goods.strip():
+            from marksearch.goods.tokens import split_terms
+
+            if not split_terms(self.goods):  # ";;;": something was meant, nothing can be read
+                raise UsageError("the goods description names no goods or services; give them as "
+                                 "'coffee; tea' (separated by ';' or one per line)")
         if not 1 <= self.limit <= 10_000:
             raise UsageError("limit must be between 1 and 10000")
         if self.offset < 0:
