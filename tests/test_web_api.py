@@ -582,6 +582,31 @@ def test_a_server_stopping_during_the_background_build_does_not_wait_for_it(
     assert service._goods_store is None  # the build closed its own connection when it ended
 
 
+def test_a_background_build_that_fails_says_so_and_the_next_goods_request_tries_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from marksearch.errors import StoreError
+    from marksearch.goods import bases
+
+    db = _kaffee_register(tmp_path)
+    real = bases.base_for_store
+
+    def broken(store: Any, **kwargs: Any) -> Any:
+        raise StoreError("the disk is full")
+
+    monkeypatch.setattr(bases, "base_for_store", broken)
+    lines: list[str] = []
+    service = Service.open(db, goods_in_background=True, say=lines.append)
+    try:
+        _builder(service).join(60)
+        assert service.health()["goods_term_base"] == "failed"
+        assert lines == ["the goods term base could not be built: the disk is full"]
+        monkeypatch.setattr(bases, "base_for_store", real)
+        assert service.goods("Kaffee")["classes"][0]["nice_class"] == 30
+        assert service.health()["goods_term_base"] == "ready"
+    finally:
+        service.close()
+
+
 def test_without_the_background_build_the_goods_base_is_grown_on_first_use(tmp_path: Path) -> None:
     db = _kaffee_register(tmp_path)
     service = Service.open(db)

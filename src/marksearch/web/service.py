@@ -379,7 +379,7 @@ class Service:
                  say: Callable[[str], None] | None = None) -> None:
         """``goods_in_background``: grow the goods term base now, in a thread on a second
         connection (an SQLite file register only), instead of on the first request that needs
-        it.  Building it from a register takes a while once (about half a minute for the demo),
+        it.  Building it from a register takes a while once (tens of seconds for the demo),
         so ``marksearch serve`` answers meanwhile; only goods requests wait for it.  ``say``
         is told, with a line to show, when that build starts and ends."""
         self.store = store
@@ -549,8 +549,8 @@ class Service:
 
         try:
             base = self.goods_base(on_build=on_build)
-        except (MarksearchError, OSError, ValueError) as exc:
-            self._goods_state = "failed"  # a goods request tries again, and reports what goes wrong
+        except Exception as exc:  # the thread's last word: said, and tried again by the next goods request
+            self._goods_state = "failed"
             if say is not None:
                 say(f"the goods term base could not be built: {exc}")
             return
