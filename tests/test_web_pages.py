@@ -5,6 +5,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import parse_qs
 
 import lxml.html
 import pytest
@@ -32,7 +33,8 @@ def client(samples_register: SamplesRegister) -> Iterator[TestClient]:
         nasty = Record(office="EM", application_number="099000001", verbal_elements=(VerbalElement(NASTY),),
                        goods=(ClassGoods(9, "<script>alert(1)</script>", "en"),), nice_classes=(9,),
                        images=("javascript:alert(1)",))
-        store.write([nasty], [record_keys(nasty)])
+        symbols = Record(office="EM", application_number="099000002", verbal_elements=(VerbalElement("★ + ♥"),))
+        store.write([nasty, symbols], [record_keys(nasty), record_keys(symbols)])
     with TestClient(create_app(db), headers={"Accept-Language": "en"}) as c:
         yield c
 
@@ -182,6 +184,22 @@ def test_record_page(client: TestClient) -> None:
     parties = one(doc, "//*[@id='parties']").text_content()
     assert all(p["identifier"] in parties for p in data["parties"])
     assert data["provenance"]["source"] in one(doc, "//*[@id='provenance']").text_content()
+
+
+def test_a_record_page_links_to_the_marks_that_resemble_it(client: TestClient) -> None:
+    data = twin(client, "/marks/EM/018222205")
+    link = one(page(client, "/marks/EM/018222205"), "//a[@id='find-similar']")
+    assert link.get("href") == data["similar_url"]
+    path, _, query = data["similar_url"].partition("?")
+    params = parse_qs(query)
+    assert path == "/search" and params == {"q": [data["mark_text"]], "cls": [str(c) for c in data["nice_classes"]]}
+    found = twin(client, "/search", **params)
+    assert found["hits"][0]["url"] == data["url"] and found["hits"][0]["score"] == 1.0  # itself, first
+    assert all(set(h["nice_classes"]) & set(data["nice_classes"]) for h in found["hits"])
+    # A mark of symbols only, or none, cannot be searched: no link.
+    for number in ("018222901", "099000002"):
+        assert twin(client, f"/marks/EM/{number}")["similar_url"] is None
+        assert not page(client, f"/marks/EM/{number}").xpath("//a[@id='find-similar']")
 
 
 def test_record_page_with_priorities_and_seniorities(client: TestClient) -> None:

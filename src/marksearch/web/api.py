@@ -166,6 +166,8 @@ class RecordOut(BaseModel):
     application_number: str
     record_id: int
     url: str
+    similar_url: str | None = Field(description="The search page for marks that resemble this one, in its "
+                                                "Nice classes; null when its text cannot be searched")
     mark_text: str
     office_name: str
     nice: list[dict[str, Any]]

@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import numpy as np
 import numpy.typing as npt
@@ -336,6 +336,16 @@ def _heading(nice_class: int) -> dict[str, Any]:
     return {"kind": found.kind if found else None, "heading": found.heading if found else None}
 
 
+def similar_url(record: Record) -> str | None:
+    """The search for earlier marks that resemble ``record``: its text, in its Nice classes (the
+    first search of an attorney clearing it or an examiner checking it; the form widens it).
+    ``None`` when its text cannot be searched: none, no letters or digits, or too long."""
+    text = record.mark_text
+    if not text.strip() or not has_words(text) or len(text) > MAX_QUERY or not _encodable(text):
+        return None
+    return "/search?" + urlencode([("q", text), *(("cls", str(c)) for c in record.nice_classes)])
+
+
 def record_dict(stored: StoredRecord, history: list[dict[str, Any]]) -> dict[str, Any]:
     """Every field of a record, with the names and descriptions of its codes and its history."""
     r = stored.record
@@ -345,6 +355,7 @@ def record_dict(stored: StoredRecord, history: list[dict[str, Any]]) -> dict[str
         **data,
         "record_id": stored.id,
         "url": mark_url(r.office, r.application_number),
+        "similar_url": similar_url(r),
         "mark_text": r.mark_text,
         "office_name": office(r.office).name_en,
         "nice": [{"number": c, "kind": headings[c].kind if c in headings else None,
