@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from marksearch.formats import kipris
 from marksearch.goods import analyse, overlap, similarity
 from marksearch.goods.similarity import items_of, pair
-from marksearch.records import ClassGoods, Record
+from marksearch.records import ClassGoods, GoodsAddition, Record
 
 from .conftest import FORMATS
 from .test_goods import read_euipo
@@ -32,7 +32,8 @@ def euipo() -> list[Record]:
 def kipris_goods(name: str, number: str) -> Record:
     path = KIPRIS / name
     with open(path, "rb") as f:
-        return next(e for e in kipris.READER.for_application(number).read(f, str(path)) if isinstance(e, Record))
+        return next(e.goods for e in kipris.READER.for_application(number).read(f, str(path))
+                    if isinstance(e, GoodsAddition))
 
 
 def test_identical_terms_score_one_with_the_term_as_reason() -> None:
