@@ -111,7 +111,8 @@ def test_designated_goods_take_the_number_their_file_is_named_after(tmp_path: Pa
     assert goods.provenance is not None and goods.provenance.source == name
 
 
-@pytest.mark.parametrize("name", ["goods.xml", "4020190000011-4020190000012.xml", "40201900000111.xml"])
+@pytest.mark.parametrize("name", ["goods.xml", "4020190000011-4020190000012.xml", "40201900000111.xml",
+                                  "goods_1733500000000.xml"])
 def test_a_file_name_without_one_application_number_names_none(tmp_path: Path, name: str) -> None:
     path = tmp_path / name
     path.write_bytes((SAMPLES / "kipris_plus_trademarkDesignationGoodstInfo.xml").read_bytes())

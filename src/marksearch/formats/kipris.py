@@ -22,7 +22,7 @@ element with ``|``.  Two item kinds are read:
     application: the number is only a parameter of the request, which a saved
     response does not keep.  So the number comes from the caller,
     ``READER.for_application("4020190000011")``, or else from the file's own
-    name, when it holds one 13-digit number (``4020190000011.xml``,
+    name, when it holds one application number (``4020190000011.xml``,
     ``goods_4020190000011.xml``: how a response is saved per application).
     The reader then yields one :class:`GoodsAddition` holding the key, the
     classes and the goods (one :class:`ClassGoods` per class and language,
@@ -398,7 +398,9 @@ def _goods_entry(goods: list[_Good], source: str, number: str | None) -> Entry:
     ))
 
 
-_NUMBER_IN_NAME = re.compile(r"(?<!\d)\d{13}(?!\d)")
+# A KIPO trademark application number: 13 digits, the first two the kind of right (40 trade
+# mark, 41 service mark, 45 collective mark, ...); a leading 4 keeps out timestamps in milliseconds.
+_NUMBER_IN_NAME = re.compile(r"(?<!\d)4\d{12}(?!\d)")
 
 
 def number_in_name(source: str) -> str | None:
