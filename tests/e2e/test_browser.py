@@ -2,7 +2,7 @@
 
 What a user does: search a mark and read the ranked hits with their signal
 bars and reasons; narrow with the form and the facets; switch the interface
-to Chinese and Korean; open a record; download the results as CSV, XLSX and
+to Chinese and Korean; open a record, and from it the marks that resemble it; download the results as CSV, XLSX and
 PDF; ask which class a list of goods is in and search marks with those
 goods.  The pages' stable hooks are listed in ``docs/web.md``.
 """
@@ -194,6 +194,19 @@ def test_a_hangul_record_page_shows_its_korean_parties(page: Any) -> None:
     expect(page.locator("#dates")).to_contain_text("2011")
     expect(page.locator("#parties")).to_contain_text("동의대학교 산학협력단")
     expect(page.locator("#goods")).to_be_visible()  # KIPRIS gave classes without goods text: said so, not hidden
+
+
+def test_a_record_page_leads_to_the_marks_that_resemble_it(page: Any) -> None:
+    page.goto("/marks/KR/4020190000011")  # 돈퍼, with its KIPRIS designated goods
+    expect(page.locator("#goods")).to_contain_text("Similar-goods groups: G0301, G0502, S120602")
+    page.click("#find-similar")
+    expect(page).to_have_url(re.compile(r"/search\?q=%EB%8F%88%ED%8D%BC&cls=43$"))
+    expect(page.locator("#search-form input[name=q]")).to_have_value("돈퍼")
+    first = page.locator("#results li.hit").first
+    expect(first).to_have_attribute("data-number", "4020190000011")
+    for hit in page.locator("#results li.hit").all():  # kept to the mark's class
+        classes = hit.locator("dt", has_text="Nice classes").locator("xpath=following-sibling::dd[1]").inner_text()
+        assert "43" in classes.split(", "), classes
 
 
 def test_a_record_page_names_its_vienna_codes(page: Any) -> None:
