@@ -2,9 +2,10 @@
 
 What a user does: search a mark and read the ranked hits with their signal
 bars and reasons; narrow with the form and the facets; switch the interface
-to Chinese and Korean; open a record, and from it the marks that resemble it; download the results as CSV, XLSX and
-PDF; ask which class a list of goods is in and search marks with those
-goods.  The pages' stable hooks are listed in ``docs/web.md``.
+to Chinese, Korean and Japanese; open a record, and from it the marks that
+resemble it; download the results as CSV, XLSX and PDF; ask which class a
+list of goods is in and search marks with those goods.  The pages' stable
+hooks are listed in ``docs/web.md``.
 """
 
 from __future__ import annotations
