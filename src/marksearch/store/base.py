@@ -22,7 +22,7 @@ from typing import Any, cast
 import orjson
 import xxhash
 
-from marksearch.records import Deletion, Entry, GoodsAddition, Provenance, Record, Rejection
+from marksearch.records import Deletion, Entry, GoodsAddition, Record, Rejection
 from marksearch.store.packing import pack, unpack
 
 __all__ = ["Change", "IndexRow", "Prepared", "Quarantined", "Stats", "Store", "StoredRecord", "WriteCounts"]
@@ -96,11 +96,9 @@ Item = Prepared | Deletion | Rejection | GoodsAddition
 """What a store writes."""
 
 
-def _placed(prepared: Prepared, provenance: Provenance | None) -> Prepared:
-    """``prepared`` with the source and position of ``provenance`` (where its last change was read)."""
-    if provenance is None:
-        return prepared
-    return dataclasses.replace(prepared, source=provenance.source, position=provenance.position)
+def _placed(prepared: Prepared, source: str, position: str) -> Prepared:
+    """``prepared`` read at ``source`` and ``position`` (where its last change was read)."""
+    return dataclasses.replace(prepared, source=source, position=position)
 
 
 def _dumps(value: Any) -> bytes:
@@ -268,15 +266,16 @@ class Store(abc.ABC):
         for item in items:
             if isinstance(item, GoodsAddition):
                 found = current(item.key)
+                prov = item.provenance
+                source, position = (prov.source, prov.position) if prov else ("", "")
                 if found is None:
-                    prov = item.provenance
                     out.append(Rejection(
-                        prov.source if prov else "", prov.position if prov else "",
+                        source, position,
                         f"goods for {item.key[0]} {item.key[1]}, which the register does not hold: "
                         "ingest the record first, then its goods",
                         "; ".join(g.text for g in item.goods.goods)[:400]))
                     continue
-                item = _placed(Prepared.from_record(item.applied_to(found[0]), found[1]), item.provenance)
+                item = _placed(Prepared.from_record(item.applied_to(found[0]), found[1]), source, position)
             elif isinstance(item, Prepared) and not item.has_goods and item.nice_classes:
                 found = current(item.key)
                 classes = set(item.nice_classes)
@@ -284,7 +283,7 @@ class Store(abc.ABC):
                     if found is not None else ()
                 if kept:
                     merged = Prepared.from_record(dataclasses.replace(item.record(), goods=kept), item.keys)
-                    item = dataclasses.replace(merged, source=item.source, position=item.position)
+                    item = _placed(merged, item.source, item.position)
             if isinstance(item, Prepared):
                 held[item.key] = item
             elif isinstance(item, Deletion):

@@ -341,7 +341,7 @@ def similar_url(record: Record) -> str | None:
     first search of an attorney clearing it or an examiner checking it; the form widens it).
     ``None`` when its text cannot be searched: none, no letters or digits, or too long."""
     text = record.mark_text
-    if not text.strip() or not has_words(text) or len(text) > MAX_QUERY or not _encodable(text):
+    if not has_words(text) or len(text) > MAX_QUERY:
         return None
     return "/search?" + urlencode([("q", text), *(("cls", str(c)) for c in record.nice_classes)])
 
