@@ -23,6 +23,7 @@ from marksearch.scoring import (
     spelling,
 )
 from marksearch.scoring.candidate import word_boundaries
+from marksearch.scoring.signals import PART_WEIGHT, SOUND_EXPONENT
 from marksearch.store import open_store
 from marksearch.text import mark_keys
 
@@ -104,6 +105,24 @@ def test_cross_script(a: str, b: str, low: float, reads: str) -> None:
     assert got.score >= low
     assert got.reason.startswith(f"transliteration: {a} reads ")
     assert f"reads {reads}" in got.reason
+
+
+def test_a_reading_of_part_of_a_mark_counts_as_a_containment() -> None:
+    # 可口可乐 reads cocacola as a whole, keko by its dominant word 可口 alone (可乐 is "cola").
+    register = [Candidate.from_text(1, "KEKO"), Candidate.from_text(2, "COCA-COLA")]
+    hits = exhaustive_search("可口可乐", register)
+    assert [h.record_id for h in hits] == [2, 1]
+    assert hits[0].scored.signals["cross_script"] == 1.0
+    assert hits[1].scored.signals["cross_script"] == pytest.approx(PART_WEIGHT)
+    # Either way round, and in sound when the marks share a script.
+    assert signal(cross_script, "KEKO", "可口可乐").score == pytest.approx(PART_WEIGHT)
+    assert signal(sound, "可口", "可口可乐").score == pytest.approx(PART_WEIGHT ** SOUND_EXPONENT)
+    assert signal(sound, "可口", "可口").score == 1.0
+    # A legal form is not part of the mark: ACME GMBH sounds like ACME in full.
+    assert signal(sound, "ACME", "ACME GMBH").score == 1.0
+    # A register keyed before partial keys existed reads the core in full, as it did.
+    old = {k: v for k, v in mark_keys("可口可乐").to_dict().items() if k != "partial"}
+    assert cross_script(prepare_query("KEKO"), Candidate.from_keys(1, old)).score == 1.0
 
 
 def test_cross_script_only_between_scripts() -> None:

@@ -175,3 +175,18 @@ def test_keys_are_compact() -> None:
     assert len(keys.latin) <= 12
     assert len(keys.sound) <= 40
     assert len(mark_keys(" ".join(["word"] * 200)).words) == 32
+
+
+def test_partial_keys_read_only_the_dominant_words_of_a_mark_with_a_goods_word() -> None:
+    cola = mark_keys("可口可乐")  # 可乐 "cola" is a goods word: the core is 可口
+    assert {"kekou", "keko"} <= set(cola.partial)  # the core's reading and its sound key
+    assert not {"kekoukele", "cocacola", "kokakola"} & set(cola.partial)  # the whole mark's
+    assert set(cola.partial) <= {*cola.core, *cola.sound, *cola.phonetic, *cola.loose}
+    assert cola.to_dict()["partial"] == list(cola.partial)
+    assert MarkKeys.from_dict(cola.to_dict()) == cola
+    # Legal forms are not part of a mark: ACME GMBH is ACME, and reads it in full.
+    acme = mark_keys("ACME GMBH")
+    assert acme.core == ("acme",) and acme.partial == ()
+    # Most marks have none, and their stored keys have no such entry.
+    assert "partial" not in mark_keys("三星").to_dict()
+    assert "partial" not in mark_keys("MOUNTAIN DEW").to_dict()

@@ -38,7 +38,7 @@ from marksearch.store import IndexRow
 __all__ = ["OTHER_SCRIPT", "SPACES", "Segment", "build_segment", "script_mask", "scorer_keys", "space_strings"]
 
 SPACES = ("spell", "sound", "phon", "latin", "loose", "unit")
-FORMAT_VERSION = 5  # 3: strings' classes, uint32 offsets; 4: marks' scripts; 5: strings' shared scripts
+FORMAT_VERSION = 6  # 3: strings' classes, uint32 offsets; 4: marks' scripts; 5: strings' shared scripts; 6: partial keys
 CROSS_SPACES = ("latin", "loose")  # the spaces only the cross-script signal reads: they keep ``shared``
 _STATUS_NAMES = {v: k for k, v in STATUS_CODES.items()}
 
@@ -46,7 +46,7 @@ _STATUS_NAMES = {v: k for k, v in STATUS_CODES.items()}
 def scorer_keys(keys: Mapping[str, Any]) -> dict[str, Any]:
     """The part of a stored keys dict that :meth:`Candidate.from_keys` reads."""
     picked = {k: keys[k] for k in ("text", "plain", "skeleton", "latin", "core", "scripts",
-                                  "sound", "phonetic", "loose") if k in keys}
+                                  "sound", "phonetic", "loose", "partial") if k in keys}
     picked["words"] = [{"text": w["text"], "role": w.get("role", "dominant")} for w in keys.get("words") or ()]
     return picked
 

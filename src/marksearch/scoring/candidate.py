@@ -46,14 +46,19 @@ def _plain(word: str) -> str:
     return word if word.isascii() else strip_diacritics(word)
 
 
+_WHOLE: frozenset[str] = frozenset()  # no key reads only part of the mark: most marks
+
+
 class Candidate(NamedTuple):
     """One stored mark, as the signals read it.
 
     ``plain`` and ``skeleton`` are the stored keys; ``words`` the mark's
     words without diacritics and ``dominant`` its dominant words run
     together (``plain`` itself when every word dominates); ``latin`` holds
-    the ``latin`` and ``core`` readings.  The key lists are the stored ones,
-    shared, not copied: treat them as read-only.
+    the ``latin`` and ``core`` readings; ``partial`` the keys that read only
+    part of the mark (a goods word left out), which count less in a match.
+    The key lists are the stored ones, shared, not copied: treat them as
+    read-only.
     """
 
     record_id: int
@@ -70,6 +75,7 @@ class Candidate(NamedTuple):
     loose: Sequence[str]
     classes: frozenset[int]
     status: str = "unknown"
+    partial: frozenset[str] = frozenset()  # keys reading only part of the mark (MarkKeys.partial)
 
     @classmethod
     def from_keys(cls, record_id: int, keys: Mapping[str, Any],
@@ -99,7 +105,7 @@ class Candidate(NamedTuple):
             tuple(words), tuple(dominant_words), frozenset(keys.get("scripts") or ()),
             latin + core if core else latin, keys.get("sound") or (),
             keys.get("phonetic") or (), keys.get("loose") or (),
-            frozenset(nice_classes), status,
+            frozenset(nice_classes), status, frozenset(partial) if (partial := keys.get("partial")) else _WHOLE,
         )
 
     @classmethod

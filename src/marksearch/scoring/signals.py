@@ -62,6 +62,7 @@ __all__ = [
     "METAPHONE_WEIGHT",
     "MIN_CONTAINED",
     "NO_SIGNAL",
+    "PART_WEIGHT",
     "PREFIX_LENGTH",
     "PREFIX_WEIGHT",
     "REASON_FLOOR",
@@ -144,6 +145,11 @@ LOOSE_WEIGHT = 0.85
 # VEUVE CLICQUOT than with PLACE ROYALE).
 CONTAINMENT_BASE = 0.4
 CONTAINMENT_MAX = 0.95
+# A reading or sound of only part of a mark (its dominant words, a goods word
+# left out: 可口可乐 without 可乐 "cola" reads keko) is a mark inside the other,
+# so a match through it counts as a containment at most does: 可口可乐 reads
+# cocacola as a whole, and ranks COCA-COLA above KEKO.
+PART_WEIGHT = CONTAINMENT_MAX
 _ALIGNED, _WORD_START, _INSIDE = 1.0, 0.9, 0.75
 _LATER = 0.9
 
@@ -189,6 +195,36 @@ def best_pair(left: Sequence[str], right: Sequence[str],
             if not b:
                 continue
             sim = _similarity(a, b, score_cutoff=best)
+            if sim > best or (sim == best and sim > 0.0 and not pair_a):
+                best, pair_a, pair_b = sim, a, b
+                if best >= 1.0:
+                    return best, pair_a, pair_b
+    return best, pair_a, pair_b
+
+
+def best_part_pair(left: Sequence[str], right: Sequence[str], left_part: frozenset[str],
+                   right_part: frozenset[str], cutoff: float = 0.0) -> tuple[float, str, str]:
+    """:func:`best_pair` where a pair with a key of ``left_part`` or
+    ``right_part`` (keys reading only part of a mark) counts :data:`PART_WEIGHT`
+    of its similarity.
+
+    >>> best_part_pair(["keko"], ["keko", "kekos"], frozenset({"keko"}), frozenset())
+    (0.95, 'keko', 'keko')
+    """
+    if not left_part and not right_part:
+        return best_pair(left, right, cutoff)
+    best, pair_a, pair_b = cutoff, "", ""
+    for a in left:
+        if not a:
+            continue
+        a_part = a in left_part
+        for b in right:
+            if not b:
+                continue
+            weight = PART_WEIGHT if a_part or b in right_part else 1.0
+            if weight < best:
+                continue
+            sim = weight * _similarity(a, b, score_cutoff=best / weight)
             if sim > best or (sim == best and sim > 0.0 and not pair_a):
                 best, pair_a, pair_b = sim, a, b
                 if best >= 1.0:
@@ -273,11 +309,17 @@ def sound(q: PreparedQuery, c: Candidate, *, explain: bool = True) -> Signal:
     """
     if q.scripts and c.scripts and q.scripts.isdisjoint(c.scripts):
         return NO_SIGNAL
-    best = best_of(q.mark.sound, c.sound)
+    m_part, c_part = q.mark.partial, c.partial
+    if m_part or c_part:
+        best = best_part_pair(q.mark.sound, c.sound, m_part, c_part)[0]
+    else:
+        best = best_of(q.mark.sound, c.sound)
     if best < METAPHONE_WEIGHT:
         for a in q.mark.phonetic:
             for b in c.phonetic:
                 weight = _CODE_WEIGHT[min(len(a) if len(a) > len(b) else len(b), 4)]
+                if (m_part or c_part) and (a in m_part or b in c_part):
+                    weight *= PART_WEIGHT
                 if weight > best and a and b:
                     sim = weight * _similarity(a, b, score_cutoff=best / weight)
                     if sim > best:
@@ -307,15 +349,18 @@ def cross_script(q: PreparedQuery, c: Candidate, *, explain: bool = True) -> Sig
     if not (q.scripts and c.scripts and q.scripts.isdisjoint(c.scripts)):
         return NO_SIGNAL
     m = q.mark
-    best, a, b = best_pair(m.latin, c.latin)
+    m_part, c_part = m.partial, c.partial
+    best, a, b = best_part_pair(m.latin, c.latin, m_part, c_part)
     if best < 1.0:
-        heard, ha, hb = best_pair(m.sound, c.sound, best)
+        heard, ha, hb = best_part_pair(m.sound, c.sound, m_part, c_part, best)
         if heard > best or (ha and not a):
             best, a, b = heard, ha, hb
     if best < LOOSE_WEIGHT:
         for x in m.loose:
             for y in c.loose:
                 weight = LOOSE_WEIGHT * loose_confidence(max(len(x), len(y)))
+                if (m_part or c_part) and (x in m_part or y in c_part):
+                    weight *= PART_WEIGHT
                 if weight > best and x and y:
                     sim = weight * _similarity(x, y, score_cutoff=best / weight)
                     if sim > best:

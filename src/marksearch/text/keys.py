@@ -14,6 +14,12 @@ latin        romanised readings of the whole mark (and of each script part
              of a mixed mark), several where readings differ
 core         readings of the dominant words only (legal forms and goods
              words left out), when that differs
+partial      (not a lookup kind) the keys of ``core``, ``phon``, ``sound``
+             and ``loose`` that read only part of the mark: those made from
+             its dominant words alone when a goods word was left out
+             (可口可乐 without 可乐 "cola" reads *keko*).  A match through
+             one counts less than a match of the whole mark; legal forms
+             leave nothing partial (ACME GMBH is ACME)
 phon         Double Metaphone codes of the latin and core readings
 sound        sound keys of those readings and of the loanword readings
 loose        loose keys of the sound keys (cross-language consonant frame)
@@ -45,7 +51,7 @@ from marksearch.text.names import western_names
 from marksearch.text.phonetic import loose_key, metaphone_codes, sound_key, sound_key_of_words
 from marksearch.text.romanise import romanise_word
 from marksearch.text.scripts import COMMON, mark_scripts, split_script_runs, word_script
-from marksearch.text.words import DOMINANT, roles, split_affixes
+from marksearch.text.words import DOMINANT, GENERIC, roles, split_affixes
 
 __all__ = ["MarkKeys", "WordKeys", "mark_keys"]
 
@@ -129,16 +135,22 @@ class MarkKeys:
     sound: tuple[str, ...] = ()
     core: tuple[str, ...] = ()
     loose: tuple[str, ...] = ()
+    partial: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-able values, the form the store keeps."""
-        return {
+        """Plain JSON-able values, the form the store keeps.  ``partial`` is
+        left out when empty, as it is for most marks (so that registers keyed
+        before it existed differ only in the marks that have some)."""
+        d = {
             "text": self.text, "folded": self.folded, "compact": self.compact,
             "plain": self.plain, "skeleton": self.skeleton, "scripts": list(self.scripts),
             "latin": list(self.latin), "phonetic": list(self.phonetic),
             "words": [w.to_dict() for w in self.words], "dominant": list(self.dominant),
             "sound": list(self.sound), "core": list(self.core), "loose": list(self.loose),
         }
+        if self.partial:
+            d["partial"] = list(self.partial)
+        return d
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> MarkKeys:
@@ -154,7 +166,7 @@ class MarkKeys:
             latin=_strs(d.get("latin")), phonetic=_strs(d.get("phonetic")),
             words=tuple(WordKeys.from_dict(w) for w in d.get("words") or ()),
             dominant=_strs(d.get("dominant")), sound=_strs(d.get("sound")),
-            core=_strs(d.get("core")), loose=_strs(d.get("loose")),
+            core=_strs(d.get("core")), loose=_strs(d.get("loose")), partial=_strs(d.get("partial")),
         )
 
     def lookup_keys(self) -> Iterator[tuple[str, str]]:
@@ -274,7 +286,9 @@ def _lettered_phrase(words: Sequence[WordKeys]) -> list[str]:
 def _phrases(words: tuple[WordKeys, ...]) -> tuple[list[list[str]], list[list[str]], list[list[str]]]:
     """Word-reading lists for the whole mark (and each script part of a
     mixed mark), for its dominant words, and those only heard (loanword and
-    digits-as-letters readings), which give sound keys but no latin key."""
+    digits-as-letters readings), which give sound keys but no latin key; the
+    last of the heard is the dominant words' loanword reading, when there
+    are both a core and loanwords."""
     whole = _readings_of(words)
     parts = _parts(words)
     if len(parts) > 1:
@@ -288,6 +302,23 @@ def _phrases(words: tuple[WordKeys, ...]) -> tuple[list[list[str]], list[list[st
         if core:
             heard.append(_loan_phrase(dominant))
     return whole, core, heard
+
+
+def _partial(words: tuple[WordKeys, ...], whole: list[list[str]], core_phrases: list[list[str]],
+             heard: list[list[str]], core: tuple[str, ...], codes: tuple[str, ...],
+             sounds: tuple[str, ...], loose: tuple[str, ...]) -> tuple[str, ...]:
+    """The keys that only the dominant words give, when a goods word was left
+    out of them (see the module docstring); in the order of the key lists."""
+    if not core_phrases or not any(w.role == GENERIC for w in words):
+        return ()
+    core_heard = heard[2:]  # the dominant words' loanword reading (see _phrases)
+    whole_codes, whole_sounds = _phrase_keys(whole + heard[:2])
+    core_codes, core_sounds = _phrase_keys(core_phrases + core_heard)
+    only_codes = set(core_codes) - set(whole_codes)
+    only_sounds = set(core_sounds) - set(whole_sounds)
+    only_loose = {loose_key(s) for s in only_sounds} - {loose_key(s) for s in whole_sounds}
+    return _unique([*core, *(c for c in codes if c in only_codes), *(s for s in sounds if s in only_sounds),
+                    *(k for k in loose if k in only_loose)])
 
 
 def _run_names(tokens: tuple[str, ...]) -> list[list[str]]:
@@ -312,13 +343,15 @@ def _assemble(text: str, tokens: tuple[str, ...]) -> MarkKeys:
     latin = _unique("".join(p) for p in whole)
     core = tuple(c for c in _unique("".join(p) for p in core_phrases) if c not in latin)
     codes, sounds = _phrase_keys(whole + core_phrases + heard)
+    loose = _unique(loose_key(s) for s in sounds)
     compact = compact_of(tokens)
     return MarkKeys(
         text=text, folded=" ".join(tokens), compact=compact, plain=strip_diacritics(compact),
         skeleton=skeleton_of(tuple(strip_diacritics(t) for t in tokens)),
         scripts=mark_scripts(compact), latin=latin, phonetic=codes, words=words,
         dominant=_unique(w.romanised[0] for w in words if w.dominant and w.romanised),
-        sound=sounds, core=core, loose=_unique(loose_key(s) for s in sounds),
+        sound=sounds, core=core, loose=loose,
+        partial=_partial(words, whole, core_phrases, heard, core, codes, sounds, loose),
     )
 
 
