@@ -125,6 +125,14 @@ def test_a_reading_of_part_of_a_mark_counts_as_a_containment() -> None:
     assert cross_script(prepare_query("KEKO"), Candidate.from_keys(1, old)).score == 1.0
 
 
+def test_a_chinese_wine_mark_is_read_without_its_estate() -> None:
+    # 庄园 "estate" names the goods: 拉菲庄园 meets 拉菲 by sound, as a part of it, which containment
+    # (three characters at least) cannot see.
+    hits = exhaustive_search("拉菲庄园", [Candidate.from_text(1, "拉菲"), Candidate.from_text(2, "拉面")])
+    assert hits[0].record_id == 1
+    assert hits[0].scored.signals["sound"] == pytest.approx(PART_WEIGHT ** SOUND_EXPONENT)
+
+
 def test_cross_script_only_between_scripts() -> None:
     assert signal(cross_script, "KOKA", "COCA").score == 0.0
     assert signal(cross_script, "可口可乐", "可口可乐").score == 0.0

@@ -55,6 +55,8 @@ def test_roles_of_latin_and_cyrillic_marks(mark: str, expected: tuple[str, ...])
         ("丰田汽车有限公司", ("丰田", "汽车", "有限公司")),
         ("크리스피크림도넛", ("크리스피크림", "도넛")),
         ("주식회사라잇템", ("주식회사", "라잇템")),
+        ("拉菲庄园", ("拉菲", "庄园")),  # Château Lafite: 庄园 "estate"
+        ("张裕葡萄酒", ("张裕", "葡萄酒")),
         ("银行", ("银行",)),  # the name keeps at least two characters
         ("可乐", ("可乐",)),
     ],
