@@ -335,3 +335,44 @@ def test_the_grown_goods_base_is_cached_by_register_id(pg_url: str, tmp_path: Pa
         built: list[str] = []
         assert len(bases.base_for_store(again, on_build=built.append)) == len(grown)
         assert built == []  # read from the cache, not built from the register again
+
+
+def test_one_server_process_grows_the_goods_base_in_the_background(pg_url: str, tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """`marksearch serve` with one process answers at once on PostgreSQL as on an SQLite file: the goods
+    term base grows on a second connection, opened with the URL the server was given; only goods
+    requests wait for it."""
+    from marksearch.goods import bases
+    from marksearch.web.service import SearchParams, Service
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    with open_store(pg_url) as store:
+        files = sorted((FORMATS / "st66" / "euipo_bulk_sample").glob("*.xml"))[:3]
+        ingest(store, [str(f) for f in files], format="st66", workers=1)
+    bases._grown.clear()  # a fresh server process: nothing held in memory
+    release, waited_too_long = threading.Event(), []
+    real = bases.base_for_store
+
+    def held(store: Store, **kwargs: Any) -> Any:
+        waited_too_long.append(not release.wait(60))
+        return real(store, **kwargs)
+
+    monkeypatch.setattr(bases, "base_for_store", held)
+    lines: list[str] = []
+    service = Service.open(pg_url, goods_in_background=True, say=lines.append)
+    try:
+        assert service.health()["goods_term_base"] == "building"
+        assert isinstance(service._goods_store, PostgresStore) and service._goods_store is not service.store
+        # Answered while the build is held (had it waited for the build, it would wait for the release below).
+        assert service.search(SearchParams(q="coffee", statuses=("all",)))["total"] >= 1
+        release.set()
+        assert {c["nice_class"] for c in service.goods("Kaffee")["classes"]} & {30, 32}  # waits for the build
+        assert service._goods_builder is not None
+        service._goods_builder.join(120)
+        assert waited_too_long == [False]
+        assert service.health()["goods_term_base"] == "ready"
+        assert lines[-1].startswith("goods term base ready: ")
+        assert list((tmp_path / "cache" / "marksearch").glob("*.goods.npz"))  # kept for the next start
+    finally:
+        release.set()
+        service.close()

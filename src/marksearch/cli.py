@@ -18,7 +18,7 @@ import click
 
 from marksearch import __version__
 from marksearch.errors import MarksearchError
-from marksearch.store import DEFAULT_DB, SQLiteStore, open_store
+from marksearch.store import DEFAULT_DB, open_store
 
 __all__ = ["main"]
 
@@ -342,10 +342,10 @@ def serve(host: str, port: int, workers: int, with_demo: bool, token: str | None
             shown_db = store.url  # a database URL without its password
             Searcher(store)  # opens or builds the index once, before any worker needs it
             # The goods pages' term base, grown with the register's goods, is built once and kept
-            # beside the register.  One server process on an SQLite file builds it in the
-            # background on a second connection and answers meanwhile (only goods requests wait);
-            # several workers, or a database server, get it built before they start.
-            background = workers == 1 and isinstance(store, SQLiteStore)
+            # (beside an SQLite file; in the user's cache folder for a database server).  One server
+            # process builds it in the background on a second connection and answers meanwhile
+            # (only goods requests wait); several workers get it built before they start.
+            background = workers == 1
             if not background:
                 from marksearch.goods.bases import base_for_store
 

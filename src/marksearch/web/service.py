@@ -387,13 +387,17 @@ class Service:
     """Searches, facets and records of one register, safe to call from many threads."""
 
     def __init__(self, store: Store, *, goods_in_background: bool = False,
-                 say: Callable[[str], None] | None = None) -> None:
+                 say: Callable[[str], None] | None = None, db: str | None = None) -> None:
         """``goods_in_background``: grow the goods term base now, in a thread on a second
-        connection (an SQLite file register only), instead of on the first request that needs
-        it.  Building it from a register takes a while once (tens of seconds for the demo),
-        so ``marksearch serve`` answers meanwhile; only goods requests wait for it.  ``say``
-        is told, with a line to show, when that build starts and ends."""
+        connection, instead of on the first request that needs it.  Building it from a
+        register takes a while once (tens of seconds for the demo), so ``marksearch serve``
+        answers meanwhile; only goods requests wait for it.  ``say`` is told, with a line to
+        show, when that build starts and ends.  The second connection goes to an SQLite file
+        by its path, to a database server by ``db``, the URL the store was opened with (the
+        store's own ``url`` leaves the password out); without ``db``, a server register's
+        base is built on first use, on the store's connection."""
         self.store = store
+        self._db = db
         self._lock = threading.RLock()
         self.searcher = Searcher(store)
         self.searcher.segment.warm()  # a server's first searches run as fast as its later ones
@@ -413,7 +417,7 @@ class Service:
     def open(cls, db: str | None = None, *, goods_in_background: bool = False,
              say: Callable[[str], None] | None = None) -> Service:
         """The service of the register ``db`` (``--db``, ``$MARKSEARCH_DB`` or the default)."""
-        return cls(open_store(db), goods_in_background=goods_in_background, say=say)
+        return cls(open_store(db), goods_in_background=goods_in_background, say=say, db=db)
 
     def close(self) -> None:
         self._closed = True
@@ -573,9 +577,13 @@ class Service:
             say(f"goods term base ready: {len(base):,} terms in {time.monotonic() - started:.0f} s")
 
     def _own_goods_store(self) -> Store | None:
-        """A second connection to an SQLite file register, for growing the term base."""
-        if self._goods_store is None and isinstance(self.store, SQLiteStore) and self.store.url != ":memory:":
-            self._goods_store = open_store(str(self.store.url))
+        """A second connection to the register, for growing the term base (see ``__init__``)."""
+        if self._goods_store is None:
+            if isinstance(self.store, SQLiteStore):
+                if self.store.url != ":memory:":
+                    self._goods_store = open_store(str(self.store.url))
+            elif self._db is not None:
+                self._goods_store = open_store(self._db)
         return self._goods_store
 
     # -- records -----------------------------------------------------------------------------------
