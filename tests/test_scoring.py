@@ -114,6 +114,7 @@ def test_a_reading_of_part_of_a_mark_counts_as_a_containment() -> None:
     assert [h.record_id for h in hits] == [2, 1]
     assert hits[0].scored.signals["cross_script"] == 1.0
     assert hits[1].scored.signals["cross_script"] == pytest.approx(PART_WEIGHT)
+    assert hits[1].scored.reasons[0] == "transliteration: 可口可乐 reads keko (in part) ~ KEKO reads keko"
     # Either way round, and in sound when the marks share a script.
     assert signal(cross_script, "KEKO", "可口可乐").score == pytest.approx(PART_WEIGHT)
     assert signal(sound, "可口", "可口可乐").score == pytest.approx(PART_WEIGHT ** SOUND_EXPONENT)

@@ -196,6 +196,18 @@ def test_every_reason_the_scorer_gives_is_translated(db: str) -> None:
     assert len(shapes) >= 8
 
 
+def test_a_reading_of_part_of_a_mark_is_translated_as_such() -> None:
+    catalogs = Catalogs()
+    reason = "transliteration: 可口可乐 reads keko (in part) ~ KEKO reads keko"
+    assert catalogs.get("zh").reason(reason) == "音译：可口可乐（部分读作 keko）~ KEKO（读作 keko）"
+    for shape in (reason, "transliteration: KEKO reads keko ~ 可口可乐 reads keko (in part)",
+                  "transliteration: 可口可乐 reads keko (in part) ~ 可口 reads koko (in part)"):
+        for lang in ("zh", "ko", "ja"):
+            translated = catalogs.get(lang).reason(shape)
+            assert "in part" not in translated and "reads" not in translated, (lang, translated)
+            assert translated.count("keko") == shape.count("keko")  # the marks' readings kept
+
+
 def test_every_goods_reason_is_translated(db: str) -> None:
     """The goods signal's reasons for a description and the reasons of the goods that overlap."""
     service = Service.open(db)

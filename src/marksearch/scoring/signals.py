@@ -367,7 +367,9 @@ def cross_script(q: PreparedQuery, c: Candidate, *, explain: bool = True) -> Sig
                         best, a, b = sim, x, y
     if not explain or best < REASON_FLOOR or not a:
         return Signal(best, "")
-    return Signal(best, f"transliteration: {m.text} reads {a} ~ {c.text} reads {b}")
+    # A reading of part of a mark says so: it is why identical readings score PART_WEIGHT.
+    a_part, b_part = (" (in part)" if a in m_part else ""), (" (in part)" if b in c_part else "")
+    return Signal(best, f"transliteration: {m.text} reads {a}{a_part} ~ {c.text} reads {b}{b_part}")
 
 
 def loose_confidence(length: int) -> float:

@@ -169,6 +169,12 @@ REASONS: list[tuple[re.Pattern[str], str]] = [
     for p, m in [
         (r"^sounds like: {a} ~ {b}$", N_("sounds like: %(a)s ~ %(b)s")),
         (r"^sounds partly like: {a} ~ {b}$", N_("sounds partly like: %(a)s ~ %(b)s")),
+        (r"^transliteration: {a} reads {b} \(in part\) ~ {c} reads {d} \(in part\)$",
+         N_("transliteration: %(a)s reads %(b)s (in part) ~ %(c)s reads %(d)s (in part)")),
+        (r"^transliteration: {a} reads {b} \(in part\) ~ {c} reads {d}$",
+         N_("transliteration: %(a)s reads %(b)s (in part) ~ %(c)s reads %(d)s")),
+        (r"^transliteration: {a} reads {b} ~ {c} reads {d} \(in part\)$",
+         N_("transliteration: %(a)s reads %(b)s ~ %(c)s reads %(d)s (in part)")),
         (r"^transliteration: {a} reads {b} ~ {c} reads {d}$",
          N_("transliteration: %(a)s reads %(b)s ~ %(c)s reads %(d)s")),
         (r"^spelling: identical$", N_("spelling: identical")),
