@@ -110,7 +110,8 @@ GENERIC_WORDS = frozenset({
     # Chinese (simplified and traditional), Japanese, Korean
     "咖啡", "银行", "銀行", "可乐", "可樂", "不动产", "不動產", "集团", "集團", "科技", "食品",
     "餐厅", "餐廳", "药业", "藥業", "酒店", "汽车", "汽車", "电子", "電子", "超市", "冰淇淋",
-    # wine: 拉菲庄园 is Château Lafite (庄园 "estate", as ESTATE and CHATEAU-less WINES above)
+    # wine, as ESTATE, WINE and BREWERY above: 庄园 "estate" (拉菲庄园 is Château Lafite),
+    # 酒庄 "winery", 葡萄酒 and 红酒 "wine", 酒业 "wine and spirits trade"
     "庄园", "莊園", "酒庄", "酒莊", "葡萄酒", "红酒", "紅酒", "酒业", "酒業", "ワイン", "와인",
     "コーヒー", "カフェ", "ホテル", "ストア", "自動車", "製薬", "電機", "不動産",
     "アイスクリーム", "ベーカリー", "レストラン", "グループ",
