@@ -192,18 +192,22 @@ def test_rekey_brings_an_old_register_to_this_versions_keys(tmp_path: Path,
     assert "bmw" not in old_keys[0]["latin"] and old_keys[1:] == [record_keys(r) for r in marks[1:]]
     with open_store(db) as store:
         store.write(marks, old_keys)
+        store.set_keys_version(1)  # as a register keyed before key versions were kept says
 
-    def reading(query: str) -> tuple[float, list[str]]:
-        """The cross-script signal and the reasons of the hit 宝马 for ``query``."""
-        code, out, _ = run("search", query, "--status", "all", "--db", db, "--json")
+    def reading(query: str) -> tuple[float, list[str], str]:
+        """The cross-script signal and the reasons of the hit 宝马 for ``query``, and what was said."""
+        code, out, err = run("search", query, "--status", "all", "--db", db, "--json")
         assert code == 0
         hit = next(h for h in json.loads(out)["hits"] if h["application_number"] == "1")
-        return hit["signals"]["cross_script"], hit["reasons"]
+        return hit["signals"]["cross_script"], hit["reasons"], err
 
-    assert reading("BMW")[0] < 0.6
+    score, _, said = reading("BMW")
+    assert score < 0.6 and "`marksearch rekey` recomputes them" in said
+    assert "`marksearch rekey` recomputes them" in run("stats", "--db", db)[2]
     code, out, _ = run("rekey", "--db", db, "--json")
     assert code == 0 and json.loads(out) == {"records": 3, "rekeyed": 1}
-    score, reasons = reading("BMW")  # the index followed the new keys
+    score, reasons, said = reading("BMW")  # the index followed the new keys
     assert score == 1.0 and "transliteration: BMW reads bmw ~ 宝马 reads bmw" in reasons
+    assert "rekey" not in said and "rekey" not in run("stats", "--db", db)[2]
     code, out, _ = run("rekey", "--db", db)
     assert code == 0 and out.strip() == "3 records read, 0 given new keys"

@@ -39,6 +39,7 @@ from marksearch.search import Query, Searcher
 from marksearch.store import SQLiteStore, Store, open_store
 from marksearch.store.pgcluster import PgServer
 from marksearch.store.postgres import SCHEMA_VERSION, PostgresStore, redact
+from marksearch.versions import KEYS_VERSION
 from tests.conftest import FORMATS
 
 EUIPO = FORMATS / "st66" / "euipo_open_data_EM-TM-V3-4"
@@ -205,7 +206,8 @@ def test_workers_starting_together_migrate_once(pg_url: str) -> None:
     assert not errors
     with psycopg.connect(pg_url) as conn:
         rows = dict(conn.execute("SELECT key, value FROM meta").fetchall())
-    assert rows.keys() == {"schema_version", "register_id"} and rows["schema_version"] == str(SCHEMA_VERSION)
+    assert rows.keys() == {"schema_version", "register_id", "keys_version"}
+    assert rows["schema_version"] == str(SCHEMA_VERSION) and rows["keys_version"] == str(KEYS_VERSION)
     with open_store(pg_url) as a, open_store(pg_url) as b:
         assert isinstance(a, PostgresStore) and isinstance(b, PostgresStore)
         assert a.register_id == b.register_id == rows["register_id"]

@@ -14,6 +14,7 @@ from marksearch.errors import StoreError
 from marksearch.records import ClassGoods, Deletion, Provenance, Record, Rejection, Status, VerbalElement
 from marksearch.store import SQLiteStore, Store, open_store
 from marksearch.store.sqlite import SCHEMA_VERSION
+from marksearch.versions import KEYS_VERSION
 
 
 @pytest.fixture(params=["memory", "file", "postgres"])
@@ -195,12 +196,16 @@ def test_rekey_gives_stale_records_the_keys_of_this_version(store: Store) -> Non
     assert old is not None and "bmw" in old["latin"]
     old = {**old, "latin": [k for k in old["latin"] if k != "bmw"]}  # as keyed before the CC-CEDICT names
     store.write([current, stale, textless], [record_keys(current), old, None])
+    assert store.keys_version() == KEYS_VERSION  # a new register is keyed by this version ...
+    store.set_keys_version(1)  # ... and this one by an earlier one
+    assert store.keys_version() == 1
     before = store.last_seq()
     stored = store.get("EM", "2")
     assert stored is not None
 
     counts = rekey(store)
     assert counts.to_dict() == {"records": 3, "rekeyed": 1}
+    assert store.keys_version() == KEYS_VERSION
     rows = {row.application_number: row for row in store.iter_index_rows()}
     assert rows["2"].keys == record_keys(stale) and rows["3"].keys is None
     assert [(c.op, c.application_number) for c in store.changes(after_seq=before)] == [("update", "2")]

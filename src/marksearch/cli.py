@@ -18,7 +18,7 @@ import click
 
 from marksearch import __version__
 from marksearch.errors import MarksearchError
-from marksearch.store import DEFAULT_DB, open_store
+from marksearch.store import DEFAULT_DB, Store, open_store
 
 __all__ = ["main"]
 
@@ -173,6 +173,7 @@ def stats(db: str, as_json: bool) -> None:
     with user_errors(), open_store(db) as store:
         result = store.stats()
         shown = store.url  # a database URL without its password
+        _note_older_keys(store)
     if as_json:
         emit_json(result.to_dict())
         return
@@ -241,6 +242,7 @@ def search(text: str, classes: tuple[int, ...], offices: tuple[str, ...], status
         goods=goods,
     )
     with user_errors(), open_store(db) as store:
+        _note_older_keys(store)
         goods_base = None
         if goods:
             from marksearch.goods.bases import base_for_store
@@ -275,6 +277,16 @@ def index(db: str, as_json: bool) -> None:
         emit_json(info)
     else:
         click.echo(f"indexed {info['marks']} marks in {info['seconds']} s ({info['bytes'] / 1e6:.1f} MB)")
+
+
+def _note_older_keys(store: Store) -> None:
+    """Say on standard error when the register's text keys are older than this marksearch's:
+    its searches read the stored keys, so what changed since does not show until a re-key."""
+    from marksearch.versions import KEYS_VERSION
+
+    if store.keys_version() < KEYS_VERSION and store.last_seq() > 0:
+        click.echo("note: this register's text keys were computed by an earlier marksearch; "
+                   "`marksearch rekey` recomputes them", err=True)
 
 
 @cli.command()
@@ -340,6 +352,7 @@ def serve(host: str, port: int, workers: int, with_demo: bool, token: str | None
                 _print_summary(load_demo(store))
             marks = store.stats().total
             shown_db = store.url  # a database URL without its password
+            _note_older_keys(store)
             Searcher(store)  # opens or builds the index once, before any worker needs it
             # The goods pages' term base, grown with the register's goods, is built once and kept
             # (beside an SQLite file; in the user's cache folder for a database server).  One server

@@ -47,6 +47,7 @@ from marksearch.formats import Reader, get_reader, sniff, split
 from marksearch.inputs import CountingReader, Source, expand_paths, reading
 from marksearch.records import Entry, GoodsAddition, Record, Rejection
 from marksearch.store import IndexRow, Item, Prepared, Store, WriteCounts
+from marksearch.versions import KEYS_VERSION
 
 __all__ = ["FileResult", "IngestSummary", "RekeyCounts", "default_workers", "ingest", "record_keys", "rekey"]
 
@@ -129,7 +130,8 @@ def rekey(store: Store, *, batch_size: int = BATCH_SIZE) -> RekeyCounts:
     """Give every record the text keys this marksearch computes, where its stored
     ones differ (a register keyed by an earlier version: a re-ingest would not
     change them, since the records are the same).  Each record re-keyed is
-    logged as an update, so the search index and watches follow.
+    logged as an update, so the search index and watches follow; the register
+    then says its keys are of this version (``Store.keys_version``).
     """
     counts = RekeyCounts()
     pending: list[tuple[IndexRow, bytes]] = []
@@ -146,6 +148,7 @@ def rekey(store: Store, *, batch_size: int = BATCH_SIZE) -> RekeyCounts:
             pending = []
     if pending:
         counts.rekeyed += store.update_keys(pending)
+    store.set_keys_version(KEYS_VERSION)
     return counts
 
 

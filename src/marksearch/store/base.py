@@ -327,6 +327,16 @@ class Store(abc.ABC):
         """The newest change's sequence number (0 for an empty store)."""
 
     @abc.abstractmethod
+    def keys_version(self) -> int:
+        """The :data:`~marksearch.text.keys.KEYS_VERSION` of the oldest text keys the register may
+        hold: the version that created it, or that last re-keyed it (``marksearch rekey``); 1 for
+        a register made before versions were kept."""
+
+    @abc.abstractmethod
+    def set_keys_version(self, version: int) -> None:
+        """Record that every record's keys are now of ``version`` (after a re-key)."""
+
+    @abc.abstractmethod
     def history(self, office: str, application_number: str) -> list[Change]:
         """The change log entries of one record, oldest first."""
 

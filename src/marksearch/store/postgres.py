@@ -54,6 +54,7 @@ from marksearch.store.base import (
     WriteCounts,
     stored_from_row,
 )
+from marksearch.versions import KEYS_VERSION
 
 __all__ = ["CHANNEL", "SCHEMA_VERSION", "PostgresStore", "redact"]
 
@@ -229,6 +230,9 @@ class PostgresStore(Store):
                     )
                 for step in range((version or 0) + 1, SCHEMA_VERSION + 1):
                     self.db.execute(_MIGRATIONS[step].encode())  # no parameters: several statements run
+                if version is None:  # a new register is keyed by this version; an older one kept what it had
+                    self.db.execute("INSERT INTO meta VALUES ('keys_version', %s) ON CONFLICT (key) DO NOTHING",
+                                    (str(KEYS_VERSION),))
                 self.db.execute(
                     "INSERT INTO meta VALUES ('schema_version', %s) "
                     "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -417,6 +421,19 @@ class PostgresStore(Store):
     def last_seq(self) -> int:
         rows = self._fetch("SELECT COALESCE(max(seq), 0) FROM changes")
         return int(rows[0][0])
+
+    def keys_version(self) -> int:
+        rows = self._fetch("SELECT value FROM meta WHERE key = 'keys_version'")
+        return int(rows[0][0]) if rows else 1
+
+    def set_keys_version(self, version: int) -> None:
+        self._reconnect_if_broken()
+        try:
+            with self.db.transaction():
+                self.db.execute("INSERT INTO meta VALUES ('keys_version', %s) "
+                                "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (str(version),))
+        except psycopg.Error as exc:
+            raise StoreError(f"cannot write to the register {self.url}: {_one_line(exc)}") from None
 
     def stats(self) -> Stats:
         return self._read(_stats)

@@ -28,6 +28,7 @@ from marksearch.store.base import (
     WriteCounts,
     stored_from_row,
 )
+from marksearch.versions import KEYS_VERSION
 
 __all__ = ["SCHEMA_VERSION", "SQLiteStore"]
 
@@ -135,9 +136,11 @@ class SQLiteStore(Store):
         if row is None or int(row[0]) < SCHEMA_VERSION:
             # executescript commits on its own, so the transaction is spelled out in the script.
             # Schema 1 needs no change of its tables: its text rows stay readable beside packed ones.
+            # A new register is keyed by this version; an older one keeps what it had (1 if nothing).
+            new = "" if row is not None else f"INSERT OR IGNORE INTO meta VALUES ('keys_version', '{KEYS_VERSION}');"
             self.db.executescript(
                 "BEGIN IMMEDIATE;" + _SCHEMA + "INSERT OR REPLACE INTO meta VALUES "
-                f"('schema_version', '{SCHEMA_VERSION}'); COMMIT;"
+                f"('schema_version', '{SCHEMA_VERSION}');" + new + " COMMIT;"
             )
 
     def _transaction(self) -> _Tx:
@@ -357,6 +360,17 @@ class SQLiteStore(Store):
     def last_seq(self) -> int:
         row = self.db.execute("SELECT COALESCE(MAX(seq), 0) FROM changes").fetchone()
         return int(row[0])
+
+    def keys_version(self) -> int:
+        row = self.db.execute("SELECT value FROM meta WHERE key='keys_version'").fetchone()
+        return int(row[0]) if row else 1
+
+    def set_keys_version(self, version: int) -> None:
+        try:
+            with self._transaction():
+                self.db.execute("INSERT OR REPLACE INTO meta VALUES ('keys_version', ?)", (str(version),))
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot write to the register {self.path}: {exc}") from None
 
     def stats(self) -> Stats:
         def grouped(column: str) -> dict[str, int]:

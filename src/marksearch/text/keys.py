@@ -52,8 +52,9 @@ from marksearch.text.phonetic import loose_key, metaphone_codes, sound_key, soun
 from marksearch.text.romanise import romanise_word
 from marksearch.text.scripts import COMMON, mark_scripts, split_script_runs, word_script
 from marksearch.text.words import DOMINANT, GENERIC, roles, split_affixes
+from marksearch.versions import KEYS_VERSION  # raise it when these keys change
 
-__all__ = ["MarkKeys", "WordKeys", "mark_keys"]
+__all__ = ["KEYS_VERSION", "MarkKeys", "WordKeys", "mark_keys"]
 
 # Bounds that keep keys compact: readings of a whole mark, words keyed, and
 # characters read (a verbal element longer than this is a slogan or a

@@ -1,0 +1,13 @@
+"""Version numbers of what a register keeps, in a module of its own so that the stores can read
+them without importing the text-key code.
+"""
+
+from __future__ import annotations
+
+__all__ = ["KEYS_VERSION"]
+
+KEYS_VERSION = 2
+"""Which text keys :func:`marksearch.text.mark_keys` computes; raised whenever it gives other keys
+for some text, so that a register keyed by an earlier version can say so (``Store.keys_version``;
+``marksearch rekey`` brings it up to date).  1: every register made before the number was kept;
+2: ``partial`` keys (readings of part of a mark with a goods word)."""
