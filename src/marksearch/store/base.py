@@ -328,7 +328,7 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def keys_version(self) -> int:
-        """The :data:`~marksearch.text.keys.KEYS_VERSION` of the oldest text keys the register may
+        """The :data:`~marksearch.versions.KEYS_VERSION` of the oldest text keys the register may
         hold: the version that created it, or that last re-keyed it (``marksearch rekey``); 1 for
         a register made before versions were kept."""
 
