@@ -271,11 +271,9 @@ def _unique(items: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(i for i in items if i))
 
 
-def _phrase_keys(phrases: list[list[str]]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Metaphone codes and sound keys of phrases (lists of word readings)."""
-    codes = _unique(itertools.chain.from_iterable(metaphone_codes("".join(p)) for p in phrases))
-    sounds = _unique(sound_key_of_words(p) for p in phrases)
-    return codes, sounds
+def _phrase_keys(phrases: list[list[str]]) -> list[tuple[tuple[str, ...], str]]:
+    """The Metaphone codes and the sound key of each phrase (a list of word readings)."""
+    return [(tuple(metaphone_codes("".join(p))), sound_key_of_words(p)) for p in phrases]
 
 
 def _lettered_phrase(words: Sequence[WordKeys]) -> list[str]:
@@ -305,18 +303,19 @@ def _phrases(words: tuple[WordKeys, ...]) -> tuple[list[list[str]], list[list[st
     return whole, core, heard
 
 
-def _partial(words: tuple[WordKeys, ...], whole: list[list[str]], core_phrases: list[list[str]],
-             heard: list[list[str]], core: tuple[str, ...], codes: tuple[str, ...],
-             sounds: tuple[str, ...], loose: tuple[str, ...]) -> tuple[str, ...]:
+def _partial(words: tuple[WordKeys, ...], keyed: list[tuple[tuple[str, ...], str]], of_core: list[bool],
+             core: tuple[str, ...], codes: tuple[str, ...], sounds: tuple[str, ...],
+             loose: tuple[str, ...]) -> tuple[str, ...]:
     """The keys that only the dominant words give, when a goods word was left
-    out of them (see the module docstring); in the order of the key lists."""
-    if not core_phrases or not any(w.role == GENERIC for w in words):
+    out of them (see the module docstring), in the order of the key lists.
+    ``keyed`` holds each phrase's keys, ``of_core`` whether the phrase reads the
+    dominant words alone."""
+    if not any(of_core) or not any(w.role == GENERIC for w in words):
         return ()
-    core_heard = heard[2:]  # the dominant words' loanword reading (see _phrases)
-    whole_codes, whole_sounds = _phrase_keys(whole + heard[:2])
-    core_codes, core_sounds = _phrase_keys(core_phrases + core_heard)
-    only_codes = set(core_codes) - set(whole_codes)
-    only_sounds = set(core_sounds) - set(whole_sounds)
+    whole_codes = {c for (cs, _), part in zip(keyed, of_core, strict=True) if not part for c in cs}
+    whole_sounds = {sound for (_, sound), part in zip(keyed, of_core, strict=True) if not part}
+    only_codes = {c for (cs, _), part in zip(keyed, of_core, strict=True) if part for c in cs} - whole_codes
+    only_sounds = {sound for (_, sound), part in zip(keyed, of_core, strict=True) if part} - whole_sounds
     only_loose = {loose_key(s) for s in only_sounds} - {loose_key(s) for s in whole_sounds}
     return _unique([*core, *(c for c in codes if c in only_codes), *(s for s in sounds if s in only_sounds),
                     *(k for k in loose if k in only_loose)])
@@ -343,8 +342,14 @@ def _assemble(text: str, tokens: tuple[str, ...]) -> MarkKeys:
     whole += _run_names(tokens)
     latin = _unique("".join(p) for p in whole)
     core = tuple(c for c in _unique("".join(p) for p in core_phrases) if c not in latin)
-    codes, sounds = _phrase_keys(whole + core_phrases + heard)
+    keyed = _phrase_keys(whole + core_phrases + heard)
+    codes = _unique(itertools.chain.from_iterable(cs for cs, _ in keyed))
+    sounds = _unique(sound for _, sound in keyed)
     loose = _unique(loose_key(s) for s in sounds)
+    # Which phrases read the dominant words alone: the core's, and the last heard one when there
+    # are three (the dominant words' loanword reading, see _phrases).
+    of_core = ([False] * len(whole) + [True] * len(core_phrases)
+               + [i >= 2 for i in range(len(heard))])
     compact = compact_of(tokens)
     return MarkKeys(
         text=text, folded=" ".join(tokens), compact=compact, plain=strip_diacritics(compact),
@@ -352,7 +357,7 @@ def _assemble(text: str, tokens: tuple[str, ...]) -> MarkKeys:
         scripts=mark_scripts(compact), latin=latin, phonetic=codes, words=words,
         dominant=_unique(w.romanised[0] for w in words if w.dominant and w.romanised),
         sound=sounds, core=core, loose=loose,
-        partial=_partial(words, whole, core_phrases, heard, core, codes, sounds, loose),
+        partial=_partial(words, keyed, of_core, core, codes, sounds, loose),
     )
 
 
