@@ -345,6 +345,50 @@ def test_a_memo_of_a_lower_level_gathers_every_mark_with_the_same_bounds() -> No
     assert 0 < asked < 8  # some rounds were answered from the memo alone
 
 
+@settings(max_examples=80, deadline=None)
+@given(strings=st.lists(st.text(alphabet="abcABC019可口乐Кк", min_size=1, max_size=12), min_size=1, max_size=60),
+       query=st.text(alphabet="abcABC019可口乐Кк", min_size=1, max_size=12),
+       threshold=st.sampled_from([0.2, 0.5, 0.6, 0.64, 0.7, 0.75, 0.8, 0.9, 1.0]),
+       picked=st.lists(st.integers(0, 59), max_size=20))
+def test_the_character_count_filter_keeps_every_string_within_the_threshold(
+        strings: list[str], query: str, threshold: float, picked: list[int]) -> None:
+    """KeySpace's count filter drops only strings that cannot reach the threshold (letters of either
+    case, digits, and characters bucketed by hash alike), over a whole range and over picked ids."""
+    from rapidfuzz.distance import Levenshtein
+
+    from marksearch.index import keyspace
+
+    builder = keyspace.KeySpaceBuilder()
+    for mark, text in enumerate(strings):
+        builder.add(text, mark)
+    space = builder.build()
+    every = space.strings(range(space.size))
+    within = [Levenshtein.normalized_similarity(query, text) >= threshold - 1e-6 for text in every]
+    whole = np.arange(space.size, dtype=np.int64)
+    some = np.array(sorted({i for i in picked if i < space.size}) or [0], dtype=np.int64)
+    for pool in (whole, some):
+        kept = space._counts_may_reach([(query, threshold)], pool)
+        assert all(kept[j] for j, i in enumerate(pool.tolist()) if within[i]), (query, threshold)
+
+
+def test_the_character_count_filter_drops_strings_of_other_letters() -> None:
+    from marksearch.index import keyspace
+
+    builder = keyspace.KeySpaceBuilder()
+    texts = ["cocacola", "cocacolo", "kokakola", "pepsicola", "xyzzyxyz", "mmmmnnnn", "cocacolacompany"]
+    for mark, text in enumerate(texts):
+        builder.add(text, mark)
+    space = builder.build()
+    pool = np.arange(space.size, dtype=np.int64)
+    kept = {space.string(i) for i in pool[space._counts_may_reach([("cocacola", 0.75)], pool)].tolist()}
+    assert {"cocacola", "cocacolo"} <= kept  # within two edits of eight letters
+    assert not kept & {"xyzzyxyz", "mmmmnnnn", "pepsicola"}  # letters too far off to be within two edits
+    # A space built without character counts (the containment space) is checked without the filter.
+    bare = keyspace.KeySpaceBuilder(histograms=False)
+    bare.add("cocacola", 0)
+    assert bare.build().hist.shape == (keyspace.HIST_BUCKETS, 0)
+
+
 def test_marks_of_gathers_every_posting_in_order() -> None:
     from marksearch.index import keyspace
 
@@ -388,8 +432,12 @@ def test_similar_many_finds_every_string_at_each_querys_threshold(
     filtered = space.similar_many(queries, within=mask)
     with patch.object(keyspace, "SPLIT_MIN", 1), patch.object(keyspace, "THREADS", 3):
         split = space.similar_many(queries)  # every check cut into parts run on threads
-    for (sids, sims), (split_sids, split_sims) in zip(unfiltered, split, strict=True):
+    with patch.object(keyspace, "HIST_MIN", 1), patch.object(keyspace, "HIST_FROM", 0.0):
+        counted = space.similar_many(queries)  # every check behind the character count filter
+    for (sids, sims), (split_sids, split_sims), (counted_sids, counted_sims) in zip(unfiltered, split, counted,
+                                                                                   strict=True):
         assert sids.tolist() == split_sids.tolist() and sims.tolist() == split_sims.tolist()
+        assert sids.tolist() == counted_sids.tolist() and sims.tolist() == counted_sims.tolist()
     for (query, threshold), (sids, sims), (kept, _) in zip(queries, unfiltered, filtered, strict=True):
         expected = {i for i, text in enumerate(every)
                     if Levenshtein.normalized_similarity(query, text) >= threshold - 1e-9}

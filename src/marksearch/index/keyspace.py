@@ -10,8 +10,10 @@ The candidate search (:meth:`KeySpace.similar`) returns every string whose
 normalised Levenshtein similarity to a query string can reach a threshold:
 a length filter (similarity is at most ``min / max`` of the lengths), then a
 trigram count filter (Ukkonen 1992: ``d`` edits destroy at most ``3 d`` of
-the trigrams of the longer string), then RapidFuzz on the survivors.  It is
-exact: a string it leaves out cannot reach the threshold.
+the trigrams of the longer string), then a character count filter (each
+edit changes a string's character counts by at most 2 in total, see
+:func:`_histograms`), then RapidFuzz on the survivors.  It is exact: a
+string it leaves out cannot reach the threshold.
 
 Each string also carries the Nice classes of the marks that hold it (the
 union of their class bitmaps), so a search filtered by class asks RapidFuzz
@@ -46,6 +48,7 @@ DECODED_CACHE = 2_000_000  # spaces of at most this many strings are kept decode
 IntArray = npt.NDArray[np.int64]
 U32 = npt.NDArray[np.uint32]
 U64 = npt.NDArray[np.uint64]
+U8 = npt.NDArray[np.uint8]
 Offsets = npt.NDArray[np.uint32] | npt.NDArray[np.int64]  # uint32 where the values fit: half the bytes
 F32 = npt.NDArray[np.float32]
 Texts = npt.NDArray[np.object_] | list[str]  # of str, as RapidFuzz reads them
@@ -132,6 +135,10 @@ class KeySpace:
     classes: U64  # the Nice classes of the marks holding string i: the union of their class bitmaps
     shared: U64  # the scripts every mark holding string i has: the intersection of their script bitmaps
     # (empty: not kept; only the spaces that serve the cross-script signal alone keep it)
+    class_offsets: IntArray  # the strings of Nice class c: class_ids[class_offsets[c]:class_offsets[c + 1]]
+    class_ids: U32  # (ascending per class; empty offsets: not kept)
+    hist: U8  # HIST_BUCKETS x size: how many characters of string i fall in each bucket (_histograms)
+    # (empty: not kept; the containment space, never checked with RapidFuzz, keeps none)
     _cache: npt.NDArray[np.object_] | None = field(default=None, repr=False, compare=False)
     _spent: int = field(default=0, init=False, repr=False, compare=False)  # strings decoded piecemeal (weighted)
 
@@ -294,10 +301,28 @@ class KeySpace:
         return kept
 
     def _range_within(self, start: int, stop: int, within: int, crossing: int = 0) -> IntArray:
-        """:meth:`_within` of the strings ``start`` to ``stop``, read as slices."""
+        """:meth:`_within` of the strings ``start`` to ``stop``: for a class filter, the strings of its
+        classes' lists in the range (slices, where testing the range's class masks read them all)."""
+        if within and len(self.class_offsets):
+            found = self._of_classes(start, stop, within)
+            return self._within(found, 0, crossing) if self._crosses(crossing) else found
         if not (within or self._crosses(crossing)):
             return np.arange(start, stop, dtype=np.int64)
         return np.flatnonzero(self._sieve(slice(start, stop), within, crossing)) + start
+
+    def _of_classes(self, start: int, stop: int, within: int) -> IntArray:
+        """The ids from ``start`` to ``stop`` of the strings a mark of a class in ``within`` holds, ascending."""
+        parts = []
+        for c in range(1, len(self.class_offsets) - 1):
+            if within >> c & 1:
+                ids = self.class_ids[int(self.class_offsets[c]) : int(self.class_offsets[c + 1])]
+                lo, hi = np.searchsorted(ids, [start, stop])
+                if hi > lo:
+                    parts.append(ids[lo:hi])
+        if not parts:
+            return np.empty(0, dtype=np.int64)
+        found = parts[0] if len(parts) == 1 else np.unique(np.concatenate(parts))
+        return found.astype(np.int64)
 
     def _crosses(self, crossing: int) -> bool:
         return bool(crossing) and len(self.shared) > 0
@@ -364,6 +389,11 @@ class KeySpace:
         (nudged up a hair, as bounds; as RapidFuzz gives them with ``nudge=False``)."""
         if len(pool) == 0:
             return [(pool, np.empty(0, dtype=np.float32)) for _ in queries]
+        if len(pool) >= HIST_MIN and self.hist.shape[1] == self.size \
+                and min(threshold for _, threshold in queries) >= HIST_FROM:
+            pool = pool[self._counts_may_reach(queries, pool)]
+            if len(pool) == 0:
+                return [(pool, np.empty(0, dtype=np.float32)) for _ in queries]
         texts = self._texts(pool)
         lowest = min(threshold for _, threshold in queries)
         scores = _similarities([query for query, _ in queries], texts, max(lowest - 1e-6, 0.0))
@@ -371,6 +401,48 @@ class KeySpace:
         for row, (_, threshold) in zip(scores, queries, strict=True):
             found.append(_at_threshold(pool, row, threshold) if nudge else _cut(pool, row, threshold))
         return found
+
+    def _counts_may_reach(self, queries: Sequence[tuple[str, float]], pool: IntArray) -> npt.NDArray[np.bool_]:
+        """Which strings of ``pool`` pass the character count filter for some query.
+
+        With ``h`` a string's character counts per bucket and ``q`` a query's, one edit
+        changes ``sum |h - q|`` by at most 2 (a substitution moves one character from a
+        bucket to another, an insertion or deletion adds or removes one), so ``d`` edits
+        leave it at most ``2 d``; merging characters into buckets only lowers it.  As
+        ``sum |h - q| = len(s) + len(query) - 2 * sum min(h, q)``, a string within ``d``
+        edits has ``sum min(h, q) >= (len(s) + len(query)) / 2 - d``.  The sum runs over
+        the query's buckets only (a few rows, read as slices of a whole range) and fits a
+        byte (it is at most the shorter length); ``d`` depends on the string's length
+        only, so each length's bound is one number.
+        """
+        first, last = int(pool[0]), int(pool[-1])
+        contiguous = last - first + 1 == len(pool)
+        lengths: IntArray | None = None
+        keep = np.zeros(len(pool), dtype=bool)
+        for query, threshold in queries:
+            if threshold <= 0.0 or not query:
+                return np.ones(len(pool), dtype=bool)
+            counts = np.bincount(_buckets(query), minlength=HIST_BUCKETS)
+            shared = np.zeros(len(pool), dtype=np.uint8)
+            for bucket in np.flatnonzero(counts).tolist():
+                row = self.hist[bucket, first : last + 1] if contiguous else self.hist[bucket][pool]
+                shared += np.minimum(row, np.uint8(counts[bucket]))
+            need = _count_bounds(len(query), threshold)
+            if contiguous:
+                # Ids are numbered by length: one comparison with a number per length.
+                for length in range(self._length_of(first), self._length_of(last) + 1):
+                    lo = max(int(self.length_start[length]), first) - first
+                    hi = min(int(self.length_start[length + 1]), last + 1) - first
+                    if hi > lo:
+                        keep[lo:hi] |= shared[lo:hi] >= need[length]
+            else:
+                if lengths is None:
+                    lengths = np.searchsorted(self.length_start, pool, side="right") - 1
+                keep |= shared >= need[lengths]
+        return keep
+
+    def _length_of(self, sid: int) -> int:
+        return int(np.searchsorted(self.length_start, sid, side="right")) - 1
 
     def containing(self, unit: str, max_length: int, *, within: int = 0) -> IntArray:
         """Ids of strings of at most ``max_length`` characters that contain ``unit``
@@ -422,7 +494,7 @@ class KeySpace:
 
     _ARRAYS = (
         "blob", "offsets", "length_start", "gram_offsets", "gram_ids", "mark_offsets", "mark_ids",
-        "hashes", "hash_sids", "classes", "shared",
+        "hashes", "hash_sids", "classes", "shared", "class_offsets", "class_ids", "hist",
     )
 
     def save(self, folder: Path, name: str) -> None:
@@ -446,8 +518,9 @@ class KeySpace:
 class KeySpaceBuilder:
     """Collects ``(string, mark)`` pairs, then builds a :class:`KeySpace`."""
 
-    def __init__(self, *, exact: bool = True) -> None:
+    def __init__(self, *, exact: bool = True, histograms: bool = True) -> None:
         self.exact = exact  # keep a hash table of the strings for KeySpace.exact (12 bytes a string)
+        self.histograms = histograms  # keep the character counts of the strings (HIST_BUCKETS bytes a string)
         self.ids: dict[str, int] = {}
         self.pairs_string: list[int] = []
         self.pairs_mark: list[int] = []
@@ -482,12 +555,14 @@ class KeySpaceBuilder:
         mark_offsets, mark_ids = _links(new_id, self.pairs_string, self.pairs_mark, len(texts))
         hashes = np.array([text_hash(t) for t in sorted_texts] if self.exact else [], dtype=np.uint64)
         by_hash = np.argsort(hashes, kind="stable")
+        classes = _per_string(np.bitwise_or, mark_offsets, mark_ids, mark_classes)
         return KeySpace(
             blob, _narrow(offsets), length_start, grams, gram_offsets, gram_ids, _narrow(mark_offsets), mark_ids,
-            hashes[by_hash], by_hash.astype(np.uint32),
-            _per_string(np.bitwise_or, mark_offsets, mark_ids, mark_classes),
+            hashes[by_hash], by_hash.astype(np.uint32), classes,
             _per_string(np.bitwise_and, mark_offsets, mark_ids, mark_scripts)
             if mark_scripts is not None else np.empty(0, dtype=np.uint64),
+            *_class_lists(classes),
+            _histograms(sorted_texts) if self.histograms else np.empty((HIST_BUCKETS, 0), dtype=np.uint8),
         )
 
 
@@ -587,3 +662,71 @@ def _links(new_id: IntArray, strings: list[int], marks: list[int], count: int) -
     s, m = s[keep], m[keep]
     offsets = np.searchsorted(s, np.arange(count + 1)).astype(np.int64)
     return offsets, m
+
+
+HIST_BUCKETS = 32  # character buckets of the count filter: a byte per bucket and string
+HIST_MIN = 256  # pools smaller than this go to RapidFuzz unfiltered (the filter's fixed cost is not worth it)
+HIST_FROM = 0.5  # nor do look-ups at a lower threshold: most strings pass the filter there
+_HIST_CHUNK = 1 << 20  # strings counted at a time when a space is built (bounds the temporary arrays)
+
+
+def _buckets(text: str | Sequence[str]) -> IntArray:
+    """The count-filter bucket of each character of ``text`` (of the texts, one after another).
+
+    Keys are mostly Latin letters and digits: the 26 letters (either case) get a
+    bucket each and the digits share the 6 left, so that the common characters
+    of keys never meet in a bucket; any other character (CJK, Hangul, Cyrillic
+    keys) goes to a bucket by a multiplicative hash of its code point.
+    """
+    joined = text if isinstance(text, str) else "".join(text)
+    codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    out = ((codes * np.uint32(2654435761)) >> np.uint32(27)).astype(np.int64)  # top 5 bits of a 32-bit product
+    folded = codes | np.uint32(0x20)
+    letter = (folded >= 97) & (folded <= 122) & ((codes <= 90) | (codes >= 97))
+    out[letter] = folded[letter].astype(np.int64) - 97
+    digit = (codes >= 48) & (codes <= 57)
+    out[digit] = 26 + (codes[digit].astype(np.int64) - 48) % 6
+    return out
+
+
+def _class_lists(classes: U64) -> tuple[IntArray, U32]:
+    """Per Nice class (bits 1 to 45 of the strings' class masks), the ids of the strings holding it:
+    ``(offsets, ids)``, class ``c``'s ids at ``ids[offsets[c]:offsets[c + 1]]``, ascending."""
+    lists = [np.flatnonzero(classes & np.uint64(1 << c)).astype(np.uint32) if c else np.empty(0, np.uint32)
+             for c in range(_NICE + 1)]
+    offsets = np.zeros(len(lists) + 1, dtype=np.int64)
+    np.cumsum([len(ids) for ids in lists], out=offsets[1:])
+    return offsets, np.concatenate(lists)
+
+
+_NICE = 45
+
+
+def _count_bounds(length: int, threshold: float) -> npt.NDArray[np.uint8]:
+    """For each string length (0 to MAX_LEN), the least ``sum min(h, q)`` a string of that length
+    within the threshold of a query of ``length`` characters has (see ``KeySpace._counts_may_reach``).
+
+    The most edits is taken generous by a hair: RapidFuzz's cut-off sits a hair below the threshold.
+    """
+    lengths = np.arange(MAX_LEN + 1, dtype=np.int64)
+    edits = np.floor((1.0 - threshold) * np.maximum(lengths, length) + 1e-3).astype(np.int64)
+    need = np.ceil((lengths + length) / 2 - edits)
+    return np.clip(need, 0, 255).astype(np.uint8)
+
+
+def _histograms(texts: Sequence[str]) -> U8:
+    """Each string's character counts per bucket (:func:`_buckets`), as HIST_BUCKETS rows of
+    one byte per string (a string holds at most MAX_LEN characters, so a count fits a byte).
+
+    Rows, not columns: the filter reads the rows of a query's buckets, each a slice of
+    a length range.  The filter is hand-written because none of the string libraries
+    used here (RapidFuzz, numpy) offers a vectorised bound of this kind.
+    """
+    hist = np.zeros((HIST_BUCKETS, len(texts)), dtype=np.uint8)
+    for start in range(0, len(texts), _HIST_CHUNK):
+        part = texts[start : start + _HIST_CHUNK]
+        lengths = np.fromiter(map(len, part), dtype=np.int64, count=len(part))
+        owner = np.repeat(np.arange(len(part), dtype=np.int64), lengths)
+        counts = np.bincount(_buckets(part) * len(part) + owner, minlength=HIST_BUCKETS * len(part))
+        hist[:, start : start + len(part)] = counts.reshape(HIST_BUCKETS, len(part))
+    return hist

@@ -38,7 +38,8 @@ from marksearch.store import IndexRow
 __all__ = ["OTHER_SCRIPT", "SPACES", "Segment", "build_segment", "script_mask", "scorer_keys", "space_strings"]
 
 SPACES = ("spell", "sound", "phon", "latin", "loose", "unit")
-FORMAT_VERSION = 6  # 3: strings' classes, uint32 offsets; 4: marks' scripts; 5: strings' shared scripts; 6: partial keys
+FORMAT_VERSION = 7  # 3: strings' classes, uint32 offsets; 4: marks' scripts; 5: strings' shared scripts; 6: partial keys;
+# 7: strings' character counts (the count filter of KeySpace)
 CROSS_SPACES = ("latin", "loose")  # the spaces only the cross-script signal reads: they keep ``shared``
 _STATUS_NAMES = {v: k for k, v in STATUS_CODES.items()}
 
@@ -123,9 +124,14 @@ class Segment:
         for space in self.spaces.values():
             space.warm()
 
-    def mask(self, flt: Filter) -> npt.NDArray[np.bool_] | None:
-        return flt.mask(office=self.office, office_codes=self.office_codes, status=self.status,
-                        feature=self.feature, classes=self.classes, filed=self.filed)
+    def mask(self, flt: Filter, at: npt.NDArray[np.int64] | None = None) -> npt.NDArray[np.bool_] | None:
+        """Which marks pass ``flt``: every mark, or only those at positions ``at`` (a mask over ``at``,
+        cheaper than one over the segment when they are few); ``None`` when nothing is filtered out."""
+        if at is None:
+            return flt.mask(office=self.office, office_codes=self.office_codes, status=self.status,
+                            feature=self.feature, classes=self.classes, filed=self.filed)
+        return flt.mask(office=self.office[at], office_codes=self.office_codes, status=self.status[at],
+                        feature=self.feature[at], classes=self.classes[at], filed=self.filed[at])
 
     def nbytes(self) -> int:
         columns = (self.record_ids, self.office, self.status, self.feature, self.classes, self.scripts,
@@ -163,7 +169,8 @@ class Segment:
 def build_segment(rows: Iterable[IndexRow], *, seq: int) -> Segment:
     """Build a segment from index rows (records without keys are kept: filters still see them)."""
     # Only the containment space is looked up exactly (KeySpace.exact).
-    builders = {name: KeySpaceBuilder(exact=name == "unit") for name in SPACES}
+    # The containment space is looked up by substring and by hash, never checked with RapidFuzz.
+    builders = {name: KeySpaceBuilder(exact=name == "unit", histograms=name != "unit") for name in SPACES}
     record_ids: list[int] = []
     office: list[int] = []
     status: list[int] = []

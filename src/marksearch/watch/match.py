@@ -569,9 +569,9 @@ def match_register(watched: WatchedMark, searcher: Searcher) -> list[Match]:
         # A watch limited to classes asks the key spaces only about strings of marks in them.
         positions, _ = gather(segment, watch.scorer.query, watch.level, searcher.model,
                               within=class_mask(sorted(watch.classes)))
-        keep = _segment_filter(watch, searcher)
-        if keep is not None and len(positions):
-            positions = positions[keep[positions]]
+        keep = _segment_filter(watch, searcher, positions) if len(positions) else None
+        if keep is not None:
+            positions = positions[keep]
         for p in positions.tolist():
             if searcher.stale[p]:
                 continue
@@ -586,10 +586,13 @@ def match_register(watched: WatchedMark, searcher: Searcher) -> list[Match]:
     return _sorted(found)
 
 
-def _segment_filter(watch: _Watch, searcher: Searcher) -> npt.NDArray[np.bool_] | None:
+def _segment_filter(watch: _Watch, searcher: Searcher,
+                    positions: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_] | None:
+    """Which of the gathered ``positions`` pass the watch's office and class filter (a mask over them:
+    they are a small part of the segment, which a mask over every mark would read whole)."""
     flt = Filter(offices=tuple(sorted(watch.offices)), classes=tuple(sorted(watch.classes)),
                  statuses=tuple(STATUS_CODES))
-    return searcher.segment.mask(flt)
+    return searcher.segment.mask(flt, at=positions)
 
 
 def exhaustive_matches(watched: Sequence[WatchedMark], rows: Iterable[IndexRow], *,
