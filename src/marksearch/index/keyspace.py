@@ -137,7 +137,7 @@ class KeySpace:
     # (empty: not kept; only the spaces that serve the cross-script signal alone keep it)
     class_offsets: IntArray  # the strings of Nice class c: class_ids[class_offsets[c]:class_offsets[c + 1]]
     class_ids: U32  # (ascending per class; empty offsets: not kept)
-    hist: U8  # HIST_BUCKETS x size: how many characters of string i fall in each bucket (_histograms)
+    hist: U8  # HIST_BUCKETS / 2 x size: how many characters of string i fall in each bucket, 4 bits each (_histograms)
     # (empty: not kept; the containment space, never checked with RapidFuzz, keeps none)
     _cache: npt.NDArray[np.object_] | None = field(default=None, repr=False, compare=False)
     _spent: int = field(default=0, init=False, repr=False, compare=False)  # strings decoded piecemeal (weighted)
@@ -389,7 +389,7 @@ class KeySpace:
         (nudged up a hair, as bounds; as RapidFuzz gives them with ``nudge=False``)."""
         if len(pool) == 0:
             return [(pool, np.empty(0, dtype=np.float32)) for _ in queries]
-        if len(pool) >= HIST_MIN and self.hist.shape[1] == self.size \
+        if len(pool) >= HIST_MIN and self.hist.shape[1] == self.size and len(self.hist) \
                 and min(threshold for _, threshold in queries) >= HIST_FROM:
             pool = pool[self._counts_may_reach(queries, pool)]
             if len(pool) == 0:
@@ -412,21 +412,24 @@ class KeySpace:
         ``sum |h - q| = len(s) + len(query) - 2 * sum min(h, q)``, a string within ``d``
         edits has ``sum min(h, q) >= (len(s) + len(query)) / 2 - d``.  The sum runs over
         the query's buckets only (a few rows, read as slices of a whole range) and fits a
-        byte (it is at most the shorter length); ``d`` depends on the string's length
-        only, so each length's bound is one number.
+        byte (each term is at most the query's count); ``d`` depends on the string's length
+        only, so each length's bound is one number.  A count kept as 15 is 15 or more:
+        ``min(h, q)`` is then taken as ``q``, never less than it is, so nothing is dropped.
         """
         first, last = int(pool[0]), int(pool[-1])
         contiguous = last - first + 1 == len(pool)
         lengths: IntArray | None = None
         keep = np.zeros(len(pool), dtype=bool)
         for query, threshold in queries:
-            if threshold <= 0.0 or not query:
+            if threshold <= 0.0 or not query or len(query) > MAX_LEN:
                 return np.ones(len(pool), dtype=bool)
             counts = np.bincount(_buckets(query), minlength=HIST_BUCKETS)
             shared = np.zeros(len(pool), dtype=np.uint8)
             for bucket in np.flatnonzero(counts).tolist():
-                row = self.hist[bucket, first : last + 1] if contiguous else self.hist[bucket][pool]
-                shared += np.minimum(row, np.uint8(counts[bucket]))
+                row = self.hist[bucket >> 1, first : last + 1] if contiguous else self.hist[bucket >> 1][pool]
+                held = row >> np.uint8(4) if bucket & 1 else row & np.uint8(15)
+                wanted = np.uint8(counts[bucket])
+                shared += np.minimum(held, wanted) if wanted <= 15 else np.where(held == 15, wanted, held)
             need = _count_bounds(len(query), threshold)
             if contiguous:
                 # Ids are numbered by length: one comparison with a number per length.
@@ -520,7 +523,7 @@ class KeySpaceBuilder:
 
     def __init__(self, *, exact: bool = True, histograms: bool = True) -> None:
         self.exact = exact  # keep a hash table of the strings for KeySpace.exact (12 bytes a string)
-        self.histograms = histograms  # keep the character counts of the strings (HIST_BUCKETS bytes a string)
+        self.histograms = histograms  # keep the character counts of the strings (HIST_BUCKETS / 2 bytes a string)
         self.ids: dict[str, int] = {}
         self.pairs_string: list[int] = []
         self.pairs_mark: list[int] = []
@@ -562,7 +565,7 @@ class KeySpaceBuilder:
             _per_string(np.bitwise_and, mark_offsets, mark_ids, mark_scripts)
             if mark_scripts is not None else np.empty(0, dtype=np.uint64),
             *_class_lists(classes),
-            _histograms(sorted_texts) if self.histograms else np.empty((HIST_BUCKETS, 0), dtype=np.uint8),
+            _histograms(sorted_texts) if self.histograms else np.empty((0, 0), dtype=np.uint8),
         )
 
 
@@ -664,7 +667,7 @@ def _links(new_id: IntArray, strings: list[int], marks: list[int], count: int) -
     return offsets, m
 
 
-HIST_BUCKETS = 32  # character buckets of the count filter: a byte per bucket and string
+HIST_BUCKETS = 32  # character buckets of the count filter: 4 bits per bucket and string
 HIST_MIN = 256  # pools smaller than this go to RapidFuzz unfiltered (the filter's fixed cost is not worth it)
 HIST_FROM = 0.5  # nor do look-ups at a lower threshold: most strings pass the filter there
 _HIST_CHUNK = 1 << 20  # strings counted at a time when a space is built (bounds the temporary arrays)
@@ -715,18 +718,21 @@ def _count_bounds(length: int, threshold: float) -> npt.NDArray[np.uint8]:
 
 
 def _histograms(texts: Sequence[str]) -> U8:
-    """Each string's character counts per bucket (:func:`_buckets`), as HIST_BUCKETS rows of
-    one byte per string (a string holds at most MAX_LEN characters, so a count fits a byte).
+    """Each string's character counts per bucket (:func:`_buckets`), 15 standing for 15 or more,
+    as HIST_BUCKETS / 2 rows of one byte per string: bucket ``2 j`` in the low 4 bits of row
+    ``j``, bucket ``2 j + 1`` in the high ones (16 bytes a string; keys rarely repeat a
+    character 15 times).
 
     Rows, not columns: the filter reads the rows of a query's buckets, each a slice of
     a length range.  The filter is hand-written because none of the string libraries
     used here (RapidFuzz, numpy) offers a vectorised bound of this kind.
     """
-    hist = np.zeros((HIST_BUCKETS, len(texts)), dtype=np.uint8)
+    hist = np.zeros((HIST_BUCKETS // 2, len(texts)), dtype=np.uint8)
     for start in range(0, len(texts), _HIST_CHUNK):
         part = texts[start : start + _HIST_CHUNK]
         lengths = np.fromiter(map(len, part), dtype=np.int64, count=len(part))
         owner = np.repeat(np.arange(len(part), dtype=np.int64), lengths)
         counts = np.bincount(_buckets(part) * len(part) + owner, minlength=HIST_BUCKETS * len(part))
-        hist[:, start : start + len(part)] = counts.reshape(HIST_BUCKETS, len(part))
+        nibbles = np.minimum(counts, 15).astype(np.uint8).reshape(HIST_BUCKETS // 2, 2, len(part))
+        hist[:, start : start + len(part)] = nibbles[:, 0] | (nibbles[:, 1] << np.uint8(4))
     return hist
