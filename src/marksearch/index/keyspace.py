@@ -12,14 +12,16 @@ a length filter (similarity is at most ``min / max`` of the lengths), then a
 trigram count filter (Ukkonen 1992: ``d`` edits destroy at most ``3 d`` of
 the trigrams of the longer string), then a character count filter (each
 edit changes a string's character counts by at most 2 in total, see
-:func:`_histograms`), then RapidFuzz on the survivors.  It is exact: a
+:meth:`KeySpace._counts_may_reach`), then RapidFuzz on the survivors.  It is exact: a
 string it leaves out cannot reach the threshold.
 
 Each string also carries the Nice classes of the marks that hold it (the
 union of their class bitmaps), so a search filtered by class asks RapidFuzz
 only about strings that some mark of those classes holds: at low thresholds
 the pool is every string of a length range, and a one-class filter leaves a
-small part of it.
+small part of it.  Each class also keeps the sorted ids of its strings, so
+that part of a length range is found by binary search rather than by testing
+every string's classes.
 """
 
 from __future__ import annotations
@@ -692,6 +694,9 @@ def _buckets(text: str | Sequence[str]) -> IntArray:
     return out
 
 
+_NICE = 45
+
+
 def _class_lists(classes: U64) -> tuple[IntArray, U32]:
     """Per Nice class (bits 1 to 45 of the strings' class masks), the ids of the strings holding it:
     ``(offsets, ids)``, class ``c``'s ids at ``ids[offsets[c]:offsets[c + 1]]``, ascending."""
@@ -700,9 +705,6 @@ def _class_lists(classes: U64) -> tuple[IntArray, U32]:
     offsets = np.zeros(len(lists) + 1, dtype=np.int64)
     np.cumsum([len(ids) for ids in lists], out=offsets[1:])
     return offsets, np.concatenate(lists)
-
-
-_NICE = 45
 
 
 def _count_bounds(length: int, threshold: float) -> npt.NDArray[np.uint8]:

@@ -39,7 +39,7 @@ __all__ = ["OTHER_SCRIPT", "SPACES", "Segment", "build_segment", "script_mask", 
 
 SPACES = ("spell", "sound", "phon", "latin", "loose", "unit")
 FORMAT_VERSION = 7  # 3: strings' classes, uint32 offsets; 4: marks' scripts; 5: strings' shared scripts; 6: partial keys;
-# 7: strings' character counts (the count filter of KeySpace)
+# 7: strings' character counts (KeySpace's count filter) and each class's strings
 CROSS_SPACES = ("latin", "loose")  # the spaces only the cross-script signal reads: they keep ``shared``
 _STATUS_NAMES = {v: k for k, v in STATUS_CODES.items()}
 
@@ -168,8 +168,8 @@ class Segment:
 
 def build_segment(rows: Iterable[IndexRow], *, seq: int) -> Segment:
     """Build a segment from index rows (records without keys are kept: filters still see them)."""
-    # Only the containment space is looked up exactly (KeySpace.exact).
-    # The containment space is looked up by substring and by hash, never checked with RapidFuzz.
+    # Only the containment space is looked up exactly (KeySpace.exact); being looked up by substring
+    # and by hash, never checked with RapidFuzz, it keeps no character counts.
     builders = {name: KeySpaceBuilder(exact=name == "unit", histograms=name != "unit") for name in SPACES}
     record_ids: list[int] = []
     office: list[int] = []
