@@ -427,13 +427,17 @@ def test_marks_of_gathers_every_posting_in_order() -> None:
     assert space.marks_of(np.array([], dtype=np.int64)).tolist() == []
 
 
+# Classes drawn from a few, the first and last bits among them, so that filters and marks meet often.
+_CLASSES = st.sampled_from([1, 2, 3, 9, 44, 45])
+
+
 @settings(max_examples=60, deadline=None)
 @given(strings=st.lists(st.tuples(st.text(alphabet="abcde", min_size=1, max_size=9),
-                                  st.frozensets(st.integers(1, 45), max_size=3)), min_size=1, max_size=40),
+                                  st.frozensets(_CLASSES, max_size=3)), min_size=1, max_size=40),
        queries=st.lists(st.tuples(st.text(alphabet="abcde", min_size=1, max_size=9),
                                   st.sampled_from([0.0, 0.2, 0.4, 0.5, 0.6, 0.75, 0.9, 1.0])),
                         min_size=1, max_size=5),
-       within=st.frozensets(st.integers(1, 45), max_size=3))
+       within=st.frozensets(_CLASSES, max_size=3))
 def test_similar_many_finds_every_string_at_each_querys_threshold(
         strings: list[tuple[str, frozenset[int]]], queries: list[tuple[str, float]], within: frozenset[int]) -> None:
     """Queries sharing one RapidFuzz pass (KeySpace.similar_many) each get exactly the strings at or
