@@ -306,8 +306,7 @@ class KeySpace:
         """:meth:`_within` of the strings ``start`` to ``stop``: for a class filter, the strings of its
         classes' lists in the range (slices, where testing the range's class masks read them all)."""
         if within and len(self.class_offsets):
-            found = self._of_classes(start, stop, within)
-            return self._within(found, 0, crossing) if self._crosses(crossing) else found
+            return self._within(self._of_classes(start, stop, within), 0, crossing)
         if not (within or self._crosses(crossing)):
             return np.arange(start, stop, dtype=np.int64)
         return np.flatnonzero(self._sieve(slice(start, stop), within, crossing)) + start
@@ -391,7 +390,7 @@ class KeySpace:
         (nudged up a hair, as bounds; as RapidFuzz gives them with ``nudge=False``)."""
         if len(pool) == 0:
             return [(pool, np.empty(0, dtype=np.float32)) for _ in queries]
-        if len(pool) >= HIST_MIN and self.hist.shape[1] == self.size and len(self.hist) \
+        if len(pool) >= HIST_MIN and self.hist.shape[1] == self.size \
                 and min(threshold for _, threshold in queries) >= HIST_FROM:
             pool = pool[self._counts_may_reach(queries, pool)]
             if len(pool) == 0:
@@ -435,19 +434,22 @@ class KeySpace:
             need = _count_bounds(len(query), threshold)
             if contiguous:
                 # Ids are numbered by length: one comparison with a number per length.
-                for length in range(self._length_of(first), self._length_of(last) + 1):
+                shortest, longest = self.lengths_of(np.array([first, last])).tolist()
+                for length in range(shortest, longest + 1):
                     lo = max(int(self.length_start[length]), first) - first
                     hi = min(int(self.length_start[length + 1]), last + 1) - first
                     if hi > lo:
                         keep[lo:hi] |= shared[lo:hi] >= need[length]
             else:
                 if lengths is None:
-                    lengths = np.searchsorted(self.length_start, pool, side="right") - 1
+                    lengths = self.lengths_of(pool)
                 keep |= shared >= need[lengths]
         return keep
 
-    def _length_of(self, sid: int) -> int:
-        return int(np.searchsorted(self.length_start, sid, side="right")) - 1
+    def lengths_of(self, sids: IntArray) -> IntArray:
+        """Each string's length in characters (ids are numbered by length: read off ``length_start``)."""
+        lengths: IntArray = np.searchsorted(self.length_start, sids, side="right") - 1
+        return lengths
 
     def containing(self, unit: str, max_length: int, *, within: int = 0) -> IntArray:
         """Ids of strings of at most ``max_length`` characters that contain ``unit``

@@ -265,7 +265,7 @@ def _contained(segment: Segment, q: PreparedQuery, threshold: float, weight: flo
         sids = spell.containing(unit, longest, within=within)
         # Ids are numbered by length, so a string's length (in characters, as the
         # signal counts it, not UTF-8 bytes) is found in the length table.
-        lengths = (np.searchsorted(spell.length_start, sids, side="right") - 1).astype(np.float64)
+        lengths = spell.lengths_of(sids).astype(np.float64)
         lengths = np.maximum(lengths, len(unit))
         value = CONTAINMENT_BASE + span * share * np.sqrt(len(unit) / lengths)
         marks, values = spell.marks_with(sids, np.minimum(value, 1.0).astype(np.float32))
