@@ -109,10 +109,14 @@ def record_keys(record: Record) -> dict[str, Any] | None:
 def _serialised_keys(text: str) -> bytes:
     """Keys of a mark text as stored JSON.  Registers repeat texts (one mark
     filed in several offices and classes, re-filings), so each worker keeps
-    the most recent ones instead of computing them again."""
+    the most recent ones instead of computing them again.
+
+    Copied to bytes of their own size: orjson's output keeps a buffer of at
+    least 4 KB, which the cache's 65,536 entries would hold (256 MB a worker).
+    """
     from marksearch.text import mark_keys
 
-    return orjson.dumps(mark_keys(text).to_dict())
+    return bytes(memoryview(orjson.dumps(mark_keys(text).to_dict())))
 
 
 @dataclass

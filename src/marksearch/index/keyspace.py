@@ -29,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import math
 import os
+from array import array
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -529,8 +530,8 @@ class KeySpaceBuilder:
         self.exact = exact  # keep a hash table of the strings for KeySpace.exact (12 bytes a string)
         self.histograms = histograms  # keep the character counts of the strings (HIST_BUCKETS / 2 bytes a string)
         self.ids: dict[str, int] = {}
-        self.pairs_string: list[int] = []
-        self.pairs_mark: list[int] = []
+        self.pairs_string = array("q")  # typed arrays: a list would hold an int object per pair
+        self.pairs_mark = array("q")
 
     def fits(self, text: str) -> bool:
         """Whether a string can be indexed (the length table stops at MAX_LEN)."""
@@ -632,14 +633,14 @@ def _at_least(ids: U32, need: int, start: int, stop: int) -> IntArray:
 
 def _postings(texts: Sequence[str]) -> tuple[dict[str, int], IntArray, U32]:
     grams: dict[str, int] = {}
-    gram_col: list[int] = []
-    string_col: list[int] = []
+    gram_col = array("q")  # typed arrays: a list would hold an int object per posting
+    string_col = array("I")
     for sid, text in enumerate(texts):
         for gram in dict.fromkeys(trigrams(text)):
             gram_col.append(grams.setdefault(gram, len(grams)))
             string_col.append(sid)
-    g = np.array(gram_col, dtype=np.int64)
-    s = np.array(string_col, dtype=np.uint32)
+    g = np.frombuffer(gram_col, dtype=np.int64)
+    s = np.frombuffer(string_col, dtype=np.uint32)
     order = np.lexsort((s, g))
     g, s = g[order], s[order]
     offsets = np.searchsorted(g, np.arange(len(grams) + 1)).astype(np.int64)
@@ -658,9 +659,9 @@ def _per_string(op: np.ufunc, mark_offsets: IntArray, mark_ids: U32, per_mark: U
     return combined
 
 
-def _links(new_id: IntArray, strings: list[int], marks: list[int], count: int) -> tuple[IntArray, U32]:
-    s = new_id[np.array(strings, dtype=np.int64)] if strings else np.empty(0, dtype=np.int64)
-    m = np.array(marks, dtype=np.uint32)
+def _links(new_id: IntArray, strings: array[int], marks: array[int], count: int) -> tuple[IntArray, U32]:
+    s = new_id[np.frombuffer(strings, dtype=np.int64)] if strings else np.empty(0, dtype=np.int64)
+    m = np.frombuffer(marks, dtype=np.int64).astype(np.uint32)
     order = np.lexsort((m, s))
     s, m = s[order], m[order]
     keep = np.ones(len(s), dtype=bool)  # one link per (string, mark)

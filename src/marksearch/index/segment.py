@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import json
+from array import array
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -167,57 +168,67 @@ class Segment:
 
 
 def build_segment(rows: Iterable[IndexRow], *, seq: int) -> Segment:
-    """Build a segment from index rows (records without keys are kept: filters still see them)."""
+    """Build a segment from index rows (records without keys are kept: filters still see them).
+
+    Per-mark columns are collected in typed arrays and the scorer keys in one growing
+    buffer, not in lists of Python objects: the build holds a few bytes a mark beside the
+    key spaces' strings.  (orjson's output keeps a buffer of 4 KB or more whatever its
+    length, so a list of one ``orjson.dumps`` a mark held 4 GB at 1,000,000 marks.)
+    """
     # Only the containment space is looked up exactly (KeySpace.exact); being looked up by substring
     # and by hash, never checked with RapidFuzz, it keeps no character counts.
     builders = {name: KeySpaceBuilder(exact=name == "unit", histograms=name != "unit") for name in SPACES}
-    record_ids: list[int] = []
-    office: list[int] = []
-    status: list[int] = []
-    feature: list[int] = []
-    classes: list[int] = []
-    scripts: list[int] = []
-    filed: list[int] = []
-    blobs: list[bytes] = []
+    record_ids = array("q")
+    office = array("B")
+    status = array("B")
+    feature = array("B")
+    classes = array("Q")
+    scripts = array("Q")
+    filed = array("i")
+    key_blob = bytearray()
+    key_ends = array("q")
     office_codes: dict[str, int] = {}
     script_codes: dict[str, int] = {}
     always: list[int] = []
     for position, row in enumerate(rows):
+        code = office_codes.setdefault(row.office, len(office_codes))
+        if len(office_codes) > 255:
+            raise ValueError("more than 255 offices")
         record_ids.append(row.id)
-        office.append(office_codes.setdefault(row.office, len(office_codes)))
+        office.append(code)
         status.append(STATUS_CODES.get(row.status, STATUS_CODES["unknown"]))
         feature.append(FEATURE_CODES.get(row.feature, FEATURE_CODES["unknown"]))
         classes.append(class_mask(row.nice_classes))
         filed.append(day_number(row.filing_date))
         keys = scorer_keys(row.keys) if row.keys else {"plain": "", "text": ""}
-        blobs.append(orjson.dumps(keys))
-        scripts.append(0)
+        key_blob += orjson.dumps(keys)
+        key_ends.append(len(key_blob))
+        mask = 0
         if row.keys:
             candidate = Candidate.from_keys(row.id, keys, row.nice_classes)
-            for code in candidate.scripts:
-                if code not in script_codes and len(script_codes) < 63:
-                    script_codes[code] = len(script_codes)
-            scripts[-1] = script_mask(candidate.scripts, script_codes)
+            for script in candidate.scripts:
+                if script not in script_codes and len(script_codes) < 63:
+                    script_codes[script] = len(script_codes)
+            mask = script_mask(candidate.scripts, script_codes)
             for name, texts in space_strings(candidate).items():
                 for text in dict.fromkeys(texts):
                     if not builders[name].fits(text):
                         always.append(position)  # a key too long to index: always a candidate
                     builders[name].add(text, position)
-    if len(office_codes) > 255:
-        raise ValueError("more than 255 offices")
-    key_offsets = np.zeros(len(blobs) + 1, dtype=np.int64)
-    np.cumsum([len(b) for b in blobs], out=key_offsets[1:])
-    class_column = np.array(classes, dtype=np.uint64)
-    script_column = np.array(scripts, dtype=np.uint64)
+        scripts.append(mask)
+    key_offsets = np.zeros(len(key_ends) + 1, dtype=np.int64)
+    key_offsets[1:] = np.frombuffer(key_ends, dtype=np.int64)
+    class_column = np.frombuffer(classes, dtype=np.uint64)
+    script_column = np.frombuffer(scripts, dtype=np.uint64)
     return Segment(
-        record_ids=np.array(record_ids, dtype=np.int64),
-        office=np.array(office, dtype=np.uint8),
-        status=np.array(status, dtype=np.uint8),
-        feature=np.array(feature, dtype=np.uint8),
+        record_ids=np.frombuffer(record_ids, dtype=np.int64),
+        office=np.frombuffer(office, dtype=np.uint8),
+        status=np.frombuffer(status, dtype=np.uint8),
+        feature=np.frombuffer(feature, dtype=np.uint8),
         classes=class_column,
         scripts=script_column,
-        filed=np.array(filed, dtype=np.int32),
-        key_blob=np.frombuffer(b"".join(blobs), dtype=np.uint8).copy(),
+        filed=np.frombuffer(filed, dtype=np.int32),
+        key_blob=np.frombuffer(key_blob, dtype=np.uint8),
         key_offsets=key_offsets,
         office_codes=office_codes,
         script_codes=script_codes,
