@@ -414,6 +414,61 @@ def test_the_character_count_filter_drops_strings_of_other_letters() -> None:
     assert bare.build().hist.shape == (0, 0)
 
 
+def test_the_character_count_filter_bounds_by_the_longer_string() -> None:
+    """A string within ``d`` edits shares ``max(len(s), len(query)) - d`` characters with the query
+    or more: seven letters sharing five with a ten-letter query are five edits off, past the four
+    a threshold of 0.6 allows, and are dropped; half the two lengths would have kept them."""
+    from rapidfuzz.distance import Levenshtein
+
+    from marksearch.index import keyspace
+
+    builder = keyspace.KeySpaceBuilder()
+    for mark, text in enumerate(["abcdexy", "abcdefg", "abcdefgxyz"]):
+        builder.add(text, mark)
+    space = builder.build()
+    pool = np.arange(space.size, dtype=np.int64)
+    kept = {space.string(i) for i in pool[space._counts_may_reach([("abcdefghij", 0.6)], pool)].tolist()}
+    assert Levenshtein.distance("abcdefghij", "abcdexy") == 5
+    assert kept == {"abcdefg", "abcdefgxyz"}  # three edits each
+
+
+@settings(max_examples=80, deadline=None)
+@given(pairs=st.lists(st.tuples(st.text(alphabet="aabcC09可乐К", min_size=1, max_size=40),
+                                st.text(alphabet="aabcC09可乐К", min_size=1, max_size=40)), min_size=1, max_size=30),
+       threshold=st.sampled_from([0.5, 0.6, 0.64, 0.7, 0.8, 0.9, 1.0]))
+def test_counts_may_reach_never_drops_a_pair_within_the_threshold(pairs: list[tuple[str, str]],
+                                                                   threshold: float) -> None:
+    from rapidfuzz.distance import Levenshtein
+
+    from marksearch.index import keyspace
+
+    left, right = [x for x, _ in pairs], [y for _, y in pairs]
+    longer = np.array([max(len(x), len(y)) for x, y in pairs])
+    kept = keyspace.counts_may_reach(keyspace.char_counts(left).T, keyspace.char_counts(right).T, longer, threshold)
+    for (x, y), k in zip(pairs, kept.tolist(), strict=True):
+        if Levenshtein.normalized_similarity(x, y) >= threshold - 1e-6:
+            assert k, (x, y, threshold)
+
+
+def test_counts_may_reach_on_pairs_keeps_every_pair_within_the_threshold() -> None:
+    """The pairwise count filter (bulk watch matching) drops pairs of other letters and keeps
+    every pair within the threshold, characters repeated past 15 included."""
+    from rapidfuzz.distance import Levenshtein
+
+    from marksearch.index import keyspace
+
+    left = ["cocacola", "abcdefghij", "a" * 20 + "b", "a" * 18, "xyzzy", "可口可乐"]
+    right = ["kokakola", "abcdexy", "a" * 19 + "bb", "a" * 16 + "c", "cocacola", "可口可樂"]
+    a, b = keyspace.char_counts(left).T, keyspace.char_counts(right).T
+    longer = np.array([max(len(x), len(y)) for x, y in zip(left, right, strict=True)])
+    for threshold in (0.5, 0.6, 0.75, 0.9):
+        kept = keyspace.counts_may_reach(a, b, longer, threshold)
+        within = [Levenshtein.normalized_similarity(x, y) >= threshold - 1e-6 for x, y in zip(left, right, strict=True)]
+        assert all(k for k, w in zip(kept.tolist(), within, strict=True) if w), threshold
+    kept = keyspace.counts_may_reach(a, b, longer, 0.6).tolist()
+    assert kept[1] is False and kept[4] is False  # five edits of ten; no letter of XYZZY in COCACOLA
+
+
 def test_marks_of_gathers_every_posting_in_order() -> None:
     from marksearch.index import keyspace
 

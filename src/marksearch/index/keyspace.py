@@ -43,7 +43,8 @@ from rapidfuzz.distance import Levenshtein
 
 from marksearch.cores import usable_cores
 
-__all__ = ["OTHER_SCRIPT", "KeySpace", "KeySpaceBuilder", "Scan", "mapped", "text_hash", "trigrams"]
+__all__ = ["OTHER_SCRIPT", "KeySpace", "KeySpaceBuilder", "Scan", "char_counts", "counts_may_reach", "mapped", "text_hash",
+           "trigrams"]
 
 Q = 3
 MAX_LEN = 255
@@ -140,7 +141,7 @@ class KeySpace:
     # (empty: not kept; only the spaces that serve the cross-script signal alone keep it)
     class_offsets: IntArray  # the strings of Nice class c: class_ids[class_offsets[c]:class_offsets[c + 1]]
     class_ids: U32  # (ascending per class; empty offsets: not kept)
-    hist: U8  # HIST_BUCKETS / 2 x size: how many characters of string i fall in each bucket, 4 bits each (_histograms)
+    hist: U8  # HIST_BUCKETS / 2 x size: how many characters of string i fall in each bucket, 4 bits each (char_counts)
     # (empty: not kept; the containment space, never checked with RapidFuzz, keeps none)
     _cache: npt.NDArray[np.object_] | None = field(default=None, repr=False, compare=False)
     _spent: int = field(default=0, init=False, repr=False, compare=False)  # strings decoded piecemeal (weighted)
@@ -407,16 +408,13 @@ class KeySpace:
     def _counts_may_reach(self, queries: Sequence[tuple[str, float]], pool: IntArray) -> npt.NDArray[np.bool_]:
         """Which strings of ``pool`` pass the character count filter for some query.
 
-        With ``h`` a string's character counts per bucket and ``q`` a query's, one edit
-        changes ``sum |h - q|`` by at most 2 (a substitution moves one character from a
-        bucket to another, an insertion or deletion adds or removes one), so ``d`` edits
-        leave it at most ``2 d``; merging characters into buckets only lowers it.  As
-        ``sum |h - q| = len(s) + len(query) - 2 * sum min(h, q)``, a string within ``d``
-        edits has ``sum min(h, q) >= (len(s) + len(query)) / 2 - d``.  The sum runs over
-        the query's buckets only (a few rows, read as slices of a whole range) and fits a
-        byte (each term is at most the query's count); ``d`` depends on the string's length
-        only, so each length's bound is one number.  A count kept as 15 is 15 or more:
-        ``min(h, q)`` is then taken as ``q``, never less than it is, so nothing is dropped.
+        With ``h`` a string's character counts per bucket and ``q`` a query's, a string
+        within ``d`` edits of the query has ``sum min(h, q) >= max(len(s), len(query)) - d``
+        (:func:`_count_bounds`).  The sum runs over the query's buckets only (a few rows,
+        read as slices of a whole range) and fits a byte (each term is at most the query's
+        count); ``d`` depends on the string's length only, so each length's bound is one
+        number.  A count kept as 15 is 15 or more: ``min(h, q)`` is then taken as ``q``,
+        never less than it is, so nothing is dropped.
         """
         first, last = int(pool[0]), int(pool[-1])
         contiguous = last - first + 1 == len(pool)
@@ -570,7 +568,7 @@ class KeySpaceBuilder:
             _per_string(np.bitwise_and, mark_offsets, mark_ids, mark_scripts)
             if mark_scripts is not None else np.empty(0, dtype=np.uint64),
             *_class_lists(classes),
-            _histograms(sorted_texts) if self.histograms else np.empty((0, 0), dtype=np.uint8),
+            char_counts(sorted_texts) if self.histograms else np.empty((0, 0), dtype=np.uint8),
         )
 
 
@@ -712,17 +710,43 @@ def _class_lists(classes: U64) -> tuple[IntArray, U32]:
 
 def _count_bounds(length: int, threshold: float) -> npt.NDArray[np.uint8]:
     """For each string length (0 to MAX_LEN), the least ``sum min(h, q)`` a string of that length
-    within the threshold of a query of ``length`` characters has (see ``KeySpace._counts_may_reach``).
+    within the threshold of a query of ``length`` characters has.
+
+    The bound: an optimal alignment of two strings pairs ``m`` equal characters, and makes
+    ``S`` substitutions, ``I`` insertions and ``D`` deletions, so ``len(s) = m + S + D``,
+    ``len(query) = m + S + I`` and ``d = S + I + D >= max(len(s), len(query)) - m``.  The
+    ``m`` equal characters are common to both, so ``m <= sum min(h, q)`` over characters,
+    and merging characters into buckets only raises that sum.  Hence a string within ``d``
+    edits has ``sum min(h, q) >= max(len(s), len(query)) - d``.
 
     The most edits is taken generous by a hair: RapidFuzz's cut-off sits a hair below the threshold.
     """
     lengths = np.arange(MAX_LEN + 1, dtype=np.int64)
-    edits = np.floor((1.0 - threshold) * np.maximum(lengths, length) + 1e-3).astype(np.int64)
-    need = np.ceil((lengths + length) / 2 - edits)
-    return np.clip(need, 0, 255).astype(np.uint8)
+    return np.clip(_least_in_common(np.maximum(lengths, length), threshold), 0, 255).astype(np.uint8)
 
 
-def _histograms(texts: Sequence[str]) -> U8:
+def _least_in_common(longer: IntArray, threshold: float) -> IntArray:
+    """``max(len(s), len(query)) - d`` of :func:`_count_bounds`, for each longer length."""
+    edits = np.floor((1.0 - threshold) * longer + 1e-3).astype(np.int64)
+    need: IntArray = longer - edits
+    return need
+
+
+def counts_may_reach(a: U8, b: U8, longer: IntArray, threshold: float) -> npt.NDArray[np.bool_]:
+    """The count filter on pairs of strings: ``a[i]`` and ``b[i]`` are the :func:`char_counts`
+    of the two strings of pair ``i`` (rows of ``char_counts(...).T``), ``longer[i]`` the longer
+    one's length.  False where the pair cannot reach ``threshold`` (see :func:`_count_bounds`);
+    two counts of 15 (15 or more) put no bound on the pair.
+    """
+    low = np.minimum(a & np.uint8(15), b & np.uint8(15))
+    high = np.minimum(a >> np.uint8(4), b >> np.uint8(4))
+    common = low.sum(axis=1, dtype=np.int64) + high.sum(axis=1, dtype=np.int64)
+    unbounded = ((low == 15) | (high == 15)).any(axis=1)
+    reach: npt.NDArray[np.bool_] = unbounded | (common >= _least_in_common(longer, threshold))
+    return reach
+
+
+def char_counts(texts: Sequence[str]) -> U8:
     """Each string's character counts per bucket (:func:`_buckets`), 15 standing for 15 or more,
     as HIST_BUCKETS / 2 rows of one byte per string: bucket ``2 j`` in the low 4 bits of row
     ``j``, bucket ``2 j + 1`` in the high ones (16 bytes a string; keys rarely repeat a
