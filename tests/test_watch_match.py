@@ -135,6 +135,13 @@ def test_office_and_class_filters() -> None:
     assert [m.record_id for m in WatchIndex([WatchedMark(1, "COCA", offices=("EM",))]).match(rows)] == [1, 3, 4]
     assert [m.record_id for m in WatchIndex([WatchedMark(1, "COCA", (32,))]).match(rows)] == [1, 2]
     assert [m.record_id for m in WatchIndex([WatchedMark(1, "COCA", (32,), ("US",))]).match(rows)] == [2]
+    # A class outside 1 to 45 (a library caller's national class) is not in the bulk join's class
+    # bitmaps: such pairs are left to the exact test, never dropped.
+    odd = [row(5, "COCA", (99,)), row(6, "COCA", (9, 99))]
+    watched = [WatchedMark(2, "COCA", (99,)), WatchedMark(3, "COCA", (32, 99))]
+    assert pairs(WatchIndex(watched).match(rows + odd)) == pairs(exhaustive_matches(watched, rows + odd))
+    assert {(m.watch_id, m.record_id) for m in WatchIndex(watched).match(rows + odd)} == {
+        (2, 5), (2, 6), (3, 1), (3, 2), (3, 5), (3, 6)}
 
 
 @pytest.mark.parametrize(("threshold", "expected"), [(0.5, [1, 2]), (0.85, [1, 2]), (0.9, [1]), (1.0, [1]), (1.01, [])])
