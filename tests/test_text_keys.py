@@ -93,6 +93,18 @@ def test_latin_readings(text: str, reading: str) -> None:
     assert reading in mark_keys(text).latin
 
 
+def test_a_part_of_a_word_in_another_script_is_keyed_alone_only_when_it_reads_three_letters() -> None:
+    """The Ω of "Ωmega" and the Latin O typed into the Greek "Oίνος" are letters of a word, not
+    marks: keyed alone they sounded exactly like every mark O.  A part written apart (LG of
+    "LG 생활건강") is keyed alone however short, and so is a long part (APPLE of "苹果APPLE")."""
+    assert "o" not in mark_keys("Ωmega").sound and "omega" in mark_keys("Ωmega").sound
+    assert "o" not in mark_keys("Oίνος").latin
+    assert "o" in mark_keys("Ω mega").sound  # written apart
+    assert "lg" in mark_keys("LG 생활건강").latin
+    assert {"apple", "pingguo"} <= set(mark_keys("苹果APPLE").latin)
+    assert "x" not in mark_keys("X光").latin and "guang" in mark_keys("X光").latin
+
+
 def test_han_with_kana_is_read_in_japanese_only() -> None:
     keys = mark_keys("任天堂ゲーム")
     assert keys.latin[0].startswith("nintendo")

@@ -11,7 +11,8 @@ compact      folded words run together, in the mark's own script
 plain        compact without diacritics (only when it differs)
 skeleton     confusable glyphs mapped: ``c0ca`` -> ``coca``
 latin        romanised readings of the whole mark (and of each script part
-             of a mixed mark), several where readings differ
+             of a mixed mark that is written apart or reads three letters
+             or more), several where readings differ
 core         readings of the dominant words only (legal forms and goods
              words left out), when that differs
 partial      (not a lookup kind) the keys of ``core``, ``phon``, ``sound``
@@ -41,7 +42,7 @@ from __future__ import annotations
 
 import itertools
 from functools import lru_cache
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,6 +61,7 @@ __all__ = ["KEYS_VERSION", "MarkKeys", "WordKeys", "mark_keys"]
 # characters read (a verbal element longer than this is a slogan or a
 # description; its start is what a search can use).
 MAX_MARK_READINGS = 6
+MIN_PART = 3  # letters a part of a word in another script must read to be keyed alone (as containment's units)
 MAX_WORDS = 32
 MAX_CHARS = 1000
 _UNSPACED = frozenset({"Hani", "Hira", "Kana", "Jpan", "Hang"})
@@ -282,7 +284,8 @@ def _lettered_phrase(words: Sequence[WordKeys]) -> list[str]:
             else (w.romanised[0] if w.romanised else "") for w in words]
 
 
-def _phrases(words: tuple[WordKeys, ...]) -> tuple[list[list[str]], list[list[str]], list[list[str]]]:
+def _phrases(words: tuple[WordKeys, ...],
+             tokens: Collection[str] = ()) -> tuple[list[list[str]], list[list[str]], list[list[str]]]:
     """Word-reading lists for the whole mark (and each script part of a
     mixed mark), for its dominant words, and those only heard (loanword and
     digits-as-letters readings), which give sound keys but no latin key; the
@@ -292,7 +295,11 @@ def _phrases(words: tuple[WordKeys, ...]) -> tuple[list[list[str]], list[list[st
     parts = _parts(words)
     if len(parts) > 1:
         for part in parts:
-            whole += _readings_of(part)
+            # A part read as a mark of its own is written apart (LG of "LG 생활건강"), or long
+            # enough to be one: the O of "Oίνος" (a Latin letter in a Greek word) or the Ω of
+            # "Ωmega" alone would sound exactly like every mark O.
+            apart = all(w.text in tokens for w in part)
+            whole += [p for p in _readings_of(part) if apart or len("".join(p)) >= MIN_PART]
     dominant = [w for w in words if w.dominant]
     core = _readings_of(dominant) if len(dominant) < len(words) else []
     heard = [_lettered_phrase(words)]
@@ -338,7 +345,7 @@ def _assemble(text: str, tokens: tuple[str, ...]) -> MarkKeys:
         _word_keys(word, script, role, han_as_japanese)
         for (word, script), role in zip(segments, word_roles)
     )
-    whole, core_phrases, heard = _phrases(words)
+    whole, core_phrases, heard = _phrases(words, frozenset(tokens))
     whole += _run_names(tokens)
     latin = _unique("".join(p) for p in whole)
     core = tuple(c for c in _unique("".join(p) for p in core_phrases) if c not in latin)
