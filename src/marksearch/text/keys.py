@@ -285,9 +285,10 @@ def _lettered_phrase(words: Sequence[WordKeys]) -> list[str]:
 
 
 def _phrases(words: tuple[WordKeys, ...],
-             tokens: Collection[str] = ()) -> tuple[list[list[str]], list[list[str]], list[list[str]]]:
+             tokens: Collection[str]) -> tuple[list[list[str]], list[list[str]], list[list[str]]]:
     """Word-reading lists for the whole mark (and each script part of a
-    mixed mark), for its dominant words, and those only heard (loanword and
+    mixed mark written apart, among its ``tokens``, or reading ``MIN_PART``
+    letters or more), for its dominant words, and those only heard (loanword and
     digits-as-letters readings), which give sound keys but no latin key; the
     last of the heard is the dominant words' loanword reading, when there
     are both a core and loanwords."""
