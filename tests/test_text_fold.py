@@ -28,6 +28,9 @@ ANY_TEXT = st.text(st.characters(exclude_categories=()), max_size=40)
         ("COCA COLA", "coca cola", "cocacola"),
         ("COCACOLA", "cocacola", "cocacola"),
         ("Coca·Cola®", "coca cola", "cocacola"),
+        ("NIKE™", "nike", "nike"),  # a notice, not the letters TM that NFKC makes of it
+        ("Nike℠ ©", "nike", "nike"),
+        ("MY™BRAND", "my brand", "mybrand"),
         ("ＣＯＣＡ－ＣＯＬＡ", "coca cola", "cocacola"),  # full-width forms
         ("  coca\tcola\n", "coca cola", "cocacola"),
         ("Straße", "strasse", "strasse"),

@@ -53,17 +53,24 @@ _APOSTROPHES = frozenset("'\u2019\u02bc\u02b9\u0060\u00b4\u2018\u2032")
 _JOINERS = frozenset({"&", "+"})
 
 
+# The trade mark and service mark signs are notices, not part of a mark; NFKC
+# would turn them into the letters TM and SM (NIKE™ would read "niketm").  The
+# registered and copyright signs (® ©) are symbols that NFKC keeps, and that
+# splitting drops with every other sign.
+_NOTICES = frozenset("\u2122\u2120")
+
+
 def clean(text: str) -> str:
     """Replace what is not text (controls, format characters, lone surrogates,
     unassigned and private-use code points) by spaces, so later steps and C
-    libraries only ever see well-formed text.
+    libraries only ever see well-formed text; and the signs ™ and ℠.
 
-    >>> clean("a\\x00b\\u200dc\\ud800d")
-    'a b c d'
+    >>> clean("a\\x00b\\u200dc\\ud800d"), clean("NIKE™")
+    ('a b c d', 'NIKE ')
     """
     if text.isascii() and text.isprintable():
         return text
-    return "".join(" " if unicodedata.category(c)[0] == "C" else c for c in text)
+    return "".join(" " if c in _NOTICES or unicodedata.category(c)[0] == "C" else c for c in text)
 
 
 def fold_case(text: str) -> str:
