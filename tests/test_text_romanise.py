@@ -20,7 +20,7 @@ from marksearch.text.japanese import (
     long_vowels_dropped,
 )
 from marksearch.text.korean import korean_loan, korean_plain, korean_pronounced, korean_readings
-from marksearch.text.romanise import ascii_key, romanise_word
+from marksearch.text.romanise import ascii_key, greek_loan, romanise_word
 
 ANY_TEXT = st.text(st.characters(exclude_categories=()), max_size=30)
 HANGUL_SYLLABLES = st.characters(min_codepoint=0xAC00, max_codepoint=0xD7A3)
@@ -117,6 +117,38 @@ def test_korean_romanisation(word: str, plain: str, pronounced: str) -> None:
 )
 def test_korean_loan_reading(word: str, loan: str) -> None:
     assert korean_loan(word) == loan
+
+
+@pytest.mark.parametrize(
+    ("word", "loan"),
+    [
+        ("σταρμπάκς", "starbaks"),  # Starbucks: μπ is the Western b
+        ("μπενετόν", "beneton"),
+        ("ντόνατ", "donat"),  # ντ is d
+        ("γκούτσι", "gutsi"),  # γκ is g, ου is u
+        ("ευρώ", "evro"),
+        ("αίας", "eas"),  # αι is e
+        ("κόκα-κόλα", "kokakola"),
+        ("7ούπ", "7up"),
+    ],
+)
+def test_greek_loan_reading(word: str, loan: str) -> None:
+    assert greek_loan(word) == loan
+
+
+def test_a_greek_rendering_sounds_like_the_western_mark() -> None:
+    """Letter for letter Σταρμπάκς reads starmpaks; its loan reading gives the sound key of STARBUCKS."""
+    from marksearch.scoring import Candidate, ScoringModel
+    from marksearch.text import mark_keys
+
+    assert "starbaks" in mark_keys("Σταρμπάκς").sound and "starmpaks" in mark_keys("Σταρμπάκς").latin
+    scorer = ScoringModel().scorer(mark_keys("Σταρμπάκς"))
+    assert scorer(Candidate.from_text(1, "STARBUCKS")).signals["cross_script"] >= 0.85  # starbaks ~ starbuks
+
+
+@given(st.text(st.characters(min_codepoint=0x370, max_codepoint=0x3FF), max_size=20))
+def test_greek_loan_never_fails_and_is_ascii(text: str) -> None:
+    assert set(greek_loan(text)) <= ASCII_KEY
 
 
 @settings(max_examples=300)

@@ -11,5 +11,6 @@ KEYS_VERSION = 3
 for some text, so that a register keyed by an earlier version can say so (``Store.keys_version``;
 ``marksearch rekey`` brings it up to date).  1: every register made before the number was kept;
 2: ``partial`` keys (readings of part of a mark with a goods word); 3: a script part of a mixed mark
-inside a word (the Ω of ``Ωmega``) reading fewer than three letters is no longer keyed alone, and
-the signs ™ and ℠ are dropped (NFKC made them the letters TM and SM)."""
+inside a word (the Ω of ``Ωmega``) reading fewer than three letters is no longer keyed alone, the
+signs ™ and ℠ are dropped (NFKC made them the letters TM and SM), and Greek words get a loan reading
+by their modern sounds (Σταρμπάκς: starbaks)."""

@@ -9,11 +9,12 @@ Hani        pinyin, Western names (CC-CEDICT), then Japanese readings;
 Hira Kana   Japanese readings (cutlet and the kana table)
 Jpan        Japanese readings
 Hang        Revised Romanisation, plain and pronounced
-other       anyascii (Cyrillic, Greek, Arabic, Hebrew, Thai, ...)
+Grek        anyascii, and a loan reading by modern sounds (μπ -> b)
+other       anyascii (Cyrillic, Arabic, Hebrew, Thai, ...)
 ==========  ==========================================================
 
 Each word also gets a *loan* reading where its script renders Western words
-(Korean, kana, Chinese): the reading that brings 스타벅스 near STARBUCKS.
+(Korean, kana, Chinese, Greek): the reading that brings 스타벅스 near STARBUCKS.
 
 >>> romanise_word("任天堂", "Hani", han_as_japanese=True).readings
 ('nintendou', 'nintendo')
@@ -34,7 +35,7 @@ from marksearch.text.japanese import japanese_loan_reading, japanese_readings
 from marksearch.text.korean import korean_loan, korean_readings
 from marksearch.text.names import western_names
 
-__all__ = ["Romanised", "ascii_key", "romanise_word"]
+__all__ = ["Romanised", "ascii_key", "greek_loan", "romanise_word"]
 
 _JAPANESE = frozenset({"Hira", "Kana", "Jpan"})
 # Readings kept per word, most likely first; enough for the Chinese phrase
@@ -84,7 +85,41 @@ def _by_script(word: str, script: str, han_as_japanese: bool) -> Romanised:
         return Romanised(japanese_readings(word), japanese_loan_reading(word))
     if script == "Hang":
         return Romanised(korean_readings(word), korean_loan(word))
+    if script == "Grek":
+        return Romanised((ascii_key(word),), greek_loan(word))
     return Romanised((ascii_key(word),))
+
+
+# Modern Greek writes the Western b, d and g of loanwords as μπ, ντ and γκ, and reads
+# several vowel pairs as one vowel; letter for letter (anyascii), Σταρμπάκς (Starbucks)
+# reads "starmpaks".  The loan reading follows the modern pronunciation instead.  Written
+# by hand: anyascii and the ISO 843 / ELOT 743 transliterations spell letters, not sounds.
+_GREEK_PAIRS = {"μπ": "b", "ντ": "d", "γκ": "g", "γγ": "ng", "τσ": "ts", "τζ": "dz", "ου": "u", "αι": "e",
+                "ει": "i", "οι": "i", "υι": "i", "αυ": "av", "ευ": "ev"}
+_GREEK_LETTERS = dict(zip("αβγδεζηθικλμνξοπρσςτυφχψω",
+                          ["a", "v", "g", "d", "e", "z", "i", "th", "i", "k", "l", "m", "n", "x", "o", "p", "r",
+                           "s", "s", "t", "i", "f", "ch", "ps", "o"], strict=True))
+
+
+def greek_loan(word: str) -> str:
+    """The reading of a Greek rendering of a Western word, by its modern sounds.
+
+    >>> [greek_loan(w) for w in ("σταρμπάκς", "μπενετόν", "ντόνατ", "γκούτσι", "κόκα-κόλα")]
+    ['starbaks', 'beneton', 'donat', 'gutsi', 'kokakola']
+    """
+    text = strip_diacritics(word.lower())
+    out: list[str] = []
+    at = 0
+    while at < len(text):
+        pair = _GREEK_PAIRS.get(text[at : at + 2])
+        if pair is not None:
+            out.append(pair)
+            at += 2
+            continue
+        c = text[at]
+        out.append(_GREEK_LETTERS.get(c, c if c.isascii() and c.isalnum() else ""))
+        at += 1
+    return "".join(out)
 
 
 @lru_cache(maxsize=131072)
