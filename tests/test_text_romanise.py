@@ -137,7 +137,7 @@ def test_greek_loan_reading(word: str, loan: str) -> None:
 
 
 def test_a_greek_rendering_sounds_like_the_western_mark() -> None:
-    """Letter for letter Σταρμπάκς reads starmpaks; its loan reading gives the sound key of STARBUCKS."""
+    """Letter for letter Σταρμπάκς reads starmpaks; its loan reading, starbaks, is a letter from STARBUCKS' starbuks."""
     from marksearch.scoring import Candidate, ScoringModel
     from marksearch.text import mark_keys
 
