@@ -107,7 +107,8 @@ def main(argv: list[str] | None = None) -> None:
         print(rows[-1], flush=True)
     body = (f"`python bench/build.py --n {' '.join(map(str, args.n))}` (marksearch at {commit}, from "
             f"`{source.relative_to(REPO.parent) if source.is_relative_to(REPO.parent) else source}`): "
-            "`build_segment` over the generated register's index rows, each size in a process of its own.  Memory in MB is resident memory less the reading just before the build.\n\n"
+            "`build_segment` over the generated register's index rows, each size in a process of its own.  "
+            "Memory in MB is resident memory less the reading just before the build.\n\n"
             + table(["marks", "build s", "peak added MB", "held after MB", "segment MB", "peak added bytes/mark"],
                     rows))
     print(body)
