@@ -10,9 +10,9 @@ The candidate search (:meth:`KeySpace.similar`) returns every string whose
 normalised Levenshtein similarity to a query string can reach a threshold:
 a length filter (similarity is at most ``min / max`` of the lengths), then a
 trigram count filter (Ukkonen 1992: ``d`` edits destroy at most ``3 d`` of
-the trigrams of the longer string), then a character count filter (each
-edit changes a string's character counts by at most 2 in total, see
-:meth:`KeySpace._counts_may_reach`), then RapidFuzz on the survivors.  It is exact: a
+the trigrams of the longer string), then a character count filter (a
+string within ``d`` edits shares at least ``max(len(s), len(query)) - d``
+characters with the query, see :func:`_count_bounds`), then RapidFuzz on the survivors.  It is exact: a
 string it leaves out cannot reach the threshold.
 
 Each string also carries the Nice classes of the marks that hold it (the
