@@ -107,7 +107,10 @@ def test_clean_replaces_what_is_not_text() -> None:
         (("century", "21"), "century21"),  # numbers that are numbers stay
         (("1", "&", "1"), "11"),
         (("ikea",), "lkea"),
-        (("b4",), "ba"),
+        (("b4",), "b4"),  # as many digits as letters: 3M is not EM
+        (("b52",), "b52"),  # more digits than letters: a number with a letter
+        (("l3go",), "lego"),
+        (("135o",), "135o"),  # 135º (NFKC makes it 135o) is a number
     ],
 )
 def test_skeleton_table(words: tuple[str, ...], skeleton: str) -> None:

@@ -37,6 +37,15 @@ D, G, L = DOMINANT, GENERIC, LEGAL
         ("AG", (D,)),  # a lone legal abbreviation is the mark
         ("AS Roma", (D, D)),  # legal forms only count at the end
         ("ООО Ромашка", (L, D)),
+        # a leading article does not dominate, even when only goods words follow it
+        ("The Body Shop", (G, D, G)),
+        ("La Perla", (G, D)),
+        ("Der Wagen", (G, D)),
+        ("The Hotels", (G, D)),
+        ("The", (D,)),  # alone it is the mark
+        ("The Ltd", (D, L)),
+        ("Hotel de la Paix", (G, D, D, D)),  # an article inside a mark is left as it is
+        ("Die Hard", (D, D)),  # DIE is an English word too
     ],
 )
 def test_roles_of_latin_and_cyrillic_marks(mark: str, expected: tuple[str, ...]) -> None:
@@ -75,6 +84,7 @@ def test_split_affixes(word: str, pieces: tuple[str, ...]) -> None:
         ("㈜삼성전자", ("samseong",)),
         ("百事可乐", ("baishi",)),
         ("Coffee Shop", ("coffee", "shop")),
+        ("The Hotels", ("hotels",)),
     ],
 )
 def test_mark_keys_report_dominant_words(mark: str, dominant: tuple[str, ...]) -> None:
@@ -84,7 +94,8 @@ def test_mark_keys_report_dominant_words(mark: str, dominant: tuple[str, ...]) -
     assert all(w.role in (GENERIC, LEGAL) for w in others)
 
 
-@given(st.lists(st.sampled_from(["acme", "gmbh", "coffee", "co", "kg", "s", "a", "bank", "x"]), max_size=8))
+@given(st.lists(st.sampled_from(["acme", "gmbh", "coffee", "co", "kg", "s", "a", "bank", "x", "the", "la"]),
+                max_size=8))
 def test_some_word_always_dominates(words: list[str]) -> None:
     found = roles(tuple(words))
     assert len(found) == len(words)

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 __all__ = ["KEYS_VERSION"]
 
-KEYS_VERSION = 3
+KEYS_VERSION = 4
 """Which text keys :func:`marksearch.text.mark_keys` computes; raised whenever it gives other keys
 for some text, so that a register keyed by an earlier version can say so (``Store.keys_version``;
 ``marksearch rekey`` brings it up to date).  1: every register made before the number was kept;
 2: ``partial`` keys (readings of part of a mark with a goods word); 3: a script part of a mixed mark
 inside a word (the Ω of ``Ωmega``) reading fewer than three letters is no longer keyed alone, the
 signs ™ and ℠ are dropped (NFKC made them the letters TM and SM), and Greek words get a loan reading
-by their modern sounds (Σταρμπάκς: starbaks)."""
+by their modern sounds (Σταρμπάκς: starbaks); 4: a leading article (THE, LA, DER, ...) does not
+dominate a mark of several words, and digits are read as letters only in a word with no more digits
+than letters (``135º`` and ``B52`` are numbers)."""

@@ -4,8 +4,9 @@ Decision: the skeleton is its own key, so it may be lossy.  Letter shapes
 (``rn``/``m``, ``vv``/``w``, ``I``/``l``) are mapped in every word, in either
 case, because word marks are protected in any case and upper-case ``I`` and
 lower-case ``l`` look the same in most typefaces.  Digits are mapped only in
-words that mix digits and letters (``C0CA``, ``5PORT``), so that numbers that
-are numbers ("Century 21", "1&1") keep their meaning.
+words that mix digits and letters, with fewer digits than letters (``C0CA``,
+``5PORT``), so that numbers that are numbers ("Century 21", "1&1", ``B52``,
+``135º``, ``3M``) keep their meaning.
 
 >>> skeleton_of(("c0ca",)), skeleton_of(("century", "21")), skeleton_of(("rnilk",))
 ('coca', 'century21', 'mllk')
@@ -18,7 +19,7 @@ __all__ = ["digits_as_letters", "skeleton_of", "skeleton_word"]
 # Digits read as letters inside mixed words.  0->o, 1->l follow UTS #39
 # confusables.txt (U+0030 -> U+004F, U+0031 -> U+006C); 3, 4, 5, 7, 8 are not
 # in UTS #39: they are the "leetspeak" substitutions commonly met in marks
-# ("5PORT", "B4"), chosen here, not taken from a published table.
+# ("5PORT", "L3GO"), chosen here, not taken from a published table.
 _DIGIT_LETTERS = str.maketrans({"0": "o", "1": "l", "3": "e", "4": "a",
                                 "5": "s", "7": "t", "8": "b"})
 
@@ -30,17 +31,21 @@ _LETTER_SINGLES = str.maketrans({"i": "l", "|": "l"})
 
 
 def _is_mixed(word: str) -> bool:
+    """A word of letters with digits among them, fewer digits than letters.  A number with a
+    letter or a sign beside it (``135º``, whose ``º`` NFKC makes ``o``; ``B52``) is a number,
+    not a word in disguise, and ``3M`` is not ``EM``."""
     if word.isalpha() or word.isdigit():  # nearly every word: answered in C, at ingest speed
         return False
-    return any(c.isdigit() for c in word) and any(c.isalpha() for c in word)
+    digits = sum(c.isdigit() for c in word)
+    return 0 < digits < sum(c.isalpha() for c in word)
 
 
 def digits_as_letters(word: str) -> str:
     """Digits read as the letters they imitate, in a word mixing both; the
     reading the phonetic keys use for ``C0CA``.
 
-    >>> digits_as_letters("c0ca"), digits_as_letters("1984"), digits_as_letters("milk")
-    ('coca', '1984', 'milk')
+    >>> digits_as_letters("c0ca"), digits_as_letters("1984"), digits_as_letters("135o")
+    ('coca', '1984', '135o')
     """
     return word.translate(_DIGIT_LETTERS) if _is_mixed(word) else word
 
@@ -60,7 +65,7 @@ def skeleton_word(word: str) -> str:
 def skeleton_of(words: tuple[str, ...]) -> str:
     """The compact skeleton of a mark's folded, plain words (``&`` dropped).
 
-    >>> skeleton_of(("m1lk", "&", "c0")), skeleton_of(("milk", "co"))
-    ('mllkco', 'mllkco')
+    >>> skeleton_of(("m1lk", "&", "c0la")), skeleton_of(("milk", "cola")), skeleton_of(("3m",))
+    ('mllkcola', 'mllkcola', '3m')
     """
     return "".join(skeleton_word(w) for w in words if w != "&")

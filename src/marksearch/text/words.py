@@ -26,6 +26,7 @@ __all__ = [
     "DOMINANT",
     "GENERIC",
     "GENERIC_WORDS",
+    "LEADING_ARTICLES",
     "LEGAL",
     "LEGAL_FORMS",
     "LEGAL_FORMS_CJK",
@@ -119,6 +120,13 @@ GENERIC_WORDS = frozenset({
     "식품", "그룹", "아이스크림", "자동차", "화장품",
 })
 
+# Definite articles that open a mark (THE BODY SHOP, LA PERLA, IL BISONTE, DER WAGEN): an
+# examiner reads past them to the words that follow, so a leading one does not dominate (nor
+# stand alone as a dominant word that another mark could contain).  English, French, Spanish,
+# Italian and German, folded; left out are the one-letter ones (too short to matter), DIE
+# (an English word as well) and DE (a preposition and a surname particle: DE BEERS).
+LEADING_ARTICLES = frozenset({"the", "le", "la", "les", "el", "los", "las", "il", "lo", "gli", "der", "das"})
+
 # Longest affixes first, so 股份有限公司 wins over 公司.
 _CJK_AFFIXES = tuple(sorted((w for w in LEGAL_FORMS_CJK | GENERIC_WORDS
                              if not w.isascii() and len(w) >= 2),
@@ -178,22 +186,30 @@ def roles(words: tuple[str, ...]) -> tuple[str, ...]:
     word would dominate, the non-legal words (or, failing those, all words)
     dominate, since the mark must be compared on something.
 
+    A leading article (THE, LA, DER, ...) followed by other words never dominates.
+
     >>> roles(("coffee", "shop")), roles(("aldi", "s", "a")), roles(("株式会社", "トヨタ"))
     (('dominant', 'dominant'), ('dominant', 'legal', 'legal'), ('legal', 'dominant'))
+    >>> roles(("the", "hotels")), roles(("la", "perla")), roles(("the",))
+    (('generic', 'dominant'), ('generic', 'dominant'), ('dominant',))
     """
     keys = [_key(w) for w in words]
     tail = _legal_tail(keys)
+    article = len(keys) > 1 and keys[0] in LEADING_ARTICLES
     found: list[str] = []
     for i, key in enumerate(keys):
         if i >= len(keys) - tail or key in LEGAL_FORMS_CJK:
             found.append(LEGAL)
-        elif key in GENERIC_WORDS:
+        elif key in GENERIC_WORDS or (i == 0 and article):
             found.append(GENERIC)
         else:
             found.append(DOMINANT)
     if DOMINANT not in found:
-        fallback = DOMINANT if GENERIC in found else None
-        found = [fallback if (r == GENERIC and fallback) else r for r in found]
+        # The generic words dominate then, but not a leading article (THE HOTELS is HOTELS)
+        # unless it is all there is besides legal forms (THE LTD).
+        found = [DOMINANT if r == GENERIC and not (i == 0 and article) else r for i, r in enumerate(found)]
+        if DOMINANT not in found and article:
+            found[0] = DOMINANT
         if DOMINANT not in found:
             found = [DOMINANT] * len(found)
     return tuple(found)
