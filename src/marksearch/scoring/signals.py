@@ -284,7 +284,11 @@ def spelling(q: PreparedQuery, c: Candidate, *, explain: bool = True) -> Signal:
 def _spelling_reason(m: Candidate, c: Candidate, score: float, visual: bool) -> str:
     pair = f"({m.text} ~ {c.text})"
     if visual:
-        return f"spelling: looks alike {pair}"
+        # The skeletons scored better than the letters: say "looks alike" only when they are the
+        # same (C0CA ~ COCA), else count the letters that still differ between them (McDonalds
+        # ~ MCNAIR, whose skeleton reads I as l, differ in 5; "looks alike" there misled).
+        apart = Levenshtein.distance(m.skeleton, c.skeleton)
+        return f"spelling: {_letters(apart)} {pair}" if apart else f"spelling: looks alike {pair}"
     if score >= 1.0:
         return f"spelling: same letters {pair}" if m.text != c.text else "spelling: identical"
     if m.dominant != m.plain and c.dominant != c.plain:
