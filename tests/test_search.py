@@ -243,8 +243,11 @@ def test_cli_search_json_and_explain(tmp_path: Path) -> None:
     assert bad.exit_code == 2 and "unknown status" in bad.stderr
     past = CliRunner().invoke(cli, ["search", "COCA", "--db", db, "--status", "all", "--offset", "1000"])
     assert past.exit_code == 0 and past.stdout.startswith("no marks for 'COCA' at offset 1000 (300 pass the filters)")
-    none = CliRunner().invoke(cli, ["search", "COCA", "--db", db, "--office", "ZZ"])
+    none = CliRunner().invoke(cli, ["search", "COCA", "--db", db, "--office", "BR"])
     assert none.exit_code == 0 and none.stdout.startswith("no marks for 'COCA' pass the filters")
+    # an office code outside WIPO ST.3 is a mistake, not a filter that finds nothing (as the API says)
+    typo = CliRunner().invoke(cli, ["search", "COCA", "--db", db, "--office", "EU"])
+    assert typo.exit_code == 2 and "'EU' is not a WIPO ST.3 office code (the EUIPO's is EM)" in typo.stderr
 
 
 def test_a_mark_with_an_overlong_key_is_still_found() -> None:

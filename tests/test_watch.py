@@ -109,6 +109,8 @@ def test_the_same_mark_is_not_watched_twice_in_a_portfolio(store: Store) -> None
     ({"threshold": 0.0}, "threshold"),
     ({"threshold": 1.5}, "threshold"),
     ({"offices": ("EUR",)}, "two-letter"),
+    ({"offices": ("EU",)}, "the EUIPO's is EM"),
+    ({"offices": ("ZZ",)}, "not a WIPO ST.3 office code"),
     ({"classes": (46,)}, "Nice class"),
     ({"goods": "zzqx vvbn"}, "no Nice class"),
     ({"text": "KO\x00KA"}, "control"),

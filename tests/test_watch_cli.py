@@ -113,6 +113,7 @@ def test_report_formats_are_written(db: str, tmp_path: Path) -> None:
 @pytest.mark.parametrize(("args", "message"), [
     (["watch", "add", "KOKA", "--threshold", "2"], "threshold"),
     (["watch", "add", "KOKA", "--office", "EUR"], "two-letter"),
+    (["watch", "add", "KOKA", "--office", "eu"], "the EUIPO's is EM"),
     (["watch", "add", " "], "text is empty"),
     (["watch", "add", "®"], "no letters or digits"),
     (["watch", "add", "KOKA", "--goods", "zzqx"], "no Nice class"),

@@ -36,6 +36,7 @@ from marksearch.records import Feature, Record
 from marksearch.scoring import Candidate, Scored, ScoringModel
 from marksearch.store import IndexRow, Store
 from marksearch.text import has_words, mark_keys
+from marksearch.vocab_data import office_problem
 
 if TYPE_CHECKING:
     from marksearch.goods.base import TermBase
@@ -90,6 +91,9 @@ class Query:
         bad = [c for c in self.classes if not 1 <= c <= 45]
         if bad:
             raise UsageError(f"Nice classes run from 1 to 45, not {bad[0]}")
+        for code in self.offices:
+            if (problem := office_problem(code)) is not None:
+                raise UsageError(problem)
         unknown = set(self.statuses) - set(STATUS_CODES) - {"all"}
         if unknown:
             raise UsageError(f"unknown status {sorted(unknown)[0]!r}; use {', '.join(STATUS_CODES)} or all")

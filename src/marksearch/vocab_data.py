@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 
-__all__ = ["NiceClass", "Office", "nice_headings", "office", "offices", "vienna_code", "vienna_path"]
+__all__ = ["NiceClass", "Office", "nice_headings", "office", "office_problem", "offices", "vienna_code", "vienna_path"]
 
 _FOLDER = ("data", "classifications")
 
@@ -98,6 +98,19 @@ def offices() -> dict[str, Office]:
     """Every ST.3 code (states and intellectual property organisations), by code."""
     return {r["code"]: Office(r["code"], r["kind"], r["short_name"], r["name_en"], r["name_zh"])
             for r in _rows("st3_offices.csv")}
+
+
+def office_problem(code: str) -> str | None:
+    """Why ``code`` cannot name an office to search or watch, or ``None`` when it can.
+
+    >>> office_problem("em"), office_problem("EU")
+    (None, "'EU' is not a WIPO ST.3 office code (the EUIPO's is EM)")
+    """
+    if code.strip().upper() in offices():
+        return None
+    # EU is what most people type for the EUIPO; ST.3 gives it EM (EP is the European Patent Office).
+    hint = " (the EUIPO's is EM)" if code.strip().upper() == "EU" else ""
+    return f"{code!r} is not a WIPO ST.3 office code{hint}"
 
 
 def office(code: str) -> Office:

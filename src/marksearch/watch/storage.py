@@ -43,6 +43,7 @@ from marksearch.errors import StoreError, UsageError
 from marksearch.store import Store
 from marksearch.text import has_words
 from marksearch.text.fold import fold
+from marksearch.vocab_data import office_problem
 
 __all__ = [
     "Alert",
@@ -310,9 +311,9 @@ def _check_text(text: str) -> str:
 
 def _check_offices(offices: Sequence[str]) -> tuple[str, ...]:
     codes = tuple(dict.fromkeys(o.strip().upper() for o in offices if o.strip()))
-    bad = [o for o in codes if not (len(o) == 2 and o.isascii() and o.isalpha())]
-    if bad:
-        raise UsageError(f"an office is a two-letter WIPO ST.3 code (EM, US, KR, ...), not {bad[0]!r}")
+    for code in codes:
+        if (problem := office_problem(code)) is not None:
+            raise UsageError(f"{problem}: an office is a two-letter code (EM, US, KR, ...)")
     return codes
 
 

@@ -46,7 +46,7 @@ from marksearch.records import Feature, Kind, Record, Status
 from marksearch.search import MAX_GOODS, MAX_QUERY, Hit, Query, Searcher
 from marksearch.store import SQLiteStore, Store, StoredRecord, open_store
 from marksearch.text import has_words
-from marksearch.vocab_data import nice_headings, office, offices, vienna_code, vienna_path
+from marksearch.vocab_data import nice_headings, office, office_problem, offices, vienna_code, vienna_path
 
 if TYPE_CHECKING:
     from marksearch.goods.analysis import GoodsAnalysis, ItemAnalysis
@@ -157,10 +157,9 @@ class SearchParams:
                            ("feature", self.features)):
             if len(many) > MAX_VALUES:
                 raise BadParameter(name, f"at most {MAX_VALUES} values")
-        known = offices()
         for code in self.offices:
-            if code.upper() not in known:
-                raise BadParameter("office", f"{code!r} is not a WIPO ST.3 office code")
+            if (problem := office_problem(code)) is not None:
+                raise BadParameter("office", problem)
         for c in self.classes:
             if not 1 <= c <= 45:
                 raise BadParameter("cls", f"Nice classes run from 1 to 45, not {c}")
