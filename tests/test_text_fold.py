@@ -110,6 +110,9 @@ def test_clean_replaces_what_is_not_text() -> None:
         (("b4",), "b4"),  # as many digits as letters: 3M is not EM
         (("b52",), "b52"),  # more digits than letters: a number with a letter
         (("l3go",), "lego"),
+        (("сосасоlа",), "cocacola"),  # Cyrillic С, О, А among Latin L: COCA-COLA to the eye
+        (("рерsi",), "pepsl"),
+        (("τουοτα",), "toyota"),  # Greek capitals ΤΟΥΟΤΑ
         (("135o",), "135o"),  # 135º (NFKC makes it 135o) is a number
     ],
 )

@@ -15,4 +15,5 @@ inside a word (the Ω of ``Ωmega``) reading fewer than three letters is no long
 signs ™ and ℠ are dropped (NFKC made them the letters TM and SM), and Greek words get a loan reading
 by their modern sounds (Σταρμπάκς: starbaks); 4: a leading article (THE, LA, DER, ...) does not
 dominate a mark of several words, and digits are read as letters only in a word with no more digits
-than letters (``135º`` and ``B52`` are numbers)."""
+than letters (``135º`` and ``B52`` are numbers), and the skeleton reads Cyrillic and Greek letters
+drawn like Latin ones as those (СОСА-СОLА: cocacola)."""

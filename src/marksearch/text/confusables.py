@@ -1,5 +1,8 @@
 """The visual skeleton: glyphs a reader can take for one another, made equal.
 
+Cyrillic and Greek letters drawn like Latin ones are read as those Latin
+letters (СОСА-СОLА, with Cyrillic С, О and А, reads ``cocacola``).
+
 Decision: the skeleton is its own key, so it may be lossy.  Letter shapes
 (``rn``/``m``, ``vv``/``w``, ``I``/``l``) are mapped in every word, in either
 case, because word marks are protected in any case and upper-case ``I`` and
@@ -29,6 +32,26 @@ _DIGIT_LETTERS = str.maketrans({"0": "o", "1": "l", "3": "e", "4": "a",
 _LETTER_CLUSTERS: tuple[tuple[str, str], ...] = (("rn", "m"), ("vv", "w"))
 _LETTER_SINGLES = str.maketrans({"i": "l", "|": "l"})
 
+# Cyrillic and Greek letters drawn like Latin ones, read as those: СОСА-СОLА and
+# РЕРSI (Cyrillic С, О, А, Р, Е among Latin letters) look exactly like COCA-COLA
+# and PEPSI.  Source: UTS #39 confusables.txt (Unicode 15.0), the entries whose
+# target is a single Latin letter (U+0441 с -> c, U+0420 Р -> P, U+0391 Α -> A,
+# ...).  Written here rather than taken from a confusables package: keys are
+# case-folded, so each lower-case letter stands for both its cases, and where the
+# two cases look like different Latin letters (Greek Η/η, Ν/ν, Υ/υ; Cyrillic Н/н)
+# the capital's look-alike is taken, as word marks are mostly written in capitals;
+# the full UTS #39 skeleton would also map Latin letters among themselves ("m" ->
+# "rn") and many other scripts, which these keys do not want.
+_SCRIPT_LOOKALIKES = str.maketrans({
+    # Cyrillic
+    "а": "a", "в": "b", "е": "e", "ѕ": "s", "і": "i", "ј": "j", "к": "k", "м": "m", "н": "h",
+    "о": "o", "р": "p", "с": "c", "т": "t", "у": "y", "х": "x", "һ": "h", "ӏ": "l", "ԛ": "q",
+    "ԝ": "w",
+    # Greek
+    "α": "a", "β": "b", "ε": "e", "ζ": "z", "η": "h", "ι": "i", "κ": "k", "μ": "m", "ν": "n",
+    "ο": "o", "ρ": "p", "τ": "t", "υ": "y", "χ": "x",
+})
+
 
 def _is_mixed(word: str) -> bool:
     """A word of letters with digits among them, fewer digits than letters.  A number with a
@@ -53,9 +76,11 @@ def digits_as_letters(word: str) -> str:
 def skeleton_word(word: str) -> str:
     """The skeleton of one folded, plain word.
 
-    >>> skeleton_word("c0ca"), skeleton_word("2024"), skeleton_word("vvork")
-    ('coca', '2024', 'work')
+    >>> skeleton_word("c0ca"), skeleton_word("2024"), skeleton_word("vvork"), skeleton_word("сосаcоlа")
+    ('coca', '2024', 'work', 'cocacola')
     """
+    if not word.isascii():
+        word = word.translate(_SCRIPT_LOOKALIKES)
     word = digits_as_letters(word).translate(_LETTER_SINGLES)
     for cluster, letter in _LETTER_CLUSTERS:
         word = word.replace(cluster, letter)
