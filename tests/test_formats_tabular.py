@@ -28,6 +28,7 @@ from marksearch.records import (
     Status,
     VerbalElement,
 )
+from marksearch.vocab_data import offices
 from tests.conftest import assert_golden
 
 FIXTURES = Path(__file__).parent / "fixtures" / "tabular"
@@ -73,7 +74,7 @@ _dates = st.builds(
 )
 _records = st.builds(
     Record,
-    office=_key_text,
+    office=st.sampled_from(sorted(offices())),  # a WIPO ST.3 code, upper case, as every reader gives it
     application_number=_key_text,
     registration_number=_opt_text,
     international_registration_number=_opt_text,
@@ -121,6 +122,18 @@ def test_any_record_survives_jsonl(originals: list[Record]) -> None:
     assert back == originals
     positions = [r.provenance.position for r in back if isinstance(r, Record) and r.provenance]
     assert positions == [f"line {i}" for i in range(1, len(originals) + 1)]
+
+
+def test_office_codes_are_st3_codes_in_upper_case() -> None:
+    lines = b'{"office": "em", "application_number": "1"}\n{"office": "EU", "application_number": "2"}\n' \
+        b'{"delete": true, "office": " us ", "application_number": "3"}\n'
+    record, wrong, deletion = read_jsonl(lines)
+    assert isinstance(record, Record) and record.key == ("EM", "1")  # "em" was kept apart from EM
+    assert isinstance(wrong, Rejection) and wrong.reason == "'EU' is not a WIPO ST.3 office code (the EUIPO's is EM)"
+    assert isinstance(deletion, Deletion) and (deletion.office, deletion.application_number) == ("US", "3")
+    first, second = read_csv(b"office,application_number\nkr,4020190000011\nZZ,5\n")
+    assert isinstance(first, Record) and first.office == "KR"
+    assert isinstance(second, Rejection) and "'ZZ' is not a WIPO ST.3 office code" in second.reason
 
 
 def test_bad_lines_are_quarantined_with_line_numbers() -> None:

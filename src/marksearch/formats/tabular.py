@@ -59,6 +59,7 @@ from marksearch.records import (
     VerbalElement,
     unique,
 )
+from marksearch.vocab_data import office_problem
 
 __all__ = ["CSV_COLUMNS", "CSV_READER", "JSONL_READER", "CsvReader", "JsonLinesReader"]
 
@@ -175,8 +176,9 @@ def _json_entry(text: str, source: str, position: str) -> Entry:
     if problem:
         return Rejection(source, position, problem, text[:_EXCERPT])
     where = Provenance(source, position)
+    office = data["office"].strip().upper()  # as the XML readers and the CSV form give it: "em" is EM
     if "delete" in data:
-        return Deletion(data["office"], data["application_number"], where)
+        return Deletion(office, data["application_number"], where)
     try:
         record = Record.from_dict(data)
     except KeyError as exc:
@@ -187,7 +189,7 @@ def _json_entry(text: str, source: str, position: str) -> Entry:
     if problem:
         return Rejection(source, position, problem, text[:_EXCERPT])
     # The record now comes from this file; where it came from before is not kept.
-    return dataclasses.replace(record, provenance=where)
+    return dataclasses.replace(record, office=office, provenance=where)
 
 
 def _key_problem(data: Mapping[str, Any]) -> str | None:
@@ -209,7 +211,7 @@ def _key_problem(data: Mapping[str, Any]) -> str | None:
             return f"missing key {key!r}"
         if not isinstance(data[key], str) or not data[key].strip():
             return f"{key} must be a non-empty string"
-    return None
+    return office_problem(data["office"])
 
 
 def _record_problem(data: Mapping[str, Any], record: Record) -> str | None:
@@ -348,6 +350,8 @@ def _csv_record(cells: dict[str, str], where: Provenance) -> Record:
     for name in _REQUIRED:
         if name not in cells:
             raise _RowError(f"{name} is empty")
+    if (problem := office_problem(cells["office"])) is not None:
+        raise _RowError(problem)
     goods = _goods(cells.get("goods"), cells.get("goods_language"))
     # A class written in goods is a class of the mark even when nice_classes omits it.
     goods_classes = tuple(g.nice_class for g in goods if g.nice_class)
