@@ -105,6 +105,8 @@ def test_quarantine_lists_where_and_why(tmp_path: Path) -> None:
     assert [r["position"] for r in rows] == ["line 2", "line 3"]
     code, out, _ = run("quarantine", "--db", db)
     assert "line 3" in out
+    code, _, err = run("show", "EM", "0001", "--db", db)  # stored as "1": the zeros are forgiven in a hint
+    assert code == 2 and err.strip().endswith("no record EM 0001 in " + db + "; did you mean EM 1?")
 
 
 @pytest.mark.parametrize(

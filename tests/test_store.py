@@ -64,6 +64,15 @@ def test_newer_version_replaces_and_older_is_skipped(store: Store) -> None:
     assert store.stats().by_class == {32: 1}
 
 
+def test_numbers_like_forgive_leading_zeros_and_separators(store: Store) -> None:
+    write(store, mark("009635525", "COCA-COLA"), mark("9635525", "KOKA"), mark("0096355250", "COCA"))
+    assert store.get("EM", "96355") is None
+    assert store.numbers_like("EM", "9635525") == ["009635525", "9635525"]
+    assert store.numbers_like("EM", "009-635 525") == ["009635525", "9635525"]
+    assert store.numbers_like("EM", "9635525", limit=1) == ["009635525"]
+    assert store.numbers_like("US", "9635525") == [] and store.numbers_like("EM", "96355") == []
+
+
 def test_delete_removes_and_is_idempotent(store: Store) -> None:
     write(store, mark("1", "KOKA"))
     assert write(store, Deletion("EM", "1"))["deleted"] == 1

@@ -289,6 +289,9 @@ def test_unknown_mark_is_a_404_problem(client: TestClient) -> None:
     assert r.status_code == 404 and r.headers["content-type"] == PROBLEM
     body = r.json()
     assert body["status"] == 404 and body["title"] and "000000000" in body["detail"] and body["type"]
+    em = next(r for r in sample_records() if r.office == "EM" and r.application_number.startswith("0"))
+    missed = client.get(f"/api/v1/marks/EM/{em.application_number.lstrip('0')}")  # typed without its zeros
+    assert missed.status_code == 404 and missed.json()["detail"].endswith(f"did you mean EM {em.application_number}?")
 
 
 # -- problems ----------------------------------------------------------------------------------------------

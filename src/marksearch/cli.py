@@ -152,9 +152,11 @@ def show(office: str, number: str, db: str, as_json: bool) -> None:
     """Print one record by office code and application number."""
     with user_errors(), open_store(db) as store:
         stored = store.get(office.upper(), number)
+        alike = store.numbers_like(office.upper(), number) if stored is None else []
         shown = store.url  # a database URL without its password
     if stored is None:
-        click.echo(f"marksearch: error: no record {office.upper()} {number} in {shown}", err=True)
+        hint = f"; did you mean {' or '.join(f'{office.upper()} {n}' for n in alike)}?" if alike else ""
+        click.echo(f"marksearch: error: no record {office.upper()} {number} in {shown}{hint}", err=True)
         sys.exit(2)
     data = stored.record.to_dict()
     if as_json:

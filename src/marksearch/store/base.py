@@ -25,7 +25,7 @@ import xxhash
 from marksearch.records import Deletion, Entry, GoodsAddition, Record, Rejection
 from marksearch.store.packing import pack, unpack
 
-__all__ = ["Change", "IndexRow", "Prepared", "Quarantined", "Stats", "Store", "StoredRecord", "WriteCounts"]
+__all__ = ["Change", "IndexRow", "Prepared", "Quarantined", "Stats", "Store", "StoredRecord", "WriteCounts", "bare_number"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +94,19 @@ class Prepared:
 
 Item = Prepared | Deletion | Rejection | GoodsAddition
 """What a store writes."""
+
+
+def bare_number(number: str) -> str:
+    """An application number without separators and leading zeros (:meth:`Store.numbers_like`).
+
+    >>> bare_number(" 009-635 525 "), bare_number("0")
+    ('9635525', '0')
+    """
+    kept = "".join(c for c in number if c not in _NUMBER_SEPARATORS)
+    return kept.lstrip("0") or kept[:1]
+
+
+_NUMBER_SEPARATORS = frozenset(" -/.,")
 
 
 def _placed(prepared: Prepared, source: str, position: str) -> Prepared:
@@ -301,6 +314,13 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def get(self, office: str, application_number: str) -> StoredRecord | None:
         """One record by its key, or ``None``."""
+
+    @abc.abstractmethod
+    def numbers_like(self, office: str, application_number: str, limit: int = 5) -> list[str]:
+        """Application numbers of ``office`` that are ``application_number`` but for leading
+        zeros and the separators a user may type (``9635525`` and ``009-635-525`` for EUIPO's
+        ``009635525``): what to suggest when :meth:`get` finds nothing.  Scans the office's
+        records; for a miss, not the hot path."""
 
     @abc.abstractmethod
     def iter_records(self, *, after_id: int = 0) -> Iterator[StoredRecord]:

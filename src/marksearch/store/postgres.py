@@ -52,6 +52,7 @@ from marksearch.store.base import (
     Store,
     StoredRecord,
     WriteCounts,
+    bare_number,
     stored_from_row,
 )
 from marksearch.versions import KEYS_VERSION
@@ -366,6 +367,12 @@ class PostgresStore(Store):
         rows = self._fetch(f"SELECT {_COLUMNS} FROM records WHERE office = %s AND application_number = %s",
                            (_text(office), _text(application_number)))
         return stored_from_row(rows[0]) if rows else None
+
+    def numbers_like(self, office: str, application_number: str, limit: int = 5) -> list[str]:
+        rows = self._fetch("SELECT application_number FROM records WHERE office = %s "
+                           "AND ltrim(application_number, '0') = %s ORDER BY application_number LIMIT %s",
+                           (_text(office), _text(bare_number(application_number)), limit))
+        return [r[0] for r in rows]
 
     def iter_records(self, *, after_id: int = 0) -> Iterator[StoredRecord]:
         last = after_id

@@ -26,6 +26,7 @@ from marksearch.store.base import (
     Store,
     StoredRecord,
     WriteCounts,
+    bare_number,
     stored_from_row,
 )
 from marksearch.versions import KEYS_VERSION
@@ -272,6 +273,13 @@ class SQLiteStore(Store):
             (office, application_number),
         ).fetchone()
         return stored_from_row(row) if row else None
+
+    def numbers_like(self, office: str, application_number: str, limit: int = 5) -> list[str]:
+        bare = bare_number(application_number)
+        rows = self.db.execute(
+            "SELECT application_number FROM records WHERE office=? AND ltrim(application_number, '0')=? "
+            "ORDER BY application_number LIMIT ?", (office, bare, limit)).fetchall()
+        return [r[0] for r in rows]
 
     def iter_records(self, *, after_id: int = 0) -> Iterator[StoredRecord]:
         last = after_id

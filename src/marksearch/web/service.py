@@ -595,7 +595,9 @@ class Service:
         with self._lock:
             stored = self.store.get(code, number)
             if stored is None:
-                raise NotFound(f"no mark {code} {number} in this register")
+                alike = self.store.numbers_like(code, number)
+                hint = f"; did you mean {' or '.join(f'{code} {n}' for n in alike)}?" if alike else ""
+                raise NotFound(f"no mark {code} {number} in this register{hint}")
             history = self._history(code, number)
         return record_dict(stored, history)
 
