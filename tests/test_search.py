@@ -248,6 +248,10 @@ def test_cli_search_json_and_explain(tmp_path: Path) -> None:
     # an office code outside WIPO ST.3 is a mistake, not a filter that finds nothing (as the API says)
     typo = CliRunner().invoke(cli, ["search", "COCA", "--db", db, "--office", "EU"])
     assert typo.exit_code == 2 and "'EU' is not a WIPO ST.3 office code (the EUIPO's is EM)" in typo.stderr
+    backwards = CliRunner().invoke(cli, ["search", "COCA", "--db", db, "--filed-from", "2021-01-01",
+                                         "--filed-to", "2020-01-01"])
+    assert backwards.exit_code == 2
+    assert "the filing date range ends (2020-01-01) before it starts (2021-01-01)" in backwards.stderr
 
 
 def test_a_mark_with_an_overlong_key_is_still_found() -> None:

@@ -94,6 +94,9 @@ class Query:
         for code in self.offices:
             if (problem := office_problem(code)) is not None:
                 raise UsageError(problem)
+        if self.filed_from and self.filed_to and self.filed_from > self.filed_to:
+            # as the API answers it: no filing can fall in such a range, so it is a mistake
+            raise UsageError(f"the filing date range ends ({self.filed_to}) before it starts ({self.filed_from})")
         unknown = set(self.statuses) - set(STATUS_CODES) - {"all"}
         if unknown:
             raise UsageError(f"unknown status {sorted(unknown)[0]!r}; use {', '.join(STATUS_CODES)} or all")
