@@ -8,7 +8,9 @@ Two cases, each timed in the same run against brute force:
   :func:`bench.search.queries.generate_queries` (typos, sound-alikes, added
   and dropped words, other scripts, unrelated names), each with the first
   Nice class of its source (``--no-classes``: none), through
-  :meth:`marksearch.watch.match.WatchIndex.match`;
+  :meth:`marksearch.watch.match.WatchIndex.match`, all at once, then with a
+  second index a page of :data:`marksearch.watch.alerts.PAGE` filings at a
+  time, as ``marksearch watch run`` matches the changes after an ingest;
 * **(b) one new watched mark x a register**: :func:`marksearch.watch.match.match_register`
   over a segment of ``--register`` marks, for ``--b-marks`` watched marks, after an
   untimed warm-up by each method, as bench/search warms each system and as the brute
@@ -55,6 +57,7 @@ from marksearch.index.segment import build_segment
 from marksearch.scoring import Candidate, ScoringModel
 from marksearch.store import IndexRow
 from marksearch.text.fold import fold
+from marksearch.watch.alerts import PAGE
 from marksearch.watch.match import (
     WatchedMark,
     WatchIndex,
@@ -113,6 +116,12 @@ def case_a(args: argparse.Namespace) -> list[list[object]]:
     matches = index.match(rows)
     ours_s = time.perf_counter() - began
     ours = {(m.watch_id, m.record_id) for m in matches}
+    # As `watch run` matches them: a page of PAGE changes at a time, with one index.
+    paged_index = WatchIndex(watched)
+    began = time.perf_counter()
+    paged = {(m.watch_id, m.record_id) for start in range(0, len(rows), PAGE)
+             for m in paged_index.match(rows[start : start + PAGE])}
+    paged_s = time.perf_counter() - began
     texts = [fold(m.mark_text) for m in register.marks]
     classes = [frozenset(r.nice_classes) for r in rows]
     bf_s, bf = brute_force(watched, texts, classes, [r.id for r in rows], args.threshold)
@@ -122,6 +131,7 @@ def case_a(args: argparse.Namespace) -> list[list[object]]:
     truth_s = time.perf_counter() - began
     picked = {w.id for w in sample}
     ours_in = {p for p in ours if p[0] in picked}
+    paged_in = {p for p in paged if p[0] in picked}
     bf_in = {p for p in bf if p[0] in picked}
     pairs = len(sample) * len(rows)
     print(f"(a) matches {len(ours)}, brute force pairs {len(bf)}, exhaustive on {len(sample)} watched marks: "
@@ -131,6 +141,8 @@ def case_a(args: argparse.Namespace) -> list[list[object]]:
     return [
         [f"(a) {len(rows):,} filings x {len(watched):,} watched", "WatchIndex.match", f"{ours_s:.2f}",
          f"{bf_s / ours_s:.1f}x", recall(ours_in, truth), len(ours)],
+        ["", f"WatchIndex.match, pages of {PAGE:,} (as watch run)", f"{paged_s:.2f}", f"{bf_s / paged_s:.1f}x",
+         recall(paged_in, truth), len(paged)],
         ["", "cdist brute force", f"{bf_s:.2f}", "1.0x", recall(bf_in, truth), len(bf)],
         ["", f"exhaustive scorer (projected from {len(sample)} marks)", f"{full:.0f}", f"{bf_s / full:.3f}x",
          "1 (reference)", ""],

@@ -88,6 +88,21 @@ def test_watch_index_equals_exhaustive_pairs(seed: int, n_watch: int, n_rows: in
     assert pairs(WatchIndex(watched).match(rows)) == pairs(exhaustive_matches(watched, rows))
 
 
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 10_000), n_watch=st.integers(1, 25), n_rows=st.integers(0, 80),
+       page=st.integers(1, 30))
+def test_one_index_matches_page_after_page_as_all_at_once(seed: int, n_watch: int, n_rows: int,
+                                                          page: int) -> None:
+    """``watch run`` matches a page of changes at a time with one index, whose watch side is made
+    once: each page must find what matching all the filings together finds."""
+    names = small_names()
+    watched = watches(seed, n_watch, names)
+    rows = filings(seed + 1, n_rows, names)
+    index = WatchIndex(watched)
+    paged = [m for start in range(0, len(rows), page) for m in index.match(rows[start : start + page])]
+    assert sorted(pairs(paged)) == sorted(pairs(WatchIndex(watched).match(rows)))
+
+
 def _store(rows: list[IndexRow]) -> Store:
     store = open_store(":memory:")
     records = [Record(office=r.office, application_number=r.application_number,

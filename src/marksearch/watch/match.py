@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -137,6 +137,15 @@ class WatchIndex:
     def __init__(self, watched: Sequence[WatchedMark], *, model: ScoringModel | None = None) -> None:
         self.model = model or ScoringModel()
         self.watches = [_prepare(w, self.model) for w in watched]
+        self._side: _WatchSide | None = None  # the joins' watch side, made on the first match
+
+    def _watch_side(self) -> _WatchSide:
+        """The watched marks' half of the bulk join, made once: ``watch run`` matches the
+        changes a page at a time, and remaking it for each page took about a third of a run of
+        100,000 filings against 10,000 watched marks."""
+        if self._side is None:
+            self._side = _WatchSide(self.watches, self.model)
+        return self._side
 
     def match(self, rows: Iterable[IndexRow]) -> list[Match]:
         """Every (watched mark, filing) pair whose exact score reaches the watch's
@@ -152,7 +161,7 @@ class WatchIndex:
         filings = list(by_id.values())
         candidates = [row_candidate(row) for row in filings]
         found: list[Match] = []
-        for w, f in _candidate_pairs(self.watches, filings, candidates, self.model):
+        for w, f in _candidate_pairs(self.watches, filings, candidates, self._watch_side):
             watch, row = self.watches[w], filings[f]
             if watch.passes(row.office, row.nice_classes):
                 hit = _match(watch, candidates[f])
@@ -161,22 +170,25 @@ class WatchIndex:
         return _sorted(found)
 
 
-def _candidate_pairs(watches: Sequence[_Watch], filings: Sequence[IndexRow],
-                     candidates: Sequence[Candidate], model: ScoringModel) -> Iterable[tuple[int, int]]:
+def _candidate_pairs(watches: Sequence[_Watch], filings: Sequence[IndexRow], candidates: Sequence[Candidate],
+                     watch_side: Callable[[], _WatchSide]) -> Iterable[tuple[int, int]]:
     """(watch, filing) index pairs that may match: every pair that can is among them.
 
     Watches whose level is too low for a selective join (thresholds far
     below a watch's purpose) are paired with every filing; the others go
-    through :func:`_joined_pairs`.
+    through :func:`_joined_pairs`, with the join's watch side that ``watch_side`` gives.
     """
-    low = [w for w, watch in enumerate(watches) if watch.level < JOIN_FLOOR]
-    for w in low:
+    for w in _low(watches):
         for f in range(len(filings)):
             yield w, f
-    high = [w for w, watch in enumerate(watches) if watch.level >= JOIN_FLOOR and math.isfinite(watch.level)]
-    if high:
-        for w, f in _joined_pairs([watches[w] for w in high], filings, candidates, model):
-            yield high[w], f
+    side = watch_side()
+    if side.high:
+        for w, f in _joined_pairs(side, filings, candidates):
+            yield side.high[w], f
+
+
+def _low(watches: Sequence[_Watch]) -> list[int]:
+    return [w for w, watch in enumerate(watches) if watch.level < JOIN_FLOOR]
 
 
 # -- the bulk join ------------------------------------------------------------------
@@ -401,10 +413,11 @@ def _join(left: tuple[_I64, _U64], right: tuple[_I64, _U64]) -> tuple[_I64, _I64
 _BITMAP_MAX_BITS = 26  # a 64 MB bitmap at most
 
 
-def _similar_strings(w: _Side, r: _Side, t: float) -> tuple[_I64, _I64]:
+def _similar_strings(channel: _Channel, r: _Side, t: float) -> tuple[_I64, _I64]:
     """(watch string, filing string) pairs of this channel whose similarity reaches ``t``."""
-    a_w, a_r = _join(_piece_keys(w, t), _substring_keys(r, t))
-    b_r, b_w = _join(_piece_keys(r, t), _substring_keys(w, t))
+    a_w, a_r = _join(channel.pieces, _substring_keys(r, t))
+    b_r, b_w = _join(_piece_keys(r, t), channel.substrings)
+    w, w_counts = channel.side, channel.counts
     pair = _distinct(np.concatenate([a_w, b_w]) * np.int64(len(r.strings) + 1) + np.concatenate([a_r, b_r]))
     ws, rs = pair // (len(r.strings) + 1), pair % (len(r.strings) + 1)
     lw, lr = w.lengths[ws], r.lengths[rs]
@@ -415,7 +428,7 @@ def _similar_strings(w: _Side, r: _Side, t: float) -> tuple[_I64, _I64]:
     # The pieces of short keys are a letter or two long, so most pairs they join share a
     # piece by chance: the character count filter drops about nineteen in twenty of them
     # before RapidFuzz, at a fraction of its cost.
-    w_counts, r_counts = char_counts(w.strings).T, char_counts(r.strings).T
+    r_counts = char_counts(r.strings).T
     reach = np.concatenate([
         counts_may_reach(w_counts[ws[i : i + _COUNT_CHUNK]], r_counts[rs[i : i + _COUNT_CHUNK]],
                          longer[i : i + _COUNT_CHUNK], t)
@@ -463,32 +476,69 @@ def _expand(side: _Side, sids: _I64) -> tuple[_I64, _I64]:
     return rows, side.link_marks[at]
 
 
-def _joined_pairs(watches: Sequence[_Watch], filings: Sequence[IndexRow],
-                  candidates: Sequence[Candidate], model: ScoringModel) -> Iterable[tuple[int, int]]:
-    sigma = min(w.level for w in watches)
-    marks = [w.scorer.query.mark for w in watches]
-    w_lists = [sorted(w.classes) or [0] for w in watches]
-    wanted = {b for bs in w_lists for b in bs}  # a filing meets a watch only in a bucket both hold
-    w_buckets = _Buckets(w_lists)
-    r_buckets = _Buckets([[b for b in (0, *sorted(set(row.nice_classes))) if b in wanted] for row in filings])
+@dataclass
+class _Channel:
+    """One key kind of the watch side: its strings, and their keys as the longer and as the shorter string."""
+
+    t: float
+    side: _Side
+    pieces: tuple[_I64, _U64]
+    substrings: tuple[_I64, _U64]
+    counts: npt.NDArray[np.uint8]  # char_counts of the strings, one row per string
+
+
+class _WatchSide:
+    """The watched marks' half of the bulk join, which every batch of filings meets alike.
+
+    ``high`` are the watches joined (the others are paired with every filing);
+    their indexes are positions in ``high``.
+    """
+
+    def __init__(self, watches: Sequence[_Watch], model: ScoringModel) -> None:
+        low = set(_low(watches))
+        self.high = [w for w, watch in enumerate(watches) if w not in low and math.isfinite(watch.level)]
+        joined = [watches[w] for w in self.high]
+        self.model = model
+        self.sigma = min((w.level for w in joined), default=math.inf)
+        self.marks = [w.scorer.query.mark for w in joined]
+        lists = [sorted(w.classes) or [0] for w in joined]
+        self.wanted = {b for bs in lists for b in bs}  # a filing meets a watch only in a bucket both hold
+        self.buckets = _Buckets(lists)
+        self.classes = np.fromiter((_class_bits(w.classes) for w in joined), dtype=np.uint64, count=len(joined))
+        self.channels: dict[str, _Channel] = {}
+        if not joined:
+            return
+        for name, t in _channels(self.sigma, model).items():
+            side = _Side(self.marks, self.buckets, name)
+            if side.strings:
+                self.channels[name] = _Channel(t, side, _piece_keys(side, t), _substring_keys(side, t),
+                                               char_counts(side.strings).T)
+        self.need = _containment_need(self.sigma, model)
+        if math.isfinite(self.need):
+            self.units = _unit_keys(self.marks, self.buckets, self.need)
+            self.plains = _plain_keys(self.marks, self.buckets, self.need)
+
+
+def _joined_pairs(side: _WatchSide, filings: Sequence[IndexRow],
+                  candidates: Sequence[Candidate]) -> Iterable[tuple[int, int]]:
+    r_buckets = _Buckets([[b for b in (0, *sorted(set(row.nice_classes))) if b in side.wanted] for row in filings])
     found: list[_I64] = []
     n = np.int64(len(filings))
-    for name, t in _channels(sigma, model).items():
-        w_side, r_side = _Side(marks, w_buckets, name), _Side(candidates, r_buckets, name)
-        if not w_side.strings or not r_side.strings:
+    for name, channel in side.channels.items():
+        r_side = _Side(candidates, r_buckets, name)
+        if not r_side.strings:
             continue
-        ws, rs = _similar_strings(w_side, r_side, t)
-        w_rows, w_marks = _expand(w_side, ws)
+        ws, rs = _similar_strings(channel, r_side, channel.t)
+        w_rows, w_marks = _expand(channel.side, ws)
         r_rows, r_marks = _expand(r_side, rs[w_rows])
         found.append(w_marks[r_rows] * n + r_marks)
-    found.append(_contained_pairs(marks, w_buckets, candidates, r_buckets, sigma, model, n))
+    found.append(_contained_pairs(side, candidates, r_buckets, n))
     pairs = _distinct(np.concatenate(found))
     # A key string is held by marks of many classes, and each of them was paired above: keep
     # the pairs that share a class (or whose watch has none) before they are scored one by one.
-    w_classes = np.fromiter((_class_bits(w.classes) for w in watches), dtype=np.uint64, count=len(watches))
     r_classes = np.fromiter((_class_bits(row.nice_classes) for row in filings), dtype=np.uint64, count=len(filings))
     w_of, r_of = pairs // n, pairs % n
-    wc = w_classes[w_of]
+    wc = side.classes[w_of]
     pairs = pairs[(wc == 0) | ((wc & r_classes[r_of]) != 0)]
     for pair in pairs.tolist():
         yield divmod(pair, int(n))
@@ -504,26 +554,40 @@ def _class_bits(classes: Iterable[int]) -> int:
 _EVERY_CLASS = (1 << 64) - 1
 
 
-def _contained_pairs(watched: Sequence[Candidate], w_buckets: _Buckets,
-                     filings: Sequence[Candidate], r_buckets: _Buckets,
-                     sigma: float, model: ScoringModel, n: np.int64) -> _I64:
-    """Pairs where a unit of one mark lies in the other's plain form with a containment that can reach sigma."""
+def _containment_need(sigma: float, model: ScoringModel) -> float:
+    """The containment a pair must reach for a best weighted signal of ``sigma`` (inf: none can)."""
     weight = model.weights.get("containment", 0.0)
     need = sigma / weight if weight > 0.0 else math.inf
-    if need > CONTAINMENT_MAX + _EPS:
+    return math.inf if need > CONTAINMENT_MAX + _EPS else need
+
+
+def _contained_pairs(side: _WatchSide, filings: Sequence[Candidate], r_buckets: _Buckets, n: np.int64) -> _I64:
+    """Pairs where a unit of one mark lies in the other's plain form with a containment that can reach sigma."""
+    if not math.isfinite(side.need):
         return np.empty(0, dtype=np.int64)
-    a_w, a_r = _unit_join(watched, w_buckets, filings, r_buckets, need)
-    b_r, b_w = _unit_join(filings, r_buckets, watched, w_buckets, need)
+    a_w, a_r = _unit_join(side.units, _plain_keys(filings, r_buckets, side.need))
+    b_r, b_w = _unit_join(_unit_keys(filings, r_buckets, side.need), side.plains)
     pairs: _I64 = np.concatenate([a_w, b_w]) * n + np.concatenate([a_r, b_r])
     return pairs
 
 
-def _unit_join(inner: Sequence[Candidate], inner_buckets: _Buckets,
-               outer: Sequence[Candidate], outer_buckets: _Buckets,
-               need: float) -> tuple[_I64, _I64]:
-    """(inner mark, outer mark) where a unit of the inner mark lies in the outer's plain form."""
-    span = CONTAINMENT_MAX - CONTAINMENT_BASE
-    ratio = max(0.0, (need - CONTAINMENT_BASE) / span)
+def _ratio(need: float) -> float:
+    """The least share of the container a unit must cover for a containment of ``need``."""
+    return max(0.0, (need - CONTAINMENT_BASE) / (CONTAINMENT_MAX - CONTAINMENT_BASE))
+
+
+@dataclass
+class _Keyed:
+    """Texts of a side's marks (units, or plain forms) keyed for :func:`_join`."""
+
+    units: _Units
+    keys: tuple[_I64, _U64]
+    longest: npt.NDArray[np.float64] | None = None  # units: the longest container each may lie in
+
+
+def _unit_keys(inner: Sequence[Candidate], buckets: _Buckets, need: float) -> _Keyed | None:
+    """The units of each mark that may lie inside another mark, keyed by their whole hashes."""
+    ratio = _ratio(need)
     u_marks: list[int] = []
     u_texts: list[str] = []
     u_longest: list[float] = []
@@ -536,14 +600,28 @@ def _unit_join(inner: Sequence[Candidate], inner_buckets: _Buckets,
                 u_texts.append(unit)
                 u_longest.append(longest)
     if not u_texts:
-        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-    units = _Units(u_texts, np.array(u_marks, dtype=np.int64), inner_buckets)
-    plains = _Units([c.plain for c in outer], np.arange(len(outer), dtype=np.int64), outer_buckets)
-    u_keys = units.keys(np.arange(len(u_texts), dtype=np.int64), _whole_hashes(u_texts))
+        return None
+    units = _Units(u_texts, np.array(u_marks, dtype=np.int64), buckets)
+    keys = units.keys(np.arange(len(u_texts), dtype=np.int64), _whole_hashes(u_texts))
+    return _Keyed(units, keys, np.array(u_longest))
+
+
+def _plain_keys(outer: Sequence[Candidate], buckets: _Buckets, need: float) -> _Keyed:
+    """The plain forms of each mark, keyed by every substring a unit could be."""
+    plains = _Units([c.plain for c in outer], np.arange(len(outer), dtype=np.int64), buckets)
+    ratio = _ratio(need)
     sub_ids, sub_hashes = _substrings(plains.texts, ratio * ratio)
-    u_rows, p_rows = _join(u_keys, plains.keys(sub_ids, sub_hashes))
-    fits = plains.lengths[p_rows] <= np.array(u_longest)[u_rows]
-    return units.marks[u_rows[fits]], plains.marks[p_rows[fits]]
+    return _Keyed(plains, plains.keys(sub_ids, sub_hashes))
+
+
+def _unit_join(units: _Keyed | None, plains: _Keyed) -> tuple[_I64, _I64]:
+    """(inner mark, outer mark) where a unit of the inner mark lies in the outer's plain form."""
+    if units is None:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    assert units.longest is not None
+    u_rows, p_rows = _join(units.keys, plains.keys)
+    fits = plains.units.lengths[p_rows] <= units.longest[u_rows]
+    return units.units.marks[u_rows[fits]], plains.units.marks[p_rows[fits]]
 
 
 class _Units:
