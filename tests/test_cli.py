@@ -113,6 +113,7 @@ def test_quarantine_lists_where_and_why(tmp_path: Path) -> None:
     ("args", "message"),
     [
         (["show", "EM", "999", "--db", "{db}"], "no record EM 999"),
+        (["show", "EU", "999", "--db", "{db}"], "'EU' is not a WIPO ST.3 office code (the EUIPO's is EM)"),
         (["search", "★ !!!", "--db", "{db}"], "has no letters or digits to compare"),
         (["ingest", "{tmp}/absent.xml", "--db", "{db}"], "no such file"),
         (["ingest", "{tmp}", "--format", "st99", "--db", "{db}"], "unknown format"),

@@ -292,6 +292,9 @@ def test_unknown_mark_is_a_404_problem(client: TestClient) -> None:
     em = next(r for r in sample_records() if r.office == "EM" and r.application_number.startswith("0"))
     missed = client.get(f"/api/v1/marks/EM/{em.application_number.lstrip('0')}")  # typed without its zeros
     assert missed.status_code == 404 and missed.json()["detail"].endswith(f"did you mean EM {em.application_number}?")
+    eu = client.get(f"/api/v1/marks/EU/{em.application_number}")
+    assert eu.status_code == 404
+    assert eu.json()["detail"].endswith("; 'EU' is not a WIPO ST.3 office code (the EUIPO's is EM)")
 
 
 # -- problems ----------------------------------------------------------------------------------------------

@@ -183,7 +183,8 @@ def test_every_reason_the_scorer_gives_is_translated(db: str) -> None:
     service = Service.open(db)
     reasons: set[str] = set()
     for q, classes in [("Hanttre", ()), ("한뜨레", (25,)), ("SHOE PLACE", (25, 35)), ("CARE", (9,)),
-                       ("IRIS VIVALDI", (16,)), ("IRIS", ()), ("C0CA", ()), ("1RIS VIVALDI", ()), ("HBT", (3,)), ("Dolceria", (30,))]:
+                       ("IRIS VIVALDI", (16,)), ("IRIS", ()), ("C0CA", ()), ("1RIS VIVALDI", ()), ("HBT", (3,)),
+                       ("Dolceria", (30,))]:
         for hit in service.search(SearchParams(q=q, classes=classes, statuses=("all",), per_page=50))["hits"]:
             reasons.update(hit["reasons"])
     service.close()

@@ -150,6 +150,11 @@ def _print_summary(summary: Any) -> None:
 @json_option
 def show(office: str, number: str, db: str, as_json: bool) -> None:
     """Print one record by office code and application number."""
+    from marksearch.vocab_data import office_problem
+
+    if (problem := office_problem(office)) is not None:
+        click.echo(f"marksearch: error: {problem}", err=True)
+        sys.exit(2)
     with user_errors(), open_store(db) as store:
         stored = store.get(office.upper(), number)
         alike = store.numbers_like(office.upper(), number) if stored is None else []

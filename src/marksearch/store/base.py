@@ -25,7 +25,8 @@ import xxhash
 from marksearch.records import Deletion, Entry, GoodsAddition, Record, Rejection
 from marksearch.store.packing import pack, unpack
 
-__all__ = ["Change", "IndexRow", "Prepared", "Quarantined", "Stats", "Store", "StoredRecord", "WriteCounts", "bare_number"]
+__all__ = ["Change", "IndexRow", "Prepared", "Quarantined", "Stats", "Store", "StoredRecord", "WriteCounts",
+           "bare_number"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -597,6 +597,8 @@ class Service:
             if stored is None:
                 alike = self.store.numbers_like(code, number)
                 hint = f"; did you mean {' or '.join(f'{code} {n}' for n in alike)}?" if alike else ""
+                if (problem := office_problem(code)) is not None:
+                    hint = f"; {problem}"
                 raise NotFound(f"no mark {code} {number} in this register{hint}")
             history = self._history(code, number)
         return record_dict(stored, history)
