@@ -185,6 +185,7 @@ def test_empty_inputs_and_rows_without_keys() -> None:
     ("PHOTOFIX", "FOTOFIKS"), ("KOKA", "COCA"), ("XCEED", "X-SEED"),  # sound carries it
     ("LION", "LION CAPITAL"), ("STARBUCKS", "STARBUCKS COFFEE COMPANY"),  # containment and sound
     ("CHANEL", "샤넬"), ("Coca-Cola", "可口可乐"),  # a reading in another script
+    ("COCA-COLA", "СОСА-СОLА"),  # the skeleton: Cyrillic С, О, А drawn like Latin letters
 ])
 @pytest.mark.parametrize("classes", [(), (32,)])
 def test_each_signal_is_joined(watched: str, filed: str, classes: tuple[int, ...]) -> None:
