@@ -498,7 +498,6 @@ class _WatchSide:
         low = set(_low(watches))
         self.high = [w for w, watch in enumerate(watches) if w not in low and math.isfinite(watch.level)]
         joined = [watches[w] for w in self.high]
-        self.model = model
         self.sigma = min((w.level for w in joined), default=math.inf)
         self.marks = [w.scorer.query.mark for w in joined]
         lists = [sorted(w.classes) or [0] for w in joined]
@@ -506,6 +505,9 @@ class _WatchSide:
         self.buckets = _Buckets(lists)
         self.classes = np.fromiter((_class_bits(w.classes) for w in joined), dtype=np.uint64, count=len(joined))
         self.channels: dict[str, _Channel] = {}
+        self.need = math.inf  # the containment a pair must reach; inf: containment is not joined
+        self.units: _Keyed | None = None  # the watched marks' units, and their plain forms' substrings
+        self.plains: _Keyed | None = None
         if not joined:
             return
         for name, t in _channels(self.sigma, model).items():
@@ -563,7 +565,7 @@ def _containment_need(sigma: float, model: ScoringModel) -> float:
 
 def _contained_pairs(side: _WatchSide, filings: Sequence[Candidate], r_buckets: _Buckets, n: np.int64) -> _I64:
     """Pairs where a unit of one mark lies in the other's plain form with a containment that can reach sigma."""
-    if not math.isfinite(side.need):
+    if side.plains is None:
         return np.empty(0, dtype=np.int64)
     a_w, a_r = _unit_join(side.units, _plain_keys(filings, r_buckets, side.need))
     b_r, b_w = _unit_join(_unit_keys(filings, r_buckets, side.need), side.plains)
