@@ -19,7 +19,9 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 
-__all__ = ["NiceClass", "Office", "nice_headings", "office", "office_problem", "offices", "vienna_code", "vienna_path"]
+__all__ = [
+    "NiceClass", "Office", "nice_headings", "office", "office_problem", "offices", "vienna_code", "vienna_path",
+]
 
 _FOLDER = ("data", "classifications")
 

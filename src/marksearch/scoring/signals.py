@@ -286,7 +286,7 @@ def _spelling_reason(m: Candidate, c: Candidate, score: float, visual: bool) -> 
     if visual:
         # The skeletons scored better than the letters: say "looks alike" only when they are the
         # same (C0CA ~ COCA), else count the letters that still differ between them (McDonalds
-        # ~ MCNAIR, whose skeleton reads I as l, differ in 5; "looks alike" there misled).
+        # ~ MCNAIR, whose skeleton reads I as l, still differ in 4: "looks alike" there misled).
         apart = Levenshtein.distance(m.skeleton, c.skeleton)
         return f"spelling: {_letters(apart)} {pair}" if apart else f"spelling: looks alike {pair}"
     if score >= 1.0:

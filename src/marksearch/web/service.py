@@ -46,7 +46,7 @@ from marksearch.records import Feature, Kind, Record, Status
 from marksearch.search import MAX_GOODS, MAX_QUERY, Hit, Query, Searcher
 from marksearch.store import SQLiteStore, Store, StoredRecord, open_store
 from marksearch.text import has_words
-from marksearch.vocab_data import nice_headings, office, office_problem, offices, vienna_code, vienna_path
+from marksearch.vocab_data import nice_headings, office, office_problem, vienna_code, vienna_path
 
 if TYPE_CHECKING:
     from marksearch.goods.analysis import GoodsAnalysis, ItemAnalysis
