@@ -218,6 +218,14 @@ def test_unknown_mark_page_and_its_twin(client: TestClient) -> None:
     assert client.get("/no/such/page", headers={"Accept": "application/json"}).json()["status"] == 404
 
 
+def test_a_number_typed_without_its_zeros_links_to_the_record(client: TestClient) -> None:
+    r = client.get("/marks/EM/18222214", params={"lang": "en"})  # stored as 018222214
+    assert r.status_code == 404
+    links = lxml.html.fromstring(r.text).xpath("//ul[@class='alike']//a")
+    assert [(a.text, a.get("href")) for a in links] == [("EM 018222214", "/marks/EM/018222214")]
+    assert client.get(links[0].get("href")).status_code == 200
+
+
 def test_a_bad_field_shows_the_form_again(client: TestClient) -> None:
     r = client.get("/search", params={"q": "KOKA", "cls": "46", "lang": "en"})
     assert r.status_code == 400 and r.headers["content-type"].startswith("text/html")

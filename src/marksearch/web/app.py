@@ -14,7 +14,7 @@ from __future__ import annotations
 import hmac
 import logging
 import os
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from importlib import resources
 from typing import Any
@@ -90,13 +90,15 @@ def app_from_env() -> FastAPI:
 
 
 def _answer(request: Request, status: int, detail: str, *, kind: str | None = None, param: str | None = None,
-            reason: str | None = None, headers: dict[str, str] | None = None) -> Response:
-    """problem+json for the API and JSON twins, an HTML page for the pages."""
+            reason: str | None = None, headers: dict[str, str] | None = None,
+            links: Sequence[tuple[str, str]] = ()) -> Response:
+    """problem+json for the API and JSON twins, an HTML page for the pages (with ``links``, ``(label,
+    path)`` of pages the reader may have meant)."""
     title = TITLES.get(status, "Error")
     if request.url.path.startswith("/api/") or pages.wants_json(request) or request.url.path == "/openapi.json":
         return api.problem(status, title, detail, kind=kind, param=param, reason=reason, headers=headers)
     t = pages.translator(request)
-    return pages.error_page(request, status, t.gettext(title), detail, headers=headers)
+    return pages.error_page(request, status, t.gettext(title), detail, headers=headers, links=links)
 
 
 def _install_errors(app: FastAPI) -> None:
@@ -105,7 +107,7 @@ def _install_errors(app: FastAPI) -> None:
         return _answer(request, 400, str(exc), kind="bad-parameter", param=exc.param, reason=exc.reason)
 
     async def not_found(request: Request, exc: Exception) -> Response:
-        return _answer(request, 404, str(exc), kind="not-found")
+        return _answer(request, 404, str(exc), kind="not-found", links=getattr(exc, "links", ()))
 
     async def store_error(request: Request, exc: Exception) -> Response:
         log.error("register unavailable: %s", exc)

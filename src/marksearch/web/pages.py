@@ -77,10 +77,11 @@ def render(request: Request, template: str, data: Mapping[str, Any], *, view: Ma
 
 
 def error_page(request: Request, status: int, title: str, detail: str, *,
-               headers: Mapping[str, str] | None = None) -> Response:
-    """An HTML error page in the reader's language (the JSON side answers problem+json)."""
+               headers: Mapping[str, str] | None = None, links: Sequence[tuple[str, str]] = ()) -> Response:
+    """An HTML error page in the reader's language (the JSON side answers problem+json), with
+    ``links`` (``(label, path)``) to pages the reader may have meant."""
     t = translator(request)
-    context = {"status": status, "title": title, "detail": detail, **_chrome(request, t)}
+    context = {"status": status, "title": title, "detail": detail, "links": links, **_chrome(request, t)}
     html = t.env.get_template("error.html").render(context)
     return HTMLResponse(html, status_code=status, headers={**VARY, **(headers or {})})
 

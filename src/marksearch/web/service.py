@@ -30,7 +30,7 @@ import math
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -84,7 +84,12 @@ class BadParameter(UsageError):
 
 
 class NotFound(MarksearchError):
-    """No record with this office and number."""
+    """No record with this office and number; ``links``: ``(label, path)`` of records the reader
+    may have meant (the same number with its leading zeros, say)."""
+
+    def __init__(self, message: str, links: Sequence[tuple[str, str]] = ()) -> None:
+        super().__init__(message)
+        self.links = tuple(links)
 
 
 @dataclass(frozen=True)
@@ -599,7 +604,8 @@ class Service:
                 hint = f"; did you mean {' or '.join(f'{code} {n}' for n in alike)}?" if alike else ""
                 if (problem := office_problem(code)) is not None:
                     hint = f"; {problem}"
-                raise NotFound(f"no mark {code} {number} in this register{hint}")
+                raise NotFound(f"no mark {code} {number} in this register{hint}",
+                               [(f"{code} {n}", mark_url(code, n)) for n in alike])
             history = self._history(code, number)
         return record_dict(stored, history)
 
