@@ -105,6 +105,20 @@ def test_a_part_of_a_word_in_another_script_is_keyed_alone_only_when_it_reads_th
     assert "x" not in mark_keys("X光").latin and "guang" in mark_keys("X光").latin
 
 
+def test_a_word_spelt_in_two_alphabets_reads_as_the_latin_word_it_shows() -> None:
+    """ΑΡΡLE (Greek Α, Ρ) was cut into ΑΡΡ, read "arr", and LE: it found AR first, "sounds like".
+    One such word shows the mark imitates a Latin one, so its other words of look-alike letters
+    are read as Latin too (the СОСА of СОСА-СОLА); a mark of whole words in two alphabets keeps
+    each word's own reading."""
+    apple = mark_keys("ΑΡΡLE")
+    assert apple.latin == ("apple",) and apple.plain == "αρρle" and apple.skeleton == "apple"
+    coca = mark_keys("СОСА-СОLА")
+    assert coca.dominant == ("coca",) and "kokakola" in coca.sound
+    assert coca.sound == mark_keys("COCA-COLA").sound
+    sea = mark_keys("МОРЕ Fresh")  # the sea in Russian, and an English word: no imitation
+    assert sea.words[0].text == "море" and "more" in sea.latin[0]
+
+
 def test_han_with_kana_is_read_in_japanese_only() -> None:
     keys = mark_keys("任天堂ゲーム")
     assert keys.latin[0].startswith("nintendo")

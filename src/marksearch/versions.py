@@ -16,4 +16,5 @@ signs ™ and ℠ are dropped (NFKC made them the letters TM and SM), and Greek 
 by their modern sounds (Σταρμπάκς: starbaks); 4: a leading article (THE, LA, DER, ...) does not
 dominate a mark of several words, and digits are read as letters only in a word with no more digits
 than letters (``135º`` and ``B52`` are numbers), and the skeleton reads Cyrillic and Greek letters
-drawn like Latin ones as those (СОСА-СОLА: cocacola)."""
+drawn like Latin ones as those (СОСА-СОLА: cocacola); a word spelt in two alphabets with such letters
+(ΑΡΡLE), and the mark's other words of such letters, are read as the Latin words they show."""

@@ -17,7 +17,7 @@ words that mix digits and letters, with fewer digits than letters (``C0CA``,
 
 from __future__ import annotations
 
-__all__ = ["digits_as_letters", "skeleton_of", "skeleton_word"]
+__all__ = ["digits_as_letters", "latin_lookalike", "skeleton_of", "skeleton_word"]
 
 # Digits read as letters inside mixed words.  0->o, 1->l follow UTS #39
 # confusables.txt (U+0030 -> U+004F, U+0031 -> U+006C); 3, 4, 5, 7, 8 are not
@@ -51,6 +51,34 @@ _SCRIPT_LOOKALIKES = str.maketrans({
     "α": "a", "β": "b", "ε": "e", "ζ": "z", "η": "h", "ι": "i", "κ": "k", "μ": "m", "ν": "n",
     "ο": "o", "ρ": "p", "τ": "t", "υ": "y", "χ": "x",
 })
+_LOOKALIKE_LETTERS = frozenset(chr(c) for c in _SCRIPT_LOOKALIKES)
+
+
+def latin_lookalike(word: str, *, alone: bool = False) -> str | None:
+    """The Latin word a folded word spells when it mixes Latin letters with Cyrillic or Greek
+    ones that are all drawn like Latin letters (``αρρle``, with Greek α and ρ, is ``apple``),
+    else ``None``.  With ``alone``, a word wholly of such letters is read so too (the ``соса``
+    of СОСА-СОLА): for the other words of a mark that one mixed word shows to imitate a Latin
+    mark, since a word wholly in Cyrillic or Greek otherwise keeps its own reading (МОРЕ is the
+    sea, not "mope").
+
+    >>> latin_lookalike("αρρle"), latin_lookalike("соlа"), latin_lookalike("сола"), latin_lookalike("Ωmega")
+    ('apple', 'cola', None, None)
+    >>> latin_lookalike("соса", alone=True), latin_lookalike("coca", alone=True)
+    ('coca', None)
+    """
+    if word.isascii():
+        return None
+    lookalike = False
+    latin = False
+    for c in word:
+        if "a" <= c <= "z":
+            latin = True
+        elif c in _LOOKALIKE_LETTERS:
+            lookalike = True
+        elif c.isalpha():
+            return None
+    return word.translate(_SCRIPT_LOOKALIKES) if lookalike and (latin or alone) else None
 
 
 def _is_mixed(word: str) -> bool:

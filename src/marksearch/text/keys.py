@@ -46,7 +46,7 @@ from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from marksearch.text.confusables import digits_as_letters, skeleton_of
+from marksearch.text.confusables import digits_as_letters, latin_lookalike, skeleton_of
 from marksearch.text.fold import AMPERSAND, compact_of, fold_tokens, strip_diacritics
 from marksearch.text.names import western_names
 from marksearch.text.phonetic import loose_key, metaphone_codes, sound_key, sound_key_of_words
@@ -210,9 +210,16 @@ def _segments(tokens: tuple[str, ...]) -> list[tuple[str, str]]:
     """(word, script) pairs: tokens cut at script changes, Chinese, Japanese
     and Korean words cut at legal forms and goods words."""
     out: list[tuple[str, str]] = []
+    # A word spelt in two alphabets with look-alike letters (ΑΡΡLE, the СОLА of СОСА-СОLА)
+    # shows a mark imitating a Latin one: it, and the mark's other words made wholly of such
+    # letters, are read as the Latin words they show, not cut into parts read apart (ΑΡΡ read
+    # "arr" found AR first, "sounds like").
+    imitates = any(latin_lookalike(token) for token in tokens)
     for token in tokens:
         if token == AMPERSAND:
             continue
+        if imitates:
+            token = latin_lookalike(token, alone=True) or token
         for run in split_script_runs(token):
             script = word_script(run)
             pieces = split_affixes(run) if script in _UNSPACED else (run,)
