@@ -124,11 +124,11 @@ def test_any_record_survives_jsonl(originals: list[Record]) -> None:
     assert positions == [f"line {i}" for i in range(1, len(originals) + 1)]
 
 
-def test_office_codes_are_st3_codes_in_upper_case() -> None:
-    lines = b'{"office": "em", "application_number": "1"}\n{"office": "EU", "application_number": "2"}\n' \
+def test_keys_are_st3_codes_in_upper_case_and_numbers_without_blanks() -> None:
+    lines = b'{"office": "em", "application_number": " 1 "}\n{"office": "EU", "application_number": "2"}\n' \
         b'{"delete": true, "office": " us ", "application_number": "3"}\n'
     record, wrong, deletion = read_jsonl(lines)
-    assert isinstance(record, Record) and record.key == ("EM", "1")  # "em" was kept apart from EM
+    assert isinstance(record, Record) and record.key == ("EM", "1")  # "em" and " 1 " were keys of their own
     assert isinstance(wrong, Rejection) and wrong.reason == "'EU' is not a WIPO ST.3 office code (the EUIPO's is EM)"
     assert isinstance(deletion, Deletion) and (deletion.office, deletion.application_number) == ("US", "3")
     first, second = read_csv(b"office,application_number\nkr,4020190000011\nZZ,5\n")

@@ -176,9 +176,10 @@ def _json_entry(text: str, source: str, position: str) -> Entry:
     if problem:
         return Rejection(source, position, problem, text[:_EXCERPT])
     where = Provenance(source, position)
-    office = data["office"].strip().upper()  # as the XML readers and the CSV form give it: "em" is EM
+    # The key as the XML readers and the CSV form give it: "em" is EM, " 018222202 " is 018222202.
+    office, number = data["office"].strip().upper(), data["application_number"].strip()
     if "delete" in data:
-        return Deletion(office, data["application_number"], where)
+        return Deletion(office, number, where)
     try:
         record = Record.from_dict(data)
     except KeyError as exc:
@@ -189,7 +190,7 @@ def _json_entry(text: str, source: str, position: str) -> Entry:
     if problem:
         return Rejection(source, position, problem, text[:_EXCERPT])
     # The record now comes from this file; where it came from before is not kept.
-    return dataclasses.replace(record, office=office, provenance=where)
+    return dataclasses.replace(record, office=office, application_number=number, provenance=where)
 
 
 def _key_problem(data: Mapping[str, Any]) -> str | None:
