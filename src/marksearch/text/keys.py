@@ -210,16 +210,9 @@ def _segments(tokens: tuple[str, ...]) -> list[tuple[str, str]]:
     """(word, script) pairs: tokens cut at script changes, Chinese, Japanese
     and Korean words cut at legal forms and goods words."""
     out: list[tuple[str, str]] = []
-    # A word spelt in two alphabets with look-alike letters (ΑΡΡLE, the СОLА of СОСА-СОLА)
-    # shows a mark imitating a Latin one: it, and the mark's other words made wholly of such
-    # letters, are read as the Latin words they show, not cut into parts read apart (ΑΡΡ read
-    # "arr" found AR first, "sounds like").
-    imitates = any(latin_lookalike(token) for token in tokens)
     for token in tokens:
         if token == AMPERSAND:
             continue
-        if imitates:
-            token = latin_lookalike(token, alone=True) or token
         for run in split_script_runs(token):
             script = word_script(run)
             pieces = split_affixes(run) if script in _UNSPACED else (run,)
@@ -345,15 +338,28 @@ def _run_names(tokens: tuple[str, ...]) -> list[list[str]]:
             for name in western_names(run)]
 
 
+def _as_read(tokens: tuple[str, ...]) -> tuple[str, ...]:
+    """The tokens as a reader hears them.  A word spelt in two alphabets with look-alike letters
+    (ΑΡΡLE, the СОLА of СОСА-СОLА) shows a mark imitating a Latin one: it, and the mark's other
+    words made wholly of such letters, are read as the Latin words they show, not cut into parts
+    read apart (ΑΡΡ read "arr" found AR first, "sounds like").  The spelt keys (compact, plain,
+    skeleton) keep the tokens as written."""
+    latin = [latin_lookalike(t) for t in tokens]
+    if not any(latin):
+        return tokens
+    return tuple(read or latin_lookalike(t, alone=True) or t for t, read in zip(tokens, latin, strict=True))
+
+
 def _assemble(text: str, tokens: tuple[str, ...]) -> MarkKeys:
-    segments = _segments(tokens)
+    read = _as_read(tokens)
+    segments = _segments(read)
     han_as_japanese = any(script in _JAPANESE for _, script in segments)
     word_roles = roles(tuple(word for word, _ in segments))
     words = tuple(
         _word_keys(word, script, role, han_as_japanese)
         for (word, script), role in zip(segments, word_roles)
     )
-    whole, core_phrases, heard = _phrases(words, frozenset(tokens))
+    whole, core_phrases, heard = _phrases(words, frozenset(read))
     whole += _run_names(tokens)
     latin = _unique("".join(p) for p in whole)
     core = tuple(c for c in _unique("".join(p) for p in core_phrases) if c not in latin)

@@ -178,17 +178,13 @@ def _candidate_pairs(watches: Sequence[_Watch], filings: Sequence[IndexRow], can
     below a watch's purpose) are paired with every filing; the others go
     through :func:`_joined_pairs`, with the join's watch side that ``watch_side`` gives.
     """
-    for w in _low(watches):
+    side = watch_side()
+    for w in side.low:
         for f in range(len(filings)):
             yield w, f
-    side = watch_side()
     if side.high:
         for w, f in _joined_pairs(side, filings, candidates):
             yield side.high[w], f
-
-
-def _low(watches: Sequence[_Watch]) -> list[int]:
-    return [w for w, watch in enumerate(watches) if watch.level < JOIN_FLOOR]
 
 
 # -- the bulk join ------------------------------------------------------------------
@@ -490,13 +486,14 @@ class _Channel:
 class _WatchSide:
     """The watched marks' half of the bulk join, which every batch of filings meets alike.
 
-    ``high`` are the watches joined (the others are paired with every filing);
-    their indexes are positions in ``high``.
+    ``low`` are the watches whose level is too low for a selective join, paired with every
+    filing; ``high`` those joined (a watch whose level is infinite can match nothing), whose
+    indexes in the join are positions in ``high``.
     """
 
     def __init__(self, watches: Sequence[_Watch], model: ScoringModel) -> None:
-        low = set(_low(watches))
-        self.high = [w for w, watch in enumerate(watches) if w not in low and math.isfinite(watch.level)]
+        self.low = [w for w, watch in enumerate(watches) if watch.level < JOIN_FLOOR]
+        self.high = [w for w, watch in enumerate(watches) if JOIN_FLOOR <= watch.level < math.inf]
         joined = [watches[w] for w in self.high]
         self.sigma = min((w.level for w in joined), default=math.inf)
         self.marks = [w.scorer.query.mark for w in joined]

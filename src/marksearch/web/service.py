@@ -600,10 +600,10 @@ class Service:
         with self._lock:
             stored = self.store.get(code, number)
             if stored is None:
+                if (problem := office_problem(code)) is not None:
+                    raise NotFound(f"no mark {code} {number} in this register; {problem}")
                 alike = self.store.numbers_like(code, number)
                 hint = f"; did you mean {' or '.join(f'{code} {n}' for n in alike)}?" if alike else ""
-                if (problem := office_problem(code)) is not None:
-                    hint = f"; {problem}"
                 raise NotFound(f"no mark {code} {number} in this register{hint}",
                                [(f"{code} {n}", mark_url(code, n)) for n in alike])
             history = self._history(code, number)
