@@ -56,6 +56,14 @@ ANY_TEXT = st.text(st.characters(exclude_categories=()), max_size=40)
         ("", "", ""),
         ("😀🎉", "", ""),
         ("a\u200db", "a b", "ab"),
+        ("CA$H", "cash", "cash"),  # a $ or € beside a letter is the letter it stands for
+        ("KE$HA", "kesha", "kesha"),
+        ("€URO", "euro", "euro"),
+        ("5 $ OFF", "5 off", "5off"),  # beside a digit or alone, a sign
+        ("$5", "5", "5"),
+        ("I ♥ NY", "i love ny", "iloveny"),  # a heart is the word
+        ("I ❤️ NY", "i love ny", "iloveny"),  # and its emoji variation selector no word of its own
+        ("\u0301abc", "abc", "abc"),  # an accent typed before any letter is dropped
     ],
 )
 def test_fold_table(text: str, folded: str, compact: str) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 __all__ = ["KEYS_VERSION"]
 
-KEYS_VERSION = 4
+KEYS_VERSION = 5
 """Which text keys :func:`marksearch.text.mark_keys` computes; raised whenever it gives other keys
 for some text, so that a register keyed by an earlier version can say so (``Store.keys_version``;
 ``marksearch rekey`` brings it up to date).  1: every register made before the number was kept;
@@ -17,4 +17,7 @@ by their modern sounds (Σταρμπάκς: starbaks); 4: a leading article (THE
 dominate a mark of several words, and digits are read as letters only in a word with no more digits
 than letters (``135º`` and ``B52`` are numbers), and the skeleton reads Cyrillic and Greek letters
 drawn like Latin ones as those (СОСА-СОLА: cocacola); a word spelt in two alphabets with such letters
-(ΑΡΡLE), and the mark's other words of such letters, are read as the Latin words they show."""
+(ΑΡΡLE), and the mark's other words of such letters, are read as the Latin words they show; 5: the sound keys hear runs of one or two digits as English
+words, plainly and as puns (7-ELEVEN: seven eleven; 2GETHER: two gether, together; 1ST: first), folding
+reads a ``$`` or ``€`` beside a letter as the letter (CA$H: cash) and a heart as *love*, and drops a
+combining mark that follows no letter (the variation selector of ❤️ was a word of its own)."""

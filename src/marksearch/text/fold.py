@@ -51,6 +51,12 @@ CONJUNCTIONS = frozenset({"&", "+", "and", "und", "et", "n"})
 # punctuation sign separates words.
 _APOSTROPHES = frozenset("'\u2019\u02bc\u02b9\u0060\u00b4\u2018\u2032")
 _JOINERS = frozenset({"&", "+"})
+# Signs that stand for a letter inside a word (CA$H is CASH, KE$HA is KESHA, €URO is EURO): read
+# as the letter when a letter is beside them and no digit is (US$ 5 and 5 € stay signs).
+_LETTER_SIGNS = {"$": "s", "€": "e"}
+# Hearts stand for the word (I ♥ NY is I LOVE NY).
+_HEARTS = frozenset("\u2665\u2764\u2661")
+_HEART_WORD = "love"
 
 
 # The trade mark and service mark signs are notices, not part of a mark; NFKC
@@ -100,17 +106,27 @@ def split_tokens(text: str) -> tuple[str, ...]:
     """Split folded text into words: runs of letters, marks and digits.
 
     Apostrophes are dropped inside a word; ``&`` and ``+`` are kept as words
-    of their own so that conjunctions can be recognised; every other sign
-    separates words.
+    of their own so that conjunctions can be recognised; ``$`` and ``€``
+    beside a letter are the letters they stand for, and a heart the word
+    *love*; every other sign separates words.  A combining mark that follows
+    no letter (the emoji variation selector of ❤️, an accent typed first) is
+    dropped: it would be an invisible word of its own.
 
     >>> split_tokens("wendy's coca-cola at&t")
     ('wendys', 'coca', 'cola', 'at', '&', 't')
+    >>> split_tokens("ca$h us$ 5 i\u2764\ufe0fny")
+    ('cash', 'uss', '5', 'i', 'love', 'ny')
     """
     words: list[str] = []
     current: list[str] = []
-    for c in text:
+    lettered = False
+    for i, c in enumerate(text):
+        if c in _LETTER_SIGNS and _stands_for_letter(text, i):
+            c = _LETTER_SIGNS[c]
+            lettered = True
         if _is_word_char(c):
-            current.append(c)
+            if current or unicodedata.category(c)[0] != "M":
+                current.append(c)
         elif c in _APOSTROPHES and current:
             continue
         else:
@@ -119,9 +135,18 @@ def split_tokens(text: str) -> tuple[str, ...]:
                 current = []
             if c in _JOINERS:
                 words.append(c)
+            elif c in _HEARTS:
+                words.append(_HEART_WORD)
     if current:
         words.append("".join(current))
+    if lettered:  # an accent after CA$H's $ now composes with its s: keep the words NFKC
+        return tuple(unicodedata.normalize("NFKC", w) for w in words)
     return tuple(words)
+
+
+def _stands_for_letter(text: str, i: int) -> bool:
+    beside = text[i - 1 : i] + text[i + 1 : i + 2]
+    return any(c.isalpha() for c in beside) and not any(c.isdigit() for c in beside)
 
 
 def _mark_conjunctions(words: tuple[str, ...]) -> tuple[str, ...]:

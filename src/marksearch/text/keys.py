@@ -49,6 +49,7 @@ from typing import Any
 from marksearch.text.confusables import digits_as_letters, latin_lookalike, skeleton_of
 from marksearch.text.fold import AMPERSAND, compact_of, fold_tokens, strip_diacritics
 from marksearch.text.names import western_names
+from marksearch.text.numbers import has_digit, spoken
 from marksearch.text.phonetic import loose_key, metaphone_codes, sound_key, sound_key_of_words
 from marksearch.text.romanise import romanise_word
 from marksearch.text.scripts import COMMON, mark_scripts, split_script_runs, word_script
@@ -67,6 +68,7 @@ MAX_CHARS = 1000
 _UNSPACED = frozenset({"Hani", "Hira", "Kana", "Jpan", "Hang"})
 _JAPANESE = frozenset({"Hira", "Kana", "Jpan"})
 _DIGITS_AS_LETTERS = frozenset({"Latn", "Grek", "Cyrl"})
+_NUMBERS_SAID = frozenset({"Latn", COMMON})  # where digits are heard as English words (text.numbers)
 
 
 def _strs(value: Any) -> tuple[str, ...]:
@@ -226,7 +228,10 @@ def _word_keys(word: str, script: str, role: str, han_as_japanese: bool) -> Word
     readings = romanised.readings
     # C0CA is said "coca": phonetic keys also hear digits as the letters they imitate.
     lettered = tuple(digits_as_letters(r) for r in readings if script in _DIGITS_AS_LETTERS)
-    sources = _unique(readings + lettered + ((romanised.loan,) if romanised.loan else ()))
+    # 7 is said "seven", 4EVER "forever" (text.numbers).
+    said = tuple(spoken(r, puns=puns) for r in readings if script in _NUMBERS_SAID and has_digit(r)
+                 for puns in (False, True))
+    sources = _unique(readings + lettered + said + ((romanised.loan,) if romanised.loan else ()))
     phonetic = tuple(dict.fromkeys(itertools.chain.from_iterable(
         metaphone_codes(r) for r in sources)))
     sound = tuple(dict.fromkeys(s for s in map(sound_key, sources) if s))
@@ -284,14 +289,24 @@ def _lettered_phrase(words: Sequence[WordKeys]) -> list[str]:
             else (w.romanised[0] if w.romanised else "") for w in words]
 
 
-def _phrases(words: tuple[WordKeys, ...],
-             tokens: Collection[str]) -> tuple[list[list[str]], list[list[str]], list[list[str]]]:
+def _spoken_phrases(words: Sequence[WordKeys]) -> list[list[str]]:
+    """The first reading with numbers said as English words, plainly and as puns (7-ELEVEN:
+    seven eleven; 2GETHER: twogether, together), when a word has digits."""
+    if not any(has_digit(w.text) for w in words):
+        return []
+    phrases = [[spoken(w.romanised[0], puns=puns) if w.romanised and w.script in _NUMBERS_SAID
+                else (w.romanised[0] if w.romanised else "") for w in words] for puns in (False, True)]
+    return phrases[:1] if phrases[0] == phrases[1] else phrases
+
+
+def _phrases(words: tuple[WordKeys, ...], tokens: Collection[str]
+             ) -> tuple[list[list[str]], list[list[str]], list[list[str]], list[bool]]:
     """Word-reading lists for the whole mark (and each script part of a
     mixed mark written apart, among its ``tokens``, or reading ``MIN_PART``
-    letters or more), for its dominant words, and those only heard (loanword and
-    digits-as-letters readings), which give sound keys but no latin key; the
-    last of the heard is the dominant words' loanword reading, when there
-    are both a core and loanwords."""
+    letters or more), for its dominant words, and those only heard (loanword,
+    digits-as-letters and numbers-as-words readings), which give sound keys but
+    no latin key, with whether each heard one reads the dominant words alone
+    (the dominant words' loanword reading, when there are both a core and loanwords)."""
     whole = _readings_of(words)
     parts = _parts(words)
     if len(parts) > 1:
@@ -303,12 +318,14 @@ def _phrases(words: tuple[WordKeys, ...],
             whole += [p for p in _readings_of(part) if apart or len("".join(p)) >= MIN_PART]
     dominant = [w for w in words if w.dominant]
     core = _readings_of(dominant) if len(dominant) < len(words) else []
-    heard = [_lettered_phrase(words)]
+    heard = [_lettered_phrase(words), *_spoken_phrases(words)]
     if any(w.loan for w in words):
         heard.append(_loan_phrase(words))
-        if core:
-            heard.append(_loan_phrase(dominant))
-    return whole, core, heard
+    heard_core = [False] * len(heard)
+    if core and any(w.loan for w in words):
+        heard.append(_loan_phrase(dominant))
+        heard_core.append(True)
+    return whole, core, heard, heard_core
 
 
 def _partial(words: tuple[WordKeys, ...], keyed: list[tuple[tuple[str, ...], str]], of_core: list[bool],
@@ -359,7 +376,7 @@ def _assemble(text: str, tokens: tuple[str, ...]) -> MarkKeys:
         _word_keys(word, script, role, han_as_japanese)
         for (word, script), role in zip(segments, word_roles)
     )
-    whole, core_phrases, heard = _phrases(words, frozenset(read))
+    whole, core_phrases, heard, heard_core = _phrases(words, frozenset(read))
     whole += _run_names(tokens)
     latin = _unique("".join(p) for p in whole)
     core = tuple(c for c in _unique("".join(p) for p in core_phrases) if c not in latin)
@@ -367,10 +384,9 @@ def _assemble(text: str, tokens: tuple[str, ...]) -> MarkKeys:
     codes = _unique(itertools.chain.from_iterable(cs for cs, _ in keyed))
     sounds = _unique(sound for _, sound in keyed)
     loose = _unique(loose_key(s) for s in sounds)
-    # Which phrases read the dominant words alone: the core's, and the last heard one when there
-    # are three (the dominant words' loanword reading, see _phrases).
-    of_core = ([False] * len(whole) + [True] * len(core_phrases)
-               + [i >= 2 for i in range(len(heard))])
+    # Which phrases read the dominant words alone: the core's, and the dominant words' loanword
+    # reading among the heard ones (see _phrases).
+    of_core = [False] * len(whole) + [True] * len(core_phrases) + heard_core
     compact = compact_of(tokens)
     return MarkKeys(
         text=text, folded=" ".join(tokens), compact=compact, plain=strip_diacritics(compact),
