@@ -157,9 +157,19 @@ XXE_PARAMETER = b"""<?xml version="1.0"?>
 """
 
 
+# A "]>" inside a processing instruction of the internal subset once ended a byte scan of the
+# DOCTYPE early, and a declaration behind a megabyte of comment was past what the scan read.
+XXE_BEHIND_PI = XXE.replace(b"[<!ENTITY", b"[<?pi ]><fake>?> <!ENTITY")
+XXE_BEHIND_COMMENT = XXE.replace(b"<!DOCTYPE", b"<!-- " + b"x" * ((1 << 20) + 100) + b" -->\n<!DOCTYPE")
+LAUGHS_BEHIND_COMMENT = BILLION_LAUGHS.replace(b"<!DOCTYPE", b"<!-- " + b"x" * ((1 << 20) + 100) + b" -->\n<!DOCTYPE")
+
+
 @pytest.mark.parametrize(
     ("content", "fmt"),
-    [(BILLION_LAUGHS, None), (XXE, None), (XXE_PARAMETER, None), (BILLION_LAUGHS, "st66")],
+    [(BILLION_LAUGHS, None), (XXE, None), (XXE_PARAMETER, None), (BILLION_LAUGHS, "st66"), (XXE_BEHIND_PI, None),
+     (XXE_BEHIND_COMMENT, "st66"), (LAUGHS_BEHIND_COMMENT, "st66")],
+    ids=["laughs", "xxe", "xxe-parameter", "laughs-st66", "xxe-behind-pi", "xxe-behind-comment",
+         "laughs-behind-comment"],
 )
 def test_entity_tricks_are_refused_and_store_kept(store: Store, tmp_path: Path, content: bytes, fmt: str | None) -> None:
     ingest(store, [EUIPO])

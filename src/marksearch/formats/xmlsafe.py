@@ -28,6 +28,8 @@ __all__ = ["children", "first_text", "iter_records", "local", "sniff_root", "tex
 _PROLOG_LIMIT = 1 << 20
 _ENTITY = re.compile(rb"<!ENTITY", re.IGNORECASE)
 _ROOT_START = re.compile(rb"<(?![?!])")
+_REFUSED = ("XML entity declarations are not allowed (billion-laughs and external-entity files are refused, "
+            "never expanded)")
 
 
 def check_prolog(head: bytes, source: str) -> None:
@@ -42,12 +44,7 @@ def check_prolog(head: bytes, source: str) -> None:
     match = _ENTITY.search(prolog)
     if match:
         line = prolog.count(b"\n", 0, match.start()) + 1
-        raise UnsafeXMLError(
-            "XML entity declarations are not allowed (billion-laughs and external-entity "
-            "files are refused, never expanded)",
-            source=source,
-            line=line,
-        )
+        raise UnsafeXMLError(_REFUSED, source=source, line=line)
 
 
 def _to_ascii_view(head: bytes) -> bytes:
@@ -84,20 +81,37 @@ def _doctype_end(text: bytes, start: int) -> int:
     close = text.find(b">", start)
     if bracket < 0 or (0 <= close < bracket):
         return close
-    # Internal subset: skip comments inside it, then find "]" followed by ">".
+    # Internal subset: skip what may hold a "]" or ">" without ending it (comments, processing
+    # instructions, quoted literals), then find "]" followed by ">".
     pos = bracket + 1
     while True:
-        comment = text.find(b"<!--", pos)
-        end = text.find(b"]", pos)
+        found = _SUBSET_TOKEN.search(text, pos)
+        if found is None:
+            return -1
+        token = found.group()
+        if token == b"]":
+            return text.find(b">", found.end())
+        closer = _SUBSET_CLOSERS[token]
+        end = text.find(closer, found.end())
         if end < 0:
             return -1
-        if 0 <= comment < end:
-            comment_end = text.find(b"-->", comment)
-            if comment_end < 0:
-                return -1
-            pos = comment_end + 3
-            continue
-        return text.find(b">", end)
+        pos = end + len(closer)
+
+
+_SUBSET_TOKEN = re.compile(rb"<!--|<\?|\"|'|\]")
+_SUBSET_CLOSERS = {b"<!--": b"-->", b"<?": b"?>", b'"': b'"', b"'": b"'"}
+
+
+def _check_declared(elem: etree._Element, source: str) -> None:
+    """Refuse a document whose internal DTD declares entities, as the parser read it.
+
+    The prolog check reads bytes before parsing; this asks libxml2 what it parsed, so a
+    declaration that a byte scan misses (one placed after a megabyte of prolog, or behind
+    markup the scan reads differently) is refused too, before any record is handed over.
+    Entities are never substituted either way (``resolve_entities=False``)."""
+    dtd = elem.getroottree().docinfo.internalDTD
+    if dtd is not None and next(iter(dtd.iterentities()), None) is not None:
+        raise UnsafeXMLError(_REFUSED, source=source, line=1)
 
 
 def local(tag: object) -> str:
@@ -197,6 +211,7 @@ def iter_records(
         remove_blank_text=False,
     )
     chunk = prolog
+    checked = False
     while True:
         try:
             if chunk:
@@ -207,6 +222,9 @@ def iter_records(
             raise _malformed(exc, source) from None
         for _event, found in parser.read_events():
             elem = cast(etree._Element, found)  # "end" events carry elements
+            if not checked:
+                _check_declared(elem, source)
+                checked = True
             if accept(local(elem.tag)):
                 yield elem
                 _release(elem)
@@ -240,7 +258,7 @@ def _malformed(exc: etree.XMLSyntaxError, source: str) -> InputError:
     # libxml2 reports the line/column itself inside msg; keep only the reason.
     msg = re.sub(r",? line \d+, column \d+.*$", "", msg).strip()
     if "entity" in msg.lower() and ("loop" in msg.lower() or "amplification" in msg.lower()):
-        return UnsafeXMLError(msg, source=source, line=line, column=column)
+        return UnsafeXMLError(f"{_REFUSED} ({msg})", source=source, line=line, column=column)
     if "Document is empty" in msg or "Start tag expected" in msg:
         msg = "not an XML document (" + msg + ")"
     elif "Premature end of data" in msg or "EndTag" in msg or "end of data" in msg.lower():
