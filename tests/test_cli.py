@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from marksearch.cli import cli
+from marksearch.store import open_store
 from tests.conftest import FORMATS
 
 EUIPO = FORMATS / "st66" / "euipo_open_data_EM-TM-V3-4"
@@ -117,17 +118,27 @@ def test_quarantine_lists_where_and_why(tmp_path: Path) -> None:
         (["search", "★ !!!", "--db", "{db}"], "has no letters or digits to compare"),
         (["ingest", "{tmp}/absent.xml", "--db", "{db}"], "no such file"),
         (["ingest", "{tmp}", "--format", "st99", "--db", "{db}"], "unknown format"),
-        (["stats", "--db", "{tmp}/missing/dir/x.sqlite"], "does not exist"),
+        (["stats", "--db", "{tmp}/missing/dir/x.sqlite"], "no register at"),
+        (["ingest", "{tmp}", "--db", "{tmp}/missing/dir/x.sqlite"], "does not exist"),
         (["stats", "--db", "{notdb}"], "cannot open the register"),
+        # a command that only reads does not make a register of a mistyped path: a clearance
+        # search of a new empty register would report no conflicting marks
+        (["search", "COCA", "--db", "{tmp}/typo.sqlite"], "no register at"),
+        (["show", "EM", "1", "--db", "{tmp}/typo.sqlite"], "no register at"),
+        (["quarantine", "--db", "{tmp}/typo.sqlite"], "no register at"),
+        (["index", "--db", "{tmp}/typo.sqlite"], "no register at"),
+        (["rekey", "--db", "{tmp}/typo.sqlite"], "no register at"),
     ],
 )
 def test_user_mistakes_get_a_message_not_a_traceback(tmp_path: Path, args: list[str], message: str) -> None:
     notdb = tmp_path / "notes.sqlite"
     notdb.write_text("plain text " * 500)
+    open_store(str(tmp_path / "r.sqlite")).close()
     filled = [a.format(db=tmp_path / "r.sqlite", tmp=tmp_path, notdb=notdb) for a in args]
     code, _, err = run(*filled)
     assert code == 2
     assert message in err and "Traceback" not in err
+    assert not (tmp_path / "typo.sqlite").exists()
 
 
 def test_bad_file_exits_1_and_names_it(tmp_path: Path) -> None:
@@ -140,6 +151,7 @@ def test_bad_file_exits_1_and_names_it(tmp_path: Path) -> None:
 def test_console_script_runs(tmp_path: Path) -> None:
     """The installed entry point, as a user starts it."""
     env = {**os.environ, "MARKSEARCH_DB": str(tmp_path / "c.sqlite")}
+    open_store(str(tmp_path / "c.sqlite")).close()
     proc = subprocess.run(
         [sys.executable, "-c", "from marksearch.cli import main; main()", "stats", "--json"],
         capture_output=True, text=True, env=env, check=False,

@@ -155,7 +155,7 @@ def show(office: str, number: str, db: str, as_json: bool) -> None:
     if (problem := office_problem(office)) is not None:
         click.echo(f"marksearch: error: {problem}", err=True)
         sys.exit(2)
-    with user_errors(), open_store(db) as store:
+    with user_errors(), open_store(db, create=False) as store:
         stored = store.get(office.upper(), number)
         alike = store.numbers_like(office.upper(), number) if stored is None else []
         shown = store.url  # a database URL without its password
@@ -177,7 +177,7 @@ def show(office: str, number: str, db: str, as_json: bool) -> None:
 @json_option
 def stats(db: str, as_json: bool) -> None:
     """Counts by office, status, feature and Nice class."""
-    with user_errors(), open_store(db) as store:
+    with user_errors(), open_store(db, create=False) as store:
         result = store.stats()
         shown = store.url  # a database URL without its password
         _note_older_keys(store)
@@ -194,7 +194,7 @@ def stats(db: str, as_json: bool) -> None:
 @json_option
 def quarantine(db: str, as_json: bool) -> None:
     """What could not be read: where and why."""
-    with user_errors(), open_store(db) as store:
+    with user_errors(), open_store(db, create=False) as store:
         rows = store.quarantined()
     if as_json:
         emit_json(
@@ -248,7 +248,7 @@ def search(text: str, classes: tuple[int, ...], offices: tuple[str, ...], status
         filed_to=filed_to.date() if filed_to else None, owner=owner, limit=limit, offset=offset,
         goods=goods,
     )
-    with user_errors(), open_store(db) as store:
+    with user_errors(), open_store(db, create=False) as store:
         _note_older_keys(store)
         goods_base = None
         if goods:
@@ -274,7 +274,7 @@ def index(db: str, as_json: bool) -> None:
 
     from marksearch.search import Searcher
 
-    with user_errors(), open_store(db) as store:
+    with user_errors(), open_store(db, create=False) as store:
         started = time.perf_counter()
         searcher = Searcher(store)
         segment = searcher.rebuild()
@@ -303,7 +303,7 @@ def rekey(db: str, as_json: bool) -> None:
     """Recompute the text keys of records keyed by an earlier marksearch (run after upgrading)."""
     from marksearch.ingest import rekey as rekey_store
 
-    with user_errors(), open_store(db) as store:
+    with user_errors(), open_store(db, create=False) as store:
         counts = rekey_store(store)
     if as_json:
         emit_json(counts.to_dict())

@@ -110,7 +110,7 @@ def _check_declared(elem: etree._Element, source: str) -> None:
     markup the scan reads differently) is refused too, before any record is handed over.
     Entities are never substituted either way (``resolve_entities=False``)."""
     dtd = elem.getroottree().docinfo.internalDTD
-    if dtd is not None and next(iter(dtd.iterentities()), None) is not None:
+    if dtd is not None and next(iter(dtd.iterentities()), None) is not None:  # type: ignore[attr-defined]
         raise UnsafeXMLError(_REFUSED, source=source, line=1)
 
 

@@ -54,13 +54,21 @@ def resolve_db(db: str | None) -> str:
     return db or os.environ.get("MARKSEARCH_DB") or DEFAULT_DB
 
 
-def open_store(db: str | None = None) -> Store:
-    """Open (creating if needed) the register named by a path or URL."""
+def open_store(db: str | None = None, *, create: bool = True) -> Store:
+    """Open the register named by a path or URL, creating a SQLite file when ``create``.
+
+    Commands that only read pass ``create=False``: a mistyped path would otherwise become a new
+    empty register, and a clearance search of it would report no conflicting marks.
+    """
     target = resolve_db(db)
     scheme = target.split("://", 1)[0] if "://" in target else ""
     if scheme in ("", "sqlite", "file"):
         path = target.split("://", 1)[1] if scheme else target
-        return SQLiteStore(Path(path).expanduser() if path != ":memory:" else path)
+        if path == ":memory:":
+            return SQLiteStore(path)
+        if not create and not Path(path).expanduser().exists():
+            raise UsageError(f"no register at {path} (`marksearch ingest` or `marksearch demo` makes one)")
+        return SQLiteStore(Path(path).expanduser())
     if scheme.lower() in PG_SCHEMES:
         return _postgres(target)
     raise UsageError(
