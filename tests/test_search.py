@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import json
 import random
@@ -212,6 +213,25 @@ def test_owner_and_date_filters(big: tuple[Store, Searcher]) -> None:
         assert any("Globex" in (p.name or "") for p in hit.record.parties)
         filing = hit.record.date("filing")
         assert filing is not None and filing.value is not None and filing.value.year >= 2010
+
+
+@pytest.mark.parametrize("start", [dt.date(1, 1, 1), dt.date(1799, 12, 31), dt.date(1800, 1, 1), dt.date(1900, 1, 1)])
+def test_a_date_range_leaves_out_undated_marks_however_early_it_starts(start: dt.date) -> None:
+    """Days are counted from 1800 and an unknown date is -1: a range from before 1800 once let
+    undated marks through in the index, where the records changed since it was built (the
+    searcher's delta) left them out."""
+    records = [Record(office="US", application_number=str(i), verbal_elements=(VerbalElement("ZORBLAX"),),
+                      dates=dates) for i, dates in enumerate([
+                          (MarkDate("filing", "1969-12-31", dt.date(1969, 12, 31)),), (),
+                          (MarkDate("filing", "1965-06-01", dt.date(1965, 6, 1)),)])]
+    store = filled(records)
+    query = Query("ZORBLAX", filed_from=start, statuses=("all",))
+    searcher = Searcher(store)
+    assert sorted(h.record.application_number for h in searcher.search(query).hits) == ["0", "2"]
+    changed = [dataclasses.replace(r, status=Status.REGISTERED) for r in records]
+    store.write(changed, [record_keys(r) for r in changed])
+    assert searcher.refresh() and len(searcher.delta) == 3  # now read from the records changed since
+    assert sorted(h.record.application_number for h in searcher.search(query).hits) == ["0", "2"]
 
 
 @pytest.mark.parametrize(("query", "message"), [

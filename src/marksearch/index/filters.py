@@ -88,7 +88,8 @@ class Filter:
         if self.classes:
             both((classes & np.uint64(class_mask(self.classes))) != 0)
         if self.filed_from is not None:
-            both(filed >= (self.filed_from - _EPOCH).days)
+            # an undated mark is outside every range, however early it starts (NO_DATE is -1)
+            both((filed >= (self.filed_from - _EPOCH).days) & (filed != NO_DATE))
         if self.filed_to is not None:
             both((filed <= (self.filed_to - _EPOCH).days) & (filed != NO_DATE))
         return keep
