@@ -7,6 +7,7 @@ import gzip
 import os
 import re
 import shutil
+import struct
 import threading
 import zipfile
 from pathlib import Path
@@ -109,6 +110,32 @@ def test_a_damaged_zip_is_reported_and_the_other_files_are_read(store: Store, tm
     (failed,) = summary.errors
     assert Path(failed.source).name == "a_damaged.zip"
     assert isinstance(failed.error, MalformedInputError) and "not a readable zip archive" in str(failed.error)
+
+
+def _zip_with_header(path: Path, member: Path, offset: int, value: int) -> None:
+    """A one-member zip whose local and central headers carry ``value`` at ``offset`` (2 bytes,
+    counted in the local header: 6 is the flag bits, 8 the compression method)."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.write(member, member.name)
+    data = bytearray(path.read_bytes())
+    central = data.find(b"PK\x01\x02")
+    data[offset : offset + 2] = struct.pack("<H", value)
+    data[central + offset + 2 : central + offset + 4] = struct.pack("<H", value)
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize(("offset", "value", "reason"), [
+    (6, 0x1, "the member is encrypted"),  # zipfile raised RuntimeError, and the whole run ended in a traceback
+    (8, 9, "compressed in a way Python's zipfile cannot read"),  # Deflate64: NotImplementedError
+])
+def test_a_zip_member_zipfile_cannot_open_is_that_members_error(store: Store, tmp_path: Path, offset: int,
+                                                                value: int, reason: str) -> None:
+    _zip_with_header(tmp_path / "a_locked.zip", EUIPO / "018222200.xml", offset, value)
+    shutil.copy(EUIPO / "018222197.xml", tmp_path)
+    summary = ingest(store, [tmp_path])
+    assert summary.counts.inserted == 1
+    (failed,) = summary.errors
+    assert failed.source.endswith("a_locked.zip!018222200.xml") and reason in str(failed.error)
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")

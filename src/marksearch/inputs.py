@@ -95,10 +95,22 @@ def _fails(error: Exception) -> Callable[[], IO[bytes]]:
     return opener
 
 
+_ENCRYPTED = 0x1  # the general-purpose flag bit of an encrypted zip member (APPNOTE 4.4.4)
+
+
 def _zip_member(path: Path, member: zipfile.ZipInfo) -> Source:
     def opener() -> IO[bytes]:
         archive = zipfile.ZipFile(path)
-        stream = archive.open(member)
+        try:
+            stream = archive.open(member)
+        except (RuntimeError, NotImplementedError) as exc:  # zipfile's words for these two
+            archive.close()
+            name = f"{path}!{member.filename}"
+            if member.flag_bits & _ENCRYPTED:
+                raise InputError("the member is encrypted: give marksearch the archive without a password",
+                                 source=name) from None
+            raise InputError(f"the member is compressed in a way Python's zipfile cannot read ({exc}); "
+                             "store it with deflate", source=name) from None
         if member.filename.lower().endswith(".gz"):
             return cast(IO[bytes], gzip.GzipFile(fileobj=stream))
         return stream
