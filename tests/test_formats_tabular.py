@@ -79,7 +79,7 @@ _records = st.builds(
     registration_number=_opt_text,
     international_registration_number=_opt_text,
     verbal_elements=st.lists(
-        st.builds(VerbalElement, _text, _opt_text, _opt_text, _opt_text, _opt_text), max_size=3
+        st.builds(VerbalElement, _key_text, _opt_text, _opt_text, _opt_text, _opt_text), max_size=3
     ).map(tuple),
     feature=st.sampled_from(Feature),
     feature_raw=_opt_text,
@@ -89,7 +89,7 @@ _records = st.builds(
     status_code=_opt_text,
     status_text=_opt_text,
     dates=st.lists(_dates, max_size=3).map(tuple),
-    nice_classes=st.lists(st.integers(1, 45), max_size=4).map(tuple),
+    nice_classes=st.sets(st.integers(1, 45), max_size=4).map(sorted).map(tuple),  # as every reader keeps them
     national_classes=st.lists(_text, max_size=3).map(tuple),
     goods=st.lists(
         st.builds(ClassGoods, st.none() | st.integers(1, 45), _text, _opt_text,
@@ -98,10 +98,10 @@ _records = st.builds(
     ).map(tuple),
     parties=st.lists(
         st.builds(Party, st.sampled_from(["applicant", "owner", "representative"]), _opt_text, _opt_text,
-                  _opt_text, _opt_text, _opt_text),
+                  st.none() | st.sampled_from(["US", "DE", "CN"]), _opt_text, _opt_text),
         max_size=3,
     ).map(tuple),
-    vienna_codes=st.lists(_text, max_size=3).map(tuple),
+    vienna_codes=st.lists(st.sampled_from(["26.01.03", "27.05.01", "28.03"]), max_size=3).map(tuple),
     images=st.lists(_text, max_size=2).map(tuple),
     priorities=st.lists(
         st.builds(Priority, _opt_text, _opt_text, st.none() | _dates), max_size=2
@@ -110,7 +110,7 @@ _records = st.builds(
         st.builds(Seniority, _opt_text, _opt_text, _opt_text, st.none() | _dates), max_size=2
     ).map(tuple),
     languages=st.lists(_text, max_size=2).map(tuple),
-    as_of=_opt_text,
+    as_of=st.none() | st.dates(dt.date(1800, 1, 1), dt.date(2200, 12, 31)).map(dt.date.isoformat),
 )
 
 
@@ -147,6 +147,18 @@ def test_bad_lines_are_quarantined_with_line_numbers() -> None:
     assert "'live' is not a valid Status" in reasons["line 6"]
     assert "mark_text" in reasons["line 7"] and "verbal_elements" in reasons["line 7"]
     assert "46" in reasons["line 8"]
+    # values of the wrong type are named where they are, not coerced (true was class 1, a string of
+    # similar groups five groups of one letter), and an as_of that is not ISO is refused (it is
+    # compared as text: 2025-1-5 would stay newer than every later snapshot)
+    assert all(kinds[f"line {n}"] == "Rejection" for n in range(17, 25))
+    assert reasons["line 17"] == "nice_classes[0] must be an integer"
+    assert reasons["line 18"] == "goods[0].similar_groups must be a list"
+    assert reasons["line 19"] == "as_of must be an ISO date YYYY-MM-DD, not '2025-1-5'"
+    assert reasons["line 20"] == "verbal_elements[0].text must be a string"
+    assert reasons["line 21"] == "parties[0].country must be two capital letters, not 'USA'"
+    assert "vienna_codes[0]" in reasons["line 22"]
+    assert "dates[0].precision" in reasons["line 23"]
+    assert reasons["line 24"] == "seniorities[0].date must be an object"
 
 
 def test_deletion_lines() -> None:

@@ -34,11 +34,15 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import datetime as dt
 import enum
+import functools
 import itertools
 import re
+import types
+import typing
 from collections.abc import Iterator, Mapping
-from typing import IO, Any, TypeVar
+from typing import IO, Any, TypeVar, cast
 
 import orjson
 
@@ -132,15 +136,6 @@ def _first_line(head: bytes) -> bytes:
 
 _RECORD_KEYS = frozenset(f.name for f in dataclasses.fields(Record))
 _DELETE_KEYS = frozenset({"delete", "office", "application_number"})
-_OPTIONAL_TEXT = (
-    "registration_number",
-    "international_registration_number",
-    "feature_raw",
-    "kind_raw",
-    "status_code",
-    "status_text",
-    "as_of",
-)
 
 
 class JsonLinesReader:
@@ -180,17 +175,14 @@ def _json_entry(text: str, source: str, position: str) -> Entry:
     office, number = data["office"].strip().upper(), data["application_number"].strip()
     if "delete" in data:
         return Deletion(office, number, where)
-    try:
-        record = Record.from_dict(data)
-    except KeyError as exc:
-        return Rejection(source, position, f"missing key {exc.args[0]!r}", text[:_EXCERPT])
-    except (ValueError, TypeError, AttributeError) as exc:
-        return Rejection(source, position, f"bad value: {exc}", text[:_EXCERPT])
-    problem = _record_problem(data, record)
+    problem = _shape_problem(Record, data, "") or _value_problems(data)
     if problem:
         return Rejection(source, position, problem, text[:_EXCERPT])
-    # The record now comes from this file; where it came from before is not kept.
-    return dataclasses.replace(record, office=office, application_number=number, provenance=where)
+    record = Record.from_dict(data)
+    # The record now comes from this file; where it came from before is not kept.  Classes are
+    # kept as every reader keeps them: in order, each once.
+    return dataclasses.replace(record, office=office, application_number=number, provenance=where,
+                               nice_classes=tuple(sorted(set(record.nice_classes))))
 
 
 def _key_problem(data: Mapping[str, Any]) -> str | None:
@@ -215,16 +207,108 @@ def _key_problem(data: Mapping[str, Any]) -> str | None:
     return office_problem(data["office"])
 
 
-def _record_problem(data: Mapping[str, Any], record: Record) -> str | None:
-    """Checks that ``Record.from_dict`` leaves to the caller."""
-    for key in _OPTIONAL_TEXT:
-        if data.get(key) is not None and not isinstance(data[key], str):
-            return f"{key} must be a string or null"
-    bad = [c for c in record.nice_classes if not 1 <= c <= 45]
-    bad += [g.nice_class for g in record.goods if g.nice_class is not None and not (
-        isinstance(g.nice_class, int) and 1 <= g.nice_class <= 45)]
+@functools.cache
+def _hints(kind: type) -> dict[str, Any]:
+    return typing.get_type_hints(kind)
+
+
+def _shape_problem(kind: type, data: Any, where: str) -> str | None:
+    """The first value of ``data`` whose type is not the one the record's dataclass declares for
+    it (``verbal_elements[0].text must be a string``), with where it is.  Read from the
+    dataclasses' own annotations, so that the check cannot drift from the record: ``from_dict``
+    coerces rather than checks (``int(True)`` is class 1, ``tuple("G0301")`` five groups)."""
+    if not isinstance(data, dict):
+        return f"{where} must be an object"
+    hints = _hints(kind)
+    unknown = sorted(set(data) - set(hints))
+    if unknown and where:  # the record's own keys were checked before, with a hint
+        return f"unknown key {where}.{unknown[0]}"
+    for f in dataclasses.fields(kind):
+        name = f"{where}.{f.name}" if where else f.name
+        if f.name not in data:
+            if (f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+                    and not _admits_none(hints[f.name])):
+                return f"missing key {name!r}"
+            continue
+        problem = _type_problem(hints[f.name], data[f.name], name)
+        if problem:
+            return problem
+    return None
+
+
+def _admits_none(kind: Any) -> bool:
+    return type(None) in typing.get_args(kind)
+
+
+def _type_problem(kind: Any, value: Any, where: str) -> str | None:
+    args = typing.get_args(kind)
+    if isinstance(kind, types.UnionType) or typing.get_origin(kind) is typing.Union:  # X | None
+        return None if value is None else _type_problem(next(a for a in args if a is not type(None)), value, where)
+    if typing.get_origin(kind) is tuple:  # tuple[X, ...]: a JSON list
+        if not isinstance(value, list):
+            return f"{where} must be a list"
+        return next((p for i, v in enumerate(value) if (p := _type_problem(args[0], v, f"{where}[{i}]"))), None)
+    if isinstance(kind, type) and issubclass(kind, enum.Enum):
+        names = [m.value for m in kind]
+        if value in names:
+            return None
+        return f"{where}: {value!r} is not a valid {kind.__name__} (use {', '.join(names)})"
+    if kind is dt.date:
+        return None if _iso_date(value) else f"{where} must be an ISO date YYYY-MM-DD, not {value!r}"
+    if dataclasses.is_dataclass(kind):
+        return _shape_problem(cast(type, kind), value, where)
+    if kind is int:
+        return None if isinstance(value, int) and not isinstance(value, bool) else f"{where} must be an integer"
+    if kind is str:
+        return None if isinstance(value, str) else f"{where} must be a string"
+    raise TypeError(f"no JSON check for {kind!r} ({where})")  # a new field type: teach it here
+
+
+def _iso_date(value: Any) -> bool:
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+        return False  # fromisoformat also takes 20250105 and week dates
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_PRECISIONS = ("day", "month", "year", "none")
+_ROLES = ("applicant", "owner", "representative")
+
+
+def _value_problems(data: Mapping[str, Any]) -> str | None:
+    """Checks of the values whose type is right (see docs/record-format.md, 1.3)."""
+    classes = [*data.get("nice_classes", ()), *(g["nice_class"] for g in data.get("goods", ())
+                                                 if g.get("nice_class") is not None)]
+    bad = [c for c in classes if not 1 <= c <= 45]
     if bad:
         return f"Nice classes run from 1 to 45, not {bad[0]!r}"
+    if data.get("as_of") is not None and not _iso_date(data["as_of"]):
+        # compared as text to decide which version of a record is newer: 2025-1-5 would
+        # be newer than 2025-01-10 for ever
+        return f"as_of must be an ISO date YYYY-MM-DD, not {data['as_of']!r}"
+    for i, v in enumerate(data.get("verbal_elements", ())):
+        if not v["text"].strip():
+            return f"verbal_elements[{i}].text is empty"
+    dates = [(f"dates[{i}]", d) for i, d in enumerate(data.get("dates", ()))]
+    for key in ("priorities", "seniorities"):
+        dates += [(f"{key}[{i}].date", o["date"]) for i, o in enumerate(data.get(key, ())) if o.get("date")]
+    for where, d in dates:
+        if not d["role"].strip():
+            return f"{where}.role is empty"
+        if d.get("precision", "day") not in _PRECISIONS:
+            return f"{where}.precision must be one of {', '.join(_PRECISIONS)}, not {d['precision']!r}"
+    for i, party in enumerate(data.get("parties", ())):
+        if party["role"] not in _ROLES:
+            return f"parties[{i}].role must be one of {', '.join(_ROLES)}, not {party['role']!r}"
+        if party.get("country") is not None and not _COUNTRY.fullmatch(party["country"]):
+            return f"parties[{i}].country must be two capital letters, not {party['country']!r}"
+    for i, code in enumerate(data.get("vienna_codes", ())):
+        if vienna(code, allow_division=True) != code:
+            return f"vienna_codes[{i}] must be written CC.DD.SS (or CC.DD), not {code!r}"
     return None
 
 
