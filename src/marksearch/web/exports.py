@@ -12,11 +12,16 @@ write the same files.  Missing optional fields print as blanks.
   dates) and sheet "Search" (query, filters, generation time, data currency).
 - PDF: the search report: query, filters, how current each office's data is,
   then every hit with its fields, signal scores and reasons.  Chinese, Korean
-  and Japanese text is set in reportlab's built-in CID fonts (not embedded: a
-  reader supplies them, as Acrobat and poppler do); everything else in an
-  embedded TrueType font (DejaVu Sans where the system has it, else the Vera
-  font shipped with reportlab), with Cyrillic and Greek falling back to the
-  Chinese CID font when that TrueType font lacks them.
+  and Japanese text (and full-width forms and CJK punctuation) is set in
+  reportlab's built-in CID fonts (not embedded: a reader supplies them, as
+  Acrobat and poppler do); everything else in an embedded TrueType font
+  (DejaVu Sans where the system has it, else the Vera font shipped with
+  reportlab).  Each character goes to the first of these fonts that has its
+  glyph.  Text that no font here draws, or that needs shaping or right-to-left
+  order (Arabic, Hebrew, Devanagari, Thai, ...), is followed by its romanised
+  reading.  A long list (owners, reasons) shows its first entries and how many
+  more there are, and a text over a few hundred characters is cut with an
+  ellipsis; the CSV and XLSX keep everything.
 
 >>> hit = {"rank": 1, "score": 0.79, "office": "KR", "application_number": "4020110062801",
 ...        "mark_text": "한뜨레", "signals": {"cross_script": 1.0}, "reasons": ["transliteration"]}
@@ -34,7 +39,7 @@ import datetime as dt
 import io
 import re
 import unicodedata
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -321,8 +326,13 @@ def to_xlsx(result: Mapping[str, Any]) -> bytes:
 # (GB 2312 / GBK), Korean (KS X 1001) and Japanese (JIS X 0208).
 CJK_FONTS = {"zh": "STSong-Light", "ko": "HYSMyeongJo-Medium", "ja": "HeiseiMin-W3"}
 _CJK_SCRIPTS = frozenset({"Hani", "Hira", "Kana", "Hang", "Bopo"})
-# The GB 2312 set behind STSong-Light has the basic Cyrillic and Greek alphabets.
-_CID_FALLBACK_SCRIPTS = frozenset({"Cyrl", "Grek"})
+# Which characters each CID font has.  The fonts are not embedded and reportlab
+# has no glyph table for them, so a character counts as there when the national
+# character set of the font's Adobe character collection encodes it: Adobe-GB1
+# holds GBK (Adobe Technical Note #5079), Adobe-Korea1 KS X 1001 and all 11,172
+# Hangul syllables, as cp949 does (#5093), Adobe-Japan1 JIS X 0208 with the
+# Microsoft cp932 additions (#5078).  Python's codecs carry those tables.
+_CID_CHARSETS = {"zh": "gbk", "ko": "cp949", "ja": "cp932"}
 _TRUETYPE = (  # (regular, bold) candidates, most complete first
     ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),
     ("/usr/share/fonts/TTF/DejaVuSans.ttf", "/usr/share/fonts/TTF/DejaVuSans-Bold.ttf"),
@@ -341,23 +351,45 @@ class Fonts:
     covered: frozenset[int]  # code points the TrueType font has glyphs for
 
     def for_char(self, c: str, cjk: str) -> str | None:
-        """The font for one character; ``None`` for a combining mark (it follows its letter)."""
-        script = char_script(c)
-        if script == INHERITED:
+        """The font for one character; ``None`` for a combining mark or a control or format
+        character (it follows its neighbour).
+
+        The first font that has the glyph: for CJK scripts and East Asian wide,
+        full-width and half-width forms (UAX #11) the CID fonts first, the text's
+        own language (``cjk``) leading, since only they draw them at the width
+        CJK text is set in; for the rest the TrueType font first.  When no font
+        has it, the one it would have gone to (the reader shows a missing-glyph box).
+        """
+        if char_script(c) == INHERITED or unicodedata.category(c) in ("Cc", "Cf"):
             return None
-        if script in _CJK_SCRIPTS or _is_cjk_symbol(c):
-            return CJK_FONTS[cjk]
-        if ord(c) in self.covered:
-            return self.regular
-        if script in _CID_FALLBACK_SCRIPTS:
-            return CJK_FONTS["zh"]
-        return self.regular  # no font here has it: the reader shows a missing-glyph box
+        cids = [CJK_FONTS[lang] for lang in _cid_languages(c, first=cjk)]
+        truetype = [self.regular] if ord(c) in self.covered else []
+        if _east_asian(c):
+            return (cids + truetype or [CJK_FONTS[cjk]])[0]
+        return (truetype + cids or [self.regular])[0]
+
+    def draws(self, c: str) -> bool:
+        """Whether some font here has a glyph for ``c``."""
+        return ord(c) in self.covered or bool(_cid_languages(c, first="zh"))
 
 
-def _is_cjk_symbol(c: str) -> bool:
-    """CJK punctuation and full-width forms, which only the CJK fonts draw at the right width."""
-    cp = ord(c)
-    return 0x3000 <= cp <= 0x303F or 0xFF01 <= cp <= 0xFFEF
+def _east_asian(c: str) -> bool:
+    return char_script(c) in _CJK_SCRIPTS or unicodedata.east_asian_width(c) in ("W", "F", "H")
+
+
+@lru_cache(maxsize=8192)
+def _cid_languages(c: str, *, first: str) -> tuple[str, ...]:
+    """The CID fonts (by language, ``first`` leading) whose character set has ``c``."""
+    order = dict.fromkeys([first, *CJK_FONTS])
+    return tuple(lang for lang in order if _encodes(c, _CID_CHARSETS[lang]))
+
+
+def _encodes(c: str, codec: str) -> bool:
+    try:
+        c.encode(codec)
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 @lru_cache(maxsize=1)
@@ -421,6 +453,74 @@ def markup(text: str, fonts: Fonts) -> str:
 
 # -- PDF: the report -------------------------------------------------------------------------------
 
+# Scripts reportlab sets letter by letter, left to right: without a shaping
+# engine (uharfbuzz) and a bidi pass, not installed here, these come out
+# unjoined or reversed (OpenType script development specifications; UAX #9).
+_UNSHAPED_SCRIPTS = frozenset({"Arab", "Hebr", "Syrc", "Thaa", "Deva", "Beng", "Guru", "Gujr", "Orya", "Taml",
+                               "Telu", "Knda", "Mlym", "Sinh", "Thai", "Laoo", "Tibt", "Mymr", "Khmr", "Mong"})
+
+
+def _reading(text: str, f: Fonts) -> str:
+    """The romanised reading of a text the PDF cannot show as written; blank for any other."""
+    from anyascii import anyascii
+
+    if any(not f.draws(c) or char_script(c) in _UNSHAPED_SCRIPTS
+           for c in text if unicodedata.category(c)[0] in "LMNS"):
+        return anyascii(text)
+    return ""
+
+
+# An attorney reads a hit as one block, at most about a page, and reportlab
+# cannot draw a table row taller than a page at all (LayoutError).  So a long
+# list shows its first entries and how many more there are (120 owners: the
+# first ten or so), and one text is cut with an ellipsis at 400 characters,
+# some 15 lines of Latin in a half-width column; a longer text in a register is
+# nearly always a data error (an owner named 'OOOO...').  Letting the table run
+# on over pages instead would bury the next hits under it.  The CSV and XLSX
+# keep every entry and every character; _table_class covers what still outgrows a page.
+_TEXT_CHARS = 400
+_MAX_LINES = 12  # of a bulleted list (reasons)
+
+
+def _clip(text: str, limit: int = _TEXT_CHARS) -> str:
+    """``text`` cut to ``limit`` characters, an ellipsis marking the cut.
+
+    >>> _clip("KOKA" * 3, 6)
+    'KOKAK…'
+    """
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
+def _first(texts: Sequence[str], limit: int, most: int | None = None) -> tuple[list[str], int]:
+    """The first ``texts`` (at most ``most``) that fit ``limit`` characters together, each with a
+    two-character separator, and how many are left out; a first text longer than ``limit`` alone, cut."""
+    shown: list[str] = []
+    used = 0
+    for text in texts[:most]:
+        used += len(text) + 2
+        if shown and used > limit:
+            break
+        shown.append(_clip(text, limit))
+    return shown, len(texts) - len(shown)
+
+
+def _some(items: Iterable[object], sep: str = "; ") -> str:
+    """Items joined, as many as fit one cell, then how many more there are.
+
+    >>> _some([f"Owner {n}" for n in range(120)])[-32:]
+    'Owner 37; Owner 38 (and 81 more)'
+    """
+    shown, left = _first([str(i) for i in items], _TEXT_CHARS - 20)
+    return sep.join(shown) + (f" (and {left} more)" if left else "")
+
+
+def _shown(text: str, f: Fonts) -> str:
+    """Markup for one text: cut to fit a cell, then its romanised reading where the PDF cannot
+    show it as written (the reader still copies the real text out of the PDF)."""
+    text = _clip(text)
+    reading = _reading(text, f)
+    return markup(text, f) + (f" ({escape(_clip('romanised: ' + reading))})" if reading else "")
+
 
 def _styles(f: Fonts) -> dict[str, Any]:
     from reportlab.lib import colors
@@ -441,7 +541,7 @@ def _para(text: object, style: Any, f: Fonts, *, bold: bool = False) -> Any:
     from reportlab.platypus import Paragraph
 
     value = str(text) if text not in (None, "") else "-"
-    body = markup(value, f)
+    body = _shown(value, f)
     if any(ord(c) >= 0x2E80 for c in value):
         style = _cjk_wrap(style)
     return Paragraph(f"<b>{body}</b>" if bold else body, style)
@@ -456,15 +556,41 @@ def _cjk_wrap(style: Any) -> Any:
 
 def _grid(rows: list[list[Any]], widths: Sequence[float], *, header: bool) -> Any:
     from reportlab.lib import colors
-    from reportlab.platypus import Table, TableStyle
+    from reportlab.platypus import TableStyle
 
-    table = Table(rows, colWidths=list(widths), repeatRows=1 if header else 0, hAlign="LEFT")
+    table = _table_class()(rows, colWidths=list(widths), repeatRows=1 if header else 0, hAlign="LEFT")
     style = [("VALIGN", (0, 0), (-1, -1), "TOP"), ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.lightgrey),
              ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]
     if header:
         style.append(("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")))
     table.setStyle(TableStyle(style))
     return table
+
+
+@lru_cache(maxsize=1)
+def _table_class() -> type:
+    """reportlab's table, cutting a row across pages where the row alone is taller than a page.
+
+    Rows are kept whole where they can be (a table breaks between rows, and a row
+    that does not fit what is left of a page goes to the next); the cells are cut
+    to fit a page (:func:`_clip`, :func:`_some`), but a text of very wide glyphs or
+    a long bulleted list can still outgrow one, and reportlab would then stop
+    with LayoutError instead of writing the report."""
+    from reportlab.platypus import Table
+
+    class PageTable(Table):  # type: ignore[misc]
+        def split(self, availWidth: float, availHeight: float) -> list[Any]:
+            parts: list[Any] = super().split(availWidth, availHeight)
+            if parts or availHeight < _FRAME_HEIGHT - 1:  # on the next page it may fit
+                return parts
+            self.splitInRow = 1
+            try:
+                parts = super().split(availWidth, availHeight)
+            finally:
+                self.splitInRow = 0
+            return parts
+
+    return PageTable
 
 
 def _hit_block(hit: Mapping[str, Any], signals: Sequence[str], st: Mapping[str, Any], f: Fonts) -> Any:
@@ -483,9 +609,9 @@ def _hit_block(hit: Mapping[str, Any], signals: Sequence[str], st: Mapping[str, 
     pairs = [
         ("Office", office), ("Score", f"{float(hit.get('score') or 0):.3f}"),
         ("Application no.", hit.get("application_number")), ("Registration no.", hit.get("registration_number")),
-        ("Status", status), ("Nice classes", ", ".join(str(c) for c in hit.get("nice_classes") or ())),
+        ("Status", status), ("Nice classes", _some(hit.get("nice_classes") or (), ", ")),
         ("Filed", hit.get("filing_date")), ("Registered", hit.get("registration_date")),
-        ("Expires", hit.get("expiry_date")), ("Owner", "; ".join(hit.get("owners") or ())),
+        ("Expires", hit.get("expiry_date")), ("Owner", _some(hit.get("owners") or ())),
     ]
     cells = [[_para(label, st["small"], f), _para(value, st["body"], f)] for label, value in pairs]
     rows = [cells[i] + cells[i + 1] for i in range(0, len(cells), 2)]
@@ -506,8 +632,9 @@ def _reasons(reasons: Sequence[str], style: Any, f: Fonts) -> Any:
 
     if not reasons:
         return _para("-", style, f)
-    body = "<br/>".join("• " + markup(str(line), f) for line in reasons)
-    return Paragraph(body, _cjk_wrap(style) if any(ord(c) >= 0x2E80 for c in "".join(reasons)) else style)
+    shown, left = _first([str(line) for line in reasons], 2 * _TEXT_CHARS, _MAX_LINES)
+    body = "<br/>".join("• " + _shown(line, f) for line in shown) + (f"<br/>• and {left} more" if left else "")
+    return Paragraph(body, _cjk_wrap(style) if any(ord(c) >= 0x2E80 for c in "".join(shown)) else style)
 
 
 def _story(result: Mapping[str, Any], title: str, f: Fonts) -> Iterator[Any]:
@@ -569,14 +696,21 @@ def to_pdf(result: Mapping[str, Any], *, title: str = "marksearch search report"
                       footer=f"{title} · generated {_when(result.get('generated_at'))}")
 
 
+_MM = 72 / 25.4  # points per millimetre
+_TOP_MARGIN, _BOTTOM_MARGIN = 16 * _MM, 18 * _MM
+# The height a flowable gets at the top of an A4 page: the page less its
+# margins and the frame's padding (reportlab's default 6 points top and bottom).
+_FRAME_HEIGHT = 297 * _MM - _TOP_MARGIN - _BOTTOM_MARGIN - 12
+
+
 def _build_pdf(story: list[Any], f: Fonts, *, title: str, subject: str, footer: str) -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm
     from reportlab.platypus import SimpleDocTemplate
 
     out = io.BytesIO()
-    doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm,
-                            bottomMargin=18 * mm, title=title, author="marksearch", subject=subject,
+    doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=_TOP_MARGIN,
+                            bottomMargin=_BOTTOM_MARGIN, title=title, author="marksearch", subject=subject,
                             creator="marksearch")
     doc.build(story, canvasmaker=_numbered_canvas(f, footer))
     return out.getvalue()
