@@ -206,6 +206,22 @@ def test_utf16_is_refused_at_once() -> None:
         read_jsonl(data)
 
 
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-be", "utf-32"])
+@pytest.mark.parametrize(("text", "reader"), [('{"office": "EM", "application_number": "1"}\n', "jsonl"),
+                                              ("office,application_number\nEM,1\n", "csv")])
+def test_a_utf16_file_is_recognised_and_refused_with_the_reason(tmp_path: Path, codec: str, text: str,
+                                                                reader: str) -> None:
+    """Without --format it was "could not recognise the format": the reason (save it as UTF-8)
+    came only after a second try with --format."""
+    from marksearch.ingest import ingest
+    from marksearch.store import open_store
+
+    path = tmp_path / f"marks.{reader}"
+    path.write_bytes(("\ufeff" if codec.endswith("-be") else "").encode(codec) + text.encode(codec))
+    (failed,) = ingest(open_store(":memory:"), [path]).errors
+    assert "text is UTF-16 or UTF-32; save the file as UTF-8" in str(failed.error)
+
+
 def test_lines_already_read_as_head_are_used() -> None:
     data = b'{"office": "EM", "application_number": "1"}\n{"office": "EM", "application_number": "2"}\n'
     for cut in (0, 3, 44, 45, len(data)):

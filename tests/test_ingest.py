@@ -311,6 +311,22 @@ def test_a_wrong_format_given_is_an_error_not_an_empty_file(forced: str) -> None
     assert "018222197.xml" in str(failed.error)
 
 
+def test_a_csv_read_as_json_lines_is_an_error_not_a_file_of_bad_lines(tmp_path: Path) -> None:
+    # every line of a CSV fails as JSON: it was quarantined line by line and the run exited 0
+    table = tmp_path / "plain.csv"
+    table.write_text("office,application_number,mark_text\nEM,C1,ALPHA\nEM,C2,BETA\n")
+    summary = ingest(open_store(":memory:"), [table], format="jsonl")
+    (failed,) = summary.errors
+    assert "no jsonl records found; the file looks like csv" in str(failed.error)
+    counts = summary.counts
+    assert counts.read == counts.quarantined == 3  # the summary still adds up
+    # a JSON Lines file whose every line is bad is still that format's file of bad lines
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"office": "EM"}\n{"office": "EM", "application_number": "1", "status": "live"}\n')
+    summary = ingest(open_store(":memory:"), [bad], format="jsonl")
+    assert not summary.errors and summary.counts.quarantined == 2
+
+
 def test_an_empty_feed_in_the_format_given_is_not_an_error(tmp_path: Path) -> None:
     empty = tmp_path / "delta.xml"
     empty.write_text('<?xml version="1.0" encoding="UTF-8"?>\n'

@@ -371,7 +371,7 @@ def _ingest_source(
                 else:
                     outcomes = _placed(pool.map_ordered(_units(stream, head, chosen, source)))
                 _write(store, outcomes, batch_size, result, source.name)
-                if reader is not None and result.counts.read == 0:
+                if reader is not None and result.counts.read == result.counts.quarantined:
                     _check_forced(reader, head, source.name)
             finally:
                 result.bytes = stream.count
@@ -381,8 +381,9 @@ def _ingest_source(
 
 
 def _check_forced(reader: Reader, head: bytes, source: str) -> None:
-    """A file read with a ``--format`` that gave no record at all, but that looks like another
-    format, was read with the wrong one: say so, rather than report an empty file as read."""
+    """A file read with a ``--format`` that gave no record (nothing, or only quarantined lines: a
+    CSV read as JSON Lines fails every line), but that looks like another format, was read with
+    the wrong one: say so, rather than report the file as read."""
     try:
         looks = sniff(head, source)
     except UnknownFormatError:

@@ -127,6 +127,16 @@ def _decode(raw: bytes, source: str, line: int) -> str:
         ) from None
 
 
+def _as_utf8(head: bytes) -> bytes:
+    """A UTF-16 or UTF-32 head (it starts with its byte-order mark) as UTF-8, for sniffing only:
+    the file is then recognised, and its reader refuses it with the reason (save it as UTF-8),
+    where it was a format nobody recognised."""
+    if not head.startswith(_UTF16_32_BOMS):
+        return head
+    codec = "utf-32" if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")) else "utf-16"
+    return head[: len(head) - len(head) % 4].decode(codec, "ignore").encode()
+
+
 def _first_line(head: bytes) -> bytes:
     text = head[len(_BOM) :] if head.startswith(_BOM) else head
     return text.split(b"\n", 1)[0]
@@ -145,6 +155,7 @@ class JsonLinesReader:
     description = "JSON Lines: one normalised record (Record.to_dict) per line"
 
     def sniff(self, head: bytes) -> bool:
+        head = _as_utf8(head)
         text = head[len(_BOM) :] if head.startswith(_BOM) else head
         return text.lstrip().startswith(b"{")
 
@@ -358,7 +369,7 @@ class CsvReader:
     description = "CSV with a header row (office, application_number, mark_text, ...)"
 
     def sniff(self, head: bytes) -> bool:
-        return _delimiter(_first_line(head).decode("utf-8", "replace")) is not None
+        return _delimiter(_first_line(_as_utf8(head)).decode("utf-8", "replace")) is not None
 
     def read(self, stream: IO[bytes], source: str, *, head: bytes = b"") -> Iterator[Entry]:
         lines = (text for _, text in _lines(stream, source, head))
