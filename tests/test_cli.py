@@ -41,6 +41,7 @@ def test_ingest_show_stats_quarantine(tmp_path: Path) -> None:
     code, out, _ = run("stats", "--db", db, "--json")
     stats = json.loads(out)
     assert stats["total"] == 17 and stats["by_office"] == {"EM": 17}
+    assert stats["register"] == db  # as the text form prints it
     assert sum(stats["by_status"].values()) == 17
 
     code, out, _ = run("stats", "--db", db)

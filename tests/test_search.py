@@ -260,7 +260,17 @@ def test_cli_search_json_and_explain(tmp_path: Path) -> None:
     text = CliRunner().invoke(cli, ["search", "COCA COLA", "--db", db, "--class", "32", "--limit", "2"])
     assert text.exit_code == 0 and "1." in text.stdout
     bad = CliRunner().invoke(cli, ["search", "COCA", "--db", db, "--status", "alive"])
-    assert bad.exit_code == 2 and "unknown status" in bad.stderr
+    assert bad.exit_code == 2 and "unknown status 'alive'; use live, pending" in bad.stderr
+    # live, the default, is a word for the live statuses among others too (it was "unknown status 'live'")
+    live = CliRunner().invoke(cli, ["search", "COCA", "--db", db, "--status", "live", "--status", "ended", "--json"])
+    assert live.exit_code == 0, live.stderr
+    everything = CliRunner().invoke(cli, ["search", "COCA", "--db", db, "--status", "all", "--json"])
+    alone = CliRunner().invoke(cli, ["search", "COCA", "--db", db, "--json"])
+    total = json.loads(everything.stdout)["total"]
+    # every status is live or ended
+    assert json.loads(live.stdout)["total"] == total > json.loads(alone.stdout)["total"]
+    feature = CliRunner().invoke(cli, ["search", "COCA", "--db", db, "--feature", "WORD"])
+    assert feature.exit_code == 2 and "unknown feature 'WORD'; use one of" in feature.stderr
     past = CliRunner().invoke(cli, ["search", "COCA", "--db", db, "--status", "all", "--offset", "1000"])
     assert past.exit_code == 0 and past.stdout.startswith("no marks for 'COCA' at offset 1000 (300 pass the filters)")
     none = CliRunner().invoke(cli, ["search", "COCA", "--db", db, "--office", "BR"])

@@ -71,6 +71,8 @@ def test_numbers_like_forgive_leading_zeros_and_separators(store: Store) -> None
     assert store.numbers_like("EM", "009-635 525") == ["009635525", "9635525"]
     assert store.numbers_like("EM", "9635525", limit=1) == ["009635525"]
     assert store.numbers_like("US", "9635525") == [] and store.numbers_like("EM", "96355") == []
+    write(store, mark("W01149733", "LEITNER"))
+    assert store.numbers_like("EM", "w01149733") == ["W01149733"]  # a letter typed in the other case
 
 
 def test_delete_removes_and_is_idempotent(store: Store) -> None:

@@ -182,7 +182,7 @@ def stats(db: str, as_json: bool) -> None:
         shown = store.url  # a database URL without its password
         _note_older_keys(store)
     if as_json:
-        emit_json(result.to_dict())
+        emit_json({"register": shown, **result.to_dict()})
         return
     from marksearch.display import stats_text
 

@@ -54,7 +54,8 @@ class Query:
 
     ``classes`` are the goods the user cares about: they feed the goods
     signal and restrict results to marks in at least one of them.
-    ``statuses`` defaults to the live statuses; ``("all",)`` means every status.
+    ``statuses`` defaults to the live statuses; ``("all",)`` means every status, and ``live``
+    among others the live statuses.
     """
 
     text: str
@@ -97,15 +98,15 @@ class Query:
         if self.filed_from and self.filed_to and self.filed_from > self.filed_to:
             # as the API answers it: no filing can fall in such a range, so it is a mistake
             raise UsageError(f"the filing date range ends ({self.filed_to}) before it starts ({self.filed_from})")
-        unknown = set(self.statuses) - set(STATUS_CODES) - {"all"}
+        unknown = set(self.statuses) - set(STATUS_CODES) - {"all", "live"}
         if unknown:
-            raise UsageError(f"unknown status {sorted(unknown)[0]!r}; use {', '.join(STATUS_CODES)} or all")
+            raise UsageError(f"unknown status {sorted(unknown)[0]!r}; use live, {', '.join(STATUS_CODES)} or all")
         features = {f.value for f in Feature}
-        if set(self.features) - features:
-            raise UsageError(f"unknown feature; use one of {', '.join(sorted(features))}")
+        if wrong := sorted(set(self.features) - features):
+            raise UsageError(f"unknown feature {wrong[0]!r}; use one of {', '.join(sorted(features))}")
 
     def filter(self) -> Filter:
-        statuses = tuple(STATUS_CODES) if "all" in self.statuses else self.statuses
+        statuses = tuple(STATUS_CODES) if "all" in self.statuses else parse_statuses(self.statuses)
         return Filter(offices=tuple(o.upper() for o in self.offices), classes=self.classes,
                       statuses=statuses, features=self.features,
                       filed_from=self.filed_from, filed_to=self.filed_to)
@@ -333,6 +334,7 @@ def _explain(keys: dict[str, Any], gathered: Gathered, scored: int, delta: int) 
 
 def parse_statuses(values: Sequence[str]) -> tuple[str, ...]:
     """CLI/API status words: ``live`` (default), ``all``, or explicit statuses."""
-    if not values or list(values) == ["live"]:
+    if not values:
         return LIVE
-    return tuple(values)
+    # live is a word for the live statuses, with other words too (--status live --status ended)
+    return tuple(dict.fromkeys(s for v in values for s in (LIVE if v == "live" else (v,))))

@@ -370,7 +370,7 @@ class PostgresStore(Store):
 
     def numbers_like(self, office: str, application_number: str, limit: int = 5) -> list[str]:
         rows = self._fetch("SELECT application_number FROM records WHERE office = %s "
-                           "AND ltrim(application_number, '0') = %s ORDER BY application_number LIMIT %s",
+                           "AND upper(ltrim(application_number, '0')) = upper(%s) ORDER BY application_number LIMIT %s",
                            (_text(office), _text(bare_number(application_number)), limit))
         return [r[0] for r in rows]
 

@@ -277,7 +277,7 @@ class SQLiteStore(Store):
     def numbers_like(self, office: str, application_number: str, limit: int = 5) -> list[str]:
         bare = bare_number(application_number)
         rows = self.db.execute(
-            "SELECT application_number FROM records WHERE office=? AND ltrim(application_number, '0')=? "
+            "SELECT application_number FROM records WHERE office=? AND upper(ltrim(application_number, '0'))=upper(?) "
             "ORDER BY application_number LIMIT ?", (office, bare, limit)).fetchall()
         return [r[0] for r in rows]
 
