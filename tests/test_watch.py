@@ -276,6 +276,6 @@ def test_stored_objects_are_frozen(store: Store) -> None:
         watch.text = "X"  # type: ignore[misc]
 
 
-@pytest.mark.parametrize("module", ["storage", "alerts", "delivery", "reports", "match"])
+@pytest.mark.parametrize("module", ["checks", "storage", "alerts", "delivery", "reports", "match"])
 def test_docstring_examples_run(module: str) -> None:
     assert doctest.testmod(importlib.import_module(f"marksearch.watch.{module}")).failed == 0

@@ -2,6 +2,7 @@
 
 ::
 
+    checks.py    what users give (texts, classes, thresholds, names, webhook URLs), checked
     storage.py   watch lists, alerts and the webhook outbox, in the register's own database
     match.py     which filings resemble which watched marks, exactly (WatchIndex, match_register)
     alerts.py    running the watches over the change log (after each ingest) or the whole register

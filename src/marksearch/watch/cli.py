@@ -297,6 +297,8 @@ def run(everything: bool, watch_ids: tuple[int, ...], no_deliver: bool, db: str,
     from marksearch.watch.delivery import deliver
 
     with _watch_store(db) as ws:
+        for watch_id in watch_ids:
+            ws.watch(watch_id)  # an id that names no watched mark: said before anything runs
         summary = run_watches(ws.store)
         result: dict[str, Any] = {"run": summary.to_dict()}
         if everything or watch_ids:
@@ -342,6 +344,8 @@ def alerts(new_only: bool, portfolio: str | None, watch_id: int | None, limit: i
            as_json: bool) -> None:
     """Filings that resemble a watched mark, newest first, with their signals and reasons."""
     with _watch_store(db) as ws:
+        if watch_id is not None:
+            ws.watch(watch_id)  # a clear error for an id that names no watched mark
         found = ws.alerts(portfolio=portfolio, watch_id=watch_id, new=new_only, limit=limit)
     if as_json:
         _emit([a.to_dict() for a in found])

@@ -15,9 +15,14 @@ JSON body fixed then.  :func:`deliver` sends what is due:
   connection, a timeout) counts an attempt and sets the next one
   ``Backoff.delay(attempts)`` later: 30 s, 1 min, 2 min, ... up to 6 h, with
   no limit on attempts, so nothing is dropped while the receiver is down;
-- a delivery is leased while it is sent (its next attempt moves a few
-  minutes ahead first), so two ``watch deliver`` running at once do not send
-  it twice, and one that dies mid-way is retried after the lease.
+- a delivery is leased just before it is sent, one at a time (its next
+  attempt moves a minute or more ahead first), so two ``watch deliver``
+  running at once do not send it twice, and one that dies mid-way is retried
+  after the lease;
+- any exception while one delivery is made or sent (a URL stored before it
+  was checked as now, a sender that raises) is a failed attempt of that
+  delivery alone, retried like the others: it never stops the rest, nor the
+  ingest that sends them.
 
 Delivery is at least once: a receiver that answered 2xx but whose answer
 was lost gets the delivery again, with the same ``X-Marksearch-Delivery``.
@@ -46,7 +51,8 @@ from marksearch.watch.storage import Delivery, WatchStore, utcnow
 __all__ = ["Backoff", "DeliverySummary", "Send", "deliver", "http_post", "sign", "verify"]
 
 Send = Callable[[str, bytes, Mapping[str, str], float], int]
-"""``send(url, body, headers, timeout)``: the HTTP status, or an ``OSError`` when nothing answered."""
+"""``send(url, body, headers, timeout)``: the HTTP status, or an ``OSError`` when nothing answered
+(any other exception is taken as a failed attempt too)."""
 
 SIGNATURE = "X-Marksearch-Signature"
 TIMESTAMP = "X-Marksearch-Timestamp"
@@ -110,15 +116,19 @@ class DeliverySummary:
 
 
 def http_post(url: str, body: bytes, headers: Mapping[str, str], timeout: float) -> int:
-    """POST with the standard library; redirects are not followed (a 3xx is a failed attempt)."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    conn: http.client.HTTPConnection
-    if parts.scheme == "https":
-        conn = http.client.HTTPSConnection(host, parts.port, timeout=timeout, context=ssl.create_default_context())
-    else:
-        conn = http.client.HTTPConnection(host, parts.port, timeout=timeout)
+    """POST with the standard library; redirects are not followed (a 3xx is a failed attempt).
+
+    Whatever goes wrong, the URL included (one stored before it was checked as now), is an
+    :class:`OSError`."""
+    conn: http.client.HTTPConnection | None = None
     try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        if parts.scheme == "https":
+            conn = http.client.HTTPSConnection(host, parts.port, timeout=timeout,
+                                               context=ssl.create_default_context())
+        else:
+            conn = http.client.HTTPConnection(host, parts.port, timeout=timeout)
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         conn.request("POST", path, body=body, headers=dict(headers))
         response = conn.getresponse()
@@ -126,46 +136,57 @@ def http_post(url: str, body: bytes, headers: Mapping[str, str], timeout: float)
         return int(response.status)
     except http.client.HTTPException as exc:
         raise OSError(f"bad HTTP answer: {type(exc).__name__}") from None
+    except ValueError as exc:  # a bad URL or header: InvalidURL, UnicodeError (IDNA), a bad port
+        raise OSError(f"cannot send to this URL: {type(exc).__name__}: {exc}") from None
     finally:
-        conn.close()
+        if conn is not None:
+            conn.close()
 
 
 def deliver(store: Store, *, clock: Callable[[], dt.datetime] = utcnow, send: Send = http_post,
-            backoff: Backoff = Backoff(), timeout: float = 10.0, batch: int = 100) -> DeliverySummary:
-    """Send every delivery due now, once each; see the module docstring."""
+            backoff: Backoff = Backoff(), timeout: float = 10.0) -> DeliverySummary:
+    """Send every delivery due now, once each; see the module docstring.
+
+    Each delivery is claimed (leased) just before it is sent, one at a time: a lease taken
+    for a whole batch would run out while the batch's first ones are sent, and another
+    sender would then send the last ones too.  Only those due when this call began are
+    sent, so one that fails here waits for its backoff."""
     ws = WatchStore(store)
     summary = DeliverySummary()
     lease = dt.timedelta(seconds=max(60.0, 3 * timeout))
+    began = clock()
     tried: set[int] = set()
-    while True:
-        due = [d for d in ws.claim_due(clock(), lease=lease, limit=batch) if d.id not in tried]
-        if not due:
+    while (delivery := ws.claim_next(clock(), due_by=began, lease=lease)) is not None:
+        if delivery.id in tried:  # a backoff that ends at once (a clock that stands still): next run
             break
-        for delivery in due:
-            tried.add(delivery.id)
-            _attempt(ws, delivery, clock, send, backoff, timeout, summary)
+        tried.add(delivery.id)
+        _attempt(ws, delivery, clock, send, backoff, timeout, summary)
     summary.pending = len(ws.deliveries(pending=True))
     return summary
 
 
 def _attempt(ws: WatchStore, delivery: Delivery, clock: Callable[[], dt.datetime], send: Send,
              backoff: Backoff, timeout: float, summary: DeliverySummary) -> None:
+    """Send one delivery and record how it went.  Any exception while the request is made or
+    sent is a failed attempt of this delivery alone: it is retried with backoff like a refused
+    connection, and the deliveries after it are still sent."""
     summary.attempted += 1
     url, secret = delivery.webhook_url or "", delivery.webhook_secret or ""
-    now = clock()
-    stamp = int(now.timestamp())
-    headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": f"marksearch/{__version__}",
-               EVENT: delivery.event, DELIVERY: delivery.delivery_id, TIMESTAMP: str(stamp),
-               SIGNATURE: sign(secret, stamp, delivery.body)}
     try:
+        stamp = int(clock().timestamp())
+        headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": f"marksearch/{__version__}",
+                   EVENT: delivery.event, DELIVERY: delivery.delivery_id, TIMESTAMP: str(stamp),
+                   SIGNATURE: sign(secret, stamp, delivery.body)}
         status = send(url, delivery.body, headers, timeout)
         error = None if 200 <= status < 300 else f"HTTP {status}"
     except OSError as exc:
         error = " ".join(str(exc).split()) or type(exc).__name__
+    except Exception as exc:  # noqa: BLE001 - one bad delivery must not stop the others
+        error = f"{type(exc).__name__}: {' '.join(str(exc).split())}"
     if error is None:
         ws.delivered(delivery, clock())
         summary.delivered += 1
         return
     ws.failed(delivery, error, clock() + backoff.delay(delivery.attempts + 1))
     summary.failed += 1
-    summary.errors.append(f"{delivery.delivery_id} to {url}: {error}")
+    summary.errors.append(f"{delivery.delivery_id} to {url[:200]}: {error}")

@@ -2,8 +2,8 @@
 
 A pair (watched mark, filing) matches when the fused score search gives it
 (the watched mark as the query, the filing as the candidate) reaches the
-watch's threshold, and the filing passes the watch's office and class
-filter.  Nothing is approximated: the result is the exhaustive pairwise
+watch's threshold, as the score is shown, to 4 places (:func:`reaches`), and
+the filing passes the watch's office and class filter.  Nothing is approximated: the result is the exhaustive pairwise
 scorer's (:func:`exhaustive_matches`), found without scoring every pair.
 
 Why that can be fast: the fused score is at most ``F(s1) * goods`` with
@@ -59,7 +59,7 @@ from marksearch.text import mark_keys
 if TYPE_CHECKING:
     from marksearch.search import Searcher
 
-__all__ = ["Match", "WatchIndex", "WatchedMark", "exhaustive_matches", "match_register"]
+__all__ = ["Match", "WatchIndex", "WatchedMark", "exhaustive_matches", "match_register", "reaches"]
 
 _EPS = 1e-9
 _NO_KEYS = {"plain": "", "text": ""}
@@ -107,7 +107,7 @@ class _Watch:
 def _prepare(mark: WatchedMark, model: ScoringModel) -> _Watch:
     scorer = model.scorer(mark_keys(mark.text), classes=mark.classes)
     goods = goods_ceiling(scorer.query, model)
-    target = mark.threshold / goods
+    target = _least_raw(mark.threshold) / goods
     # F^-1 of what the text must score; above 1 nothing can match (gather then finds nothing)
     level = math.inf if target > 1.0 + _EPS else max(0.0, level_for(target, model) - 1e-6)
     return _Watch(mark, scorer, frozenset(o.upper() for o in mark.offices), frozenset(mark.classes), level)
@@ -119,9 +119,28 @@ def row_candidate(row: IndexRow) -> Candidate:
     return Candidate.from_keys(row.id, keys, row.nice_classes, status=row.status)
 
 
+SHOWN_PLACES = 4  # scores are shown (search) and stored (alerts) to 4 decimal places
+
+
+def reaches(score: float, threshold: float) -> bool:
+    """Whether a score reaches a threshold as the score is shown and stored, to
+    :data:`SHOWN_PLACES` places: a threshold typed from a score search showed (0.8359)
+    catches that filing, whose raw score may be 0.8358984375.
+
+    >>> reaches(0.8358984375, 0.8359), reaches(0.83584, 0.8359)
+    (True, False)
+    """
+    return round(score, SHOWN_PLACES) >= threshold
+
+
+def _least_raw(threshold: float) -> float:
+    """A raw score below which none :func:`reaches` ``threshold`` (a bound for the filters)."""
+    return threshold - 0.5 * 10.0**-SHOWN_PLACES - _EPS
+
+
 def _match(watch: _Watch, candidate: Candidate) -> Match | None:
-    """The pair scored exactly: a :class:`Match` when it reaches the threshold."""
-    if watch.scorer.score(candidate) < watch.mark.threshold:
+    """The pair scored exactly: a :class:`Match` when it :func:`reaches` the threshold."""
+    if not reaches(watch.scorer.score(candidate), watch.mark.threshold):
         return None
     scored = watch.scorer(candidate)
     return Match(watch.mark.id, candidate.record_id, scored.score, scored.signals, scored.reasons)

@@ -29,6 +29,7 @@ processes running watches at once apply one after the other.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import sqlite3
@@ -37,15 +38,25 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 from marksearch.errors import StoreError, UsageError
 from marksearch.store import Store
-from marksearch.text import has_words
-from marksearch.text.fold import fold
-from marksearch.vocab_data import office_problem
+from marksearch.watch.checks import (
+    MAX_TEXT,
+    check_classes,
+    check_name,
+    check_offices,
+    check_text,
+    check_threshold,
+    check_webhook_url,
+    clean,
+    goods_classes,
+    storable,
+    wording,
+)
 
 __all__ = [
+    "MAX_TEXT",
     "Alert",
     "Delivery",
     "Portfolio",
@@ -57,10 +68,11 @@ __all__ = [
     "goods_classes",
     "iso",
     "utcnow",
+    "wording",
 ]
 
 DEFAULT_PORTFOLIO = "default"
-MAX_TEXT = 200  # as a search query (search.MAX_QUERY)
+_MAX_ROW_ID = 2**63 - 1  # a signed 64-bit integer: SQLite's and PostgreSQL's bigint
 
 # Advisory lock (pg_advisory_xact_lock(int, int)) that serialises watch writes on PostgreSQL.
 _LOCK_SPACE = 0x6D61726B  # "mark", as the store's own locks
@@ -251,101 +263,6 @@ class Delivery:
                 "delivered_at": self.delivered_at, "webhook_url": self.webhook_url}
 
 
-# -- checks of what users give ---------------------------------------------------------------------------
-
-
-def check_webhook_url(url: str) -> str:
-    """An http(s) URL with a host, or :class:`UsageError`.
-
-    >>> check_webhook_url("ftp://x")
-    Traceback (most recent call last):
-    marksearch.errors.UsageError: the webhook URL must start with http:// or https://, not 'ftp://x'
-    """
-    try:
-        parts = urlsplit(clean(url.strip(), "the webhook URL"))
-    except ValueError:
-        raise UsageError(f"the webhook URL {url[:80]!r} is not a URL") from None
-    if parts.scheme not in ("http", "https"):
-        raise UsageError(f"the webhook URL must start with http:// or https://, not {url[:80]!r}")
-    if not parts.hostname:
-        raise UsageError(f"the webhook URL {url[:80]!r} names no host")
-    try:
-        parts.port  # noqa: B018 - raises ValueError on a bad port
-    except ValueError:
-        raise UsageError(f"the webhook URL {url[:80]!r} has a bad port") from None
-    return url.strip()
-
-
-def clean(text: str, what: str) -> str:
-    """``text`` when it can be stored in both databases, else :class:`UsageError`.
-
-    >>> clean("KO\\x00KA", "the mark")
-    Traceback (most recent call last):
-    marksearch.errors.UsageError: the mark holds a control character
-    """
-    if any(ord(c) < 32 and c not in "\t\n\r" for c in text):  # PostgreSQL text cannot hold NUL
-        raise UsageError(f"{what} holds a control character")
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        raise UsageError(f"{what} is not valid Unicode (a lone surrogate)") from None
-    return text
-
-
-def check_threshold(value: float) -> float:
-    if not 0.0 < value <= 1.0:
-        raise UsageError(f"the threshold must be above 0 and at most 1, not {value}")
-    return float(value)
-
-
-def _check_text(text: str) -> str:
-    text = clean(text, "the watched mark's text").strip()
-    if not text:
-        raise UsageError("the watched mark's text is empty")
-    if len(text) > MAX_TEXT:
-        raise UsageError(f"the watched mark's text is longer than {MAX_TEXT} characters")
-    if not has_words(text):
-        raise UsageError(f"the watched mark's text {text!r} has no letters or digits to compare")
-    return text
-
-
-def _check_offices(offices: Sequence[str]) -> tuple[str, ...]:
-    codes = tuple(dict.fromkeys(o.strip().upper() for o in offices if o.strip()))
-    for code in codes:
-        if (problem := office_problem(code)) is not None:
-            raise UsageError(f"{problem}: an office is a two-letter code (EM, US, KR, ...)")
-    return codes
-
-
-def _check_classes(classes: Sequence[int]) -> tuple[int, ...]:
-    bad = [c for c in classes if not 1 <= int(c) <= 45]
-    if bad:
-        raise UsageError(f"a Nice class is a number from 1 to 45, not {bad[0]}")
-    return tuple(sorted({int(c) for c in classes}))
-
-
-def goods_classes(goods: str) -> tuple[int, ...]:
-    """The Nice classes of a goods description: each item's best class (``marksearch goods``).
-
-    >>> goods_classes("coffee; phone cases")
-    (9, 30)
-    """
-    from marksearch.goods.analysis import analyse
-
-    items = analyse(goods).items
-    found = tuple(sorted({item.best_class for item in items if item.best_class}))
-    if not found:
-        raise UsageError(f"no Nice class could be read from the goods {goods[:80]!r}; give --class instead")
-    return found
-
-
-def _check_name(name: str) -> str:
-    name = clean(name, "the portfolio name").strip()
-    if not name or len(name) > 100:
-        raise UsageError("a portfolio name has 1 to 100 characters")
-    return name
-
-
 # -- the store ---------------------------------------------------------------------------------------
 
 
@@ -453,18 +370,22 @@ class WatchStore:
         return [_portfolio(r) for r in rows]
 
     def portfolio(self, name: str) -> Portfolio:
-        rows = self.execute(self._PORTFOLIO + " WHERE p.name = ?", (name,))
+        """The portfolio named ``name``, spaces around it aside (as when it was made)."""
+        key = name.strip()
+        rows = self.execute(self._PORTFOLIO + " WHERE p.name = ?", (key,)) if storable(key) else []
         if not rows:
             raise UsageError(f"no portfolio {name!r} (marksearch watch portfolio list)")
         return _portfolio(rows[0])
 
     def portfolio_by_id(self, portfolio_id: int) -> Portfolio | None:
+        if not _is_row_id(portfolio_id):
+            return None
         rows = self.execute(self._PORTFOLIO + " WHERE p.id = ?", (portfolio_id,))
         return _portfolio(rows[0]) if rows else None
 
     def add_portfolio(self, name: str, *, webhook_url: str | None = None,
                       webhook_secret: str | None = None, now: dt.datetime | None = None) -> Portfolio:
-        name = _check_name(name)
+        name = check_name(name)
         url, secret = _webhook(webhook_url, webhook_secret)
         with self.transaction():
             if self.execute("SELECT 1 FROM watch_portfolios WHERE name = ?", (name,)):
@@ -475,7 +396,7 @@ class WatchStore:
 
     def _ensure_portfolio(self, name: str, now: dt.datetime) -> int:
         """The portfolio's id, made when it does not exist (call inside a transaction)."""
-        name = _check_name(name)
+        name = check_name(name)
         self.execute("INSERT INTO watch_portfolios (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
                      (name, iso(now)))
         return int(self.execute("SELECT id FROM watch_portfolios WHERE name = ?", (name,))[0][0])
@@ -485,7 +406,7 @@ class WatchStore:
         """Rename, set or unset the webhook.  Unsetting drops deliveries not yet made."""
         current = self.portfolio(name)
         with self.transaction():
-            if new_name is not None and _check_name(new_name) != current.name:
+            if new_name is not None and check_name(new_name) != current.name:
                 if self.execute("SELECT 1 FROM watch_portfolios WHERE name = ?", (new_name.strip(),)):
                     raise UsageError(f"there is a portfolio {new_name.strip()!r} already")
                 self.execute("UPDATE watch_portfolios SET name = ? WHERE id = ?", (new_name.strip(), current.id))
@@ -527,14 +448,14 @@ class WatchStore:
 
     def watches(self, *, portfolio: str | None = None) -> list[Watch]:
         if portfolio is not None:
-            self.portfolio(portfolio)  # a clear error for a name that does not exist
-            rows = self.execute(self._WATCH + " WHERE p.name = ? ORDER BY w.id", (portfolio,))
+            name = self.portfolio(portfolio).name  # a clear error for a name that does not exist
+            rows = self.execute(self._WATCH + " WHERE p.name = ? ORDER BY w.id", (name,))
         else:
             rows = self.execute(self._WATCH + " ORDER BY w.id")
         return [_watch(r) for r in rows]
 
     def watch(self, watch_id: int) -> Watch:
-        rows = self.execute(self._WATCH + " WHERE w.id = ?", (watch_id,))
+        rows = self.execute(self._WATCH + " WHERE w.id = ?", (watch_id,)) if _is_row_id(watch_id) else []
         if not rows:
             raise UsageError(f"no watched mark {watch_id} (marksearch watch list)")
         return _watch(rows[0])
@@ -547,8 +468,8 @@ class WatchStore:
         goods = clean(goods or "", "the goods").strip() or None
         if goods and not classes:
             classes = goods_classes(goods)
-        values = (_check_text(text), _joined(_check_classes(classes)), goods,
-                  _joined(_check_offices(offices)), check_threshold(threshold))
+        values = (check_text(text), _joined(check_classes(classes)), goods,
+                  _joined(check_offices(offices)), check_threshold(threshold))
         stamp = iso(now or utcnow())
         with self.transaction():
             portfolio_id = self._ensure_portfolio(portfolio, now or utcnow())
@@ -562,44 +483,46 @@ class WatchStore:
     def _refuse_twice(self, portfolio_id: int, text: str, classes: str, goods: str | None, offices: str,
                       changing: int | None = None) -> None:
         """The same mark watched twice in a portfolio raises every alert twice: refused.  The
-        same mark means the same wording as the keys read it (case, accents and hyphens
-        aside), classes, goods and offices; a second threshold is a change of the first.
+        same mark means the same wording as the keys read it (:func:`wording`, the ``plain``
+        key: case, accents, spaces and hyphens aside, so KOKA, KO-KA, Kóka and "K O K A" are
+        one), classes, goods and offices; a second threshold is a change of the first.
         ``changing``: the watched mark being changed, which is not its own twin."""
-        same, where = fold(text), set(_split(offices))
+        same, where = wording(text), set(_split(offices))
         for watch_id, other, other_goods, other_offices in self.execute(
                 "SELECT id, text, goods, offices FROM watch_marks WHERE portfolio_id = ? AND classes = ?",
                 (portfolio_id, classes)):
-            if watch_id != changing and fold(other) == same and other_goods == goods \
+            if watch_id != changing and wording(other) == same and other_goods == goods \
                     and set(_split(other_offices)) == where:
                 raise UsageError(f"{text!r} is already watched in this portfolio with these classes, goods and "
-                                 f"offices, as watched mark #{watch_id}: change that one instead")
+                                 f"offices, as watched mark #{watch_id} ({other!r}): change that one instead")
 
     def change_watch(self, watch_id: int, *, text: str | None = None, classes: Sequence[int] | None = None,
                      goods: str | None = None, offices: Sequence[str] | None = None,
                      threshold: float | None = None, portfolio: str | None = None,
                      now: dt.datetime | None = None) -> Watch:
         """Change what is given; alerts already raised stay.  New ``goods`` without ``classes``
-        set the classes read from them."""
+        set the classes read from them.  Moved to another ``portfolio``, its deliveries not yet
+        made go along (:meth:`_move_deliveries`)."""
         current = self.watch(watch_id)
         changes: dict[str, Any] = {}
         if goods and goods.strip() and classes is None:
             classes = goods_classes(goods)
         if text is not None:
-            changes["text"] = _check_text(text)
+            changes["text"] = check_text(text)
         if classes is not None:
-            changes["classes"] = _joined(_check_classes(classes))
+            changes["classes"] = _joined(check_classes(classes))
         if goods is not None:
             changes["goods"] = clean(goods, "the goods").strip() or None
         if offices is not None:
-            changes["offices"] = _joined(_check_offices(offices))
+            changes["offices"] = _joined(check_offices(offices))
         if threshold is not None:
             changes["threshold"] = check_threshold(threshold)
         with self.transaction():
+            was_in = int(self.execute("SELECT portfolio_id FROM watch_marks WHERE id = ?", (current.id,))[0][0])
             if portfolio is not None:
                 changes["portfolio_id"] = self._ensure_portfolio(portfolio, now or utcnow())
             if changes:
-                portfolio_id = changes.get("portfolio_id") or int(
-                    self.execute("SELECT portfolio_id FROM watch_marks WHERE id = ?", (current.id,))[0][0])
+                portfolio_id = changes.get("portfolio_id", was_in)
                 self._refuse_twice(portfolio_id, changes.get("text", current.text),
                                    changes.get("classes", _joined(current.classes)),
                                    changes.get("goods", current.goods),
@@ -607,7 +530,27 @@ class WatchStore:
                 changes["updated_at"] = iso(now or utcnow())
                 assignments = ", ".join(f"{column} = ?" for column in changes)  # column names are ours
                 self.execute(f"UPDATE watch_marks SET {assignments} WHERE id = ?", (*changes.values(), current.id))
+                if portfolio_id != was_in:
+                    self._move_deliveries(current.id, portfolio_id, now or utcnow())
         return self.watch(watch_id)
+
+    def _move_deliveries(self, watch_id: int, portfolio_id: int, now: dt.datetime) -> None:
+        """A watched mark moved to another portfolio takes its deliveries not yet made along
+        (call inside a transaction): they go to the new portfolio's webhook, due now, signed
+        with its secret, their bodies naming it (the same delivery ids: a receiver that got one
+        already drops it).  A portfolio without a webhook gets no deliveries: they are dropped,
+        as unsetting a webhook drops them; the alerts themselves stay.  Those already made
+        stay where they were made, as the old portfolio's history."""
+        target = self.portfolio_by_id(portfolio_id)
+        assert target is not None
+        pending = self.execute("SELECT o.id, o.body FROM watch_outbox o JOIN watch_alerts a ON a.id = o.alert_id "
+                               "WHERE a.watch_id = ? AND o.delivered_at IS NULL", (watch_id,))
+        for row_id, body in pending:
+            if not target.webhook_url:
+                self.execute("DELETE FROM watch_outbox WHERE id = ?", (row_id,))
+                continue
+            self.execute("UPDATE watch_outbox SET portfolio_id = ?, body = ?, attempts = 0, last_error = NULL, "
+                         "next_attempt = ? WHERE id = ?", (target.id, _moved(body, target), iso(now), row_id))
 
     def delete_watch(self, watch_id: int) -> Watch:
         """Delete a watched mark with its alerts and their pending deliveries."""
@@ -645,17 +588,17 @@ class WatchStore:
         clauses: list[str] = []
         params: list[Any] = []
         if portfolio is not None:
-            self.portfolio(portfolio)
             clauses.append("p.name = ?")
-            params.append(portfolio)
+            params.append(self.portfolio(portfolio).name)
         if watch_id is not None:
-            clauses.append("a.watch_id = ?")
-            params.append(watch_id)
+            clauses.append("a.watch_id = ?" if _is_row_id(watch_id) else "1 = 0")
+            params.extend([watch_id] if _is_row_id(watch_id) else [])
         if new:
             clauses.append("a.seen_at IS NULL")
         if ids is not None:
+            ids = [i for i in map(int, ids) if _is_row_id(i)]  # no row has another id (nor can SQLite bind it)
             clauses.append("a.id IN (" + ",".join("?" * len(ids)) + ")" if ids else "1 = 0")
-            params.extend(int(i) for i in ids)
+            params.extend(ids)
         return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
 
     def mark_seen(self, *, ids: Sequence[int] | None = None, portfolio: str | None = None,
@@ -731,25 +674,39 @@ class WatchStore:
         where = " WHERE o.delivered_at IS NULL" if pending else ""
         return [_delivery(r) for r in self.execute(self._DELIVERY + where + " ORDER BY o.id")]
 
-    def claim_due(self, now: dt.datetime, *, lease: dt.timedelta, limit: int = 100) -> list[Delivery]:
-        """Deliveries due at ``now``, leased: their next attempt moves ``lease`` ahead, so that a
-        concurrent ``watch deliver`` leaves them alone, and a sender that dies mid-way is retried."""
+    def claim_due(self, now: dt.datetime, *, lease: dt.timedelta, limit: int = 100,
+                  due_by: dt.datetime | None = None) -> list[Delivery]:
+        """Deliveries due at ``due_by`` (default ``now``), leased: their next attempt moves to
+        ``now + lease``, so that a concurrent ``watch deliver`` leaves them alone, and a sender
+        that dies mid-way is retried.  Each is returned with that lease as its ``next_attempt``:
+        the sender holds it (:meth:`failed`).  Every one claimed must be sent within the lease;
+        :func:`~marksearch.watch.delivery.deliver` claims one at a time (:meth:`claim_next`)."""
+        until = iso(now + lease)
         with self.transaction():
             rows = self.execute(self._DELIVERY + " WHERE o.delivered_at IS NULL AND o.next_attempt <= ? "
                                 "AND p.webhook_url IS NOT NULL ORDER BY o.next_attempt, o.id LIMIT ?",
-                                (iso(now), limit))
-            due = [_delivery(r) for r in rows]
+                                (iso(due_by or now), limit))
+            due = [dataclasses.replace(_delivery(r), next_attempt=until) for r in rows]
             for d in due:
-                self.execute("UPDATE watch_outbox SET next_attempt = ? WHERE id = ?", (iso(now + lease), d.id))
+                self.execute("UPDATE watch_outbox SET next_attempt = ? WHERE id = ?", (until, d.id))
         return due
+
+    def claim_next(self, now: dt.datetime, *, lease: dt.timedelta,
+                   due_by: dt.datetime | None = None) -> Delivery | None:
+        """The next delivery due, leased from ``now`` (see :meth:`claim_due`); ``None`` when none is."""
+        found = self.claim_due(now, lease=lease, limit=1, due_by=due_by)
+        return found[0] if found else None
 
     def delivered(self, delivery: Delivery, now: dt.datetime) -> None:
         self.execute("UPDATE watch_outbox SET delivered_at = ?, attempts = attempts + 1, last_error = NULL "
-                     "WHERE id = ?", (iso(now), delivery.id))
+                     "WHERE id = ? AND delivered_at IS NULL", (iso(now), delivery.id))
 
     def failed(self, delivery: Delivery, error: str, next_attempt: dt.datetime) -> None:
+        """Count a failed attempt and set the next one, unless the lease ``delivery`` was claimed
+        with ran out and another sender holds it now (or delivered it): its outcome counts then."""
         self.execute("UPDATE watch_outbox SET attempts = attempts + 1, last_error = ?, next_attempt = ? "
-                     "WHERE id = ?", (error[:500], iso(next_attempt), delivery.id))
+                     "WHERE id = ? AND delivered_at IS NULL AND next_attempt = ?",
+                     (error[:500], iso(next_attempt), delivery.id, delivery.next_attempt))
 
     def retry_now(self, now: dt.datetime) -> int:
         """Make every pending delivery due now; how many."""
@@ -760,6 +717,12 @@ class WatchStore:
 
 
 # -- rows to objects ----------------------------------------------------------------------------------
+
+
+def _is_row_id(value: int) -> bool:
+    """Whether ``value`` can be a row id: ids are 64-bit (SQLite cannot even bind a larger
+    integer), so a larger one names nothing stored."""
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= _MAX_ROW_ID
 
 
 def _joined(values: Sequence[object]) -> str:
@@ -776,6 +739,16 @@ def _dumps(value: object) -> str:
 
 def _rounded(signals: Any) -> dict[str, float]:
     return {str(k): round(float(v), 4) for k, v in dict(signals).items()}
+
+
+def _moved(body: str | bytes, portfolio: Portfolio) -> str:
+    """A delivery's body naming ``portfolio`` where it named the one its watched mark left."""
+    data = json.loads(body)
+    data["portfolio"] = {"id": portfolio.id, "name": portfolio.name}
+    for part in ("watch", "alert"):
+        if isinstance(data.get(part), dict):
+            data[part]["portfolio"] = portfolio.name
+    return json.dumps(data, ensure_ascii=False, sort_keys=True)
 
 
 def _webhook(url: str | None, secret: str | None) -> tuple[str | None, str | None]:
