@@ -25,6 +25,7 @@ from marksearch.text.numbers import spoken
         ("4d", "fourd", "fourd"),  # the letter is said by its name: 4D is not "ford"
         ("b4", "bfour", "bfour"),
         ("4you", "fouryou", "foryou"),
+        ("4", "four", "for"),  # a number written apart: "4 EVER"
         ("1st", "first", "first"),  # an ordinal is said as one, never as a pun
         ("2nd", "second", "second"),
         ("3rd", "third", "third"),
@@ -47,7 +48,8 @@ def test_spoken(word: str, plain: str, puns: str) -> None:
 
 @pytest.mark.parametrize(
     ("left", "right"),
-    [("7-ELEVEN", "SEVEN ELEVEN"), ("4EVER", "FOREVER"), ("2GETHER", "TOGETHER"), ("FOREVER 21", "FOREVER TWENTY ONE"),
+    [("7-ELEVEN", "SEVEN ELEVEN"), ("4EVER", "FOREVER"), ("4 EVER", "FOREVER"), ("2GETHER", "TOGETHER"),
+     ("FOREVER 21", "FOREVER TWENTY ONE"),
      ("1 DIRECTION", "ONE DIRECTION"), ("3M", "THREE M"), ("1ST CLASS", "FIRST CLASS")],
 )
 def test_a_number_sounds_like_its_words(left: str, right: str) -> None:

@@ -17,9 +17,10 @@ leaves alone.
   is rarely such a number spelt out.
 * **Puns**: :func:`spoken` with ``puns=True`` hears 1, 2, 4 and 8 as the
   short words they stand for in brand names (won, to, for, ate):
-  ``2GETHER`` is *together*.  Only in words of three letters or more
-  besides the digits: the letter beside the number in ``4D`` or ``3M`` is
-  said by its name ("four dee"), so 4D is not *ford*.
+  ``2GETHER`` is *together*, ``4 EVER`` *for ever*.  Only in a number
+  written apart or in a word of three letters or more besides the digits:
+  the letter beside the number in ``4D`` or ``3M`` is said by its name
+  ("four dee"), so 4D is not *ford*.
 
 >>> spoken("7"), spoken("4ever"), spoken("forever21"), spoken("1st"), spoken("747")
 ('seven', 'fourever', 'forevertwentyone', 'first', '747')
@@ -87,5 +88,6 @@ def spoken(word: str, *, puns: bool = False) -> str:
     """``word`` (folded, ASCII digits) with each run of one or two digits said in English words."""
     if not has_digit(word):
         return word
-    puns = puns and sum(c.isalpha() for c in word) >= _PUN_LETTERS
+    letters = sum(c.isalpha() for c in word)
+    puns = puns and (letters == 0 or letters >= _PUN_LETTERS)  # the 4 of "4 EVER" is one too
     return _RUN.sub(lambda m: _say(m, puns), word)
