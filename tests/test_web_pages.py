@@ -33,7 +33,7 @@ def client(samples_register: SamplesRegister) -> Iterator[TestClient]:
         nasty = Record(office="EM", application_number="099000001", verbal_elements=(VerbalElement(NASTY),),
                        goods=(ClassGoods(9, "<script>alert(1)</script>", "en"),), nice_classes=(9,),
                        images=("javascript:alert(1)",))
-        symbols = Record(office="EM", application_number="099000002", verbal_elements=(VerbalElement("★ + ♥"),))
+        symbols = Record(office="EM", application_number="099000002", verbal_elements=(VerbalElement("★ + ☀"),))
         store.write([nasty, symbols], [record_keys(nasty), record_keys(symbols)])
     with TestClient(create_app(db), headers={"Accept-Language": "en"}) as c:
         yield c

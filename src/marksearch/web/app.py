@@ -23,7 +23,9 @@ from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from marksearch import __version__
 from marksearch.errors import MarksearchError, StoreError
@@ -41,6 +43,14 @@ TITLES = {  # problem titles, also the headings of the HTML error pages
     422: N_("Unprocessable parameter"), 500: N_("Internal error"), 503: N_("Register unavailable"),
 }
 OPEN_PATHS = ("/healthz",)  # answered without the token
+# On every response.  No Content-Security-Policy beyond framing: the Swagger UI at /docs loads its
+# scripts from a CDN and the record page has an inline onerror handler.
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",  # a ?token= or a search must not reach other sites in Referer
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": "frame-ancestors 'none'",
+}
 
 
 def create_app(db: str | None = None, *, token: str | None = None, goods_in_background: bool = False,
@@ -77,6 +87,7 @@ def create_app(db: str | None = None, *, token: str | None = None, goods_in_back
     _install_errors(app)
     if token:
         _install_token(app, token)
+    app.add_middleware(SecurityHeaders)  # added last: outermost, so the token's 401 has them too
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 
@@ -131,7 +142,8 @@ def _install_errors(app: FastAPI) -> None:
 
     async def unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unexpected error on %s", request.url.path)
-        return _answer(request, 500, "an unexpected error; it has been logged")
+        # answered by Starlette's outermost middleware, outside SecurityHeaders
+        return _answer(request, 500, "an unexpected error; it has been logged", headers=dict(SECURITY_HEADERS))
 
     app.add_exception_handler(BadParameter, bad_parameter)
     app.add_exception_handler(NotFound, not_found)
@@ -140,6 +152,30 @@ def _install_errors(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, invalid)
     app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(Exception, unexpected)
+
+
+# -- headers ---------------------------------------------------------------------------------------------
+
+
+class SecurityHeaders:
+    """ASGI middleware: :data:`SECURITY_HEADERS` on every HTTP response (those a route set stay)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    headers.setdefault(name, value)
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
 
 
 # -- a private deployment ----------------------------------------------------------------------------------

@@ -107,6 +107,8 @@ SIGNAL_LABELS = {
     "containment": N_("Containment"),
     "goods": N_("Goods and services"),
 }
+# Every role a reader gives a record's dates (records.DATE_ROLES and the office-specific ones of
+# formats/kipris.py and formats/uspto_daily.py); tests/test_web_hardening.py checks none is missing.
 DATE_LABELS = {
     "filing": N_("Filing date"),
     "registration": N_("Registration date"),
@@ -114,6 +116,10 @@ DATE_LABELS = {
     "publication": N_("Publication date"),
     "status": N_("Status date"),
     "renewal": N_("Renewal date"),
+    "registration_publication": N_("Registration publication date"),
+    "international_registration": N_("International registration date"),
+    "abandonment": N_("Abandonment date"),
+    "cancellation": N_("Cancellation date"),
 }
 PARTY_LABELS = {
     "applicant": N_("Applicant"),

@@ -9,10 +9,10 @@ returns that dict as JSON when the request asks for it (``?format=json`` or
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
-from urllib.parse import urlencode
+from typing import Annotated, Any
+from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException
 
@@ -26,6 +26,12 @@ __all__ = ["error_page", "render", "router", "translator", "wants_json"]
 VARY = {"Vary": "Accept, Accept-Language, Cookie"}
 LANG_COOKIE_AGE = 365 * 24 * 3600
 SEARCH_FIELDS = ("q", "goods", "office", "cls", "status", "feature", "filed_from", "filed_to", "owner", "per_page")
+# Query parameters the page's own links leave out: the switcher and JSON link set their own lang and
+# format, and the token, once its cookie is set, must not spread into history, logs and Referer.
+NOT_CARRIED = ("lang", "format", "token")
+# A longer path is no page of this app (a record's number has at most 100 characters): its error
+# page links to the home page, rather than repeating a client's 20,000 characters in every link.
+MAX_LINK_PATH = 2000
 
 router = APIRouter(include_in_schema=False)
 
@@ -90,10 +96,22 @@ def _url(path: str, pairs: Sequence[tuple[str, str]]) -> str:
     return path + ("?" + urlencode(pairs) if pairs else "")
 
 
+def same_site_path(path: str) -> str:
+    """The request's path as a link that stays on this site: every character a browser could read
+    otherwise escaped (``?``, ``#``, ``\\``, tabs), and one leading slash (``//host/x`` is another site).
+
+    >>> same_site_path("//evil.example/x"), same_site_path("/marks/EM/a?b")
+    ('/evil.example/x', '/marks/EM/a%3Fb')
+    """
+    return "/" + quote(path, safe="/:@!$&'()*+,;=~", errors="replace").lstrip("/")
+
+
 def _chrome(request: Request, t: Translator) -> dict[str, Any]:
     """What every page shows around its data: languages, the JSON link, the register's offices."""
-    pairs = [(k, v) for k, v in request.query_params.multi_items() if k not in ("lang", "format")]
-    path = request.url.path
+    pairs = [(k, v) for k, v in request.query_params.multi_items() if k not in NOT_CARRIED]
+    path = same_site_path(request.scope["path"])
+    if len(path) > MAX_LINK_PATH:
+        path, pairs = "/", []
     languages = [{"code": lang.code, "tag": lang.tag, "name": lang.name, "current": lang.code == t.language.code,
                   "url": _url(path, [*pairs, ("lang", lang.code)])} for lang in LANGUAGES.values()]
     return {"ui_language": t.language, "ui_languages": languages,
@@ -252,7 +270,8 @@ def _goods_by_class(goods: Sequence[Mapping[str, Any]], ui: str) -> list[dict[st
 
 
 @router.get("/marks/{office}/{application_number:path}")
-def record_page(request: Request, office: str, application_number: str) -> Response:
+def record_page(request: Request, office: Annotated[str, Path(max_length=20)],
+                application_number: Annotated[str, Path(max_length=100)]) -> Response:
     """Every field of one mark, its codes named, and where it came from."""
     data = _service(request).record(office, application_number)
     t = translator(request)

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import threading
 import time
 from collections import Counter
@@ -114,14 +115,23 @@ class SearchParams:
 
     @classmethod
     def parse(cls, pairs: Iterable[tuple[str, str]]) -> SearchParams:
-        """From query-string pairs, as a form sends them (empty fields are absent); validated."""
+        """From query-string pairs, as a form sends them (empty fields are absent); validated.
+
+        Read as the API reads them: of a parameter given twice the last value counts, numbers are
+        ASCII digits and dates ``YYYY-MM-DD``.
+
+        >>> SearchParams.parse([("q", "KOKA"), ("q", "COCA"), ("page", "2")]).q
+        'COCA'
+        """
         values: dict[str, list[str]] = {}
+        last: dict[str, str] = {}
         for name, value in pairs:
+            last[name] = value.strip()
             if value.strip():
                 values.setdefault(name, []).append(value.strip())
 
         def one(name: str) -> str | None:
-            return values[name][0] if name in values else None
+            return last.get(name) or None
 
         params = cls(
             q=one("q") or "",
@@ -248,18 +258,23 @@ def check_goods(param: str, text: str) -> list[str]:
     return items
 
 
+# What the API's parameters accept, and no more: int() and date.fromisoformat() also read other
+# scripts' digits (２, ٩) and ISO week dates (2021-W01-1), which the API refuses.
+_WHOLE = re.compile(r"-?[0-9]{1,4300}")  # 4300 digits: the most int() (and the API) will read
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def _integer(param: str, text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise BadParameter(param, f"{text[:20]!r} is not a whole number") from None
+    if not _WHOLE.fullmatch(text):
+        raise BadParameter(param, f"{text[:20]!r} is not a whole number")
+    return int(text)
 
 
 def _date(param: str, text: str | None) -> dt.date | None:
     if text is None:
         return None
     try:
-        return dt.date.fromisoformat(text) if len(text) == 10 else _bad_date(param, text)
+        return dt.date.fromisoformat(text) if _ISO_DAY.fullmatch(text) else _bad_date(param, text)
     except ValueError:
         return _bad_date(param, text)
 

@@ -27,7 +27,7 @@ from marksearch.search import MAX_GOODS, MAX_QUERY
 from marksearch.watch.storage import WatchStore
 from marksearch.web.api import _problems
 from marksearch.web.pages import render, wants_json
-from marksearch.web.service import MAX_PER_PAGE, NotFound, Service
+from marksearch.web.service import MAX_PER_PAGE, BadParameter, NotFound, Service, check_goods
 
 __all__ = ["api_router", "page_router"]
 
@@ -37,8 +37,11 @@ MAX_IDS = 1000  # alert ids marked seen by one request
 RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
 Name = Annotated[str, Field(min_length=1, max_length=100)]
 Office = Annotated[str, Field(pattern=r"^[A-Za-z]{2}$")]
-NiceClass = Annotated[int, Field(ge=1, le=45)]
-Threshold = Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)]
+# Strict: pydantic's lax mode reads JSON true as 1 (class 1, threshold 1.0, alert 1) and 1 as true.
+NiceClass = Annotated[int, Field(ge=1, le=45, strict=True)]
+Threshold = Annotated[float, Field(gt=0, le=1, allow_inf_nan=False, strict=True)]
+AlertId = Annotated[int, Field(ge=1, le=MAX_ID, strict=True)]
+Flag = Annotated[bool, Field(strict=True)]
 Url = Annotated[str, Field(min_length=1, max_length=2000, description="http:// or https://")]
 Secret = Annotated[str, Field(min_length=16, max_length=200, description="The HMAC-SHA256 signing key")]
 
@@ -86,7 +89,7 @@ class PortfolioChange(BaseModel):
     name: Name | None = None
     webhook_url: Url | None = None
     webhook_secret: Secret | None = None
-    unset_webhook: bool = Field(default=False, description="Remove the webhook; deliveries not made are dropped")
+    unset_webhook: Flag = Field(default=False, description="Remove the webhook; deliveries not made are dropped")
 
 
 class PortfolioOut(BaseModel):
@@ -107,7 +110,7 @@ class WatchIn(BaseModel):
         "Goods and services in words; without classes, the classes are read from them"))] = None
     offices: Annotated[list[Office], Field(max_length=100, description="Empty: every office")] = []
     threshold: Threshold = 0.7
-    backfill: bool = Field(default=False, description="Also match it against the whole register now")
+    backfill: Flag = Field(default=False, description="Also match it against the whole register now")
 
 
 class WatchChange(BaseModel):
@@ -164,8 +167,8 @@ class AlertsOut(BaseModel):
 
 
 class SeenIn(BaseModel):
-    ids: Annotated[list[Annotated[int, Field(ge=1, le=MAX_ID)]] | None, Field(max_length=MAX_IDS)] = None
-    all: bool = Field(default=False, description="Every new alert (of portfolio, when given)")
+    ids: Annotated[list[AlertId] | None, Field(max_length=MAX_IDS)] = None
+    all: Flag = Field(default=False, description="Every new alert (of portfolio, when given)")
     portfolio: Name | None = None
 
 
@@ -192,6 +195,13 @@ def _portfolio_name(ws: WatchStore, portfolio_id: int) -> str:
 def _existing_watch(ws: WatchStore, watch_id: int) -> None:
     if not ws.execute("SELECT 1 FROM watch_marks WHERE id = ?", (watch_id,)):
         raise NotFound(f"no watched mark {watch_id}")
+
+
+def _check_goods(goods: str | None) -> None:
+    """A watch's goods, as a search's are checked: at most ``MAX_GOODS_ITEMS`` items (else 400);
+    blank is none (``add``) or unset (``change``)."""
+    if goods is not None and goods.strip():
+        check_goods("goods", goods)
 
 
 @api_router.get("/portfolios", response_model=list[PortfolioOut], responses=_ANSWERS, summary="The portfolios")
@@ -241,6 +251,7 @@ def list_watches(request: Request, portfolio: Annotated[str | None, Query(max_le
 @api_router.post("/marks", response_model=WatchAdded, status_code=201, responses=_ANSWERS,
                  summary="Watch a mark (its portfolio is made when new)")
 def add_watch(request: Request, body: WatchIn) -> dict[str, Any]:
+    _check_goods(body.goods)
     with _watch_store(request) as ws:
         watch = ws.add_watch(body.portfolio, body.text, classes=body.classes, goods=body.goods,
                              offices=body.offices, threshold=body.threshold)
@@ -262,6 +273,7 @@ def get_watch(request: Request, watch_id: RowId) -> dict[str, Any]:
 @api_router.patch("/marks/{watch_id}", response_model=WatchOut, responses=_WITH_404,
                   summary="Change a watched mark (alerts already raised stay)")
 def change_watch(request: Request, watch_id: RowId, body: WatchChange) -> dict[str, Any]:
+    _check_goods(body.goods)
     with _watch_store(request) as ws:
         _existing_watch(ws, watch_id)
         return ws.change_watch(watch_id, text=body.text, classes=body.classes, goods=body.goods,
@@ -300,8 +312,6 @@ def list_alerts(request: Request, portfolio: Annotated[str | None, Query(max_len
                  summary="Mark alerts seen: these ids, or all new ones (of a portfolio)")
 def mark_seen(request: Request, body: SeenIn) -> dict[str, int]:
     if body.all == bool(body.ids):
-        from marksearch.web.service import BadParameter
-
         raise BadParameter("ids", "give alert ids, or all: true")
     with _watch_store(request) as ws:
         return {"marked_seen": ws.mark_seen(ids=None if body.all else body.ids, portfolio=body.portfolio)}
@@ -341,22 +351,52 @@ def _page_url(portfolio: str | None, new: bool, page: int) -> str:
     return "/watch/alerts" + ("?" + urlencode(pairs) if pairs else "")
 
 
+MAX_FORM = 100_000  # bytes of the seen form: MAX_IDS ids of 16 digits and the rest fit well within it
+_ID_DIGITS = len(str(MAX_ID))
+
+
+def form_ids(given: list[str]) -> list[int]:
+    """The alert ids of the seen form: each 1 to ``MAX_ID`` in ASCII digits, at most ``MAX_IDS``;
+    anything else is the client's mistake (:class:`BadParameter` naming ``ids``), never dropped,
+    since a list left empty would mean every new alert.
+
+    >>> form_ids(["7", "12"])
+    [7, 12]
+    """
+    if len(given) > MAX_IDS:
+        raise BadParameter("ids", f"at most {MAX_IDS} alert ids, not {len(given)}")
+    ids = []
+    for text in given:
+        # isdigit() alone lets in '²' and other digits int() refuses; the bound keeps int() cheap
+        if not (text.isascii() and text.isdigit() and len(text) <= _ID_DIGITS and 1 <= int(text) <= MAX_ID):
+            raise BadParameter("ids", f"{text[:20]!r} is not an alert id (a whole number from 1 to {MAX_ID})")
+        ids.append(int(text))
+    return ids
+
+
 @page_router.post("/watch/alerts/seen")
 async def seen_form(request: Request) -> Response:
-    """The page's form (urlencoded): the ticked alerts ``ids``, or every new alert of ``portfolio``
-    when none is ticked, marked seen; then back to the page (``back``)."""
+    """The page's form (urlencoded): the ticked alerts ``ids`` marked seen, or, when the form has
+    no ``ids`` field at all (nothing ticked), every new alert of ``portfolio``; then back to the
+    page (``back``).  An ``ids`` field that is not an alert id is refused (400), never read as
+    "nothing ticked"."""
     from urllib.parse import parse_qs
 
     from starlette.concurrency import run_in_threadpool
 
-    form = parse_qs((await request.body())[:100_000].decode("utf-8", "replace"))
-    ids = [int(i) for i in form.get("ids", []) if i.isdigit() and 1 <= int(i) <= MAX_ID][:MAX_IDS]
+    body = b""
+    async for chunk in request.stream():  # read no further than the bound, however much is sent
+        body += chunk
+        if len(body) > MAX_FORM:  # cut short, the last id could be read as another one
+            raise HTTPException(413, f"the form is longer than {MAX_FORM} bytes")
+    form = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
+    ids = form_ids(form["ids"]) if "ids" in form else None
     portfolio = (form.get("portfolio") or [""])[0][:100] or None
     back = (form.get("back") or ["/watch/alerts"])[0]
 
     def mark() -> None:
         with _watch_store(request) as ws:
-            ws.mark_seen(ids=ids if ids else None, portfolio=None if ids else portfolio)
+            ws.mark_seen(ids=ids, portfolio=None if ids is not None else portfolio)
 
     await run_in_threadpool(mark)
     target = back if back.startswith("/watch/alerts") and "//" not in back else "/watch/alerts"  # stay on this site
