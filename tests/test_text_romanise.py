@@ -277,3 +277,21 @@ def test_romanise_word_is_total_ascii_and_deterministic(text: str, script: str, 
 def test_ascii_key() -> None:
     assert ascii_key("Coca/Cola 2") == "cocacola2"
     assert ascii_key("Ёж") == "ezh"
+
+
+@pytest.mark.parametrize(("transliterated", "umlauted"), [
+    ("MUELLER", "MÜLLER"), ("GOETHE", "GÖTHE"), ("BAER", "BÄR"), ("SCHOENE", "SCHÖNE"),
+    ("LOEWENBRAEU", "LÖWENBRÄU"),
+])
+def test_german_umlauts_sound_like_their_transliteration(transliterated: str, umlauted: str) -> None:
+    """German writes ä, ö, ü as ae, oe, ue where it cannot write them, and registers hold both:
+    GOETHE only "sounded partly like" GÖTHE (the plain reading read ö as o)."""
+    from marksearch.scoring import Candidate, ScoringModel
+    from marksearch.text import mark_keys
+
+    assert romanise_word(umlauted.lower(), "Latn", han_as_japanese=False).loan == transliterated.lower()
+    scored = ScoringModel().scorer(mark_keys(transliterated))(
+        Candidate.from_keys(1, mark_keys(umlauted).to_dict(), ()))
+    assert scored.signals["sound"] == 1.0 and f"sounds like: {transliterated} ~ {umlauted}" in scored.reasons
+    # the plain reading stays: MULLER is still spelt as MÜLLER is, without its dots
+    assert mark_keys(umlauted).latin == (mark_keys(umlauted).plain,)

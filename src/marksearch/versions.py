@@ -20,4 +20,5 @@ drawn like Latin ones as those (СОСА-СОLА: cocacola); a word spelt in two
 (ΑΡΡLE), and the mark's other words of such letters, are read as the Latin words they show; 5: the sound keys hear runs of one or two digits as English
 words, plainly and as puns (7-ELEVEN: seven eleven; 2GETHER: two gether, together; 1ST: first), folding
 reads a ``$`` or ``€`` beside a letter as the letter (CA$H: cash) and a heart as *love*, and drops a
-combining mark that follows no letter (the variation selector of ❤️ was a word of its own)."""
+combining mark that follows no letter (the variation selector of ❤️ was a word of its own), and a Latin
+word with German umlauts is also heard as their transliteration (GÖTHE: goethe)."""

@@ -3,7 +3,8 @@
 One entry point, :func:`romanise_word`, picks the romaniser by script:
 
 ==========  ==========================================================
-Latn        the word without diacritics (``müller`` -> ``muller``)
+Latn        the word without diacritics (``müller`` -> ``muller``), and a
+            loan reading with German umlauts as ae, oe, ue (``mueller``)
 Hani        pinyin, Western names (CC-CEDICT), then Japanese readings;
             Japanese only if the mark has kana
 Hira Kana   Japanese readings (cutlet and the kana table)
@@ -74,9 +75,17 @@ def _chinese(word: str, *, also_japanese: bool) -> Romanised:
     return Romanised(readings, pinyin_loan(word), pinyin_syllables(word), pinyin_initials(word))
 
 
+# German writes ä, ö and ü as ae, oe and ue where it cannot write them (MUELLER is MÜLLER, GOETHE
+# GÖTHE), and registers hold both spellings; ß is ss already (case folding).
+_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"})
+
+
 def _by_script(word: str, script: str, han_as_japanese: bool) -> Romanised:
     if script == "Latn":
-        return Romanised((ascii_key(strip_diacritics(word)),))
+        # the umlauts' transliteration is heard as well (a loan reading: sound keys, no latin key)
+        spelt = word.translate(_UMLAUTS)
+        loan = ascii_key(strip_diacritics(spelt)) if spelt != word else ""
+        return Romanised((ascii_key(strip_diacritics(word)),), loan)
     if script == "Hani":
         if han_as_japanese:
             return Romanised(japanese_readings(word))
