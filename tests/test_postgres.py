@@ -297,6 +297,51 @@ def test_url_dispatch_and_errors(pg_server: PgServer) -> None:
     assert redact("postgres://u@h/d") == "postgres://u@h/d"
 
 
+def test_a_password_is_hidden_however_it_is_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # libpq takes ?, # and / in a password as written, and a scheme in capitals: both were printed
+    assert redact("postgresql://u2:pa?ss#1@127.0.0.1:5432/e") == "postgresql://u2:***@127.0.0.1:5432/e"
+    assert redact("POSTGRESQL://u2:a/b@h/e") == "POSTGRESQL://u2:***@h/e"
+    assert redact("postgresql://h/e?PASSWORD = x&sslmode=require") == "postgresql://h/e?PASSWORD = ***&sslmode=require"
+    # a libpq keyword string named a SQLite file, password and all, and printed it
+    monkeypatch.chdir(tmp_path)
+    conninfo = "host=127.0.0.1 port=5432 user=ms password=s3cret dbname=a"
+    for command in (["stats"], ["ingest", str(EUIPO)]):
+        done = subprocess.run([sys.executable, "-m", "marksearch", *command, "--db", conninfo],
+                              capture_output=True, text=True, timeout=60, check=False)
+        assert done.returncode == 2 and "give the PostgreSQL register as a URL" in done.stderr
+        assert "s3cret" not in done.stdout + done.stderr
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_database_that_is_no_register_is_not_an_empty_one(pg_server: PgServer) -> None:
+    """As a mistyped SQLite path: a command that only reads refuses it, and creates no table in it."""
+    import psycopg
+
+    url = pg_server.create_database()
+    done = subprocess.run([sys.executable, "-m", "marksearch", "search", "ACME", "--db", url],
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 2 and "no marksearch register in" in done.stderr
+    with psycopg.connect(pg_server.conninfo(url.rsplit("/", 1)[1])) as conn:
+        tables = conn.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'").fetchone()
+    assert tables == (0,)
+    with open_store(url) as store:  # ingest makes one
+        assert store.stats().total == 0
+    with open_store(url, create=False) as store:
+        assert store.stats().total == 0
+
+
+def test_a_database_with_tables_of_its_own_is_refused_in_words(pg_server: PgServer) -> None:
+    import psycopg
+
+    url = pg_server.create_database()
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(pg_server.conninfo(name), autocommit=True) as conn:
+        conn.execute("CREATE TABLE records (id int)")
+        conn.execute("CREATE TABLE meta (key text, value text)")
+    with pytest.raises(StoreError, match="is not a marksearch register but has tables named meta, records"):
+        open_store(url)
+
+
 def test_cli_names_the_problem_in_one_line(pg_server: PgServer) -> None:
     done = subprocess.run([sys.executable, "-m", "marksearch", "stats", "--db", pg_server.url("nope")],
                           capture_output=True, text=True, timeout=60, check=False)

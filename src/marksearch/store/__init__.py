@@ -11,6 +11,7 @@ opens :class:`marksearch.store.postgres.PostgresStore`.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from marksearch.errors import UsageError
@@ -54,6 +55,9 @@ def resolve_db(db: str | None) -> str:
     return db or os.environ.get("MARKSEARCH_DB") or DEFAULT_DB
 
 
+_CONNINFO = re.compile(r"(?:^|\s)(?:host|hostaddr|dbname|user|password|port|sslmode|service)\s*=", re.IGNORECASE)
+
+
 def open_store(db: str | None = None, *, create: bool = True) -> Store:
     """Open the register named by a path or URL, creating a SQLite file when ``create``.
 
@@ -62,6 +66,10 @@ def open_store(db: str | None = None, *, create: bool = True) -> Store:
     """
     target = resolve_db(db)
     scheme = target.split("://", 1)[0] if "://" in target else ""
+    if not scheme and _CONNINFO.search(target):
+        # libpq's "host=... dbname=... password=..." would otherwise name a SQLite file, password and all
+        raise UsageError("a libpq keyword string is not read: give the PostgreSQL register as a URL, "
+                         "postgresql://user:password@host:port/dbname")
     if scheme in ("", "sqlite", "file"):
         path = target.split("://", 1)[1] if scheme else target
         if path == ":memory:":
@@ -70,18 +78,18 @@ def open_store(db: str | None = None, *, create: bool = True) -> Store:
             raise UsageError(f"no register at {path} (`marksearch ingest` or `marksearch demo` makes one)")
         return SQLiteStore(Path(path).expanduser())
     if scheme.lower() in PG_SCHEMES:
-        return _postgres(target)
+        return _postgres(target, create)
     raise UsageError(
         f"unsupported register URL {target.split('://', 1)[0] + '://...'!r}: give a file path for the "
         "embedded SQLite store or a postgresql:// URL"
     )
 
 
-def _postgres(url: str) -> Store:
+def _postgres(url: str, create: bool) -> Store:
     try:
         from marksearch.store.postgres import PostgresStore
     except ImportError as exc:  # psycopg, or its libpq, is missing
         raise UsageError(
             f'a postgresql:// register needs psycopg (pip install "psycopg[binary]"): {exc}'
         ) from None
-    return PostgresStore(url)
+    return PostgresStore(url, create=create)

@@ -40,7 +40,7 @@ import orjson
 import psycopg
 from psycopg import IsolationLevel
 
-from marksearch.errors import StoreError
+from marksearch.errors import StoreError, UsageError
 from marksearch.records import Deletion, Rejection
 from marksearch.store.base import (
     Change,
@@ -156,14 +156,21 @@ _INDEX_COLUMNS = "id, office, application_number, status, feature, filing_date, 
 T = TypeVar("T")
 
 
+_TABLES = ("meta", "records", "changes", "quarantine")  # a register's tables, as migration 1 makes them
+
+
 def redact(url: str) -> str:
-    """The URL without its password, for messages.
+    """The URL without its password, for messages.  The user information runs to the first
+    ``@`` after the scheme, whatever it holds: libpq takes a password with ``?``, ``#`` or
+    ``/`` in it as written, and a scheme in capitals.
 
     >>> redact("postgresql://ms:s3cret@db:5432/marks?sslmode=require&password=x")
     'postgresql://ms:***@db:5432/marks?sslmode=require&password=***'
+    >>> redact("POSTGRESQL://u2:pa?ss#1/x@db/e"), redact("postgres://db/e")
+    ('POSTGRESQL://u2:***@db/e', 'postgres://db/e')
     """
-    url = re.sub(r"^([a-z]+://[^:/@?]*:)[^@/?]*@", r"\1***@", url)
-    return re.sub(r"(password=)[^&\s]*", r"\1***", url)
+    url = re.sub(r"^([A-Za-z][A-Za-z0-9+.-]*://[^:@/?#]*:)[^@]*@", r"\1***@", url)
+    return re.sub(r"(password\s*=\s*)[^&\s]*", r"\1***", url, flags=re.IGNORECASE)
 
 
 def _one_line(exc: BaseException) -> str:
@@ -178,18 +185,22 @@ def _text(value: str | None) -> str | None:
 class PostgresStore(Store):
     """A register in one PostgreSQL database; see the module docstring."""
 
-    def __init__(self, url: str, *, connect_timeout: int = 10) -> None:
+    def __init__(self, url: str, *, connect_timeout: int = 10, create: bool = True) -> None:
         self.url = redact(url)
         self._dsn = url
         self._connect_timeout = connect_timeout
         self._incoming = False  # whether this session's temporary table exists
         self.db = self._connect()
         try:
+            if not create and self._schema_version() is None:
+                # as a mistyped SQLite path: a database that is no register is not an empty one
+                raise UsageError(f"no marksearch register in {self.url} "
+                                 "(`marksearch ingest` or `marksearch demo` makes one)")
             self._migrate()
         except psycopg.Error as exc:
             self.db.close()
             raise StoreError(f"cannot open the register {self.url}: {_one_line(exc)}") from None
-        except StoreError:
+        except (StoreError, UsageError):
             self.db.close()
             raise
 
@@ -210,8 +221,21 @@ class PostgresStore(Store):
         row = self.db.execute("SELECT to_regclass('meta') IS NOT NULL").fetchone()
         if not row or not row[0]:
             return None
-        row = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        return int(row[0]) if row else None
+        try:
+            with self.db.transaction():
+                row = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            return int(row[0]) if row else None
+        except (psycopg.Error, ValueError):  # a table of the same name that is not ours
+            return None
+
+    def _check_foreign_tables(self) -> None:
+        """Refuse a database whose own tables carry a register table's name: creating the
+        register beside them failed with a cryptic SQL error (or mixed the two)."""
+        names = [name for name in _TABLES
+                 if (row := self.db.execute("SELECT to_regclass(%s) IS NOT NULL", (name,)).fetchone()) and row[0]]
+        if names:
+            raise StoreError(f"the database of {self.url} is not a marksearch register but has tables named "
+                             f"{', '.join(names)}: give marksearch a database of its own")
 
     def _migrate(self) -> None:
         version = self._schema_version()
@@ -229,6 +253,8 @@ class PostgresStore(Store):
                         f"the register {self.url} was written by a newer marksearch "
                         f"(schema {version}, this one knows {SCHEMA_VERSION})"
                     )
+                if version is None:
+                    self._check_foreign_tables()
                 for step in range((version or 0) + 1, SCHEMA_VERSION + 1):
                     self.db.execute(_MIGRATIONS[step].encode())  # no parameters: several statements run
                 if version is None:  # a new register is keyed by this version; an older one kept what it had
