@@ -299,6 +299,29 @@ def test_a_register_grows_the_base_and_keeps_it_beside_itself(tmp_path: Path, eu
         assert TermBase.load(cache_path(store))[1]["seq"] == store.last_seq()
 
 
+def test_a_register_made_again_at_the_same_path_does_not_read_the_old_ones_base(tmp_path: Path) -> None:
+    """An admin deletes a register but not the goods base beside it, and ingests again: the terms of
+    records that no longer exist were found, and the new records' were missing."""
+    from marksearch.records import ClassGoods, VerbalElement
+
+    def record(text: str, term: str, cls: int) -> Record:
+        return Record(office="EM", application_number="1", verbal_elements=(VerbalElement(text),),
+                      nice_classes=(cls,), goods=(ClassGoods(cls, term, "en"),))
+
+    db = tmp_path / "r.sqlite"
+    with open_store(str(db)) as store:
+        store.write([record("OLD", "zqxwidgets", 9)])
+        assert base_for_store(store).lookup("zqxwidgets")
+    for leftover in tmp_path.glob("r.sqlite*"):
+        if not leftover.name.endswith(".goods.npz"):
+            leftover.unlink()
+    bases._grown.clear()  # a new process
+    with open_store(str(db)) as store:
+        store.write([record("NEW", "blorptarts", 30)])
+        grown = base_for_store(store)
+        assert grown.lookup("blorptarts") and not grown.lookup("zqxwidgets")
+
+
 def test_kipris_designated_goods_join_the_base_with_their_groups(tmp_path: Path) -> None:
     path = KIPRIS / "kipris_plus_trademarkDesignationGoodstInfo_golf.xml"
     with open(path, "rb") as f:

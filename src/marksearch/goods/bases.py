@@ -113,7 +113,8 @@ def base_for_store(store: Store, *, persist: bool = True,
 def _grow(store: Store, seq: int, persist: bool, on_build: Callable[[str], None] | None) -> TermBase:
     shipped, digest = _shipped()
     path = cache_path(store) if persist else None
-    cached = _load_cache(path, digest, seq)
+    register = getattr(store, "register_id", None) if path is not None else None
+    cached = _load_cache(path, digest, seq, register)
     if cached is not None:
         base, since = cached
         changed = _changed_ids(store, since)
@@ -124,11 +125,11 @@ def _grow(store: Store, seq: int, persist: bool, on_build: Callable[[str], None]
     extension = TermBase.build(_terms(r.record for r in store.iter_records()), known=shipped)
     base = shipped.merge(extension)
     if path is not None:
-        _save_cache(base, path, digest, seq)
+        _save_cache(base, path, digest, seq, register)
     return base
 
 
-def _load_cache(path: Path | None, digest: str, seq: int) -> tuple[TermBase, int] | None:
+def _load_cache(path: Path | None, digest: str, seq: int, register: str | None) -> tuple[TermBase, int] | None:
     if path is None or not path.exists():
         return None
     try:
@@ -138,14 +139,17 @@ def _load_cache(path: Path | None, digest: str, seq: int) -> tuple[TermBase, int
     since = meta.get("seq")
     if meta.get("shipped") != digest or meta.get("format") != FORMAT or not isinstance(since, int) or since > seq:
         return None  # another marksearch, or a register replaced under the cache
+    if meta.get("register") != register:
+        return None  # a register made again at the same path: the records cached are another's
     return base, since
 
 
-def _save_cache(base: TermBase, path: Path, digest: str, seq: int) -> None:
+def _save_cache(base: TermBase, path: Path, digest: str, seq: int, register: str | None) -> None:
     partial = path.with_name(path.name + f".{os.getpid()}.new")
     try:
         with open(partial, "wb") as f:
-            base.save(f, meta={"seq": seq, "shipped": digest, "format": FORMAT}, compress=False)
+            base.save(f, meta={"seq": seq, "shipped": digest, "format": FORMAT, "register": register},
+                      compress=False)
         os.replace(partial, path)  # readers see the old file or the new one, whole
     except OSError:
         partial.unlink(missing_ok=True)  # a read-only folder: the base is rebuilt next time

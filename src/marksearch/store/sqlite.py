@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+import uuid
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -372,6 +373,18 @@ class SQLiteStore(Store):
     def keys_version(self) -> int:
         row = self.db.execute("SELECT value FROM meta WHERE key='keys_version'").fetchone()
         return int(row[0]) if row else 1
+
+    @property
+    def register_id(self) -> str:
+        """A random id kept in the register, made the first time it is asked for (as PostgreSQL's is
+        made with the schema): a register made again at the same path is another register, and the
+        goods base cached beside the old one is not its own."""
+        query = "SELECT value FROM meta WHERE key='register_id'"
+        row = self.db.execute(query).fetchone()
+        if row is None:
+            self.db.execute("INSERT OR IGNORE INTO meta VALUES ('register_id', ?)", (uuid.uuid4().hex,))
+            row = self.db.execute(query).fetchone()
+        return str(row[0])
 
     def set_keys_version(self, version: int) -> None:
         try:
