@@ -33,6 +33,7 @@ from marksearch.watch.match import (
     row_candidate,
 )
 from marksearch.watch.storage import check_webhook_url, wording
+from tests.test_watch_delivery import T0, Clock
 from tests.test_watch_helpers import (  # noqa: F401 - fixtures
     SECRET,
     Receiver,
@@ -41,20 +42,8 @@ from tests.test_watch_helpers import (  # noqa: F401 - fixtures
     register,
 )
 
-T0 = dt.datetime(2025, 3, 1, 9, 0, tzinfo=dt.UTC)
 OTHER_SECRET = "another-secret-0123456789"
 HUGE = "99999999999999999999"  # past a signed 64-bit integer
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += dt.timedelta(seconds=seconds)
 
 
 class Sender:
