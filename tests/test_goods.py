@@ -370,6 +370,18 @@ def test_command_reads_the_register_from_the_environment(tmp_path: Path, euipo: 
     data = json.loads(result.stdout)
     assert data["items"][0]["terms"][0]["language"] == "de"
     assert data["classes"][0]["nice_class"] == 30
+    german = CliRunner().invoke(goods_command, ["Kaffee", "--language", "de"], env={"MARKSEARCH_DB": str(db)})
+    assert german.exit_code == 0, german.output
+
+
+def test_a_language_the_base_has_no_terms_in_is_a_mistake(tmp_path: Path) -> None:
+    """--language xx matched no term and answered "weak match", as if the goods were unknown."""
+    runner = CliRunner()
+    with runner.isolated_filesystem(temp_dir=tmp_path):  # no register in the folder: the shipped base
+        result = runner.invoke(goods_command, ["coffee", "--language", "xx"], env={"MARKSEARCH_DB": ""})
+    assert result.exit_code == 2
+    assert result.output.startswith("marksearch: error: the term base has no terms in language 'xx'; it has ")
+    assert "give --db" in result.output  # the shipped base alone: a register's goods add languages
 
 
 # -- documentation ---------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ import click
 from marksearch.errors import MarksearchError, UsageError
 from marksearch.goods.analysis import GoodsAnalysis, ItemAnalysis, analyse
 from marksearch.goods.base import TermBase
+from marksearch.goods.bases import default_base
 from marksearch.goods.classes import class_name
 
 __all__ = ["goods_command"]
@@ -45,6 +46,12 @@ def goods_command(text: str, suggest: bool, languages: tuple[str, ...], limit: i
         base = _base(db)
         if not text.strip():
             raise UsageError("give a goods description, e.g. 'phone cases' or 'coffee; tea; pastries'")
+        known = {str(name) for name in (base or default_base()).tables["languages"]}
+        if unknown := [code for code in languages if code.lower() not in known]:
+            # an unknown code matched no term, and answered "weak match" as if the goods were unknown
+            grown = "" if base is not None else " (a register's goods add their languages: give --db)"
+            raise UsageError(f"the term base has no terms in language {unknown[0]!r}; "
+                             f"it has {', '.join(sorted(known))}{grown}")
         result = analyse(text, languages=languages or None, base=base)
         if not result.items:
             raise UsageError(f"no goods in {text!r}")
