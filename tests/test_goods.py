@@ -374,11 +374,11 @@ def test_command_reads_the_register_from_the_environment(tmp_path: Path, euipo: 
     assert german.exit_code == 0, german.output
 
 
-def test_a_language_the_base_has_no_terms_in_is_a_mistake(tmp_path: Path) -> None:
+def test_a_language_the_base_has_no_terms_in_is_a_mistake(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """--language xx matched no term and answered "weak match", as if the goods were unknown."""
-    runner = CliRunner()
-    with runner.isolated_filesystem(temp_dir=tmp_path):  # no register in the folder: the shipped base
-        result = runner.invoke(goods_command, ["coffee", "--language", "xx"], env={"MARKSEARCH_DB": ""})
+    monkeypatch.chdir(tmp_path)  # no register in the folder: the shipped base
+    monkeypatch.delenv("MARKSEARCH_DB", raising=False)
+    result = CliRunner().invoke(goods_command, ["coffee", "--language", "xx"])
     assert result.exit_code == 2
     assert result.output.startswith("marksearch: error: the term base has no terms in language 'xx'; it has ")
     assert "give --db" in result.output  # the shipped base alone: a register's goods add languages
