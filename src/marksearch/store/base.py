@@ -82,9 +82,10 @@ class Prepared:
             keys=keys if keys is None or isinstance(keys, bytes) else _dumps(keys),
             source=prov.source if prov else "",
             position=prov.position if prov else "",
+            # NUL as PostgreSQL keeps it (it cannot hold one), so that SQLite's LIKE reads past it alike
             owners=" | ".join(
                 dict.fromkeys(p.name or p.identifier or "" for p in record.parties_in("applicant", "owner"))
-            ),
+            ).replace("\x00", "\ufffd"),
             has_goods=bool(record.goods),
         )
 
