@@ -352,6 +352,15 @@ def test_command_list_and_json() -> None:
     assert single["mode"] == "list" and single["items"][0]["terms"][0]["gloss"] == "coffee"
 
 
+def test_a_list_says_which_items_it_could_not_count() -> None:
+    """"cognac; tequila" named class 33 for each item and left the list's classes empty: an item no
+    term of the base is near is not counted (its confidence is 0), and the list now says so."""
+    result = CliRunner().invoke(goods_command, ["cognac; clothing"])
+    assert result.exit_code == 0
+    assert "(not counted, no term of the base is near: cognac;" in result.output
+    assert "  cognac: class 33," in result.output and "  25  " in result.output
+
+
 def test_command_user_errors_exit_2_without_traceback(tmp_path: Path) -> None:
     for args in (["coffee", "--db", str(tmp_path / "missing.sqlite")], ["  "], [";;"]):
         result = CliRunner().invoke(goods_command, args)

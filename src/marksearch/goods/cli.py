@@ -116,9 +116,16 @@ def item_text(item: ItemAnalysis, limit: int = 5) -> str:
 def list_text(result: GoodsAnalysis) -> str:
     """A list: the classes for the whole list, then each item's best class and term."""
     lines = [f"{len(result.items)} item(s); classes for the list:"]
-    for s in result.suggestion():
+    suggested = result.suggestion()
+    for s in suggested:
         items = f"  ({', '.join(s.items)})" if s.items else ""
         lines.append(f"  {s.nice_class:>2}  {s.score:.2f}  {class_name(s.nice_class)}{items}")
+    unsure = [item.text for item in result.items if item.confidence == 0 and item.best_class is not None]
+    if unsure:
+        # the list's classes weigh each item by its confidence, which only a near term gives (docs/goods.md):
+        # say so, rather than leave the list without a class while the item lines name one
+        lines.append(f"  (not counted, no term of the base is near: {', '.join(unsure)}; their classes below "
+                     "are guesses from the words or their WordNet kind)")
     lines.append("items:")
     for item in result.items:
         best = item.matches[0].term.text if item.matches else "no term found"
