@@ -17,7 +17,7 @@ import re
 
 from marksearch.records import MarkDate
 
-__all__ = ["clean", "nice_class", "parse_date", "split_pipes", "vienna"]
+__all__ = ["clean", "iso_day", "nice_class", "parse_date", "split_pipes", "vienna"]
 
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ].*|Z|[+-]\d{2}:?\d{2})?$")
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
@@ -51,6 +51,24 @@ def parse_date(role: str, raw: str | None) -> MarkDate | None:
     if year < 1800:  # USPTO placeholders such as 00000000 or 0001-01-01
         return MarkDate(role=role, raw=text, value=None, precision="none")
     return MarkDate(role=role, raw=text, value=value, precision=precision)
+
+
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def iso_day(text: object) -> dt.date | None:
+    """The day of an ISO ``YYYY-MM-DD`` text in ASCII digits, else ``None``: stricter than
+    ``date.fromisoformat``, which also reads ``20250105``, week dates and other scripts' digits.
+
+    >>> iso_day("2025-01-05"), iso_day("2025-1-5"), iso_day("2021-W01-1"), iso_day("2020-02-30")
+    (datetime.date(2025, 1, 5), None, None, None)
+    """
+    if not isinstance(text, str) or not _ISO_DAY.fullmatch(text):
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 def nice_class(raw: str | None) -> int | None:

@@ -47,7 +47,7 @@ from typing import IO, Any, TypeVar, cast
 import orjson
 
 from marksearch.errors import InputError, MalformedInputError
-from marksearch.formats.common import clean, nice_class, parse_date, vienna
+from marksearch.formats.common import clean, iso_day, nice_class, parse_date, vienna
 from marksearch.records import (
     ClassGoods,
     Deletion,
@@ -265,7 +265,7 @@ def _type_problem(kind: Any, value: Any, where: str) -> str | None:
             return None
         return f"{where}: {value!r} is not a valid {kind.__name__} (use {', '.join(names)})"
     if kind is dt.date:
-        return None if _iso_date(value) else f"{where} must be an ISO date YYYY-MM-DD, not {value!r}"
+        return None if iso_day(value) else f"{where} must be an ISO date YYYY-MM-DD, not {value!r}"
     if dataclasses.is_dataclass(kind):
         return _shape_problem(cast(type, kind), value, where)
     if kind is int:
@@ -275,17 +275,6 @@ def _type_problem(kind: Any, value: Any, where: str) -> str | None:
     raise TypeError(f"no JSON check for {kind!r} ({where})")  # a new field type: teach it here
 
 
-def _iso_date(value: Any) -> bool:
-    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
-        return False  # fromisoformat also takes 20250105 and week dates
-    try:
-        dt.date.fromisoformat(value)
-    except ValueError:
-        return False
-    return True
-
-
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _PRECISIONS = ("day", "month", "year", "none")
 _ROLES = ("applicant", "owner", "representative")
 
@@ -297,7 +286,7 @@ def _value_problems(data: Mapping[str, Any]) -> str | None:
     bad = [c for c in classes if not 1 <= c <= 45]
     if bad:
         return f"Nice classes run from 1 to 45, not {bad[0]!r}"
-    if data.get("as_of") is not None and not _iso_date(data["as_of"]):
+    if data.get("as_of") is not None and iso_day(data["as_of"]) is None:
         # compared as text to decide which version of a record is newer: 2025-1-5 would
         # be newer than 2025-01-10 for ever
         return f"as_of must be an ISO date YYYY-MM-DD, not {data['as_of']!r}"

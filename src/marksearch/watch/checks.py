@@ -5,9 +5,6 @@ The library checks them, so the CLI and the API refuse the same things with the 
 
 >>> check_classes([32, 3, 32])
 (3, 32)
->>> check_threshold(True)
-Traceback (most recent call last):
-marksearch.errors.UsageError: the threshold must be a number above 0 and at most 1, not True
 """
 
 from __future__ import annotations

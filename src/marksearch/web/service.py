@@ -41,6 +41,7 @@ import numpy as np
 import numpy.typing as npt
 
 from marksearch.errors import MarksearchError, UsageError
+from marksearch.formats.common import iso_day
 from marksearch.goods.tokens import split_terms
 from marksearch.index.filters import LIVE, STATUS_CODES
 from marksearch.records import Feature, Kind, Record, Status
@@ -261,7 +262,6 @@ def check_goods(param: str, text: str) -> list[str]:
 # What the API's parameters accept, and no more: int() and date.fromisoformat() also read other
 # scripts' digits (２, ٩) and ISO week dates (2021-W01-1), which the API refuses.
 _WHOLE = re.compile(r"-?[0-9]{1,4300}")  # 4300 digits: the most int() (and the API) will read
-_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def _integer(param: str, text: str) -> int:
@@ -273,10 +273,8 @@ def _integer(param: str, text: str) -> int:
 def _date(param: str, text: str | None) -> dt.date | None:
     if text is None:
         return None
-    try:
-        return dt.date.fromisoformat(text) if _ISO_DAY.fullmatch(text) else _bad_date(param, text)
-    except ValueError:
-        return _bad_date(param, text)
+    day = iso_day(text)
+    return day if day is not None else _bad_date(param, text)
 
 
 def _bad_date(param: str, text: str) -> dt.date:
