@@ -101,6 +101,16 @@ VALIDATION_SETTINGS = [
     ("weight 1.0, gate 0.8, support 5", 1.0, 0.8, 5),
 ]
 
+# The vote of a term in which the item's head noun only qualifies ("champagne buckets" for
+# "champagne"), compared on the same split: (label, GoodsModel.modifier_weight).
+MODIFIER_SETTINGS = [
+    ("1.0 (a vote like any other)", 1.0),
+    ("0.7", 0.7),
+    ("0.5 (default)", 0.5),
+    ("0.3", 0.3),
+    ("0.1", 0.1),
+]
+
 
 # Settings of the WordNet features themselves, each needing a base built anew:
 # (label, depth, senses, weight of ``y:`` in the cosine, ``y:`` in naive Bayes, category vote).
@@ -125,12 +135,19 @@ def validation(reference: list[SourceTerm]) -> str:
         model = GoodsModel(category_weight=weight, category_gate=gate, category_support=support)
         score = score_terms(base, cases, model=model)
         rows.append([label, score.n, pct(score.top1_rate), pct(score.top3_rate)])
+    modifier_rows = []
+    for label, modifier in MODIFIER_SETTINGS:
+        score = score_terms(base, cases, model=GoodsModel(modifier_weight=modifier))
+        modifier_rows.append([label, score.n, pct(score.top1_rate), pct(score.top3_rate)])
     feature_rows = [[label, *_feature_setting(train, cases, *setting)]
                     for label, *setting in FEATURE_SETTINGS]
     return (f"Validation split (`--validate`): {len({t.term_id for t in held})} further WIPO ids (10% of the "
             f"build ids, seed 7), {len(held)} labels, held back from the NCL build terms; suggester built from "
             f"the other {len(base):,} terms. The category vote's settings were chosen here.\n\n"
             + table(["category vote", "n", "top-1", "top-3"], rows)
+            + "\n\nThe vote of a near term in which the item's head noun only qualifies another noun "
+              "(\"champagne buckets\" for \"champagne\"), with the category vote's defaults:\n\n"
+            + table(["modifier weight", "n", "top-1", "top-3"], modifier_rows)
             + "\n\nThe WordNet features (`marksearch.goods.senses`), on the same split, each with a base built "
               "anew:\n\n"
             + table(["WordNet features", "top-1", "top-3"], feature_rows))
