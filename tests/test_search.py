@@ -204,6 +204,27 @@ def test_index_follows_inserts_updates_and_deletes(tmp_path: Path) -> None:
     assert fast(again, Query("QUIRBLEFANT", limit=5)) == fast(searcher, Query("QUIRBLEFANT", limit=5))
 
 
+def test_a_register_made_anew_at_the_path_does_not_read_the_old_index(tmp_path: Path) -> None:
+    path = tmp_path / "r.sqlite"
+    old = [Record(office="EM", application_number=f"A{i}", verbal_elements=(VerbalElement(t),),
+                  status=Status.REGISTERED) for i, t in enumerate(("ALPHAROMEO", "BRAVOZULU", "CHARLIEFOX"))]
+    store = open_store(str(path))
+    store.write(old, [record_keys(r) for r in old])
+    Searcher(store)  # builds and saves the index beside the register
+    store.close()
+    for leftover in tmp_path.glob("r.sqlite*"):
+        if leftover.is_file():
+            leftover.unlink()  # the register goes; its index folder stays
+    new = [Record(office="EM", application_number=f"B{i}", verbal_elements=(VerbalElement(t),),
+                  status=Status.REGISTERED) for i, t in enumerate(("XENONLAMP", "YTTRIUMBAR", "ZIRCONIUMX"))]
+    store = open_store(str(path))
+    store.write(new, [record_keys(r) for r in new])
+    searcher = Searcher(store)
+    (hit,) = searcher.search(Query("XENONLAMP", limit=1)).hits
+    assert hit.record.mark_text == "XENONLAMP" and hit.score > 0.8
+    assert all(h.score < 0.8 for h in searcher.search(Query("ALPHAROMEO", statuses=("all",))).hits)
+
+
 def test_owner_and_date_filters(big: tuple[Store, Searcher]) -> None:
     _, searcher = big
     result = searcher.search(Query("COCA", owner="globex", filed_from=dt.date(2010, 1, 1), statuses=("all",),

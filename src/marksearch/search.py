@@ -183,14 +183,22 @@ class Searcher:
                 segment = Segment.load(self.folder)
             except (ValueError, OSError, KeyError):
                 segment = None  # an index from another version, or damaged: rebuild it
-            if segment is not None and segment.seq <= self.store.last_seq():
+            if segment is not None and segment.register == self._register() \
+                    and segment.seq <= self.store.last_seq():
                 return segment  # else the register was replaced under the index
         return self.rebuild()
+
+    def _register(self) -> str:
+        """The store's register id, which the index keeps: a register deleted and made again at
+        the same path, or another register copied over it, does not read the old one's index."""
+        register = getattr(self.store, "register_id", "")
+        return register if isinstance(register, str) else ""
 
     def rebuild(self) -> Segment:
         """Build the segment from the whole store and persist it."""
         seq = self.store.last_seq()
         segment = build_segment(self.store.iter_index_rows(), seq=seq)
+        segment.register = self._register()
         if self.folder is not None:
             partial = self.folder.with_name(self.folder.name + ".new")
             shutil.rmtree(partial, ignore_errors=True)

@@ -107,6 +107,7 @@ class Segment:
     spaces: dict[str, KeySpace]
     seq: int  # the store's change sequence the segment reflects
     always: npt.NDArray[np.int64]  # marks with a key too long to index: gathered at every level
+    register: str = ""  # the id of the register it was built from (a register made anew at a path is another)
 
     @property
     def size(self) -> int:
@@ -153,7 +154,7 @@ class Segment:
         for name, space in self.spaces.items():
             space.save(folder, name)
         meta = {"version": FORMAT_VERSION, "seq": self.seq, "size": self.size, "office_codes": self.office_codes,
-                "script_codes": self.script_codes}
+                "script_codes": self.script_codes, "register": self.register}
         (folder / "meta.json").write_text(json.dumps(meta))
 
     @classmethod
@@ -164,7 +165,7 @@ class Segment:
         columns = {n: mapped(folder / f"{n}.npy") for n in cls._COLUMNS}
         spaces = {name: KeySpace.load(folder, name) for name in SPACES}
         return cls(office_codes=meta["office_codes"], script_codes=meta["script_codes"], spaces=spaces,
-                   seq=int(meta["seq"]), **columns)
+                   seq=int(meta["seq"]), register=str(meta.get("register", "")), **columns)
 
 
 def build_segment(rows: Iterable[IndexRow], *, seq: int) -> Segment:

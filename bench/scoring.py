@@ -1,10 +1,10 @@
-"""The cost of scoring one candidate, on real EUIPO word elements.
+"""bench/scoring: the cost of scoring one candidate, on real EUIPO word elements.
 
 The fast index re-ranks up to a few thousand candidates per query, so a
 Latin candidate should cost under 20 µs (``docs/scoring.md`` gives the
-measurements).  The assertion here is five times looser, so that a busy
-machine does not fail it while a change that makes scoring much slower does;
-``python tests/test_scoring_speed.py`` prints the numbers.
+measurements).  ``python bench/scoring.py`` prints CPU microseconds per
+candidate, the best of five runs (a bench, not a test: no timed assertion
+runs in CI).
 """
 
 from __future__ import annotations
@@ -15,15 +15,12 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
-
 from marksearch.scoring import Candidate, ScoringModel
 from marksearch.text import mark_keys
 
 NAMES = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "names"
 QUERIES = ["COCA-COLA", "BUDMEN", "VEUVE ROYALE", "Krispy Kreme", "DIMOND", "STONE LION CAPITAL GMBH",
            "可口可乐"]
-BUDGET_US = 100.0
 
 
 def _latin_keys(count: int) -> list[dict[str, object]]:
@@ -56,14 +53,6 @@ def measure(count: int = 3000) -> dict[str, float]:
         found[f"score {query}"] = _per_item(lambda: [scorer.score(c) for c in candidates], count)
         found[f"explain {query}"] = _per_item(lambda: [scorer(c) for c in candidates], count)
     return found
-
-
-@pytest.mark.slow
-def test_scoring_a_candidate_is_cheap() -> None:
-    if not NAMES.is_dir():
-        pytest.fail(f"the shared data folder is missing: {NAMES}")
-    costs = measure(1000)
-    assert max(costs.values()) < BUDGET_US, costs
 
 
 if __name__ == "__main__":
