@@ -227,3 +227,18 @@ def test_rekey_brings_an_old_register_to_this_versions_keys(tmp_path: Path,
     assert "rekey" not in said and "rekey" not in run("stats", "--db", db)[2]
     code, out, _ = run("rekey", "--db", db)
     assert code == 0 and out.strip() == "3 records read, 0 given new keys"
+
+
+def test_control_characters_in_a_mark_do_not_reach_the_terminal(tmp_path: Path) -> None:
+    db = str(tmp_path / "r.sqlite")
+    line = {"office": "EM", "application_number": "E1", "status": "registered",
+            "verbal_elements": [{"text": "EVIL\u001b[2J\u001b[31mMARK\nFAKE LINE\u202e"}]}
+    source = tmp_path / "e.jsonl"
+    source.write_text(json.dumps(line) + "\n", encoding="utf-8")
+    assert run("ingest", str(source), "--db", db, "--quiet")[0] == 0
+    for args in (["search", "EVIL MARK"], ["show", "EM", "E1"]):
+        code, out, _ = run(*args, "--db", db)
+        assert code == 0
+        assert not any(c in out for c in "\u001b\u202e\r"), out
+        assert not any(row.startswith("FAKE LINE") for row in out.splitlines()), out
+        assert "\\u001b[2J" in out

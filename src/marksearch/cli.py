@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import click
 
 from marksearch import __version__
+from marksearch.display import shown
 from marksearch.errors import MarksearchError
 from marksearch.store import DEFAULT_DB, Store, open_store
 
@@ -214,7 +215,7 @@ def quarantine(db: str, as_json: bool) -> None:
     if not rows:
         click.echo("nothing quarantined")
     for q in rows:
-        click.echo(f"{q.rejection.source} {q.rejection.position}: {q.rejection.reason}")
+        click.echo(shown(f"{q.rejection.source} {q.rejection.position}: {q.rejection.reason}"))
 
 
 @cli.command()

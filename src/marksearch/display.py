@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from marksearch.records import Record
@@ -10,16 +11,33 @@ from marksearch.store import Stats
 if TYPE_CHECKING:
     from marksearch.search import SearchResult
 
-__all__ = ["record_text", "search_text", "stats_text"]
+__all__ = ["record_text", "search_text", "shown", "stats_text"]
+
+# Control characters other than line breaks and tabs (an escape sequence in a mark's text would
+# clear or recolour the user's terminal), and the bidirectional overrides and isolates, which
+# make a line read in another order than it is written.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_BREAKS = re.compile("[\t\n\r\x0b\x0c\x85\u2028\u2029]+")
+
+
+def shown(value: object) -> str:
+    r"""A value from a register or a file as one line that a terminal shows as it is: line
+    breaks and tabs as a space, other control characters as visible ``\uXXXX`` escapes.
+
+    >>> shown("EVIL\x1b[2JMARK\nFAKE LINE")
+    'EVIL\\u001b[2JMARK FAKE LINE'
+    """
+    text = _BREAKS.sub(" ", str(value))
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def record_text(record: Record) -> str:
     """A record as an attorney reads it: the mark first, then every field that is set."""
-    lines = [f"{record.office} {record.application_number}  {record.mark_text or '(no verbal element)'}"]
+    lines = [shown(f"{record.office} {record.application_number}  {record.mark_text or '(no verbal element)'}")]
 
     def add(label: str, value: object) -> None:
         if value not in (None, "", ()):
-            lines.append(f"  {label:<14} {value}")
+            lines.append(f"  {label:<14} {shown(value)}")
 
     add("registration", record.registration_number)
     add("intl. reg.", record.international_registration_number)
@@ -78,13 +96,13 @@ def search_text(result: SearchResult) -> str:
     for rank, hit in enumerate(result.hits, start=q.offset + 1):
         r = hit.record
         classes = ",".join(str(c) for c in r.nice_classes) or "-"
-        out.append(f"{rank:>4}. {hit.score:.3f}  {r.office} {r.application_number}  "
-                   f"{r.mark_text or '(no verbal element)'}  [{r.status.value}; class {classes}]")
+        out.append(shown(f"{rank:>4}. {hit.score:.3f}  {r.office} {r.application_number}  "
+                         f"{r.mark_text or '(no verbal element)'}  [{r.status.value}; class {classes}]"))
         signals = "  ".join(f"{k} {v:.2f}" for k, v in hit.scored.signals.items() if v > 0)
         out.append(f"        {signals}")
-        out.extend(f"        - {reason}" for reason in hit.scored.reasons)
+        out.extend(f"        - {shown(reason)}" for reason in hit.scored.reasons)
         if hit.goods_overlap is not None:
-            out.extend(f"        - goods overlap: {reason}" for reason in hit.goods_overlap.reasons[:3])
+            out.extend(f"        - goods overlap: {shown(reason)}" for reason in hit.goods_overlap.reasons[:3])
     if result.explain:
         import json
 

@@ -28,6 +28,7 @@ from typing import Any, TypeVar
 
 import click
 
+from marksearch.display import shown
 from marksearch.errors import MarksearchError, UsageError
 from marksearch.store import DEFAULT_DB, Store, open_store
 from marksearch.watch.storage import (
@@ -71,19 +72,20 @@ def _watch_line(w: Watch) -> str:
     classes = ",".join(map(str, w.classes)) or "all"
     offices = ",".join(w.offices) or "all"
     goods = f" goods {w.goods!r}" if w.goods else ""
-    return f"#{w.id}  {w.text}  [{w.portfolio}]  classes {classes}  offices {offices}  threshold {w.threshold:.2f}{goods}"
+    return shown(f"#{w.id}  {w.text}  [{w.portfolio}]  classes {classes}  offices {offices}  "
+                 f"threshold {w.threshold:.2f}{goods}")
 
 
 def _alert_line(a: Alert) -> str:
     mark = "new " if a.new else "    "
     reasons = "; ".join(a.reasons[:2])
-    return (f"{mark}#{a.id}  {a.score:.3f}  {a.office} {a.application_number}  {a.mark_text or '(no text)'}"
-            f"  ~ {a.watch_text} [{a.portfolio}]  {reasons}")
+    return shown(f"{mark}#{a.id}  {a.score:.3f}  {a.office} {a.application_number}  {a.mark_text or '(no text)'}"
+                 f"  ~ {a.watch_text} [{a.portfolio}]  {reasons}")
 
 
 def _portfolio_line(p: Portfolio) -> str:
     hook = f"webhook {p.webhook_url}" if p.webhook_url else "no webhook"
-    return f"{p.name}  {p.watches} watched marks  {p.new_alerts} new alerts  {hook}"
+    return shown(f"{p.name}  {p.watches} watched marks  {p.new_alerts} new alerts  {hook}")
 
 
 @click.group("watch")
