@@ -336,3 +336,13 @@ def test_public_api() -> None:
     for name in scoring.__all__:
         assert getattr(scoring, name) is not None
     assert sorted(scoring.__all__) == sorted(set(scoring.__all__))
+
+
+def test_hiragana_and_katakana_are_one_script() -> None:
+    """トウキョウ is とうきょう in the other kana: spelt alike, heard alike, ranked above misspellings."""
+    marks = ["トウキョウ", "ときょう", "とうきょ", "東京", "TOKYO"]
+    candidates = [Candidate.from_text(i, t) for i, t in enumerate(marks)]
+    hits = exhaustive_search("とうきょう", candidates, limit=len(marks))
+    assert marks[hits[0].record_id] == "トウキョウ"
+    assert hits[0].scored.signals["spelling"] == 1.0 and hits[0].scored.signals["cross_script"] == 0.0
+    assert signal(cross_script, "とうきょう", "TOKYO").score > 0.8  # other scripts still cross

@@ -87,7 +87,8 @@ def test_spacing_variants_share_the_compact_key() -> None:
         ("ἀθῆναι", "αθηναι"),
         ("çağ", "cag"),
         ("가나", "가나"),  # Hangul is not decomposed
-        ("ガ", "ガ"),  # nor is the kana voicing mark
+        ("ガ", "が"),  # nor is the kana voicing mark (katakana is written as hiragana)
+        ("トウキョウ", "とうきょう"), ("ヷ", "ヷ"),  # ヷ has no hiragana
         ("й", "й"),  # Cyrillic letters keep their marks; romanisation handles them
     ],
 )

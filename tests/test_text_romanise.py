@@ -20,7 +20,7 @@ from marksearch.text.japanese import (
     long_vowels_dropped,
 )
 from marksearch.text.korean import korean_loan, korean_plain, korean_pronounced, korean_readings
-from marksearch.text.romanise import ascii_key, greek_loan, romanise_word
+from marksearch.text.romanise import abjad_loan, ascii_key, greek_loan, romanise_word
 
 ANY_TEXT = st.text(st.characters(exclude_categories=()), max_size=30)
 HANGUL_SYLLABLES = st.characters(min_codepoint=0xAC00, max_codepoint=0xD7A3)
@@ -295,3 +295,35 @@ def test_german_umlauts_sound_like_their_transliteration(transliterated: str, um
     assert scored.signals["sound"] == 1.0 and f"sounds like: {transliterated} ~ {umlauted}" in scored.reasons
     # the plain reading stays: MULLER is still spelt as MÜLLER is, without its dots
     assert mark_keys(umlauted).latin == (mark_keys(umlauted).plain,)
+
+
+@pytest.mark.parametrize(("word", "script", "loan"), [
+    ("كوكا", "Arab", "koka"), ("تويوتا", "Arab", "toyota"), ("أديداس", "Arab", "adidas"),
+    ("وافل", "Arab", "wafl"),  # a waw that begins a word is w
+    ("קוקה", "Hebr", "koka"), ("טויוטה", "Hebr", "toyota"), ("ויזה", "Hebr", "viza"), ("וולוו", "Hebr", "vlv"),  # a double vav is v; Volvo's o's are not written,
+])
+def test_abjad_loan_reads_the_vowel_letters(word: str, script: str, loan: str) -> None:
+    assert abjad_loan(word, script) == loan
+
+
+@pytest.mark.parametrize(("rendering", "western"), [
+    ("كوكا كولا", "COCA-COLA"), ("تويوتا", "TOYOTA"), ("أديداس", "ADIDAS"),
+    ("קוקה קולה", "COCA-COLA"), ("טויוטה", "TOYOTA"),
+])
+def test_an_arabic_or_hebrew_rendering_sounds_like_the_western_mark(rendering: str, western: str) -> None:
+    """Letter for letter كوكا كولا reads kwkkwl, no vowel left; its loan reading is koka kola."""
+    from marksearch.scoring import Candidate, ScoringModel
+    from marksearch.text import mark_keys
+
+    scorer = ScoringModel().scorer(mark_keys(rendering))
+    assert scorer(Candidate.from_text(1, western)).signals["cross_script"] >= 0.9
+    assert scorer(Candidate.from_text(2, "TV CALL")).signals["cross_script"] < 0.7
+
+
+@pytest.mark.parametrize("word", ["𠮷野家", "𠮷", "𩸽"])
+def test_a_han_character_without_pinyin_reads_no_digit(word: str) -> None:
+    from marksearch.text import mark_keys
+
+    keys = mark_keys(word).to_dict()
+    assert not any(c.isdigit() for k in ("latin", "sound", "loose") for reading in keys[k] for c in reading)
+    assert "yejia" in mark_keys("𠮷野家").latin

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 __all__ = ["KEYS_VERSION"]
 
-KEYS_VERSION = 5
+KEYS_VERSION = 6
 """Which text keys :func:`marksearch.text.mark_keys` computes; raised whenever it gives other keys
 for some text, so that a register keyed by an earlier version can say so (``Store.keys_version``;
 ``marksearch rekey`` brings it up to date).  1: every register made before the number was kept;
@@ -21,4 +21,7 @@ drawn like Latin ones as those (СОСА-СОLА: cocacola); a word spelt in two
 words, plainly and as puns (7-ELEVEN: seven eleven; 2GETHER: two gether, together; 1ST: first), folding
 reads a ``$`` or ``€`` beside a letter as the letter (CA$H: cash) and a heart as *love*, and drops a
 combining mark that follows no letter (the variation selector of ❤️ was a word of its own), and a Latin
-word with German umlauts is also heard as their transliteration (GÖTHE: goethe)."""
+word with German umlauts is also heard as their transliteration (GÖTHE: goethe); 6: the plain key
+writes katakana as hiragana (トウキョウ and とうきょう are spelt alike), a Han character pypinyin has
+no reading for is left unread (𠮷 read as the digit 5), and Arabic and Hebrew words get a loan reading
+with their vowel letters read (كوكا كولا: koka kola)."""

@@ -17,6 +17,7 @@ signal repeats it.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
@@ -47,6 +48,22 @@ def _plain(word: str) -> str:
 
 
 _WHOLE: frozenset[str] = frozenset()  # no key reads only part of the mark: most marks
+
+
+@functools.lru_cache(maxsize=1024)
+def _scripts(codes: tuple[str, ...]) -> frozenset[str]:
+    return frozenset("Kana" if code == "Hira" else code for code in codes)
+
+
+def _script_set(codes: Iterable[str] | None) -> frozenset[str]:
+    """A mark's scripts as the signals compare them, hiragana counted as katakana: they write
+    one language's sounds, so a mark in one and a mark in the other are compared by spelling
+    and sound (as a Japanese examiner hears them), not as a transliteration.
+
+    >>> sorted(_script_set(["Hira", "Hani"]))
+    ['Hani', 'Kana']
+    """
+    return _scripts(tuple(codes)) if codes else _WHOLE
 
 
 class Candidate(NamedTuple):
@@ -102,7 +119,7 @@ class Candidate(NamedTuple):
         return cls(
             record_id, keys.get("text", ""), plain, plain if skeleton == plain else skeleton,
             dominant if dominant and len(dominant_words) < len(words) else plain,
-            tuple(words), tuple(dominant_words), frozenset(keys.get("scripts") or ()),
+            tuple(words), tuple(dominant_words), _script_set(keys.get("scripts")),
             latin + core if core else latin, keys.get("sound") or (),
             keys.get("phonetic") or (), keys.get("loose") or (),
             frozenset(nice_classes), status, frozenset(partial) if (partial := keys.get("partial")) else _WHOLE,

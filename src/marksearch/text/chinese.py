@@ -39,10 +39,18 @@ def _ascii(text: str) -> str:
 @lru_cache(maxsize=65536)
 def _toned(word: str) -> tuple[tuple[str, ...], ...]:
     """Every reading of each character with its tone number (5: neutral),
-    the phrase reading first: one pypinyin call serves every key."""
+    the phrase reading first: one pypinyin call serves every key.
+
+    A character pypinyin has no reading for (𠮷, a variant of 吉) has none here: pypinyin gives
+    it back with a neutral tone (``𠮷5``), which would read as the digit 5.
+
+    >>> _toned("𠮷野")
+    ((), ('ye3', 'shu4'))
+    """
     per_char = pinyin(word, style=Style.TONE3, heteronym=True, neutral_tone_with_five=True,
                       v_to_u=True, errors="default")
-    return tuple(tuple(dict.fromkeys(_ascii(r) for r in readings)) for readings in per_char)
+    return tuple(tuple(dict.fromkeys(_ascii(r) for r in readings if r.replace("ü", "").isascii()))
+                 for readings in per_char)
 
 
 def _toneless(syllable: str) -> str:

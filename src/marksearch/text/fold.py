@@ -225,6 +225,10 @@ def _plain_char(c: str) -> str:
         if base.isascii():
             return base
         return "".join(ch for ch in anyascii(c).lower() if ch.isalnum()) or c
+    if script == "Kana" and "\u30a1" <= c <= "\u30f6":
+        # Katakana as hiragana: one language's sounds in its two kana, as a Japanese reader
+        # takes トウキョウ and とうきょう for the same word (case is the Latin likeness).
+        return chr(ord(c) - 0x60)
     if script == "Grek" or (script == "Zinh" and unicodedata.combining(c)):
         base = "".join(d for d in unicodedata.normalize("NFD", c)
                        if not unicodedata.combining(d))
@@ -233,11 +237,11 @@ def _plain_char(c: str) -> str:
 
 
 def strip_diacritics(text: str) -> str:
-    """Remove accents from Latin and Greek letters; other scripts are left
-    alone because NFD would break Hangul syllables and kana voicing marks.
+    """Remove accents from Latin and Greek letters, and write katakana as hiragana; other
+    scripts are left alone because NFD would break Hangul syllables and kana voicing marks.
 
-    >>> strip_diacritics("crème brûlée ø ά 가")
-    'creme brulee o α 가'
+    >>> strip_diacritics("crème brûlée ø ά 가 トウキョウ")
+    'creme brulee o α 가 とうきょう'
     """
     if text.isascii():
         return text

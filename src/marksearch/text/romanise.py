@@ -11,11 +11,13 @@ Hira Kana   Japanese readings (cutlet and the kana table)
 Jpan        Japanese readings
 Hang        Revised Romanisation, plain and pronounced
 Grek        anyascii, and a loan reading by modern sounds (μπ -> b)
-other       anyascii (Cyrillic, Arabic, Hebrew, Thai, ...)
+Arab Hebr   anyascii, and a loan reading with the vowel letters read
+            (كوكا -> koka)
+other       anyascii (Cyrillic, Thai, ...)
 ==========  ==========================================================
 
 Each word also gets a *loan* reading where its script renders Western words
-(Korean, kana, Chinese, Greek): the reading that brings 스타벅스 near STARBUCKS.
+(Korean, kana, Chinese, Greek, Arabic, Hebrew): the reading that brings 스타벅스 near STARBUCKS.
 
 >>> romanise_word("任天堂", "Hani", han_as_japanese=True).readings
 ('nintendou', 'nintendo')
@@ -36,7 +38,7 @@ from marksearch.text.japanese import japanese_loan_reading, japanese_readings
 from marksearch.text.korean import korean_loan, korean_readings
 from marksearch.text.names import western_names
 
-__all__ = ["Romanised", "ascii_key", "greek_loan", "romanise_word"]
+__all__ = ["Romanised", "abjad_loan", "ascii_key", "greek_loan", "romanise_word"]
 
 _JAPANESE = frozenset({"Hira", "Kana", "Jpan"})
 # Readings kept per word, most likely first; enough for the Chinese phrase
@@ -96,6 +98,8 @@ def _by_script(word: str, script: str, han_as_japanese: bool) -> Romanised:
         return Romanised(korean_readings(word), korean_loan(word))
     if script == "Grek":
         return Romanised((ascii_key(word),), greek_loan(word))
+    if script in _ABJADS:
+        return Romanised((ascii_key(word),), abjad_loan(word, script))
     return Romanised((ascii_key(word),))
 
 
@@ -128,6 +132,70 @@ def greek_loan(word: str) -> str:
         c = text[at]
         out.append(_GREEK_LETTERS.get(c, c if c.isascii() and c.isalnum() else ""))
         at += 1
+    return "".join(out)
+
+
+# Arabic and Hebrew write few vowels: letter for letter (anyascii) كوكا كولا (Coca-Cola) reads
+# "kwk kwl", and a Western name loses every vowel its sound keys need.  Where they render Western
+# names they write the vowels with the letters that also stand for w, y and glottal stops (matres
+# lectionis): alef a, waw o, yeh i, and Hebrew he at a word's end a.  The loan reading reads
+# them so: a waw or yeh is a consonant at a word's start or after a vowel, a vowel after a
+# consonant.  Written by hand because the romanisations at hand (anyascii, ICU's) transliterate
+# letters and keep waw and yeh as w and y.
+_ABJADS = frozenset({"Arab", "Hebr"})
+_ABJAD_CONSONANTS = {
+    # Arabic (and the Persian letters used for Western p, ch, zh, v, g)
+    "ب": "b", "ت": "t", "ث": "th", "ج": "j", "ح": "h", "خ": "kh", "د": "d", "ذ": "dh", "ر": "r",
+    "ز": "z", "س": "s", "ش": "sh", "ص": "s", "ض": "d", "ط": "t", "ظ": "z", "غ": "gh", "ف": "f",
+    "ق": "k", "ك": "k", "ک": "k", "ل": "l", "م": "m", "ن": "n", "ه": "h", "پ": "p", "چ": "ch",
+    "ژ": "zh", "ڤ": "v", "گ": "g",
+    # Hebrew (final forms alike; bet and pe read b and p, as loans mostly are)
+    "ב": "b", "ג": "g", "ד": "d", "ה": "h", "ז": "z", "ח": "kh", "ט": "t", "כ": "k", "ך": "k",
+    "ל": "l", "מ": "m", "ם": "m", "נ": "n", "ן": "n", "ס": "s", "פ": "p", "ף": "f", "צ": "ts",
+    "ץ": "ts", "ק": "k", "ר": "r", "ש": "sh", "ת": "t",
+}
+_ABJAD_VOWELS = {
+    "ا": "a", "أ": "a", "إ": "i", "آ": "a", "ٱ": "a", "ى": "a", "ة": "a", "א": "a",
+    "\u064e": "a", "\u064f": "u", "\u0650": "i",  # Arabic short vowel signs, where written
+}
+_ABJAD_GLIDES = {"و": ("w", "o"), "ي": ("y", "i"), "ی": ("y", "i"), "ו": ("v", "o"), "י": ("y", "i")}
+
+
+def abjad_loan(word: str, script: str) -> str:
+    """The reading of an Arabic or Hebrew rendering of a Western word, its vowel letters read.
+
+    >>> [abjad_loan(w, "Arab") for w in ("كوكا", "كولا", "تويوتا", "أديداس")]
+    ['koka', 'kola', 'toyota', 'adidas']
+    >>> [abjad_loan(w, "Hebr") for w in ("קוקה", "טויוטה", "אדידס")]  # Hebrew leaves out a's
+    ['koka', 'toyota', 'adids']
+    """
+    out: list[str] = []
+    after_vowel = True  # a word's start reads a glide as a consonant, as after a vowel
+    letters = word.replace("וו", "ו\u200b")  # Hebrew double vav: one v
+    for i, c in enumerate(letters):
+        if c == "\u200b":
+            continue
+        if c in _ABJAD_GLIDES:
+            consonant, vowel = _ABJAD_GLIDES[c]
+            double = i + 1 < len(letters) and letters[i + 1] == "\u200b"
+            if after_vowel or double:
+                out.append(consonant)
+                after_vowel = False
+            else:
+                out.append(vowel)
+                after_vowel = True
+        elif c in _ABJAD_VOWELS:
+            out.append(_ABJAD_VOWELS[c])
+            after_vowel = True
+        elif c == "ה" and script == "Hebr" and i == len(letters) - 1:
+            out.append("a")  # a final he is a vowel
+            after_vowel = True
+        elif c in _ABJAD_CONSONANTS:
+            out.append(_ABJAD_CONSONANTS[c])
+            after_vowel = False
+        elif c.isascii() and c.isalnum():
+            out.append(c.lower())
+            after_vowel = c.lower() in "aeiou"
     return "".join(out)
 
 
