@@ -346,3 +346,10 @@ def test_hiragana_and_katakana_are_one_script() -> None:
     assert marks[hits[0].record_id] == "トウキョウ"
     assert hits[0].scored.signals["spelling"] == 1.0 and hits[0].scored.signals["cross_script"] == 0.0
     assert signal(cross_script, "とうきょう", "TOKYO").score > 0.8  # other scripts still cross
+
+
+@pytest.mark.parametrize(("traditional", "simplified"), [("可口可樂", "可口可乐"), ("麥當勞", "麦当劳")])
+def test_traditional_and_simplified_chinese_are_spelt_alike(traditional: str, simplified: str) -> None:
+    hits = exhaustive_search(traditional, [Candidate.from_text(1, simplified), Candidate.from_text(2, "可口")],
+                             limit=2)
+    assert hits[0].record_id == 1 and hits[0].scored.signals["spelling"] == 1.0

@@ -89,6 +89,7 @@ def test_spacing_variants_share_the_compact_key() -> None:
         ("가나", "가나"),  # Hangul is not decomposed
         ("ガ", "が"),  # nor is the kana voicing mark (katakana is written as hiragana)
         ("トウキョウ", "とうきょう"), ("ヷ", "ヷ"),  # ヷ has no hiragana
+        ("可口可樂", "可口可乐"), ("東京", "东京"),  # traditional Chinese as simplified
         ("й", "й"),  # Cyrillic letters keep their marks; romanisation handles them
     ],
 )

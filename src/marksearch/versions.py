@@ -22,6 +22,7 @@ words, plainly and as puns (7-ELEVEN: seven eleven; 2GETHER: two gether, togethe
 reads a ``$`` or ``€`` beside a letter as the letter (CA$H: cash) and a heart as *love*, and drops a
 combining mark that follows no letter (the variation selector of ❤️ was a word of its own), and a Latin
 word with German umlauts is also heard as their transliteration (GÖTHE: goethe); 6: the plain key
-writes katakana as hiragana (トウキョウ and とうきょう are spelt alike), a Han character pypinyin has
+writes katakana as hiragana (トウキョウ and とうきょう are spelt alike) and traditional Chinese characters
+as simplified (可口可樂 and 可口可乐), a Han character pypinyin has
 no reading for is left unread (𠮷 read as the digit 5), and Arabic and Hebrew words get a loan reading
 with their vowel letters read (كوكا كولا: koka kola)."""
