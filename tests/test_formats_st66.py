@@ -270,12 +270,13 @@ def test_memory_stays_bounded_on_a_long_feed() -> None:
 
 def test_uspto_applicants_outside_the_trademark_are_attached() -> None:
     record = only_record(read_path(USPTO))
-    applicants = record.parties_in("applicant")
-    assert [p.description for p in applicants] == [
-        "ORIGINAL REGISTRANT", "OWNER AT PUBLICATION", "ORIGINAL APPLICANT"]
-    assert applicants[0].name == "PYTHON SOFTWARE FOUNDATION"
-    assert applicants[0].country == "US"
-    assert applicants[0].address == "P.O. Box 37, Wolfeboro Falls, NEW HAMPSHIRE, 038960037"
+    owners = record.parties_in("applicant", "owner")
+    # Party types 30 and 20 are owners, 10 the applicant, as in the daily XML.
+    assert [(p.role, p.description) for p in owners] == [
+        ("owner", "ORIGINAL REGISTRANT"), ("owner", "OWNER AT PUBLICATION"), ("applicant", "ORIGINAL APPLICANT")]
+    assert owners[0].name == "PYTHON SOFTWARE FOUNDATION"
+    assert owners[0].country == "US"
+    assert owners[0].address == "P.O. Box 37, Wolfeboro Falls, NEW HAMPSHIRE, 038960037"
     reps = record.parties_in("representative")
     assert [p.description for p in reps] == ["Attorney of Record", "Domestic Correspondent"]
     assert (record.status, record.status_code) == (Status.REGISTERED, "702")

@@ -59,17 +59,18 @@ def test_every_format_sample_ingests(store: Store) -> None:
     assert {"EM", "US", "KR"} <= set(store.stats().by_office)
 
 
-def _delta(tmp_path: Path, op: str, number: str = "018222197") -> Path:
+def _delta(tmp_path: Path, op: str, number: str = "018222197", *, date: str | None = None) -> Path:
     """A real record turned into an Update (with a later status date) or a Delete delta."""
     text = (EUIPO / f"{number}.xml").read_text(encoding="utf-8")
     text = text.replace('operationCode="Insert"', f'operationCode="{op}"')
-    if op == "Update":
+    date = date or ("2099-01-01" if op == "Update" else None)
+    if date is not None:
         text = re.sub(
             r"<MarkCurrentStatusDate>[^<]*</MarkCurrentStatusDate>",
-            "<MarkCurrentStatusDate>2099-01-01</MarkCurrentStatusDate>",
+            f"<MarkCurrentStatusDate>{date}</MarkCurrentStatusDate>",
             text,
         )
-    path = tmp_path / f"{op}-{number}.xml"
+    path = tmp_path / f"{op}-{date}-{number}.xml"
     path.write_text(text, encoding="utf-8")
     return path
 
@@ -82,7 +83,11 @@ def test_update_and_delete_deltas(store: Store, tmp_path: Path) -> None:
     assert stored is not None
     assert updated.counts.updated == 1, updated.to_dict()
     assert stored.record.as_of == "2099-01-01"
-    deleted = ingest(store, [_delta(tmp_path, "Delete")])
+    # A Delete dated before the Update is older than the record held: skipped.
+    stale = ingest(store, [_delta(tmp_path, "Delete")])
+    assert (stale.counts.deleted, stale.counts.older) == (0, 1)
+    assert store.get("EM", "018222197") is not None
+    deleted = ingest(store, [_delta(tmp_path, "Delete", date="2099-02-01")])
     assert deleted.counts.deleted == 1
     assert store.get("EM", "018222197") is None
     assert store.stats().total == 16

@@ -180,7 +180,7 @@ def test_records_are_stored_compressed_and_schema_1_rows_still_read(tmp_path: Pa
         "SELECT value FROM meta WHERE key='schema_version'").fetchone()[0]
     json_bytes = record.to_json_bytes()
     assert isinstance(stored, bytes) and len(stored) < len(json_bytes) / 2
-    assert version == str(SCHEMA_VERSION) == "2"
+    assert version == str(SCHEMA_VERSION) == "3"
     # Turn it into a schema 1 register: the JSON as text.
     db.execute("UPDATE records SET data=?", (json_bytes.decode(),))
     db.execute("UPDATE meta SET value='1' WHERE key='schema_version'")
@@ -192,7 +192,7 @@ def test_records_are_stored_compressed_and_schema_1_rows_still_read(tmp_path: Pa
         write(s, mark("2", "COCA"))
         assert [r.record.mark_text for r in s.iter_records()] == ["KOKA", "COCA"]
     with sqlite3.connect(path) as db:
-        assert db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == "2"
+        assert db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == "3"
 
 
 def test_record_json_leaves_provenance_out_exactly() -> None:

@@ -302,11 +302,18 @@ class Record:
 
 @dataclass(frozen=True, slots=True)
 class Deletion:
-    """A delta that removes a record (ST.66 ``operationCode="Delete"``)."""
+    """A delta that removes a record (ST.66 ``operationCode="Delete"``).
+
+    ``as_of`` is the ISO date of the office data that deleted it.  A store keeps it as a
+    tombstone of the key: a record whose ``as_of`` is not newer (an older Insert read
+    after the Delete) does not bring the record back; a newer one does.  A deletion
+    without ``as_of`` removes what is held and leaves no tombstone.
+    """
 
     office: str
     application_number: str
     provenance: Provenance | None = None
+    as_of: str | None = None
 
     @property
     def key(self) -> tuple[str, str]:

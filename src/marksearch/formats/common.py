@@ -8,6 +8,9 @@ datetime.date(2000, 5, 9)
 ('26.11.12', '01.01.02', '24.07.01')
 >>> nice_class("009"), nice_class("107")
 (9, None)
+
+Only ASCII digits are digits here: ``str.isdigit`` and ``\\d`` also take ``²``,
+``３`` or ``٣``, which ``int`` then refuses or reads as a number no office wrote.
 """
 
 from __future__ import annotations
@@ -17,17 +20,42 @@ import re
 
 from marksearch.records import MarkDate
 
-__all__ = ["clean", "iso_day", "nice_class", "parse_date", "split_pipes", "vienna"]
+__all__ = [
+    "clean",
+    "deletion_as_of",
+    "is_digits",
+    "iso_day",
+    "nice_class",
+    "owner_role",
+    "parse_date",
+    "split_pipes",
+    "vienna",
+]
 
-_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ].*|Z|[+-]\d{2}:?\d{2})?$")
-_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
-_DMY = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{4})$")
+# A time of day and a zone may follow an ISO day (ST.66 RequestProducerDateTime
+# 2020-04-21T23:02:10, USPTO TSDR 2000-05-09-04:00); any other text after it may
+# say the day is not exact ("2021-03-15 (approx)"), so it does not parse.
+_ISO = re.compile(
+    r"^([0-9]{4})-([0-9]{2})-([0-9]{2})"
+    r"(?:[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:[.,][0-9]+)?)?)?"
+    r"(?:Z|[+-][0-9]{2}(?::?[0-9]{2})?)?$"
+)
+_COMPACT = re.compile(r"^([0-9]{4})([0-9]{2})([0-9]{2})$")
+# Day first, with dots only (15.03.2021, as in much of Europe).  No office format
+# writes 03/04/2021, which is the 3rd of April in Europe and the 4th of March in
+# the US: a guess would be silently wrong half the time, so slashes do not parse.
+_DMY = re.compile(r"^([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})$")
 
 
 def parse_date(role: str, raw: str | None) -> MarkDate | None:
-    """Parse an office date (ISO with or without zone, ``YYYYMMDD``, partial, ``DD.MM.YYYY``).
+    """Parse an office date (ISO with or without time and zone, ``YYYYMMDD``, partial, ``DD.MM.YYYY``).
 
     Returns ``None`` for empty input; unparseable text keeps ``raw`` with ``value=None``.
+
+    >>> [parse_date("filing", t).value for t in ("2021-03-15T10:00:00Z", "15.03.2021")]
+    [datetime.date(2021, 3, 15), datetime.date(2021, 3, 15)]
+    >>> [parse_date("filing", t).value for t in ("03/04/2021", "2021-03-15 (approx)", "２０２１0315")]
+    [None, None, None]
     """
     if raw is None or not raw.strip():
         return None
@@ -72,10 +100,24 @@ def iso_day(text: object) -> dt.date | None:
 
 
 def nice_class(raw: str | None) -> int | None:
-    """Nice class 1 to 45 from ``"9"``, ``"09"`` or ``"009"``; ``None`` for national classes."""
+    """Nice class 1 to 45 from ``"9"``, ``"09"`` or ``"009"``; ``None`` for national classes.
+
+    Raises ``ValueError`` for a class written with other digits than 0 to 9 (``9²``, ``３``):
+    it is neither a Nice class nor a national one, and a reader quarantines its record.
+
+    >>> nice_class("42"), nice_class("A"), nice_class("200")
+    (42, None, None)
+    >>> nice_class("²")
+    Traceback (most recent call last):
+    ValueError: class '²' is not written in the digits 0 to 9
+    """
     if raw is None:
         return None
     text = raw.strip()
+    if not text.isascii():
+        if any(c.isnumeric() for c in text):
+            raise ValueError(f"class {text!r} is not written in the digits 0 to 9")
+        return None
     if not text.isdigit():
         return None
     value = int(text)
@@ -102,14 +144,56 @@ def vienna(raw: str | None, *, allow_division: bool = False) -> str | None:
     text = raw.strip()
     parts = re.split(r"[.\s]", text) if re.search(r"[.\s]", text) else None
     if parts is None:
-        if not (text.isdigit() and len(text) == 6):
+        if not (is_digits(text) and len(text) == 6):
             return None
         parts = [text[0:2], text[2:4], text[4:6]]
     if len(parts) not in ((2, 3) if allow_division else (3,)):
         return None
-    if not all(p.isdigit() and 1 <= len(p) <= 2 for p in parts):
+    if not all(is_digits(p) and 1 <= len(p) <= 2 for p in parts):
         return None
     return ".".join(p.zfill(2) for p in parts)
+
+
+def is_digits(text: str) -> bool:
+    """Only the digits 0 to 9 (``str.isdigit`` also takes ``²`` and ``３``)."""
+    return text.isascii() and text.isdigit()
+
+
+def deletion_as_of(status: MarkDate | None, produced: str | None) -> str | None:
+    """The ``as_of`` of a deletion: the newest of the deleted mark's status date and the date
+    the office produced the delta (``RequestProducerDateTime``).  A Delete may repeat the
+    mark's last status date, weeks older than the deletion itself.
+
+    >>> deletion_as_of(parse_date("status", "2020-07-29"), "2020-09-01")
+    '2020-09-01'
+    >>> deletion_as_of(None, None) is None
+    True
+    """
+    found = [d for d in (status.value.isoformat() if status and status.value else None, produced) if d]
+    return max(found) if found else None
+
+
+# USPTO owner party types (TSDR ApplicantExt/PartyTypeCode, the daily XML's party-type): 10
+# is the original applicant; 20 owner at publication, 30 original registrant and the new
+# owners after them (11-19, 21-29, 31-49) are owners.  ST.96 gives only the words.
+_APPLICANT_WORDS = ("ORIGINAL APPLICANT",)
+_OWNER_WORDS = ("OWNER", "REGISTRANT")
+
+
+def owner_role(code: str | None, description: str | None) -> str:
+    """``applicant`` or ``owner`` for a USPTO party, from its party-type code or its words.
+
+    >>> owner_role("10", None), owner_role("20", None), owner_role(None, "ORIGINAL REGISTRANT")
+    ('applicant', 'owner', 'owner')
+    >>> owner_role(None, "ORIGINAL APPLICANT"), owner_role(None, None)
+    ('applicant', 'applicant')
+    """
+    if code is not None and is_digits(code.strip()):
+        return "applicant" if int(code) == 10 else "owner"
+    words = (description or "").upper()
+    if any(w in words for w in _APPLICANT_WORDS):
+        return "applicant"
+    return "owner" if any(w in words for w in _OWNER_WORDS) else "applicant"
 
 
 def split_pipes(raw: str | None) -> list[str]:

@@ -115,7 +115,7 @@ _TRADEMARK = "TradeMarkInfo"
 _GOODS = "trademarkDesignationGoodstInfo"
 _WANTED = frozenset({"header", _TRADEMARK, _GOODS})
 _SNIFF = (b"<" + _TRADEMARK.encode(), b"<" + _GOODS.encode(), b"<resultCode")
-_APPLICATION_NUMBER = re.compile(r"^\d{13}$")
+_APPLICATION_NUMBER = re.compile(r"^[0-9]{13}$")
 
 _DATES = (
     ("ApplicationDate", "filing"),
@@ -166,7 +166,11 @@ class KiprisReader:
             elif tag == _TRADEMARK:
                 yield _trademark(elem, source)
             else:
-                goods.append(_good(elem))
+                good = _good(elem, source)
+                if isinstance(good, Rejection):
+                    yield good
+                else:
+                    goods.append(good)
         if goods:
             yield _goods_entry(goods, source, self.application_number)
 
@@ -217,6 +221,15 @@ def _trademark(elem: etree._Element, source: str) -> Entry:
     if number is None:
         reason = "TradeMarkInfo has no ApplicationNumber"
         return Rejection(source, position, reason, _excerpt(fields))
+    try:
+        return _trademark_record(fields, number, source, position)
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+        # One bad value (a class written ³) quarantines its TradeMarkInfo; the file goes on.
+        reason = f"TradeMarkInfo {number}: {exc or type(exc).__name__}"
+        return Rejection(source, position, reason, _excerpt(fields))
+
+
+def _trademark_record(fields: dict[str, str], number: str, source: str, position: str) -> Record:
     title = fields.get("Title")
     codes = (vienna(v) for v in split_pipes(fields.get("ViennaCode")))
     vienna_codes = unique(c for c in codes if c)
@@ -268,7 +281,10 @@ def _classes(raw: str | None) -> tuple[tuple[int, ...], tuple[str, ...]]:
     nice: list[int] = []
     national: list[str] = []
     for code in split_pipes(raw):
-        number = nice_class(code)
+        try:
+            number = nice_class(code)
+        except ValueError as exc:
+            raise ValueError(f"GoodClassificationCode {raw!r}: {exc}") from None
         if number is None:
             national.append(code)
         else:
@@ -359,12 +375,18 @@ class _Good:
     english: str | None
 
 
-def _good(elem: etree._Element) -> _Good:
+def _good(elem: etree._Element, source: str) -> _Good | Rejection:
+    """One designated good, or its rejection (with its line) when its class is unreadable."""
     fields = _leaves(elem)
     raw_class = fields.get("DesignationGoodsClassificationInformationCode")
+    try:
+        number = nice_class(raw_class)
+    except ValueError as exc:
+        reason = f"designated good: DesignationGoodsClassificationInformationCode {exc}"
+        return Rejection(source, f"line {_line(elem)}", reason, _excerpt(fields))
     return _Good(
         line=_line(elem) or 0,
-        nice_class=nice_class(raw_class),
+        nice_class=number,
         raw_class=raw_class,
         similar_group=fields.get("SimilargroupCode"),
         korean=_one_line(fields.get("DesignationGoodsHangeulName")),
@@ -400,7 +422,7 @@ def _goods_entry(goods: list[_Good], source: str, number: str | None) -> Entry:
 
 # A KIPO trademark application number: 13 digits, the first two the kind of right (40 trade
 # mark, 41 service mark, 45 collective mark, ...); a leading 4 keeps out timestamps in milliseconds.
-_NUMBER_IN_NAME = re.compile(r"(?<!\d)4\d{12}(?!\d)")
+_NUMBER_IN_NAME = re.compile(r"(?<![0-9])4[0-9]{12}(?![0-9])")
 
 
 def number_in_name(source: str) -> str | None:

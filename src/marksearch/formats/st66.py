@@ -39,7 +39,7 @@ from collections.abc import Iterator
 from typing import IO
 
 from marksearch.errors import RecordError
-from marksearch.formats.common import clean, nice_class, parse_date, vienna
+from marksearch.formats.common import clean, deletion_as_of, is_digits, nice_class, owner_role, parse_date, vienna
 from marksearch.formats.elements import (
     Element,
     Kids,
@@ -86,7 +86,7 @@ __all__ = ["READER", "ST66Reader", "full_party", "trademark_entry"]
 def _status(k: Kids, office: str) -> tuple[Status, str | None, str | None]:
     node = first(k, "MarkCurrentStatusCode")
     raw = text(node)
-    if office == "US" and raw is not None and raw.isdigit():
+    if office == "US" and raw is not None and is_digits(raw):
         ext = kids(first(k, "TradeMarkExt"))
         description = ktext(ext, "MarkCurrentStatusExternalDescriptionText")
         status, status_text = uspto_status(raw, description)
@@ -278,6 +278,11 @@ def full_party(node: Element, prefix: str, role: str) -> Party | None:
     )
     ext = kids(first(pk, prefix + "Ext"))
     description = ktext(pk, "Comment") or ktext(ext, "PartyTypeDescriptionText")
+    if role == "applicant":
+        # USPTO lists every owner of the case as an Applicant: 10 ORIGINAL APPLICANT is the
+        # applicant, 20 OWNER AT PUBLICATION and 30 ORIGINAL REGISTRANT are owners, as in
+        # the daily XML.
+        role = owner_role(ktext(ext, "PartyTypeCode"), description)
     return Party(role, name, ident, country, address, description)
 
 
@@ -391,7 +396,8 @@ def trademark_entry(elem: Element, source: str, header_as_of: str | None) -> Ent
             raise RecordError("TradeMark lacks RegistrationOfficeCode or ApplicationNumber")
         prov = Provenance(source=source, position=f"line {elem.sourceline}")
         if _operation(elem) == "delete":
-            return Deletion(office.upper(), app, prov)
+            status_date = parse_date("status", ktext(k, "MarkCurrentStatusDate"))
+            return Deletion(office.upper(), app, prov, as_of=deletion_as_of(status_date, header_as_of))
         return _record(k, office.upper(), app, prov, header_as_of)
     except (RecordError, ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
         # One bad record goes to quarantine; a bulk file of thousands goes on.
@@ -438,7 +444,7 @@ def _resolve(record: Record, data: Element) -> Record:
     if not applicants and not representatives:
         return record
     parties = [
-        *_merge(record.parties_in("applicant"), applicants),
+        *_merge(record.parties_in("applicant", "owner"), applicants),
         *_merge(record.parties_in("representative"), representatives),
     ]
     return dataclasses.replace(record, parties=tuple(parties))

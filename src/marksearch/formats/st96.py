@@ -28,13 +28,14 @@ True
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from typing import IO
 
 from lxml import etree
 
 from marksearch.errors import RecordError
-from marksearch.formats.common import clean, nice_class, parse_date, vienna
+from marksearch.formats.common import clean, deletion_as_of, is_digits, nice_class, owner_role, parse_date, vienna
 from marksearch.formats.elements import (
     Element,
     Kids,
@@ -102,7 +103,7 @@ def _status(k: Kids, office: str) -> tuple[Status, str | None, str | None]:
     code = ktext(k, "MarkCurrentStatusCode")
     national = kids(first(k, "NationalTrademarkInformation"))
     description = ktext(national, "MarkCurrentStatusExternalDescriptionText")
-    if office == "US" and code is not None and code.isdigit():
+    if office == "US" and code is not None and is_digits(code):
         status, status_text = uspto_status(code, description)
         return status, code, status_text
     status = status_from_text(code)
@@ -111,13 +112,23 @@ def _status(k: Kids, office: str) -> tuple[Status, str | None, str | None]:
     return status, code, description or code
 
 
-def _feature(representation: Kids) -> tuple[Feature, str | None]:
+def _feature(representation: Kids, office: str) -> tuple[Feature, str | None]:
+    """The feature, and the office's own code or words for it.
+
+    USPTO writes its drawing code (``NationalMarkDescription/MarkFeatureCode``) in both
+    schema versions; 1.0.1 adds ``MarkFeatureCategory`` words
+    (``TYPESET WORD(S) /LETTER(S) /NUMBER(S)``), 2.x does not.  The code comes first, so
+    that the same mark read from either version is the same record (else re-ingesting
+    both replaced one by the other every time).  Other offices: the category words.
+    """
     category = ktext(representation, "MarkFeatureCategory")
+    codes = _walk(representation, "MarkDescriptionBag", "NationalMarkDescription", "MarkFeatureCode")
+    code = text(codes[0]) if codes else None
+    if office == "US" and code is not None and (drawn := uspto_drawing(code)) is not Feature.UNKNOWN:
+        return drawn, code
     feature = feature_from_text(category)
     if feature is not Feature.UNKNOWN:
         return feature, category
-    codes = _walk(representation, "MarkDescriptionBag", "NationalMarkDescription", "MarkFeatureCode")
-    code = text(codes[0]) if codes else None
     return uspto_drawing(code), category or code
 
 
@@ -219,6 +230,11 @@ def _parties(k: Kids) -> tuple[Party, ...]:
     out: list[Party] = []
     for node in _walk(k, "ApplicantBag", "Applicant"):
         out.extend(p for p in [_party(node, "applicant", None)] if p)
+    # USPTO lists every owner of the case as an Applicant, its role in CommentText:
+    # ORIGINAL APPLICANT is the applicant, OWNER AT PUBLICATION, ORIGINAL REGISTRANT and
+    # later owners are owners (as the ST.66 and daily XML readers have them).
+    out = [dataclasses.replace(p, role=owner_role(None, p.description)) if p.role == "applicant" else p
+           for p in out]
     for name, default in _REPRESENTATIVES:
         nodes = k.get(name, []) + _walk(k, name + "Bag", name)
         out.extend(p for n in nodes if (p := _party(n, "representative", default)))
@@ -292,7 +308,7 @@ def _record(k: Kids, office: str, app: str, prov: Provenance, header_as_of: str 
     representation = kids(first(k, "MarkRepresentation"))
     reproduction = kids(first(representation, "MarkReproduction"))
     status, status_code, status_text = _status(k, office)
-    feature, feature_raw = _feature(representation)
+    feature, feature_raw = _feature(representation, office)
     nice, national, goods = _classes(k)
     images, codes = _images(reproduction)
     dates = _dates(k)
@@ -342,7 +358,8 @@ def trademark_entry(elem: Element, source: str, header_as_of: str | None) -> Ent
             raise RecordError("Trademark lacks RegistrationOfficeCode or ApplicationNumber")
         prov = Provenance(source=source, position=f"line {elem.sourceline}")
         if _operation(elem) == "delete":
-            return Deletion(office.upper(), app, prov)
+            status_date = parse_date("status", ktext(k, "MarkCurrentStatusDate"))
+            return Deletion(office.upper(), app, prov, as_of=deletion_as_of(status_date, header_as_of))
         return _record(k, office.upper(), app, prov, header_as_of)
     except (RecordError, ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
         return rejection(elem, source, str(exc) or type(exc).__name__)

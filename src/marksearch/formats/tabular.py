@@ -8,7 +8,8 @@ becomes a :class:`Rejection` with its line number, and reading goes on.
 
 JSON Lines
     One :meth:`Record.to_dict` object per line; ``{"delete": true, "office":
-    "EM", "application_number": "018222202"}`` is a deletion.  Unknown keys
+    "EM", "application_number": "018222202"}`` is a deletion (it may carry an
+    ``as_of``).  Unknown keys
     are refused (a misspelt key would otherwise vanish silently).
 
 CSV
@@ -145,7 +146,7 @@ def _first_line(head: bytes) -> bytes:
 # -- JSON Lines ------------------------------------------------------------------
 
 _RECORD_KEYS = frozenset(f.name for f in dataclasses.fields(Record))
-_DELETE_KEYS = frozenset({"delete", "office", "application_number"})
+_DELETE_KEYS = frozenset({"delete", "office", "application_number", "as_of"})
 
 
 class JsonLinesReader:
@@ -161,8 +162,15 @@ class JsonLinesReader:
 
     def read(self, stream: IO[bytes], source: str, *, head: bytes = b"") -> Iterator[Entry]:
         for number, text in _lines(stream, source, head):
-            if text.strip():
+            if not text.strip():
+                continue
+            try:
                 yield _json_entry(text.strip(), source, f"line {number}")
+            except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+                # The checks before Record.from_dict should leave it nothing to refuse; if one
+                # misses a value, its line is quarantined and reading goes on.
+                reason = f"cannot read the line: {exc or type(exc).__name__}"
+                yield Rejection(source, f"line {number}", reason, text.strip()[:_EXCERPT])
 
 
 JSONL_READER = JsonLinesReader()
@@ -185,7 +193,7 @@ def _json_entry(text: str, source: str, position: str) -> Entry:
     # The key as the XML readers and the CSV form give it: "em" is EM, " 018222202 " is 018222202.
     office, number = data["office"].strip().upper(), data["application_number"].strip()
     if "delete" in data:
-        return Deletion(office, number, where)
+        return Deletion(office, number, where, as_of=data.get("as_of"))
     problem = _shape_problem(Record, data, "") or _value_problems(data)
     if problem:
         return Rejection(source, position, problem, text[:_EXCERPT])
@@ -215,6 +223,8 @@ def _key_problem(data: Mapping[str, Any]) -> str | None:
             return f"missing key {key!r}"
         if not isinstance(data[key], str) or not data[key].strip():
             return f"{key} must be a non-empty string"
+    if "delete" in data and data.get("as_of") is not None and iso_day(data["as_of"]) is None:
+        return f"as_of must be an ISO date YYYY-MM-DD, not {data['as_of']!r}"
     return office_problem(data["office"])
 
 
@@ -343,7 +353,9 @@ Only ``office`` and ``application_number`` are required.
 
 _REQUIRED = ("office", "application_number")
 _LIST = re.compile(r"[;,\s]+")
-_GOODS = re.compile(r"^\s*(\d{1,3})\s*:\s*(.*)$", re.DOTALL)
+_GOODS = re.compile(r"^\s*([^\s:]{1,3})\s*:\s*(.*)$", re.DOTALL)
+# 03/04/2021: the 3rd of April or the 4th of March, depending on who wrote it.
+_SLASHED = re.compile(r"^[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 
 
@@ -429,6 +441,10 @@ def _csv_entry(header: list[str], row: list[str], source: str, position: str) ->
         return _csv_record(cells, Provenance(source, position))
     except _RowError as exc:
         return Rejection(source, position, str(exc), excerpt)
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+        # Every cell check above raises _RowError; a value one of them missed still
+        # quarantines only its row, never stops the file with a traceback.
+        return Rejection(source, position, f"cannot read the row: {exc or type(exc).__name__}", excerpt)
 
 
 def _csv_record(cells: dict[str, str], where: Provenance) -> Record:
@@ -480,6 +496,8 @@ def _dates(cells: dict[str, str]) -> tuple[MarkDate, ...]:
         date = parse_date(role, raw)
         if date is None:
             continue
+        if raw is not None and _SLASHED.match(raw):
+            raise _RowError(f"{role}_date {raw!r} could be day/month or month/day: write YYYY-MM-DD")
         if date.value is None:
             raise _RowError(f"{role}_date {raw!r} is not a date (write YYYY-MM-DD)")
         out.append(date)
@@ -491,21 +509,30 @@ def _classes(raw: str | None) -> tuple[int, ...]:
     for part in _LIST.split(raw or ""):
         if not part:
             continue
-        number = nice_class(part)
+        number = _nice_class(part, "nice_classes")
         if number is None:
             raise _RowError(f"nice_classes: {part!r} is not a Nice class (1 to 45)")
         out.append(number)
     return tuple(out)
 
 
+def _nice_class(raw: str, column: str) -> int | None:
+    try:
+        return nice_class(raw)
+    except ValueError as exc:  # written with other digits than 0 to 9 (²): not a class at all
+        raise _RowError(f"{column}: {exc}") from None
+
+
 def _goods(raw: str | None, language: str | None) -> tuple[ClassGoods, ...]:
     out = []
     for part in _pipes(raw):
         match = _GOODS.match(part)
-        if match is None:  # no class given: keep the text, class unknown
+        # Any digits, not only 0-9: a class written ٩ or ² is refused by name rather than
+        # kept as goods text.
+        if match is None or not match.group(1).isnumeric():  # no class given: keep the text, class unknown
             out.append(ClassGoods(nice_class=None, text=part, language=language))
             continue
-        number = nice_class(match.group(1))
+        number = _nice_class(match.group(1), "goods")
         if number is None:
             raise _RowError(f"goods: class {match.group(1)!r} is not a Nice class (1 to 45)")
         out.append(ClassGoods(nice_class=number, text=match.group(2).strip(), language=language))

@@ -44,7 +44,7 @@ from lxml import etree
 
 from marksearch.errors import MalformedInputError
 from marksearch.formats import xmlsafe
-from marksearch.formats.common import clean, nice_class, parse_date, vienna
+from marksearch.formats.common import clean, is_digits, nice_class, parse_date, vienna
 from marksearch.formats.vocab import uspto_drawing, uspto_status
 from marksearch.records import (
     ClassGoods,
@@ -100,7 +100,7 @@ def party_type_text(code: str | None) -> str | None:
     >>> party_type_text("30"), party_type_text("41")
     ('ORIGINAL REGISTRANT', '2ND NEW OWNER ENTERED AFTER REGISTRATION')
     """
-    if code is None or not code.isdigit():
+    if code is None or not is_digits(code):
         return None
     value = int(code)
     fixed = {10: "ORIGINAL APPLICANT", 20: "OWNER AT PUBLICATION", 30: "ORIGINAL REGISTRANT"}
@@ -173,8 +173,9 @@ def _entry(elem: etree._Element, source: str) -> Entry:
         return Rejection(source, position, "case-file has no serial-number", _excerpt(elem))
     try:
         return _record(serial, top, Provenance(source, position))
-    except ValueError as exc:  # a value the record cannot hold; quarantine, go on
-        return Rejection(source, position, f"case-file {serial}: {exc}", _excerpt(elem))
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+        # A value the record cannot hold (a class written ², ...): quarantine, go on.
+        return Rejection(source, position, f"case-file {serial}: {exc or type(exc).__name__}", _excerpt(elem))
 
 
 def _record(serial: str, top: dict[str, etree._Element], where: Provenance) -> Record:

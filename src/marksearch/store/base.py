@@ -128,7 +128,9 @@ class WriteCounts:
     """What a write did.  ``read == inserted + updated + unchanged + deleted + quarantined``.
 
     ``older`` counts records skipped because the store already holds a newer
-    version; they are part of ``unchanged``.
+    version, or deleted the key with data as new as theirs or newer (a tombstone, see
+    :class:`~marksearch.records.Deletion`), and deletions skipped because the store holds
+    a newer version than theirs; they are part of ``unchanged``.
     """
 
     inserted: int = 0

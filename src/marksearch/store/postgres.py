@@ -9,7 +9,8 @@ advisory lock first, so batches of concurrent ingests apply one after another
 (as SQLite's ``BEGIN IMMEDIATE`` makes them) and change sequence numbers are
 handed out in commit order: a reader following the change log never sees a
 later change before an earlier one.  Under the lock, one query reads the
-stored id, content hash and ``as_of`` of the batch's keys; the batch is then
+stored id, content hash and ``as_of`` of the batch's keys, and one their
+tombstones (the ``as_of`` of their last deletion); the batch is then
 applied in memory by the embedded store's rules, and only what changes goes
 to the server: new records with ``COPY ... FROM STDIN`` (binary) straight
 into ``records``, changed ones through a temporary table and one ``UPDATE``,
@@ -59,7 +60,7 @@ from marksearch.versions import KEYS_VERSION
 
 __all__ = ["CHANNEL", "SCHEMA_VERSION", "PostgresStore", "redact"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 CHANNEL = "marksearch_changes"
 """What a committed batch notifies, with its last change sequence number as the payload."""
 
@@ -119,6 +120,15 @@ CREATE TABLE quarantine (
     UNIQUE (source, position, reason)
 );
 """,
+    # The as_of of each deleted key, so that an older version read later does not bring it back.
+    2: """
+CREATE TABLE tombstones (
+    office text COLLATE "C" NOT NULL,
+    application_number text COLLATE "C" NOT NULL,
+    as_of text COLLATE "C" NOT NULL,
+    PRIMARY KEY (office, application_number)
+);
+""",
 }
 
 # Where updated rows wait for their UPDATE (new rows are copied straight into records).
@@ -144,6 +154,22 @@ JOIN LATERAL (
 ) r ON true
 """
 
+# The tombstones of a batch's keys.
+_TOMBSTONES = """
+SELECT t.office, t.application_number, t.as_of
+FROM unnest(%s::text[], %s::text[]) AS k(office, application_number)
+JOIN tombstones t ON t.office = k.office AND t.application_number = k.application_number
+"""
+_BURY = """
+INSERT INTO tombstones (office, application_number, as_of)
+SELECT * FROM unnest(%s::text[], %s::text[], %s::text[])
+ON CONFLICT (office, application_number) DO UPDATE SET as_of = excluded.as_of
+"""
+_UNBURY = """
+DELETE FROM tombstones t USING unnest(%s::text[], %s::text[]) AS k(office, application_number)
+WHERE t.office = k.office AND t.application_number = k.application_number
+"""
+
 _QUARANTINE = """
 INSERT INTO quarantine (source, position, reason, excerpt, first_seen, times_seen)
 VALUES (%s, %s, %s, %s, %s, %s)
@@ -156,7 +182,7 @@ _INDEX_COLUMNS = "id, office, application_number, status, feature, filing_date, 
 T = TypeVar("T")
 
 
-_TABLES = ("meta", "records", "changes", "quarantine")  # a register's tables, as migration 1 makes them
+_TABLES = ("meta", "records", "changes", "quarantine", "tombstones")  # a register's tables, as the migrations make them
 
 
 def redact(url: str) -> str:
@@ -324,13 +350,17 @@ class PostgresStore(Store):
         """The batch applied in memory to the stored state of its keys (read under the write lock)."""
         keys = list(dict.fromkeys(_db_key(i.key) for i in items if not isinstance(i, Rejection)))
         stored: dict[tuple[str, str], tuple[int, str, str | None]] = {}
+        tombs: dict[tuple[str, str], str] = {}
         if keys:
-            rows = self.db.execute(_LOOKUP, ([k[0] for k in keys], [k[1] for k in keys])).fetchall()
+            columns = ([k[0] for k in keys], [k[1] for k in keys])
+            rows = self.db.execute(_LOOKUP, columns).fetchall()
             stored = {(office, number): (int(rid), digest, as_of) for office, number, rid, digest, as_of in rows}
+            tombs = {(office, number): as_of for office, number, as_of in self.db.execute(_TOMBSTONES, columns)}
         row = self.db.execute("SELECT (SELECT COALESCE(max(id), 0) FROM records), "
                               "(SELECT COALESCE(max(seq), 0) FROM changes)").fetchone()
         assert row is not None
-        batch = _Batch(stored, max_id=int(row[0]), seq=int(row[1]), largest_below=self._largest_id_below)
+        batch = _Batch(stored, max_id=int(row[0]), seq=int(row[1]), largest_below=self._largest_id_below,
+                       tombs=tombs)
         for item in items:
             if isinstance(item, Prepared):
                 batch.put(item)
@@ -357,6 +387,11 @@ class PostgresStore(Store):
         if batch.changes:
             self._copy("changes", ("seq", "op", "office", "application_number", "record_id"),
                        ["int8", "text", "text", "text", "int8"], iter(batch.changes))
+        buried, unburied = batch.tombstones
+        if buried:
+            self.db.execute(_BURY, ([k[0] for k, _ in buried], [k[1] for k, _ in buried], [a for _, a in buried]))
+        if unburied:
+            self.db.execute(_UNBURY, ([k[0] for k in unburied], [k[1] for k in unburied]))
 
     def _copy(self, table: str, columns: Sequence[str], types: list[str], rows: Iterator[tuple[Any, ...]]) -> None:
         sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)"
@@ -530,8 +565,11 @@ class _Batch:
     """
 
     def __init__(self, stored: dict[tuple[str, str], tuple[int, str, str | None]], *, max_id: int, seq: int,
-                 largest_below: Callable[[int, set[int]], int]) -> None:
+                 largest_below: Callable[[int, set[int]], int],
+                 tombs: dict[tuple[str, str], str] | None = None) -> None:
         self.state = dict(stored)  # key -> (id, content hash, as_of) as the batch goes
+        self.tombs = dict(tombs or {})  # key -> as_of of its newest deletion, as the batch goes
+        self._tombs_before = dict(self.tombs)
         self.before = {key: row[0] for key, row in stored.items()}
         self.written: dict[tuple[str, str], tuple[int, Prepared]] = {}  # key -> (seq, last version written)
         self.changes: list[tuple[int, str, str, str, int]] = []
@@ -551,7 +589,12 @@ class _Batch:
             self.counts.unchanged += 1
             self.counts.older += 1
             return
+        if row is None and p.as_of and key in self.tombs and p.as_of <= self.tombs[key]:
+            self.counts.unchanged += 1  # deleted by data as new as this version, or newer
+            self.counts.older += 1
+            return
         if row is None:
+            self.tombs.pop(key, None)
             record_id = self._next_id()
             self._new.add(record_id)
             self.counts.inserted += 1
@@ -565,6 +608,13 @@ class _Batch:
 
     def delete(self, d: Deletion) -> None:
         key = _db_key(d.key)
+        if d.as_of:
+            held = self.state.get(key)
+            if held is not None and held[2] and held[2] > d.as_of:
+                self.counts.unchanged += 1  # the register holds a newer version than the deletion
+                self.counts.older += 1
+                return
+            self.tombs[key] = max(self.tombs.get(key, d.as_of), d.as_of)
         row = self.state.pop(key, None)
         if row is None:
             self.counts.unchanged += 1  # already gone: deleting again changes nothing
@@ -584,6 +634,12 @@ class _Batch:
         while self._max_id in self._gone:
             self._max_id = self._largest_below(self._max_id, self._gone)
         return self._max_id + 1
+
+    @property
+    def tombstones(self) -> tuple[list[tuple[tuple[str, str], str]], list[tuple[str, str]]]:
+        """(key, as_of) of tombstones to write, and keys whose tombstone is gone."""
+        buried = [(k, a) for k, a in self.tombs.items() if self._tombs_before.get(k) != a]
+        return buried, [k for k in self._tombs_before if k not in self.tombs]
 
     @property
     def deletes(self) -> list[int]:

@@ -34,9 +34,11 @@ from marksearch.versions import KEYS_VERSION
 
 __all__ = ["SCHEMA_VERSION", "SQLiteStore"]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # 1: records.data held the record's JSON as text.
 # 2: records.data holds it zstd-compressed (store.packing); rows of schema 1 are still read.
+# 3: tombstones: the as_of of each deleted key, so that an older version read later does not
+#    bring the record back.  A register of schema 1 or 2 gets the (empty) table on opening.
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -78,6 +80,12 @@ CREATE TABLE IF NOT EXISTS changes (
     record_id INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS changes_by_record ON changes (office, application_number);
+CREATE TABLE IF NOT EXISTS tombstones (
+    office TEXT NOT NULL,
+    application_number TEXT NOT NULL,
+    as_of TEXT NOT NULL,  -- of the newest deletion of the key
+    PRIMARY KEY (office, application_number)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS quarantine (
     id INTEGER PRIMARY KEY,
     source TEXT NOT NULL,
@@ -179,6 +187,15 @@ class SQLiteStore(Store):
             counts.unchanged += 1
             counts.older += 1
             return
+        if row is None and p.as_of:
+            # A key deleted by data as new as this version, or newer, stays deleted.
+            tomb = self.db.execute(
+                "SELECT as_of FROM tombstones WHERE office=? AND application_number=?", p.key
+            ).fetchone()
+            if tomb is not None and p.as_of <= tomb[0]:
+                counts.unchanged += 1
+                counts.older += 1
+                return
         values = (
             p.registration_number,
             p.mark_text,
@@ -207,6 +224,7 @@ class SQLiteStore(Store):
             )
             record_id = int(cur.lastrowid or 0)
             self.db.execute("UPDATE changes SET record_id=? WHERE seq=?", (record_id, seq))
+            self.db.execute("DELETE FROM tombstones WHERE office=? AND application_number=?", p.key)
             counts.inserted += 1
         else:
             record_id = int(row[0])
@@ -240,8 +258,18 @@ class SQLiteStore(Store):
 
     def _delete(self, deletion: Deletion, counts: WriteCounts) -> None:
         row = self.db.execute(
-            "SELECT id FROM records WHERE office=? AND application_number=?", deletion.key
+            "SELECT id, as_of FROM records WHERE office=? AND application_number=?", deletion.key
         ).fetchone()
+        if deletion.as_of:
+            if row is not None and row[1] and row[1] > deletion.as_of:
+                counts.unchanged += 1  # the register holds a newer version than the deletion
+                counts.older += 1
+                return
+            self.db.execute(
+                "INSERT INTO tombstones VALUES (?,?,?) ON CONFLICT (office, application_number) "
+                "DO UPDATE SET as_of = max(as_of, excluded.as_of)",
+                (*deletion.key, deletion.as_of),
+            )
         if row is None:
             counts.unchanged += 1  # already gone: deleting again changes nothing
             return
