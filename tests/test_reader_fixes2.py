@@ -373,7 +373,7 @@ def test_a_schema_2_sqlite_register_gets_tombstones(tmp_path: Path) -> None:
         assert write(s, gone("1", "2020-09-01"))["deleted"] == 1
         assert write(s, mark("1", "KOKA", "2020-01-01"))["older"] == 1
     with sqlite3.connect(path) as db:
-        assert db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == "3"
+        assert db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == "4"
 
 
 def test_a_schema_1_postgres_register_gets_tombstones(pg_server: PgServer) -> None:
@@ -388,7 +388,7 @@ def test_a_schema_1_postgres_register_gets_tombstones(pg_server: PgServer) -> No
         assert write(s, mark("1", "KOKA", "2020-01-01"))["older"] == 1
     with psycopg.connect(url, autocommit=True) as conn:
         row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        assert row is not None and row[0] == "2"
+        assert row is not None and row[0] == "3"
 
 
 def test_random_deletions_with_dates_give_the_same_register_in_both_stores(pg_server: PgServer,

@@ -11,8 +11,9 @@ import orjson
 import pytest
 
 from marksearch.errors import StoreError
-from marksearch.records import ClassGoods, Deletion, Provenance, Record, Rejection, Status, VerbalElement
+from marksearch.records import ClassGoods, Deletion, Party, Provenance, Record, Rejection, Status, VerbalElement
 from marksearch.store import SQLiteStore, Store, open_store
+from marksearch.store.pgcluster import PgServer
 from marksearch.store.sqlite import SCHEMA_VERSION
 from marksearch.versions import KEYS_VERSION
 
@@ -167,6 +168,49 @@ def test_index_rows_and_owner_filter(store: Store) -> None:
     assert list(got) == [rows[0].id] and got[rows[0].id].record == owned
 
 
+@pytest.mark.parametrize("query", ["MÜLLER", "müller", "Muller", "ÉCOLE", "ecole", "СТРЕЛА", "strasse"])
+def test_the_owner_filter_ignores_case_and_diacritics_in_any_script(store: Store, query: str) -> None:
+    names = {"1": "Müller GmbH", "2": "École SARL", "3": "ООО Стрела", "4": "Straße AG"}
+    store.write([Record(office="DE", application_number=n, parties=(Party("owner", name=name),))
+                 for n, name in names.items()])
+    found = {store.get_by_ids([i])[i].record.application_number for i in store.owner_ids(query)}
+    expected = {"m": "1", "é": "2", "e": "2", "с": "3", "s": "4"}[query[0].lower()]
+    assert found == {expected}
+
+
+def _owned(number: str, name: str) -> Record:
+    return Record(office="DE", application_number=number, parties=(Party("owner", name=name),))
+
+
+def test_an_sqlite_register_of_schema_3_has_its_owner_names_folded(tmp_path: Path) -> None:
+    path = tmp_path / "reg.sqlite"
+    with open_store(str(path)) as s:
+        s.write([_owned("1", "MÜLLER GmbH")])
+    with sqlite3.connect(path) as db:  # as schema 3 kept the names
+        db.execute("UPDATE records SET owners = 'MÜLLER GmbH'")
+        db.execute("UPDATE meta SET value='3' WHERE key='schema_version'")
+    with open_store(str(path)) as s:
+        assert len(s.owner_ids("müller")) == 1
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT owners FROM records").fetchone()[0] == "muller gmbh"
+
+
+def test_a_postgres_register_of_schema_2_has_its_owner_names_folded(pg_server: PgServer) -> None:
+    import psycopg
+
+    url = pg_server.create_database()
+    with open_store(url) as s:
+        s.write([_owned("1", "MÜLLER GmbH"), _owned("2", "Acme")])
+    with psycopg.connect(url, autocommit=True) as conn:  # as schema 2 kept the names
+        conn.execute("UPDATE records SET owners = 'MÜLLER GmbH' WHERE application_number = '1'")
+        conn.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    with open_store(url) as s:
+        assert len(s.owner_ids("müller")) == 1 and len(s.owner_ids("ACME")) == 1
+    with psycopg.connect(url, autocommit=True) as conn:
+        rows = conn.execute("SELECT owners FROM records ORDER BY application_number").fetchall()
+        assert [r[0] for r in rows] == ["muller gmbh", "acme"]
+
+
 def test_records_are_stored_compressed_and_schema_1_rows_still_read(tmp_path: Path) -> None:
     """Schema 2 packs each record's JSON; a register written with schema 1 (JSON as text) still reads."""
     path = tmp_path / "reg.sqlite"
@@ -180,7 +224,7 @@ def test_records_are_stored_compressed_and_schema_1_rows_still_read(tmp_path: Pa
         "SELECT value FROM meta WHERE key='schema_version'").fetchone()[0]
     json_bytes = record.to_json_bytes()
     assert isinstance(stored, bytes) and len(stored) < len(json_bytes) / 2
-    assert version == str(SCHEMA_VERSION) == "3"
+    assert version == str(SCHEMA_VERSION) == "4"
     # Turn it into a schema 1 register: the JSON as text.
     db.execute("UPDATE records SET data=?", (json_bytes.decode(),))
     db.execute("UPDATE meta SET value='1' WHERE key='schema_version'")
@@ -192,7 +236,7 @@ def test_records_are_stored_compressed_and_schema_1_rows_still_read(tmp_path: Pa
         write(s, mark("2", "COCA"))
         assert [r.record.mark_text for r in s.iter_records()] == ["KOKA", "COCA"]
     with sqlite3.connect(path) as db:
-        assert db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == "3"
+        assert db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == "4"
 
 
 def test_record_json_leaves_provenance_out_exactly() -> None:

@@ -24,9 +24,10 @@ import xxhash
 
 from marksearch.records import Deletion, Entry, GoodsAddition, Record, Rejection
 from marksearch.store.packing import pack, unpack
+from marksearch.text.fold import strip_diacritics
 
 __all__ = ["Change", "IndexRow", "Prepared", "Quarantined", "Stats", "Store", "StoredRecord", "WriteCounts",
-           "bare_number"]
+           "bare_number", "owner_form"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,10 +83,9 @@ class Prepared:
             keys=keys if keys is None or isinstance(keys, bytes) else _dumps(keys),
             source=prov.source if prov else "",
             position=prov.position if prov else "",
-            # NUL as PostgreSQL keeps it (it cannot hold one), so that SQLite's LIKE reads past it alike
-            owners=" | ".join(
+            owners=owner_form(" | ".join(
                 dict.fromkeys(p.name or p.identifier or "" for p in record.parties_in("applicant", "owner"))
-            ).replace("\x00", "\ufffd"),
+            )),
             has_goods=bool(record.goods),
         )
 
@@ -96,6 +96,17 @@ class Prepared:
 
 Item = Prepared | Deletion | Rejection | GoodsAddition
 """What a store writes."""
+
+
+def owner_form(names: str) -> str:
+    """Owner names as the owner filter compares them: case folded in any script (SQLite's LIKE
+    and PostgreSQL's ILIKE on a "C" column fold ASCII letters only, so MÜLLER missed Müller),
+    without diacritics, and a NUL as U+FFFD (PostgreSQL cannot hold one).
+
+    >>> owner_form("MÜLLER GmbH | ÉCOLE Straße")
+    'muller gmbh | ecole strasse'
+    """
+    return strip_diacritics(names.casefold()).replace("\x00", "\ufffd")
 
 
 def bare_number(number: str) -> str:
@@ -336,7 +347,8 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def owner_ids(self, owner: str) -> list[int]:
-        """Ids of records whose applicant or owner name contains ``owner`` (case-insensitive)."""
+        """Ids of records whose applicant or owner name contains ``owner``, ignoring case and
+        diacritics in any script (both compared in :func:`owner_form`)."""
 
     @abc.abstractmethod
     def get_by_ids(self, ids: Sequence[int]) -> dict[int, StoredRecord]:

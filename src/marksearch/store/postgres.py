@@ -54,13 +54,14 @@ from marksearch.store.base import (
     StoredRecord,
     WriteCounts,
     bare_number,
+    owner_form,
     stored_from_row,
 )
 from marksearch.versions import KEYS_VERSION
 
 __all__ = ["CHANNEL", "SCHEMA_VERSION", "PostgresStore", "redact"]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 CHANNEL = "marksearch_changes"
 """What a committed batch notifies, with its last change sequence number as the payload."""
 
@@ -129,7 +130,26 @@ CREATE TABLE tombstones (
     PRIMARY KEY (office, application_number)
 );
 """,
+    # records.owners in owner_form (case folded in any script, no diacritics): _fold_owners
+    # folds a register's existing names, which needs Python's case folding.
+    3: "",
 }
+
+
+def _fold_owners(db: psycopg.Connection[Any]) -> None:
+    """Migration 3 of a register written before it: its owner names in :func:`owner_form`."""
+    changed: list[tuple[str, int]] = []
+    with db.cursor(name="marksearch_owners") as cursor:  # server side: constant memory
+        cursor.execute("SELECT id, owners FROM records WHERE owners <> ''")
+        for record_id, owners in cursor:
+            if (folded := owner_form(owners)) != owners:
+                changed.append((folded, int(record_id)))
+    with db.cursor() as cursor:
+        for start in range(0, len(changed), 5000):
+            cursor.executemany("UPDATE records SET owners = %s WHERE id = %s", changed[start : start + 5000])
+
+
+_PYTHON_STEPS = {3: _fold_owners}  # run after the step's SQL, on registers that had data before it
 
 # Where updated rows wait for their UPDATE (new rows are copied straight into records).
 _INCOMING = "CREATE TEMP TABLE IF NOT EXISTS incoming (LIKE records INCLUDING STORAGE) ON COMMIT DELETE ROWS"
@@ -282,7 +302,10 @@ class PostgresStore(Store):
                 if version is None:
                     self._check_foreign_tables()
                 for step in range((version or 0) + 1, SCHEMA_VERSION + 1):
-                    self.db.execute(_MIGRATIONS[step].encode())  # no parameters: several statements run
+                    if _MIGRATIONS[step]:
+                        self.db.execute(_MIGRATIONS[step].encode())  # no parameters: several statements run
+                    if version is not None and step in _PYTHON_STEPS:
+                        _PYTHON_STEPS[step](self.db)
                 if version is None:  # a new register is keyed by this version; an older one kept what it had
                     self.db.execute("INSERT INTO meta VALUES ('keys_version', %s) ON CONFLICT (key) DO NOTHING",
                                     (str(KEYS_VERSION),))
@@ -463,7 +486,7 @@ class PostgresStore(Store):
             last = rows[-1][0]
 
     def owner_ids(self, owner: str) -> list[int]:
-        # ILIKE on a "C"-collated column folds ASCII letters only, as SQLite's LIKE does.
+        owner = owner_form(owner)  # as the column holds the names
         pattern = "%" + owner.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         rows = self._fetch("SELECT id FROM records WHERE owners ILIKE %s ESCAPE '\\' ORDER BY id",
                            (_text(pattern),))

@@ -28,17 +28,20 @@ from marksearch.store.base import (
     StoredRecord,
     WriteCounts,
     bare_number,
+    owner_form,
     stored_from_row,
 )
 from marksearch.versions import KEYS_VERSION
 
 __all__ = ["SCHEMA_VERSION", "SQLiteStore"]
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 # 1: records.data held the record's JSON as text.
 # 2: records.data holds it zstd-compressed (store.packing); rows of schema 1 are still read.
 # 3: tombstones: the as_of of each deleted key, so that an older version read later does not
 #    bring the record back.  A register of schema 1 or 2 gets the (empty) table on opening.
+# 4: records.owners holds the names in owner_form (case folded in any script, no diacritics); a
+#    register of an earlier schema has its column folded on opening.
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -148,6 +151,9 @@ class SQLiteStore(Store):
             # Schema 1 needs no change of its tables: its text rows stay readable beside packed ones.
             # A new register is keyed by this version; an older one keeps what it had (1 if nothing).
             new = "" if row is not None else f"INSERT OR IGNORE INTO meta VALUES ('keys_version', '{KEYS_VERSION}');"
+            if row is not None and int(row[0]) < 4:  # owner names as the owner filter now compares them
+                self.db.create_function("marksearch_owner_form", 1, owner_form, deterministic=True)
+                new += "UPDATE records SET owners = marksearch_owner_form(owners) WHERE owners <> '';"
             self.db.executescript(
                 "BEGIN IMMEDIATE;" + _SCHEMA + "INSERT OR REPLACE INTO meta VALUES "
                 f"('schema_version', '{SCHEMA_VERSION}');" + new + " COMMIT;"
@@ -357,6 +363,7 @@ class SQLiteStore(Store):
             )
 
     def owner_ids(self, owner: str) -> list[int]:
+        owner = owner_form(owner)
         pattern = "%" + owner.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         rows = self.db.execute(
             "SELECT id FROM records WHERE owners LIKE ? ESCAPE '\\' ORDER BY id", (pattern,)
