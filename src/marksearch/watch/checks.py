@@ -41,9 +41,11 @@ def check_webhook_url(url: str) -> str:
     """An http(s) URL that the sender can POST to, or :class:`UsageError`.
 
     The host must be an IP address or a domain name that encodes with IDNA (labels of 1 to 63
-    letters, digits, hyphens or underscores); whitespace and control characters are refused
-    anywhere; other non-ASCII characters after the host are percent-encoded as UTF-8, as a
-    browser sends them (what is stored, and shown, is the encoded URL).
+    letters, digits, hyphens or underscores), the port (if any) 1 to 65535; whitespace, control
+    characters and backslashes are refused anywhere; other non-ASCII characters after the host
+    are percent-encoded as UTF-8, as a browser sends them (what is stored, and shown, is the
+    encoded URL).  A user name or password (``user:pass@``) is refused: the signature is the
+    authentication, and the URL is shown back by the API and the CLI.
 
     >>> check_webhook_url("ftp://x")
     Traceback (most recent call last):
@@ -56,13 +58,20 @@ def check_webhook_url(url: str) -> str:
     if any(c.isspace() or unicodedata.category(c) in ("Cc", "Cf") for c in url):
         raise UsageError(f"the webhook URL {shown} holds a space or a control character: "
                          "write a space as %20")
+    if "\\" in url:  # urlsplit reads http://a.example\@b.example as host b.example, a person as a.example
+        raise UsageError(f"the webhook URL {shown} holds a backslash: write it as %5C")
     try:
         parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises ValueError on a bad port or a bad IP literal
+        port = parts.port  # raises ValueError on a bad port or a bad IP literal
     except ValueError:
         raise UsageError(f"the webhook URL {shown} is not a URL (a bad port or IP address?)") from None
     if parts.scheme not in ("http", "https"):
         raise UsageError(f"the webhook URL must start with http:// or https://, not {shown}")
+    if "@" in parts.netloc:
+        raise UsageError(f"the webhook URL {shown} holds a user name or password (before @): leave them out, "
+                         "the signature authenticates the deliveries")
+    if port == 0:
+        raise UsageError(f"the webhook URL {shown} has port 0: a port is 1 to 65535")
     if not parts.hostname:
         raise UsageError(f"the webhook URL {shown} names no host")
     if "[" not in parts.netloc and (problem := _host_problem(parts.hostname)) is not None:

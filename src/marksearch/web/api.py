@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
+from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
@@ -51,13 +52,15 @@ class Problem(BaseModel):
 
 
 def problem(status: int, title: str, detail: str, *, kind: str | None = None, param: str | None = None,
-            reason: str | None = None, headers: dict[str, str] | None = None) -> JSONResponse:
-    """A problem+json response; ``kind`` names a ``/problems/<kind>`` page, else ``about:blank``."""
+            reason: str | None = None, also: Sequence[str] = (),
+            headers: dict[str, str] | None = None) -> JSONResponse:
+    """A problem+json response; ``kind`` names a ``/problems/<kind>`` page, else ``about:blank``;
+    ``param`` (and ``also``, others at fault with it) in ``invalid-params``."""
     body: dict[str, Any] = {"type": f"/problems/{kind}" if kind else "about:blank", "title": title,
                             "status": status, "detail": detail}
     if param is not None:
         body["param"] = param
-        body["invalid-params"] = [{"name": param, "reason": reason or detail}]
+        body["invalid-params"] = [{"name": name, "reason": reason or detail} for name in (param, *also)]
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
 
@@ -267,7 +270,22 @@ OfficeCode = Annotated[str, Field(pattern=r"^[A-Za-z]{2}$")]
 NiceClassNumber = Annotated[int, Field(ge=1, le=45)]
 
 
+FILTERS = ("office", "cls", "status", "feature", "filed_from", "filed_to", "owner", "goods")
+
+
+def _parsed(request: Request, names: tuple[str, ...]) -> SearchParams:
+    """The query's parameters ``names``, read by :meth:`SearchParams.parse` as the pages read them.
+
+    The parameters declared beside it state the bounds in the OpenAPI document, and FastAPI
+    answers a value outside them with 422; but pydantic's lax reading also takes ``+5``, ``5.0``,
+    ``1_0``, `` 5 `` and ``1609459200`` (a Unix time, as a date), which the pages refuse: what
+    reaches the service is what ``parse`` reads, else 400 naming the parameter.
+    """
+    return SearchParams.parse((k, v) for k, v in request.query_params.multi_items() if k in names)
+
+
 def filters(
+    request: Request,
     office: Annotated[list[OfficeCode] | None, Query(max_length=MAX_VALUES,
                                                      description="WIPO ST.3 office code (repeatable)")] = None,
     cls: Annotated[list[NiceClassNumber] | None, Query(max_length=MAX_VALUES,
@@ -280,31 +298,29 @@ def filters(
     owner: Annotated[str | None, Query(max_length=MAX_QUERY, description="Applicant or owner name contains")] = None,
     goods: Annotated[str | None, Query(max_length=MAX_GOODS, description=GOODS_DESCRIPTION)] = None,
 ) -> SearchParams:
-    params = SearchParams(offices=tuple(office or ()), classes=tuple(cls or ()),
-                          statuses=tuple(s.value for s in status or ()) or ("live",),
-                          features=tuple(f.value for f in feature or ()), filed_from=filed_from,
-                          filed_to=filed_to, owner=owner or None, goods=(goods or "").strip() or None)
-    params.validate(need_text=False)
-    return params.normalised()
+    return _parsed(request, FILTERS)  # the declared values are checked, the query's read (see _parsed)
 
 
 def search_params(
+    request: Request,
     q: Annotated[str, Query(min_length=1, max_length=MAX_QUERY, description="The mark, in any script")],
     base: Annotated[SearchParams, Depends(filters)],
     page: Annotated[int, Query(ge=1, description="No upper bound: a page past the end is empty")] = 1,
     per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 20,
 ) -> SearchParams:
-    params = dataclasses.replace(base, q=q, page=page, per_page=per_page)
+    own = _parsed(request, ("q", "page", "per_page"))
+    params = dataclasses.replace(base, q=own.q, page=own.page, per_page=own.per_page)
     params.validate()
     return params
 
 
 def facet_params(
+    request: Request,
     base: Annotated[SearchParams, Depends(filters)],
     q: Annotated[str | None, Query(max_length=MAX_QUERY, description="Echoed; facets count every mark "
                                    "that passes the filters, as the search ranks them all")] = None,
 ) -> SearchParams:
-    return dataclasses.replace(base, q=q or "")
+    return dataclasses.replace(base, q=_parsed(request, ("q",)).q)
 
 
 def service(request: Request) -> Service:
@@ -331,10 +347,11 @@ def facets(params: Annotated[SearchParams, Depends(facet_params)], svc: Served) 
     return svc.facets(params)
 
 
-@router.get("/marks/{office}/{application_number}", response_model=RecordOut, responses=_problems(404, 422),
+@router.get("/marks/{office}/{application_number:path}", response_model=RecordOut, responses=_problems(404, 422),
             summary="One record, every field")
 def mark(office: Annotated[str, Path(max_length=20)], application_number: Annotated[str, Path(max_length=100)],
          svc: Served) -> dict[str, Any]:
+    """The application number may hold a ``/`` (``12/345,678``, sent as ``12%2F345%2C678``)."""
     return svc.record(office, application_number)
 
 

@@ -23,7 +23,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.staticfiles import StaticFiles
-from starlette.datastructures import MutableHeaders
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -39,9 +39,16 @@ log = logging.getLogger("marksearch.web")
 
 TITLES = {  # problem titles, also the headings of the HTML error pages
     400: N_("Bad request"), 401: N_("Token required"), 403: N_("Forbidden"), 404: N_("Not found"),
-    405: N_("Method not allowed"),
+    405: N_("Method not allowed"), 413: N_("Request too large"), 415: N_("Unsupported media type"),
     422: N_("Unprocessable parameter"), 500: N_("Internal error"), 503: N_("Register unavailable"),
 }
+# Starlette's own details (the bare status phrase), as an HTML page says them in the reader's language.
+PLAIN_DETAILS = {
+    (404, "Not Found"): N_("There is no page at this address."),
+    (405, "Method Not Allowed"): N_("This address does not answer this method: the pages are read with GET."),
+}
+MAX_BODY = 1_000_000  # bytes of a request body: the largest watch body (1000 alert ids) is a few kB
+WATCH_PATHS = ("/api/v1/watch/", "/watch/")  # behind the token, which a server without one cannot check
 OPEN_PATHS = ("/healthz",)  # answered without the token
 # On every response.  No Content-Security-Policy beyond framing: the Swagger UI at /docs loads its
 # scripts from a CDN and the record page has an inline onerror handler.
@@ -85,8 +92,11 @@ def create_app(db: str | None = None, *, token: str | None = None, goods_in_back
         return service.health()
 
     _install_errors(app)
+    app.add_middleware(BodyLimit, limit=MAX_BODY)
     if token:
-        _install_token(app, token)
+        _install_token(app, token)  # outside the body limit: a client without the token learns nothing
+    else:
+        app.add_middleware(WatchOff)
     app.add_middleware(SecurityHeaders)  # added last: outermost, so the token's 401 has them too
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
@@ -101,21 +111,24 @@ def app_from_env() -> FastAPI:
 
 
 def _answer(request: Request, status: int, detail: str, *, kind: str | None = None, param: str | None = None,
-            reason: str | None = None, headers: dict[str, str] | None = None,
+            reason: str | None = None, also: Sequence[str] = (), headers: dict[str, str] | None = None,
             links: Sequence[tuple[str, str]] = ()) -> Response:
     """problem+json for the API and JSON twins, an HTML page for the pages (with ``links``, ``(label,
-    path)`` of pages the reader may have meant)."""
+    path)`` of pages the reader may have meant); ``also``: other parameters at fault with ``param``."""
     title = TITLES.get(status, "Error")
     if request.url.path.startswith("/api/") or pages.wants_json(request) or request.url.path == "/openapi.json":
-        return api.problem(status, title, detail, kind=kind, param=param, reason=reason, headers=headers)
+        return api.problem(status, title, detail, kind=kind, param=param, reason=reason, also=also,
+                           headers=headers)
     t = pages.translator(request)
-    return pages.error_page(request, status, t.gettext(title), detail, headers=headers, links=links)
+    shown = t.gettext(PLAIN_DETAILS.get((status, detail), detail))  # a detail marked N_ is translated
+    return pages.error_page(request, status, t.gettext(title), shown, headers=headers, links=links)
 
 
 def _install_errors(app: FastAPI) -> None:
     async def bad_parameter(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, BadParameter)
-        return _answer(request, 400, str(exc), kind="bad-parameter", param=exc.param, reason=exc.reason)
+        return _answer(request, 400, str(exc), kind="bad-parameter", param=exc.param, reason=exc.reason,
+                       also=exc.also)
 
     async def not_found(request: Request, exc: Exception) -> Response:
         return _answer(request, 404, str(exc), kind="not-found", links=getattr(exc, "links", ()))
@@ -125,6 +138,7 @@ def _install_errors(app: FastAPI) -> None:
         return _answer(request, 503, str(exc), kind="store-unavailable")
 
     async def usage_error(request: Request, exc: Exception) -> Response:
+        # what is left: the routes name the field of a library mistake (BadParameter, web/watch.py's _field)
         return _answer(request, 400, str(exc), kind="bad-parameter")
 
     async def invalid(request: Request, exc: Exception) -> Response:
@@ -176,6 +190,63 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+# -- request bodies ----------------------------------------------------------------------------------------
+
+
+class BodyLimit:
+    """ASGI middleware: a request body of more than ``limit`` bytes is refused with 413, before
+    any of it is read when ``Content-Length`` says so, else as soon as the bytes streamed pass it
+    (the route reading the body gets the 413 instead), so that no route reads or parses it."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = Headers(scope=scope).get("content-length", "0")
+        refused = None
+        if not (length.isascii() and length.isdigit()):
+            refused = _answer(Request(scope), 400, "the Content-Length header is not a number")
+        elif len(length) > 18 or int(length) > self.limit:  # the bound keeps int() cheap
+            refused = _answer(Request(scope), 413, self._too_large())
+        if refused is not None:
+            await refused(scope, receive, send)
+            return
+        received = 0
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:  # raised inside the route: its error handlers answer
+                    raise HTTPException(413, self._too_large())
+            return message
+
+        await self.app(scope, counted, send)
+
+    def _too_large(self) -> str:
+        return f"a request body has at most {self.limit} bytes"
+
+
+class WatchOff:
+    """ASGI middleware of a server without a token: the watch routes answer 403 before their
+    body is read (FastAPI reads a route's body before its dependencies, which check the token)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and str(scope["path"]).startswith(WATCH_PATHS):
+            request = Request(scope)
+            await _answer(request, 403, watch.NO_TOKEN)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
 
 
 # -- a private deployment ----------------------------------------------------------------------------------

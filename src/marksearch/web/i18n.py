@@ -272,13 +272,25 @@ class Translator:
         return babel.dates.format_date(day, format=fmt, locale=self.locale)
 
     def datetime(self, value: Any) -> str:
+        """An ISO date and time in UTC, in the language's own form, naming the zone where the
+        language puts it (a reader in Tokyo must not take 10:23 for local time); a time without
+        a zone is read as UTC, as the register writes them.
+
+        >>> Catalogs().get("ja").datetime("2026-11-21T10:23:13+00:00")
+        '2026/11/21 10:23:13 UTC'
+        """
         if not value:
             return ""
         try:
             moment = dt.datetime.fromisoformat(str(value))
         except ValueError:
             return str(value)
-        return babel.dates.format_datetime(moment, format="medium", tzinfo=moment.tzinfo, locale=self.locale)
+        moment = (moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
+        # Babel's medium date-time, with the long time format, the one that names the zone (z)
+        day = babel.dates.format_date(moment.date(), format="medium", locale=self.locale)
+        time = babel.dates.format_time(moment, format="long", tzinfo=dt.UTC, locale=self.locale)
+        pattern = str(babel.dates.get_datetime_format("medium", locale=self.locale)).replace("'", "")
+        return pattern.replace("{0}", time).replace("{1}", day)
 
     def language_name(self, code: str | None) -> str:
         if not code:

@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException
 
 from marksearch.web.api import export_response
 from marksearch.web.exports import EXPORTS
-from marksearch.web.i18n import LANGUAGES, SIGNAL_LABELS, STATUS_LABELS, Catalogs, Translator, negotiate
+from marksearch.web.i18n import LANGUAGES, N_, SIGNAL_LABELS, STATUS_LABELS, Catalogs, Translator, negotiate
 from marksearch.web.service import FEATURES, BadParameter, SearchParams, Service
 
 __all__ = ["error_page", "render", "router", "translator", "wants_json"]
@@ -32,6 +32,7 @@ NOT_CARRIED = ("lang", "format", "token")
 # A longer path is no page of this app (a record's number has at most 100 characters): its error
 # page links to the home page, rather than repeating a client's 20,000 characters in every link.
 MAX_LINK_PATH = 2000
+PER_PAGE_CHOICES = (10, 20, 50, 100)
 
 router = APIRouter(include_in_schema=False)
 
@@ -107,9 +108,14 @@ def same_site_path(path: str) -> str:
 
 
 def _chrome(request: Request, t: Translator) -> dict[str, Any]:
-    """What every page shows around its data: languages, the JSON link, the register's offices."""
+    """What every page shows around its data: languages, the JSON link, the register's offices.
+
+    The links repeat the request, which a link can only do for a GET: the page of another method
+    (the error page of the alerts' seen form, a POST) links to the page it came from instead."""
     pairs = [(k, v) for k, v in request.query_params.multi_items() if k not in NOT_CARRIED]
     path = same_site_path(request.scope["path"])
+    if request.method not in ("GET", "HEAD"):
+        path, pairs = (("/watch/alerts" if path.startswith("/watch/") else "/"), [])
     if len(path) > MAX_LINK_PATH:
         path, pairs = "/", []
     languages = [{"code": lang.code, "tag": lang.tag, "name": lang.name, "current": lang.code == t.language.code,
@@ -119,6 +125,21 @@ def _chrome(request: Request, t: Translator) -> dict[str, Any]:
 
 
 # -- the search page -----------------------------------------------------------------------------------
+
+
+def per_page_choices(given: str) -> list[str]:
+    """The form's choices of hits per page, with the one asked for (``per_page=5`` from a link or
+    the API), so that searching again keeps it rather than falling back to the first choice.
+
+    >>> per_page_choices("5"), per_page_choices(""), per_page_choices("abc")
+    (['5', '10', '20', '50', '100'], ['10', '20', '50', '100'], ['abc', '10', '20', '50', '100'])
+    """
+    choices = [str(n) for n in PER_PAGE_CHOICES]
+    if not given or given in choices:
+        return choices
+    if given.isascii() and given.isdigit() and len(given) <= 9:
+        return sorted([*choices, given], key=int)
+    return [given, *choices]  # shown as typed, with the form's error
 
 
 def _form(request: Request) -> dict[str, Any]:
@@ -169,7 +190,8 @@ def _search_view(request: Request, svc: Service, params: SearchParams, facets: M
                  result: Mapping[str, Any] | None) -> dict[str, Any]:
     form = _form(request)
     view: dict[str, Any] = {"form": form, "vocab": _vocab(svc), "facet_links": _facet_links(params, facets),
-                            "error": None, "goods_url": _url("/goods", [("q", form["goods"])] if form["goods"] else [])}
+                            "error": None, "goods_url": _url("/goods", [("q", form["goods"])] if form["goods"] else []),
+                            "per_page_choices": per_page_choices(form["per_page"])}
     if result is not None:
         pages = int(result["pages"])
         window = range(max(1, params.page - 3), min(pages, params.page + 3) + 1)
@@ -279,13 +301,23 @@ def record_page(request: Request, office: Annotated[str, Path(max_length=20)],
     return render(request, "record.html", data, view=view)
 
 
+# What each problem ``type`` means: its title and explanation (English in the JSON, the reader's
+# language on the page).
+PROBLEMS = {
+    "bad-parameter": (N_("Bad parameter"), N_("A parameter is not acceptable: the problem's param names it.")),
+    "not-found": (N_("Not found"),
+                  N_("There is no record with this office code and application number in the register.")),
+    "unauthorized": (N_("Token required"), N_("This server asks for a token: send Authorization: Bearer <token>.")),
+    "store-unavailable": (N_("Register unavailable"), N_("The register could not be read; try again later.")),
+}
+
+
 @router.get("/problems/{kind}")
 def problem_page(request: Request, kind: str) -> Response:
     """What a problem ``type`` means (the URIs in problem+json bodies point here)."""
-    known = {"bad-parameter": "A query parameter is not acceptable: the problem's param names it.",
-             "not-found": "There is no record with this office code and application number in the register.",
-             "unauthorized": "This server asks for a token: send Authorization: Bearer <token>.",
-             "store-unavailable": "The register could not be read; try again later."}
-    if kind not in known:
-        raise HTTPException(404, "no such problem type")
-    return render(request, "error.html", {"status": 200, "title": kind, "detail": known[kind]})
+    if kind not in PROBLEMS:
+        raise HTTPException(404, N_("There is no such problem type."))
+    title, detail = PROBLEMS[kind]
+    t = translator(request)
+    return render(request, "error.html", {"status": 200, "kind": kind, "title": title, "detail": detail},
+                  view={"title": t.gettext(title), "detail": t.gettext(detail)})

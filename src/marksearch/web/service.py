@@ -77,11 +77,13 @@ _EPOCH = np.datetime64("1800-01-01", "D")  # day 0 of the index's filing-date co
 
 
 class BadParameter(UsageError):
-    """A query parameter is not acceptable; ``param`` names it."""
+    """A query parameter is not acceptable; ``param`` names it (``also``: others at fault with it,
+    as when two fields contradict each other)."""
 
-    def __init__(self, param: str, reason: str) -> None:
+    def __init__(self, param: str, reason: str, *, also: Sequence[str] = ()) -> None:
         self.param = param
         self.reason = reason
+        self.also = tuple(also)
         super().__init__(f"{param}: {reason}")
 
 
@@ -118,8 +120,9 @@ class SearchParams:
     def parse(cls, pairs: Iterable[tuple[str, str]]) -> SearchParams:
         """From query-string pairs, as a form sends them (empty fields are absent); validated.
 
-        Read as the API reads them: of a parameter given twice the last value counts, numbers are
-        ASCII digits and dates ``YYYY-MM-DD``.
+        The one reading of the pages and the API: of a parameter given twice the last value
+        counts, numbers are ASCII digits and dates ``YYYY-MM-DD``, with nothing around them (no
+        sign, point, underscore or space); texts lose the spaces around them.
 
         >>> SearchParams.parse([("q", "KOKA"), ("q", "COCA"), ("page", "2")]).q
         'COCA'
@@ -127,9 +130,10 @@ class SearchParams:
         values: dict[str, list[str]] = {}
         last: dict[str, str] = {}
         for name, value in pairs:
-            last[name] = value.strip()
+            given = value if name in _EXACT else value.strip()
+            last[name] = given if value.strip() else ""
             if value.strip():
-                values.setdefault(name, []).append(value.strip())
+                values.setdefault(name, []).append(given)
 
         def one(name: str) -> str | None:
             return last.get(name) or None
@@ -262,6 +266,8 @@ def check_goods(param: str, text: str) -> list[str]:
 # What the API's parameters accept, and no more: int() and date.fromisoformat() also read other
 # scripts' digits (２, ٩) and ISO week dates (2021-W01-1), which the API refuses.
 _WHOLE = re.compile(r"-?[0-9]{1,4300}")  # 4300 digits: the most int() (and the API) will read
+# Read as given: int() and pydantic would take " 5 ", and a form's numbers and dates never have spaces.
+_EXACT = frozenset({"cls", "page", "per_page", "filed_from", "filed_to"})
 
 
 def _integer(param: str, text: str) -> int:

@@ -14,23 +14,28 @@ from __future__ import annotations
 
 import hmac
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
+from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import RedirectResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
+from marksearch.errors import UsageError
 from marksearch.search import MAX_GOODS, MAX_QUERY
-from marksearch.watch.storage import WatchStore
+from marksearch.watch.checks import check_name, check_offices, check_text, check_webhook_url, clean, goods_classes
+from marksearch.watch.storage import Portfolio, WatchStore
 from marksearch.web.api import _problems
 from marksearch.web.pages import render, wants_json
 from marksearch.web.service import MAX_PER_PAGE, BadParameter, NotFound, Service, check_goods
 
-__all__ = ["api_router", "page_router"]
+__all__ = ["NO_TOKEN", "api_router", "page_router"]
 
+NO_TOKEN = "watch lists need a token: start the server with marksearch serve --token"
 MAX_ID = 2**53  # row ids; larger ones cannot be stored and are refused before the database sees them
 MAX_IDS = 1000  # alert ids marked seen by one request
 
@@ -53,7 +58,7 @@ def require_token(request: Request) -> None:
     """The server's token, or 401; no token configured: 403 (the app's middleware checks it first)."""
     expected: str | None = getattr(request.app.state, "token", None)
     if not expected:
-        raise HTTPException(403, "watch lists need a token: start the server with marksearch serve --token")
+        raise HTTPException(403, NO_TOKEN)
     auth = request.headers.get("authorization", "")
     given = auth[7:] if auth.lower().startswith("bearer ") else request.cookies.get("token", "")
     from_query = request.query_params.get("token", "")  # a first visit: the middleware sets the cookie
@@ -79,13 +84,20 @@ Token = Depends(require_token)
 # -- bodies and answers -----------------------------------------------------------------------------------
 
 
-class PortfolioIn(BaseModel):
+class Body(BaseModel):
+    """A watch body: a field it does not know is refused (422 naming it), never dropped, so that
+    a typo (``"treshold"``) is not a request that silently keeps the default."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class PortfolioIn(Body):
     name: Name
     webhook_url: Url | None = None
     webhook_secret: Secret | None = None
 
 
-class PortfolioChange(BaseModel):
+class PortfolioChange(Body):
     name: Name | None = None
     webhook_url: Url | None = None
     webhook_secret: Secret | None = None
@@ -102,7 +114,7 @@ class PortfolioOut(BaseModel):
     new_alerts: int
 
 
-class WatchIn(BaseModel):
+class WatchIn(Body):
     portfolio: Name = "default"
     text: Annotated[str, Field(min_length=1, max_length=MAX_QUERY, description="The watched mark, any script")]
     classes: Annotated[list[NiceClass], Field(max_length=45)] = []
@@ -113,7 +125,7 @@ class WatchIn(BaseModel):
     backfill: Flag = Field(default=False, description="Also match it against the whole register now")
 
 
-class WatchChange(BaseModel):
+class WatchChange(Body):
     portfolio: Name | None = None
     text: Annotated[str | None, Field(min_length=1, max_length=MAX_QUERY)] = None
     classes: Annotated[list[NiceClass] | None, Field(max_length=45)] = None
@@ -166,7 +178,7 @@ class AlertsOut(BaseModel):
     alerts: list[AlertOut]
 
 
-class SeenIn(BaseModel):
+class SeenIn(Body):
     ids: Annotated[list[AlertId] | None, Field(max_length=MAX_IDS)] = None
     all: Flag = Field(default=False, description="Every new alert (of portfolio, when given)")
     portfolio: Name | None = None
@@ -197,6 +209,53 @@ def _existing_watch(ws: WatchStore, watch_id: int) -> None:
         raise NotFound(f"no watched mark {watch_id}")
 
 
+@contextmanager
+def _field(name: str) -> Iterator[None]:
+    """A library mistake (:class:`UsageError`) within, as a 400 naming the field ``name``."""
+    try:
+        yield
+    except BadParameter:
+        raise
+    except UsageError as exc:
+        raise BadParameter(name, str(exc)) from None
+
+
+def _check(name: str, check: Callable[[Any], object], value: Any) -> None:
+    """``check(value)`` (when ``value`` is given), its mistake named as the field ``name``."""
+    if value is not None:
+        with _field(name):
+            check(value)
+
+
+def _check_webhook(url: str | None, secret: str | None, current: Portfolio | None = None) -> None:
+    """The webhook fields of a body, each mistake naming its field; ``current``: the portfolio
+    changed, whose URL or secret a change may keep."""
+    _check("webhook_url", check_webhook_url, url)
+    _check("webhook_secret", lambda text: clean(text, "the webhook secret"), secret)
+    if secret is not None and url is None and (current is None or not current.webhook_url):
+        raise BadParameter("webhook_url", "a webhook secret needs a webhook URL")
+    if url is not None and secret is None and (current is None or not current.webhook_secret):
+        raise BadParameter("webhook_secret", "a webhook needs a secret of at least 16 characters to sign "
+                                             "its deliveries with")
+
+
+def _goods_classes(goods: str | None) -> tuple[int, ...] | None:
+    """The classes read from a watch's goods, as the library reads them when no classes are given
+    (here, so that a description no class can be read from is named ``goods``); no goods: ``None``."""
+    if goods is None or not goods.strip():
+        return None
+    with _field("goods"):
+        return goods_classes(clean(goods, "the goods"))
+
+
+def _check_watch(body: WatchIn | WatchChange) -> None:
+    _check("portfolio", check_name, body.portfolio)
+    _check("text", check_text, body.text)
+    _check("offices", check_offices, body.offices)
+    _check("goods", lambda text: clean(text, "the goods"), body.goods)
+    _check_goods(body.goods)
+
+
 def _check_goods(goods: str | None) -> None:
     """A watch's goods, as a search's are checked: at most ``MAX_GOODS_ITEMS`` items (else 400);
     blank is none (``add``) or unset (``change``)."""
@@ -213,7 +272,9 @@ def list_portfolios(request: Request) -> list[dict[str, Any]]:
 @api_router.post("/portfolios", response_model=PortfolioOut, status_code=201, responses=_ANSWERS,
                  summary="Make a portfolio, with or without a webhook")
 def add_portfolio(request: Request, body: PortfolioIn) -> dict[str, Any]:
-    with _watch_store(request) as ws:
+    _check("name", check_name, body.name)
+    _check_webhook(body.webhook_url, body.webhook_secret)
+    with _watch_store(request) as ws, _field("name"):  # what is left: a portfolio of that name already
         return ws.add_portfolio(body.name, webhook_url=body.webhook_url, webhook_secret=body.webhook_secret).to_dict()
 
 
@@ -227,9 +288,16 @@ def get_portfolio(request: Request, portfolio_id: RowId) -> dict[str, Any]:
 @api_router.patch("/portfolios/{portfolio_id}", response_model=PortfolioOut, responses=_WITH_404,
                   summary="Rename a portfolio, set or unset its webhook")
 def change_portfolio(request: Request, portfolio_id: RowId, body: PortfolioChange) -> dict[str, Any]:
+    given = [name for name in ("webhook_url", "webhook_secret") if getattr(body, name) is not None]
+    if body.unset_webhook and given:
+        raise BadParameter("unset_webhook", f"removes the webhook: it cannot go with {' or '.join(given)}",
+                           also=given)
+    _check("name", check_name, body.name)
     with _watch_store(request) as ws:
         name = _portfolio_name(ws, portfolio_id)
-        return ws.change_portfolio(name, new_name=body.name, webhook_url=body.webhook_url,
+        _check_webhook(body.webhook_url, body.webhook_secret, ws.portfolio(name))
+        with _field("name"):  # what is left: a portfolio of the new name already
+            return ws.change_portfolio(name, new_name=body.name, webhook_url=body.webhook_url,
                                    webhook_secret=body.webhook_secret, unset_webhook=body.unset_webhook).to_dict()
 
 
@@ -244,17 +312,19 @@ def delete_portfolio(request: Request, portfolio_id: RowId) -> Response:
 @api_router.get("/marks", response_model=list[WatchOut], responses=_ANSWERS, summary="The watched marks")
 def list_watches(request: Request, portfolio: Annotated[str | None, Query(max_length=100)] = None
                  ) -> list[dict[str, Any]]:
-    with _watch_store(request) as ws:
+    with _watch_store(request) as ws, _field("portfolio"):
         return [w.to_dict() for w in ws.watches(portfolio=portfolio)]
 
 
 @api_router.post("/marks", response_model=WatchAdded, status_code=201, responses=_ANSWERS,
                  summary="Watch a mark (its portfolio is made when new)")
 def add_watch(request: Request, body: WatchIn) -> dict[str, Any]:
-    _check_goods(body.goods)
+    _check_watch(body)
+    classes = body.classes or _goods_classes(body.goods) or ()
     with _watch_store(request) as ws:
-        watch = ws.add_watch(body.portfolio, body.text, classes=body.classes, goods=body.goods,
-                             offices=body.offices, threshold=body.threshold)
+        with _field("text"):  # what is left: the same mark watched already
+            watch = ws.add_watch(body.portfolio, body.text, classes=classes, goods=body.goods,
+                                 offices=body.offices, threshold=body.threshold)
         made = None
         if body.backfill:
             from marksearch.watch.alerts import backfill
@@ -273,11 +343,13 @@ def get_watch(request: Request, watch_id: RowId) -> dict[str, Any]:
 @api_router.patch("/marks/{watch_id}", response_model=WatchOut, responses=_WITH_404,
                   summary="Change a watched mark (alerts already raised stay)")
 def change_watch(request: Request, watch_id: RowId, body: WatchChange) -> dict[str, Any]:
-    _check_goods(body.goods)
+    _check_watch(body)
+    classes = body.classes if body.classes is not None else _goods_classes(body.goods)
     with _watch_store(request) as ws:
         _existing_watch(ws, watch_id)
-        return ws.change_watch(watch_id, text=body.text, classes=body.classes, goods=body.goods,
-                               offices=body.offices, threshold=body.threshold, portfolio=body.portfolio).to_dict()
+        with _field("text"):  # what is left: the same mark watched already
+            return ws.change_watch(watch_id, text=body.text, classes=classes, goods=body.goods, offices=body.offices,
+                                   threshold=body.threshold, portfolio=body.portfolio).to_dict()
 
 
 @api_router.delete("/marks/{watch_id}", status_code=204, response_class=Response, responses=_WITH_404,
@@ -304,7 +376,7 @@ def list_alerts(request: Request, portfolio: Annotated[str | None, Query(max_len
                 new: Annotated[bool, Query(description="Only alerts not yet marked seen")] = False,
                 page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
                 per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 20) -> dict[str, Any]:
-    with _watch_store(request) as ws:
+    with _watch_store(request) as ws, _field("portfolio"):
         return alerts_data(ws, portfolio=portfolio, watch=watch, new=new, page=page, per_page=per_page)
 
 
@@ -313,7 +385,7 @@ def list_alerts(request: Request, portfolio: Annotated[str | None, Query(max_len
 def mark_seen(request: Request, body: SeenIn) -> dict[str, int]:
     if body.all == bool(body.ids):
         raise BadParameter("ids", "give alert ids, or all: true")
-    with _watch_store(request) as ws:
+    with _watch_store(request) as ws, _field("portfolio"):
         return {"marked_seen": ws.mark_seen(ids=None if body.all else body.ids, portfolio=body.portfolio)}
 
 
@@ -328,27 +400,57 @@ def _as_hit(alert: dict[str, Any], rank: int) -> dict[str, Any]:
             "reasons": alert["reasons"], "mark_text": alert["mark_text"], "goods_overlap": None}
 
 
+PAGE_SIZE = 50  # alerts on a page
+
+
 @page_router.get("/watch/alerts")
 def alerts_page(request: Request, portfolio: Annotated[str | None, Query(max_length=100)] = None,
                 new: bool = False, page: Annotated[int, Query(ge=1, le=1_000_000)] = 1) -> Response:
-    """The alerts, newest first, each with its watched mark, the filing and why it resembles it."""
-    with _watch_store(request) as ws:
-        data = alerts_data(ws, portfolio=portfolio or None, watch=None, new=new, page=page, per_page=50)
+    """The alerts, newest first, each with its watched mark, the filing and why it resembles it.
+
+    A page past the last (a stale link, or the last alerts of "new only" marked seen) shows the
+    last page, rather than an empty list under a count of alerts."""
+    portfolio = portfolio or None
+    with _watch_store(request) as ws, _field("portfolio"):
+        data = alerts_data(ws, portfolio=portfolio, watch=None, new=new, page=page, per_page=PAGE_SIZE)
+        if page > data["pages"]:
+            page = data["pages"]
+            data = alerts_data(ws, portfolio=portfolio, watch=None, new=new, page=page, per_page=PAGE_SIZE)
         data["portfolios"] = [p.to_dict() for p in ws.portfolios()]
-    data["query"] = {"portfolio": portfolio or None, "new": new}
+    data["query"] = {"portfolio": portfolio, "new": new}
     if wants_json(request):
         return render(request, "watch_alerts.html", data)
-    view = {"hits": [_as_hit(a, (page - 1) * 50 + i) for i, a in enumerate(data["alerts"], 1)],
+    view = {"hits": [_as_hit(a, (page - 1) * PAGE_SIZE + i) for i, a in enumerate(data["alerts"], 1)],
             "page_url": lambda p: _page_url(portfolio, new, p)}
     return render(request, "watch_alerts.html", data, view=view)
 
 
 def _page_url(portfolio: str | None, new: bool, page: int) -> str:
-    from urllib.parse import urlencode
-
     pairs = [(k, v) for k, v in (("portfolio", portfolio or ""), ("new", "true" if new else ""),
                                  ("page", str(page) if page > 1 else "")) if v]
     return "/watch/alerts" + ("?" + urlencode(pairs) if pairs else "")
+
+
+def _back_to(ws: WatchStore, back: str) -> str:
+    """The alerts page the seen form came from (its ``back``), its page now at most the last:
+    marking the alerts of the last page of "new only" seen leaves fewer pages.  Anything but the
+    alerts page (another site, another path) is the alerts page.
+
+    The page is rebuilt from its filter (``portfolio``, ``new``, ``page``) rather than repeated.
+    """
+    parts = urlsplit(back)
+    if parts.scheme or parts.netloc or parts.path != "/watch/alerts":
+        return "/watch/alerts"
+    query = dict(parse_qsl(parts.query))
+    portfolio = query.get("portfolio", "").strip() or None
+    new = query.get("new", "").lower() in ("1", "true", "yes", "on")  # as FastAPI reads the page's bool
+    given = query.get("page", "1")
+    page = int(given) if given.isascii() and given.isdigit() and len(given) <= 7 else 1
+    try:
+        total = ws.count_alerts(portfolio=portfolio, new=new)
+    except UsageError:  # its portfolio is gone
+        return "/watch/alerts"
+    return _page_url(portfolio, new, max(1, min(page, math.ceil(total / PAGE_SIZE))))
 
 
 MAX_FORM = 100_000  # bytes of the seen form: MAX_IDS ids of 16 digits and the rest fit well within it
@@ -374,16 +476,23 @@ def form_ids(given: list[str]) -> list[int]:
     return ids
 
 
+FORM_TYPE = "application/x-www-form-urlencoded"
+
+
 @page_router.post("/watch/alerts/seen")
 async def seen_form(request: Request) -> Response:
     """The page's form (urlencoded): the ticked alerts ``ids`` marked seen, or, when the form has
     no ``ids`` field at all (nothing ticked), every new alert of ``portfolio``; then back to the
     page (``back``).  An ``ids`` field that is not an alert id is refused (400), never read as
-    "nothing ticked"."""
-    from urllib.parse import parse_qs
-
-    from starlette.concurrency import run_in_threadpool
-
+    "nothing ticked"; so is a body of another type (415: a JSON or multipart body has no ``ids``
+    field either) and ``ids`` or ``portfolio`` in the query string (400), where the form never
+    puts them."""
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media != FORM_TYPE:
+        raise HTTPException(415, f"the seen form is sent as {FORM_TYPE}, not {media[:80] or 'without a type'}")
+    for name in ("ids", "portfolio"):
+        if name in request.query_params:
+            raise BadParameter(name, "belongs in the form's body, not in the query string")
     body = b""
     async for chunk in request.stream():  # read no further than the bound, however much is sent
         body += chunk
@@ -391,13 +500,24 @@ async def seen_form(request: Request) -> Response:
             raise HTTPException(413, f"the form is longer than {MAX_FORM} bytes")
     form = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
     ids = form_ids(form["ids"]) if "ids" in form else None
-    portfolio = (form.get("portfolio") or [""])[0][:100] or None
+    portfolio = _form_portfolio(form.get("portfolio", []))
     back = (form.get("back") or ["/watch/alerts"])[0]
 
-    def mark() -> None:
+    def mark() -> str:
         with _watch_store(request) as ws:
-            ws.mark_seen(ids=ids, portfolio=None if ids is not None else portfolio)
+            with _field("portfolio"):
+                ws.mark_seen(ids=ids, portfolio=None if ids is not None else portfolio)
+            return _back_to(ws, back)
 
-    await run_in_threadpool(mark)
-    target = back if back.startswith("/watch/alerts") and "//" not in back else "/watch/alerts"  # stay on this site
-    return RedirectResponse(target, status_code=303)
+    return RedirectResponse(await run_in_threadpool(mark), status_code=303)
+
+
+def _form_portfolio(given: list[str]) -> str | None:
+    """The seen form's ``portfolio`` (none or empty: every portfolio); a name that is no portfolio's
+    is refused, never cut to one that is."""
+    if len(given) > 1:
+        raise BadParameter("portfolio", "give one portfolio")
+    name = given[0].strip() if given else ""
+    if len(name) > 100:
+        raise BadParameter("portfolio", "a portfolio name has 1 to 100 characters")
+    return name or None
