@@ -269,6 +269,7 @@ class _Outcome:
     items: list[Item]
     error: tuple[str, str, int | None, int | None] | None  # class name, reason, line, column
     lines: int | None = None  # the piece's own lines, when its line offset was unknown (see _placed)
+    prefix_lines: int = 0  # line breaks in the piece's prefix: lines up to these are the file's own
 
 
 def _parse_unit(unit: _Unit) -> _Outcome:
@@ -277,9 +278,12 @@ def _parse_unit(unit: _Unit) -> _Outcome:
     delta = unit.line_delta or 0
     lines = None
     span: split.SpanStream | None = None  # a piece cut without counting its lines
+    prefix_lines = unit.prefix.count(b"\n")
     try:
         with unit.open() as stream:
-            span = stream if isinstance(stream, split.SpanStream) else None
+            # A piece whose line offset is known is shifted by it here; only the others count their lines.
+            if isinstance(stream, split.SpanStream) and unit.line_delta is None:
+                span = stream
             for entry in get_reader(unit.reader).read(cast(IO[bytes], stream), unit.source):
                 items.append(_prepare(entry, delta))
             if span is not None:
@@ -288,8 +292,11 @@ def _parse_unit(unit: _Unit) -> _Outcome:
         # Nothing after a file's fatal error is written, so the lines read so far will do:
         # they only mark the error's line as one to shift (see _placed).
         line = exc.line + delta if exc.line is not None else None
-        return _Outcome(items, (type(exc).__name__, exc.reason, line, exc.column), span.lines if span else None)
-    return _Outcome(items, None, lines)
+        # The parser's words may name lines too ("Premature end of data in tag X line 12").
+        reason = split.shift_lines(exc.reason, delta, above=prefix_lines)
+        return _Outcome(items, (type(exc).__name__, reason, line, exc.column), span.lines if span else None,
+                        prefix_lines)
+    return _Outcome(items, None, lines, prefix_lines)
 
 
 def _prepare(entry: Entry, delta: int) -> Item:
@@ -333,16 +340,24 @@ def _units(stream: CountingReader, head: bytes, reader: Reader, source: Source) 
     if _small(source):
         pieces = iter([split.Piece(head + stream.read(), 0)])  # whole: offset 0
     elif reader.name in split.RECORD_ELEMENTS:
-        pieces = split.split_xml(cast(IO[bytes], stream), head, split.RECORD_ELEMENTS[reader.name], source.name)
+        pieces = split.split_xml(cast(IO[bytes], stream), head, split.RECORD_ELEMENTS[reader.name], source.name,
+                                 chunk=split.CHUNK)
     else:
-        pieces = split.split_lines(cast(IO[bytes], stream), head)
+        pieces = split.split_lines(cast(IO[bytes], stream), head, chunk=split.CHUNK)
     for piece in pieces:
         yield _Unit.of(source, reader.name, piece)
 
 
-def _streams_whole(reader: Reader, source: Source) -> bool:
-    """Large files of formats that cannot be cut are parsed here, streaming, in constant memory."""
-    return not _small(source) and not _cuttable(reader)
+def _streams_whole(reader: Reader, source: Source, stream: CountingReader, head: bytes) -> tuple[bool, bytes]:
+    """Large files of formats that cannot be cut are parsed here, streaming, in constant memory; so are
+    XML streams that cannot be cut (UTF-16, or no record near the start), which split.split_xml would
+    hold whole.  Returns the answer and ``head`` read on as far as it took to tell."""
+    if _small(source):
+        return False, head
+    if source.path is None and reader.name in split.RECORD_ELEMENTS:
+        head, cuttable = split.read_prefix(cast(IO[bytes], stream), head, split.RECORD_ELEMENTS[reader.name])
+        return not cuttable, head
+    return not _cuttable(reader), head
 
 
 # -- the writer side ---------------------------------------------------------------
@@ -365,7 +380,8 @@ def _ingest_source(
                     raise MalformedInputError("file is empty", source=source.name, line=1, column=1)
                 chosen = reader or sniff(head, source.name)
                 result.format = chosen.name
-                if _streams_whole(chosen, source):
+                whole, head = _streams_whole(chosen, source, stream, head)
+                if whole:
                     entries = chosen.read(cast(IO[bytes], stream), source.name, head=head)
                     outcomes: Iterable[_Outcome] = _in_process(entries)
                 else:
@@ -406,8 +422,10 @@ def _placed(outcomes: Iterable[_Outcome]) -> Iterator[_Outcome]:
             continue
         if delta:
             error = outcome.error
-            if error is not None and error[2] is not None:
-                error = (error[0], error[1], error[2] + delta, error[3])
+            if error is not None:
+                name, reason, line, column = error
+                reason = split.shift_lines(reason, delta, above=outcome.prefix_lines)
+                error = (name, reason, line + delta if line is not None else None, column)
             outcome = _Outcome([_shifted(item, delta) for item in outcome.items], error, outcome.lines)
         yield outcome
         delta += outcome.lines or 0

@@ -84,8 +84,19 @@ def _zip_sources(path: Path) -> Iterator[Source]:
             (m for m in archive.infolist() if not m.is_dir()), key=lambda m: m.filename
         )
     for member in members:
-        if member.filename.lower().endswith(DATA_SUFFIXES):
+        if member.filename.lower().endswith(DATA_SUFFIXES) and not _hidden(member.filename):
             yield _zip_member(path, member)
+
+
+def _hidden(name: str) -> bool:
+    """A member that is no data: a dot-file, as a folder walk skips them, or anything under the
+    ``__MACOSX`` folder where macOS zips a resource fork beside each file (``._018222202.xml``).
+
+    >>> [_hidden(n) for n in ("EUTM/018222202.xml", "__MACOSX/EUTM/._018222202.xml", "a/.x.xml")]
+    [False, True, True]
+    """
+    parts = name.split("/")
+    return parts[-1].startswith(".") or "__MACOSX" in parts
 
 
 def _fails(error: Exception) -> Callable[[], IO[bytes]]:
@@ -115,26 +126,56 @@ def _zip_member(path: Path, member: zipfile.ZipInfo) -> Source:
             return cast(IO[bytes], gzip.GzipFile(fileobj=stream))
         return stream
 
-    return Source(f"{path}!{member.filename}", member.file_size, opener)
+    # A compressed member's unpacked size is not known (file_size is that of the .gz): unknown, it is
+    # cut or streamed, never read whole.
+    size = None if member.filename.lower().endswith(".gz") else member.file_size
+    return Source(f"{path}!{member.filename}", size, opener)
 
 
 class CountingReader(io.RawIOBase):
-    """Counts the bytes read through it, for progress bars and MB/s."""
+    """Counts the bytes and lines read through it, for progress bars, MB/s and where a stream broke.
+
+    A compressed stream that ends early raises ``EOFError`` on the read that meets the end,
+    and what that read had unpacked is lost with it; so a stream that can read a block at a
+    time (``read1``) is read so, and the error is kept for the next read: every byte that
+    could be unpacked is handed on and counted first.
+    """
 
     def __init__(self, inner: IO[bytes], on_read: Callable[[int], None] | None = None) -> None:
         self.inner = inner
         self.count = 0
+        self.lines = 0
         self.on_read = on_read
+        self._failed: EOFError | None = None
 
     def readable(self) -> bool:
         return True
 
     def read(self, size: int = -1) -> bytes:
-        data = self.inner.read(size)
+        if self._failed is not None:
+            raise self._failed
+        data = self.inner.read(size) if size < 0 or not hasattr(self.inner, "read1") else self._blocks(size)
         self.count += len(data)
+        self.lines += data.count(b"\n")
         if self.on_read is not None and data:
             self.on_read(len(data))
         return data
+
+    def _blocks(self, size: int) -> bytes:
+        parts: list[bytes] = []
+        while size > 0:
+            try:
+                part = cast(io.BufferedIOBase, self.inner).read1(size)
+            except EOFError as exc:
+                if not parts:
+                    raise
+                self._failed = exc
+                break
+            if not part:
+                break
+            parts.append(part)
+            size -= len(part)
+        return parts[0] if len(parts) == 1 else b"".join(parts)
 
     def advance_to(self, position: int) -> None:
         """Count the file as read up to ``position``: ingest workers read pieces of a
@@ -164,10 +205,15 @@ def reading(source: Source, on_read: Callable[[int], None] | None = None) -> Ite
         raise InputError(f"cannot open ({exc.strerror or exc})", source=source.name) from None
     try:
         yield stream
-    except (EOFError, gzip.BadGzipFile, zlib.error, zipfile.BadZipFile) as exc:
+    except EOFError as exc:
         raise MalformedInputError(
-            f"compressed data is damaged or truncated after {stream.count} bytes ({exc})",
-            source=source.name,
+            f"file is truncated: its compressed data ends early, {stream.count:,} bytes unpacked ({exc})",
+            source=source.name, line=stream.lines + 1,
+        ) from None
+    except (gzip.BadGzipFile, zlib.error, zipfile.BadZipFile) as exc:
+        raise MalformedInputError(
+            f"compressed data is damaged, {stream.count:,} bytes unpacked ({exc})",
+            source=source.name, line=stream.lines + 1,
         ) from None
     finally:
         stream.close()

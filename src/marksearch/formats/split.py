@@ -6,12 +6,27 @@ the file's prolog and open ancestors (everything before the first record),
 a run of whole records, and closing tags for those ancestors: a well-formed
 document that the ordinary reader parses, with the same entity checks.
 
+A cut never parts a record from what belongs to it.  Between two sibling
+records (a bulk feed) the cut is right after the first one's end tag.  Where
+a record is the last of its group, its group may go on with elements that
+belong to it: USPTO TSDR and TMview GB put a transaction's applicants in
+``TransactionData`` *beside* its ``TradeMarkDetails``.  There the cut is made
+where the group has ended, at the shallowest point before the next record (between
+two ``TransactionContentDetails``, say), and the next piece opens only the
+ancestors still open there.
+
+Cut points are found by reading the file once, forward: markup inside
+comments, CDATA sections and processing instructions is skipped (a comment
+may well hold ``</TradeMark>``).  A file in UTF-16 or UTF-32, or whose first
+record starts past :data:`PREFIX_LIMIT`, is not cut: it is one piece.
+
 Line numbers inside a piece are shifted back to the file's own by
 :attr:`Piece.line_delta`, so positions in quarantine and errors still point
-into the original file.
+into the original file.  A piece that opens fewer ancestors than the file's
+prefix has as many line breaks in its prefix, so that the shift is the same.
 
 Written by hand because no library splits XML at record boundaries without
-parsing it; the byte search for the end tag is what makes the cut cheap.
+parsing it; a byte search for tags is what makes the cut cheap.
 """
 
 from __future__ import annotations
@@ -19,7 +34,7 @@ from __future__ import annotations
 import io
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO, cast
 
@@ -30,14 +45,21 @@ from marksearch.errors import InputError, MalformedInputError
 from marksearch.formats import xmlsafe
 
 __all__ = [
-    "RECORD_ELEMENTS", "Piece", "Span", "SpanStream", "count_lines", "plan_xml", "shift_lines", "split_lines",
-    "split_xml",
+    "PREFIX_LIMIT", "RECORD_ELEMENTS", "Piece", "Span", "SpanStream", "count_lines", "plan_xml", "read_prefix",
+    "shift_lines", "split_lines", "split_xml",
 ]
 
 RECORD_ELEMENTS = {"st66": "TradeMark", "st96": "Trademark", "uspto-daily": "case-file"}
 """Readers whose files may be cut, and the local name of their record element."""
 
 CHUNK = 2 << 20  # small enough to keep two workers busy on a 30 MB file
+
+PREFIX_LIMIT = 1 << 20
+"""A file is cut only when its first record starts within this many bytes: every piece repeats them."""
+
+_SCAN = 1 << 20  # bytes read at a time while looking for cut points
+_REGION_LIMIT = 1 << 20  # how far past a record's end tag to look for the next record before giving up a cut
+_TAG_LIMIT = 1 << 20  # the longest tag read whole
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,45 +102,48 @@ def split_lines(stream: IO[bytes], head: bytes, *, chunk: int = CHUNK) -> Iterat
 def split_xml(
     stream: IO[bytes], head: bytes, record: str, source: str, *, chunk: int = CHUNK
 ) -> Iterator[Piece]:
-    """Cut XML after the end tag of a record element; see the module docstring."""
-    buf, eof = head, False
-    start_re = re.compile(rb"<((?:[A-Za-z_][\w.\-]*:)?" + re.escape(record.encode()) + rb")[\s>/]")
-    match = start_re.search(buf)
-    while match is None and not eof:
-        more = stream.read(chunk)
-        eof = not more
-        buf += more
-        match = start_re.search(buf)
-    if match is None:  # no record at all: the reader judges the whole (small) file
-        yield Piece(buf, 0)
+    """Cut an XML stream at the points :func:`plan_xml` would, keeping each piece's bytes.
+
+    ``head`` is what was read of the stream already.  A stream that cannot be cut
+    (see :func:`read_prefix`, which a caller asks first) is one piece, read whole.
+    """
+    win = _Window(stream.read, head)
+    first = _first_record(win, record)
+    if first is None:  # no record to cut at: the reader judges the whole file
+        while win.more(win.end):
+            pass
+        yield Piece(win.slice(0), 0)
         return
-    prefix = buf[: match.start()]
-    suffix = _closing_tags(prefix, source)
-    end_tag = b"</" + match.group(1) + b">"
-    prefix_lines = prefix.count(b"\n")
-    buf = buf[match.start() :]
-    offset = match.start()  # of buf in the stream
-    lines_before = prefix_lines
-    while True:
-        if not eof and len(buf) < chunk:
-            more = stream.read(chunk)
-            eof = not more
-            buf += more
-            continue
-        if eof:
-            yield Piece(buf, lines_before - prefix_lines, offset, prefix)
-            return
-        cut = buf.rfind(end_tag)
-        if cut < 0:  # one record longer than a chunk: read on
-            more = stream.read(chunk)
-            eof = not more
-            buf += more
-            continue
-        cut += len(end_tag)
-        yield Piece(buf[:cut], lines_before - prefix_lines, offset, prefix, suffix)
-        lines_before += buf.count(b"\n", 0, cut)
-        buf = buf[cut:]
-        offset += cut
+    start, qname = first
+    layout = _layout(bytes(win.buf[:start]), source)
+    prefix_lines = layout.prefix.count(b"\n")
+    win.keep = start
+    offset, depth, lines_before = start, 0, prefix_lines
+    for cut, cut_depth in _cuts(win, layout, qname, start, chunk):
+        body = win.slice(offset, cut)
+        yield Piece(body, lines_before - prefix_lines, offset, layout.opening(depth), layout.closing(cut_depth))
+        lines_before += count_lines(body)
+        offset, depth = cut, cut_depth
+        win.keep = cut
+    while win.more(win.end):
+        pass
+    yield Piece(win.slice(offset), lines_before - prefix_lines, offset, layout.opening(depth))
+
+
+def read_prefix(stream: IO[bytes], head: bytes, record: str) -> tuple[bytes, bool]:
+    """Read ``stream`` on from ``head`` (what was read of it) to where its first record starts.
+
+    Returns the bytes read, ``head`` included, and whether the stream can be cut: a
+    record starts within :data:`PREFIX_LIMIT` bytes, in an encoding that writes markup
+    in ASCII (not UTF-16 or UTF-32).  A stream that cannot be cut is best parsed as it
+    is read, in constant memory; :func:`split_xml` would hold it whole.
+
+    >>> read_prefix(io.BytesIO(b"<TradeMark/></a>"), b"<a>", "TradeMark")
+    (b'<a><TradeMark/></a>', True)
+    """
+    win = _Window(stream.read, head)
+    found = _first_record(win, record) is not None
+    return bytes(win.buf), found
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,58 +246,284 @@ _WINDOW = 64 * 1024
 
 
 def plan_xml(f: IO[bytes], record: str, source: str, *, size: int, chunk: int | None = None) -> Iterator[Span]:
-    """Cut a seekable file of ``size`` bytes like :func:`split_xml`, reading only around each cut.
+    """Cut a plain file of ``size`` bytes into spans that workers read themselves.
 
-    :func:`split_xml` reads every byte to cut a stream; a plain file can be
-    cut by seeking ``chunk`` bytes on and reading until the next end tag, so
-    the writer of an ingest reads a few per cent of the file instead of all of
-    it (the workers read their spans themselves).  Spans are cut after the
-    first end tag at or past ``chunk`` bytes, so they are at least ``chunk``
-    long (except the last).
+    The file is read once, forward, to find the cut points (see the module
+    docstring); only a window of it is held.  Spans are cut at the first record
+    end at or past ``chunk`` bytes, so they are at least ``chunk`` long (except
+    the last).
     """
     chunk = chunk or CHUNK
-    start_re = re.compile(rb"<((?:[A-Za-z_][\w.\-]*:)?" + re.escape(record.encode()) + rb")[\s>/]")
     f.seek(0)
-    buf = b""
-    match = None
-    while match is None:
-        more = f.read(_WINDOW)
-        if not more:
-            break
-        buf += more
-        match = start_re.search(buf)  # a start tag straddling two reads is found once both are in
-    if match is None:  # no record at all: the reader judges the whole (small) file
+    win = _Window(f.read)
+    first = _first_record(win, record)
+    if first is None:  # no record to cut at: one piece, that the reader judges
         yield Span(0, size)
         return
-    prefix = buf[: match.start()]
+    start, qname = first
+    layout = _layout(bytes(win.buf[:start]), source)
+    win.keep = None
+    offset, depth = start, 0
+    for cut, cut_depth in _cuts(win, layout, qname, start, chunk):
+        if cut >= size:
+            break
+        yield Span(offset, cut - offset, layout.opening(depth), layout.closing(cut_depth))
+        offset, depth = cut, cut_depth
+    yield Span(offset, size - offset, layout.opening(depth))
+
+
+# -- finding cut points ------------------------------------------------------------
+
+
+class _Window:
+    """A file or stream read forward, a window at a time: ``buf`` holds its bytes from ``base`` on.
+
+    A search resumes where the one before stopped (less the few bytes where a token
+    cut by a read may start), so that looking through a file costs one pass over it,
+    not one per read.
+    """
+
+    def __init__(self, read: Callable[[int], bytes], head: bytes = b"") -> None:
+        self._read = read
+        self.buf = bytearray(head)
+        self.base = 0
+        self.eof = False
+        self.keep: int | None = 0  # bytes from here on are kept; None: only those a search needs
+
+    @property
+    def end(self) -> int:
+        return self.base + len(self.buf)
+
+    def more(self, need: int) -> bool:
+        """Read on (``False`` at the end); bytes before ``need`` may be forgotten."""
+        if self.eof:
+            return False
+        data = self._read(_SCAN)
+        if not data:
+            self.eof = True
+            return False
+        drop = need if self.keep is None else min(need, self.keep)
+        if drop > self.base:
+            del self.buf[: drop - self.base]
+            self.base = drop
+        self.buf += data
+        return True
+
+    def search(self, pattern: re.Pattern[bytes], pos: int, tail: int,
+               limit: int | None = None) -> re.Match[bytes] | None:
+        """The first match at or after ``pos`` (``None``: none, or none before ``limit``).
+        ``tail``: the longest match, so that one cut by a read is found whole after it."""
+        while True:
+            found = pattern.search(self.buf, pos - self.base)
+            if found is not None:
+                return found
+            pos = max(pos, self.end - tail)
+            if (limit is not None and pos > limit) or not self.more(pos):
+                return None
+
+    def find(self, sub: bytes, pos: int, limit: int | None = None) -> int:
+        """Where ``sub`` next occurs at or after ``pos``; -1 where it does not (before ``limit``)."""
+        while True:
+            at = self.buf.find(sub, pos - self.base)
+            if at >= 0:
+                return self.base + at
+            pos = max(pos, self.end - len(sub) + 1)
+            if (limit is not None and pos > limit) or not self.more(pos):
+                return -1
+
+    def match(self, pattern: re.Pattern[bytes], pos: int) -> re.Match[bytes] | None:
+        """``pattern`` matched at ``pos``, reading on until it matches, the file ends or
+        ``_TAG_LIMIT`` bytes would not do."""
+        while True:
+            found = pattern.match(self.buf, pos - self.base)
+            if found is not None or self.end - pos > _TAG_LIMIT or not self.more(pos):
+                return found
+
+    def slice(self, start: int, stop: int | None = None) -> bytes:
+        """The bytes from ``start`` to ``stop`` (the end of the window), copied once."""
+        with memoryview(self.buf) as view:
+            return bytes(view[start - self.base : None if stop is None else stop - self.base])
+
+    def peek(self, pos: int, size: int) -> bytes:
+        """Up to ``size`` bytes from ``pos`` on."""
+        while self.end - pos < size and self.more(pos):
+            pass
+        return bytes(self.buf[pos - self.base : pos - self.base + size])
+
+
+_CONSTRUCTS = (b"<!--", b"<![CDATA[", b"<?", b"<!DOCTYPE", b"<!doctype")
+_CONSTRUCT = rb"!(?:--|\[CDATA\[|DOCTYPE|doctype)|\?"  # after "<": where a tag may be text, not markup
+_CLOSERS = {b"<!--": b"-->", b"<![CDATA[": b"]]>", b"<?": b"?>"}
+_END_TAG = re.compile(rb"</([^\s>]+)\s*>")
+_START_TAG = re.compile(rb"<([^\s/>]+)[^>\"']*(?:(?:\"[^\"]*\"|'[^']*')[^>\"']*)*>")  # quoted values may hold ">"
+
+
+def _skip(win: _Window, at: int, opener: bytes, limit: int | None = None) -> int:
+    """Where the comment, CDATA section, PI or DOCTYPE that starts at ``at`` ends; -1: it does not
+    (or not before ``limit``)."""
+    if opener.upper() == b"<!DOCTYPE":
+        while (close := xmlsafe._doctype_end(bytes(win.buf), at - win.base)) < 0:
+            if (limit is not None and win.end > limit) or not win.more(at):
+                return -1
+        return win.base + close + 1
+    closer = _CLOSERS[opener]
+    close = win.find(closer, at + len(opener), limit)
+    return close + len(closer) if close >= 0 else -1
+
+
+def _find(win: _Window, pos: int, pattern: re.Pattern[bytes], tail: int,
+          limit: int | None = None) -> re.Match[bytes] | None:
+    """The next match of ``pattern``'s group ``t`` outside comments, CDATA, PIs and the DOCTYPE.
+
+    ``pattern`` is ``<`` then :data:`_CONSTRUCT` or ``t`` (one alternation after ``<``: a search for
+    several is many times slower); positions in the match are in ``win.buf``.
+    """
+    while True:
+        found = win.search(pattern, pos, tail, limit)
+        if found is None or found.group("t") is not None:
+            return found
+        pos = _skip(win, win.base + found.start(), found.group(), limit)
+        if pos < 0:
+            return None
+
+
+def _wide(head: bytes) -> bool:
+    """UTF-16 or UTF-32: markup is not ASCII bytes, and a byte search cannot find it."""
+    return head[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in head[:4]
+
+
+def _first_record(win: _Window, record: str) -> tuple[int, bytes] | None:
+    """Where the first record starts and its qualified name; ``None`` when the file cannot be cut."""
+    if _wide(win.peek(0, 4)):
+        return None
+    name = rb"(?P<q>(?:[A-Za-z_][\w.\-]*:)?" + re.escape(record.encode()) + rb")"
+    pattern = re.compile(rb"<(?:" + _CONSTRUCT + rb"|(?P<t>" + name + rb"[\s>/]))")
+    found = _find(win, 0, pattern, 1024, PREFIX_LIMIT)  # 1024: room for any sane namespace prefix
+    if found is None or win.base + found.start() > PREFIX_LIMIT:
+        return None
+    return win.base + found.start(), found.group("q")
+
+
+def _token(win: _Window, pos: int) -> tuple[int, int, int, bytes] | None:
+    """The next piece of markup at or after ``pos``: (change of depth, start, end, tag name).
+
+    Comments, CDATA, PIs and the DOCTYPE change nothing and have no name.  ``None``
+    at the end, or at markup that is not well-formed (the parser will say where).
+    """
+    at = win.find(b"<", pos)
+    if at < 0:
+        return None
+    head = win.peek(at, 9)
+    opener = next((o for o in _CONSTRUCTS if head.startswith(o)), None)
+    if opener is not None:
+        end = _skip(win, at, opener)
+        return (0, at, end, b"") if end >= 0 else None
+    if head.startswith(b"<!"):
+        return None
+    if head.startswith(b"</"):
+        found = win.match(_END_TAG, at)
+        return (-1, at, win.base + found.end(), found.group(1)) if found else None
+    found = win.match(_START_TAG, at)
+    if found is None:
+        return None
+    return (0 if found.group().endswith(b"/>") else 1), at, win.base + found.end(), found.group(1)
+
+
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    """What lies around the records: the file's ``prefix``, the ancestors it leaves open
+    (``names``), and where each one's start tag ends in it (``ends``; empty when it could
+    not be read, and then only sibling records are cut apart)."""
+
+    prefix: bytes
+    suffix: bytes
+    names: tuple[bytes, ...]
+    ends: tuple[int, ...]
+
+    def opening(self, depth: int) -> bytes:
+        """The prefix of a piece that starts ``-depth`` levels above the records."""
+        if depth == 0:
+            return self.prefix
+        part = self.prefix[: self.ends[len(self.names) + depth - 1]]
+        return part + b"\n" * (self.prefix.count(b"\n") - part.count(b"\n"))
+
+    def closing(self, depth: int) -> bytes:
+        """The suffix of a piece that ends ``-depth`` levels above the records."""
+        if depth == 0:
+            return self.suffix
+        return b"".join(b"</" + name + b">" for name in reversed(self.names[: len(self.names) + depth]))
+
+
+def _layout(prefix: bytes, source: str) -> _Layout:
     suffix = _closing_tags(prefix, source)
-    end_tag = b"</" + match.group(1) + b">"
-    offset = match.start()
-    while offset < size:
-        at = offset + chunk
-        if at >= size:
+    win = _Window(lambda _size: b"", prefix)
+    stack: list[tuple[bytes, int]] = []
+    pos = 0
+    while (token := _token(win, pos)) is not None:
+        step, _start, pos, name = token
+        if step > 0:
+            stack.append((name, pos))
+        elif step < 0 and stack and stack[-1][0] == name:
+            stack.pop()
+        elif step < 0:
+            stack = []
             break
-        base = at - len(end_tag)  # where ``window`` starts in the file
-        f.seek(base)
-        window = b""
-        cut = -1
-        while cut < 0:
-            more = f.read(_WINDOW)
-            if not more:
-                break
-            window += more
-            found = window.find(end_tag)
-            if found >= 0:
-                cut = base + found + len(end_tag)
-            elif len(window) >= len(end_tag):  # keep only a tail that may start a tag cut by the read
-                keep = len(end_tag) - 1
-                base += len(window) - keep
-                window = window[-keep:]
-        if cut < 0 or cut >= size:
-            break
-        yield Span(offset, cut - offset, prefix, suffix)
-        offset = cut
-    yield Span(offset, size - offset, prefix)
+    names = tuple(name for name, _ in stack)
+    if not suffix or b"".join(b"</" + name + b">" for name in reversed(names)) != suffix:
+        return _Layout(prefix, suffix, (), ())
+    return _Layout(prefix, suffix, names, tuple(end for _, end in stack))
+
+
+def _cuts(win: _Window, layout: _Layout, qname: bytes, offset: int, chunk: int) -> Iterator[tuple[int, int]]:
+    """Cut points after the first record (at ``offset``), each ``chunk`` bytes or more past the one
+    before: (where, depth), the depth being how many levels above the records the cut is (0 or less)."""
+    pattern = re.compile(rb"<(?:" + _CONSTRUCT + rb"|(?P<t>/" + re.escape(qname) + rb"[\s>]))")
+    pos = last = offset
+    while True:
+        found = _find(win, pos, pattern, len(qname) + 3)
+        if found is None:
+            return
+        end = win.find(b">", win.base + found.end() - 1) + 1
+        if end <= 0:
+            return
+        pos = end
+        if end < last + chunk:
+            continue
+        cut, depth, pos = _boundary(win, end, qname, layout)
+        if pos < 0:
+            return
+        if cut >= 0:
+            yield cut, depth
+            last = cut
+
+
+def _boundary(win: _Window, end: int, qname: bytes, layout: _Layout) -> tuple[int, int, int]:
+    """Where to cut after a record whose end tag ends at ``end``: (cut, depth, where to look on).
+
+    The markup up to the next record is followed level by level: the cut is at its
+    shallowest point, so that whatever follows the record in its group (a transaction's
+    applicants) stays with it.  ``cut`` is -1 where there is none here; "where to look on"
+    is -1 where no cut can follow (the document ends, or records sit at another depth).
+    """
+    depth = low = 0
+    low_at = pos = end
+    while pos - end <= _REGION_LIMIT:
+        token = _token(win, pos)
+        if token is None:
+            return -1, 0, -1
+        step, start, pos, name = token
+        if name == qname and step >= 0:
+            if depth != 0:
+                return -1, 0, -1
+            if low == 0:
+                return end, 0, start
+            return (low_at, low, start) if layout.ends else (-1, 0, start)
+        depth += step
+        if depth < low:
+            if -depth >= len(layout.names) and layout.ends:
+                return -1, 0, -1  # past the root: no record follows
+            low, low_at = depth, pos
+    return -1, 0, pos
 
 
 def _closing_tags(prefix: bytes, source: str) -> bytes:
@@ -312,8 +563,15 @@ def count_lines(data: bytes) -> int:
 _LINE = re.compile(r"\bline (\d+)")
 
 
-def shift_lines(position: str, delta: int) -> str:
-    """``"line 12"`` shifted by ``delta``; other positions unchanged."""
+def shift_lines(position: str, delta: int, *, above: int = 0) -> str:
+    """``"line 12"`` shifted by ``delta``; other positions, and lines up to ``above``, unchanged.
+
+    ``above`` is for a parser's message about a piece: lines of the piece's prefix are
+    the file's own lines already.
+
+    >>> shift_lines("tag a line 2, tag b line 40", 100, above=3)
+    'tag a line 2, tag b line 140'
+    """
     if not delta:
         return position
-    return _LINE.sub(lambda m: f"line {int(m.group(1)) + delta}", position)
+    return _LINE.sub(lambda m: f"line {int(m.group(1)) + delta}" if int(m.group(1)) > above else m.group(), position)

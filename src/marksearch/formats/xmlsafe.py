@@ -219,7 +219,7 @@ def iter_records(
             else:
                 parser.close()
         except etree.XMLSyntaxError as exc:
-            raise _malformed(exc, source) from None
+            raise _malformed(exc, source, at_end=not chunk) from None
         for _event, found in parser.read_events():
             elem = cast(etree._Element, found)  # "end" events carry elements
             if not checked:
@@ -252,7 +252,10 @@ def _release(elem: etree._Element) -> None:
             del parent[0]
 
 
-def _malformed(exc: etree.XMLSyntaxError, source: str) -> InputError:
+def _malformed(exc: etree.XMLSyntaxError, source: str, *, at_end: bool = False) -> InputError:
+    """The error for a document that is not well-formed.  ``at_end``: the parser met it when told
+    that the data had ended, so the document is cut short, whatever libxml2 calls it
+    (``AttValue: ' expected`` for a file that ends inside an attribute)."""
     line, column = exc.position if exc.position else (exc.lineno, None)
     msg = exc.msg or str(exc)
     # libxml2 reports the line/column itself inside msg; keep only the reason.
@@ -261,8 +264,9 @@ def _malformed(exc: etree.XMLSyntaxError, source: str) -> InputError:
         return UnsafeXMLError(f"{_REFUSED} ({msg})", source=source, line=line, column=column)
     if "Document is empty" in msg or "Start tag expected" in msg:
         msg = "not an XML document (" + msg + ")"
-    elif "Premature end of data" in msg or "EndTag" in msg or "end of data" in msg.lower():
-        msg = "file is truncated (" + msg + ")"
     elif "encoding" in msg.lower() or "not proper UTF-8" in msg or "Input is not proper" in msg:
         msg = "text is not in the declared encoding (" + msg + ")"
+    elif (at_end and "Extra content" not in msg) or "Premature end of data" in msg or "EndTag" in msg \
+            or "end of data" in msg.lower():
+        msg = "file is truncated (" + msg + ")"
     return MalformedInputError(msg, source=source, line=line, column=column)
