@@ -355,10 +355,12 @@ def cross_script(q: PreparedQuery, c: Candidate, *, explain: bool = True) -> Sig
     m = q.mark
     m_part, c_part = m.partial, c.partial
     best, a, b = best_part_pair(m.latin, c.latin, m_part, c_part)
+    read = True  # the pair is of readings (else of sound or loose keys, which are no readings to show)
     if best < 1.0:
         heard, ha, hb = best_part_pair(m.sound, c.sound, m_part, c_part, best)
         if heard > best or (ha and not a):
-            best, a, b = heard, ha, hb
+            best, a, b, read = heard, ha, hb, False
+    loose = False
     if best < LOOSE_WEIGHT:
         for x in m.loose:
             for y in c.loose:
@@ -368,12 +370,18 @@ def cross_script(q: PreparedQuery, c: Candidate, *, explain: bool = True) -> Sig
                 if weight > best and x and y:
                     sim = weight * _similarity(x, y, score_cutoff=best / weight)
                     if sim > best:
-                        best, a, b = sim, x, y
+                        best, a, b, read, loose = sim, x, y, False, True
     if not explain or best < REASON_FLOOR or not a:
         return Signal(best, "")
+    a_part, b_part = a in m_part, b in c_part
+    if not read:
+        # A sound key (kvkvl) or a loose key (one vowel, voicing ignored: kfkfl) is not how
+        # anyone reads the mark: the reason says how alike the marks sound instead.
+        how = "partly alike in sound" if loose or a_part or b_part else "alike in sound"
+        return Signal(best, f"transliteration: {m.text} ~ {c.text}, {how}")
     # A reading of part of a mark says so: it is why identical readings score PART_WEIGHT.
-    a_part, b_part = (" (in part)" if a in m_part else ""), (" (in part)" if b in c_part else "")
-    return Signal(best, f"transliteration: {m.text} reads {a}{a_part} ~ {c.text} reads {b}{b_part}")
+    a_in, b_in = (" (in part)" if a_part else ""), (" (in part)" if b_part else "")
+    return Signal(best, f"transliteration: {m.text} reads {a}{a_in} ~ {c.text} reads {b}{b_in}")
 
 
 def loose_confidence(length: int) -> float:
