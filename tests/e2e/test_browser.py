@@ -70,11 +70,11 @@ def test_a_search_shows_ranked_hits_with_signal_bars_and_reasons(page: Any, regi
     assert sorted(signals.evaluate_all("els => els.map(e => e.dataset.signal)")) == sorted(SIGNALS)
     expect(first.locator(".signal[data-signal=spelling] meter")).to_have_attribute("value", "1.0")
     assert first.locator(".reason").count() >= 1
-    # the Hangul rendering of the mark is found by its reading, and says so
+    # the Hangul rendering of the mark is found by its sound, and says so
     korean = hits.filter(has=page.locator("a.record-link", has_text="한뜨레")).first
     expect(korean).to_be_visible()
     assert float(korean.locator(".signal[data-signal=cross_script] meter").get_attribute("value")) == 1.0
-    expect(korean.locator(".reason").first).to_contain_text("hantr")
+    expect(korean.locator(".reason").first).to_contain_text("Hanttre ~ 한뜨레, alike in sound")
 
 
 # The smallest PNG there is: one transparent pixel.
