@@ -162,3 +162,13 @@ def test_every_watch_command_is_documented() -> None:
         assert f"marksearch watch {name}" in docs, name
     for name in portfolio_command.commands:
         assert f"marksearch watch portfolio {name}" in docs, name
+
+
+def test_goods_are_read_in_the_registers_languages_and_unknown_items_give_no_class(db: str) -> None:
+    # The register's EUIPO records give its goods in French too; the shipped base has none.
+    made = ok("watch", "add", "ACHICARE", "--goods", "vêtements; chaussures", "--json", "--db", db)
+    assert made["watch"]["classes"] == [25]
+    coffee = ok("watch", "add", "ACHICARE", "--goods", "coffee; xyzzy", "--json", "--db", db)
+    assert coffee["watch"]["classes"] == [30]
+    code, _, err = run("watch", "add", "FOOBARX", "--goods", "xyzzy", "--db", db)
+    assert code == 2 and "no Nice class" in err

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
 
 from marksearch.errors import UsageError
@@ -19,6 +20,9 @@ from marksearch.text import has_words
 from marksearch.text.fold import compact_of, fold_tokens, strip_diacritics
 from marksearch.text.keys import MAX_CHARS
 from marksearch.vocab_data import office_problem
+
+if TYPE_CHECKING:
+    from marksearch.goods.base import TermBase
 
 __all__ = [
     "MAX_TEXT",
@@ -167,16 +171,21 @@ def _whole_number(value: object) -> bool:
     return isinstance(value, int) or (isinstance(value, float) and value.is_integer())
 
 
-def goods_classes(goods: str) -> tuple[int, ...]:
-    """The Nice classes of a goods description: each item's best class (``marksearch goods``).
+def goods_classes(goods: str, base: TermBase | None = None) -> tuple[int, ...]:
+    """The Nice classes of a goods description: the best class of each item the term base
+    knows (``marksearch goods``), read against ``base`` (the register's, which holds the
+    languages of its goods; else the shipped one).  An item no term comes near (confidence
+    0) gives no class: a guessed class would be a filter that hides the real conflicts.
 
     >>> goods_classes("coffee; phone cases")
     (9, 30)
+    >>> goods_classes("coffee; xyzzy")
+    (30,)
     """
     from marksearch.goods.analysis import analyse
 
-    items = analyse(goods).items
-    found = tuple(sorted({item.best_class for item in items if item.best_class}))
+    items = analyse(goods, base=base).items
+    found = tuple(sorted({item.best_class for item in items if item.best_class and item.confidence > 0}))
     if not found:
         raise UsageError(f"no Nice class could be read from the goods {goods[:80]!r}; give --class instead")
     return found

@@ -37,7 +37,7 @@ import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from marksearch.errors import StoreError, UsageError
 from marksearch.store import Store
@@ -54,6 +54,9 @@ from marksearch.watch.checks import (
     storable,
     wording,
 )
+
+if TYPE_CHECKING:
+    from marksearch.goods.base import TermBase
 
 __all__ = [
     "MAX_TEXT",
@@ -460,6 +463,13 @@ class WatchStore:
             raise UsageError(f"no watched mark {watch_id} (marksearch watch list)")
         return _watch(rows[0])
 
+    def goods_base(self) -> TermBase:
+        """The term base a watch's goods are read against: the register's (the shipped base grown
+        with the goods of its records, in their languages), as ``marksearch goods --db`` reads them."""
+        from marksearch.goods.bases import base_for_store
+
+        return base_for_store(self.store)
+
     def add_watch(self, portfolio: str, text: str, *, classes: Sequence[int] = (), goods: str | None = None,
                   offices: Sequence[str] = (), threshold: float = 0.7, now: dt.datetime | None = None) -> Watch:
         """Add a watched mark (and its portfolio, when new).  It watches filings from now on.
@@ -467,7 +477,7 @@ class WatchStore:
         ``goods`` without ``classes``: the classes are read from the goods (:func:`goods_classes`)."""
         goods = clean(goods or "", "the goods").strip() or None
         if goods and not classes:
-            classes = goods_classes(goods)
+            classes = goods_classes(goods, self.goods_base())
         values = (check_text(text), _joined(check_classes(classes)), goods,
                   _joined(check_offices(offices)), check_threshold(threshold))
         stamp = iso(now or utcnow())
@@ -506,7 +516,7 @@ class WatchStore:
         current = self.watch(watch_id)
         changes: dict[str, Any] = {}
         if goods and goods.strip() and classes is None:
-            classes = goods_classes(goods)
+            classes = goods_classes(goods, self.goods_base())
         if text is not None:
             changes["text"] = check_text(text)
         if classes is not None:

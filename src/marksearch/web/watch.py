@@ -239,13 +239,13 @@ def _check_webhook(url: str | None, secret: str | None, current: Portfolio | Non
                                              "its deliveries with")
 
 
-def _goods_classes(goods: str | None) -> tuple[int, ...] | None:
+def _goods_classes(request: Request, goods: str | None) -> tuple[int, ...] | None:
     """The classes read from a watch's goods, as the library reads them when no classes are given
     (here, so that a description no class can be read from is named ``goods``); no goods: ``None``."""
     if goods is None or not goods.strip():
         return None
     with _field("goods"):
-        return goods_classes(clean(goods, "the goods"))
+        return goods_classes(clean(goods, "the goods"), _service(request).goods_base())
 
 
 def _check_watch(body: WatchIn | WatchChange) -> None:
@@ -320,7 +320,7 @@ def list_watches(request: Request, portfolio: Annotated[str | None, Query(max_le
                  summary="Watch a mark (its portfolio is made when new)")
 def add_watch(request: Request, body: WatchIn) -> dict[str, Any]:
     _check_watch(body)
-    classes = body.classes or _goods_classes(body.goods) or ()
+    classes = body.classes or _goods_classes(request, body.goods) or ()
     with _watch_store(request) as ws:
         with _field("text"):  # what is left: the same mark watched already
             watch = ws.add_watch(body.portfolio, body.text, classes=classes, goods=body.goods,
@@ -344,7 +344,7 @@ def get_watch(request: Request, watch_id: RowId) -> dict[str, Any]:
                   summary="Change a watched mark (alerts already raised stay)")
 def change_watch(request: Request, watch_id: RowId, body: WatchChange) -> dict[str, Any]:
     _check_watch(body)
-    classes = body.classes if body.classes is not None else _goods_classes(body.goods)
+    classes = body.classes if body.classes is not None else _goods_classes(request, body.goods)
     with _watch_store(request) as ws:
         _existing_watch(ws, watch_id)
         with _field("text"):  # what is left: the same mark watched already
