@@ -283,6 +283,21 @@ def test_rekey_skips_a_record_deleted_since_it_was_read(store: Store) -> None:
     assert store.update_keys([(row, orjson.dumps(record_keys(mark("1", "KOKA"))))]) == 0
 
 
+def test_rekey_leaves_a_record_written_since_it_was_read(store: Store) -> None:
+    """rekey reads a row, an ingest writes the record anew with its keys, rekey writes: the keys
+    it computed from the old text would stand for the new text for good."""
+    from marksearch.ingest import record_keys
+
+    old = mark("1", "カテミンス")
+    store.write([old], [record_keys(old)])
+    row = next(store.iter_index_rows())
+    new = mark("1", "QUUXWIDGET", as_of="2022-01-01")
+    assert store.write([new], [record_keys(new)]).updated == 1
+    assert store.update_keys([(row, orjson.dumps(record_keys(mark("1", "カテミンス")) | {"stale": True}))]) == 0
+    held = next(store.iter_index_rows()).keys
+    assert held is not None and held["text"] == "QUUXWIDGET"
+
+
 def test_rekey_skips_an_id_that_now_holds_another_record(store: Store) -> None:
     from marksearch.ingest import record_keys
 

@@ -136,6 +136,9 @@ CREATE TABLE tombstones (
 }
 
 
+_GONE = object()  # a key no longer held
+
+
 def _fold_owners(db: psycopg.Connection[Any]) -> None:
     """Migration 3 of a register written before it: its owner names in :func:`owner_form`."""
     changed: list[tuple[str, int]] = []
@@ -347,12 +350,16 @@ class PostgresStore(Store):
         try:
             with self.db.transaction():
                 self.db.execute("SELECT pg_advisory_xact_lock(%s, %s)", (_LOCK_SPACE, _LOCK_WRITE))
-                stored = {(int(r[0]), r[1], r[2]) for r in self.db.execute(
-                    "SELECT id, office, application_number FROM records WHERE id = ANY(%s)",
+                stored = {(int(r[0]), r[1], r[2]): r[3] for r in self.db.execute(
+                    "SELECT id, office, application_number, keys FROM records WHERE id = ANY(%s)",
                     ([row.id for row, _ in updates],)).fetchall()}
-                # A row deleted since it was read is skipped (its id may even hold another record now).
-                kept = [(row, keys) for row, keys in updates
-                        if (row.id, *_db_key((row.office, row.application_number))) in stored]
+                # A row deleted or written since it was read is skipped: its id may even hold another
+                # record now, and keys an ingest wrote meanwhile are not to be replaced.
+                kept = []
+                for row, keys in updates:
+                    held = stored.get((row.id, *_db_key((row.office, row.application_number))), _GONE)
+                    if held is not _GONE and (orjson.loads(held) if held else None) == row.keys:
+                        kept.append((row, keys))
                 if not kept:
                     return 0
                 first = self.db.execute("SELECT COALESCE(max(seq), 0) FROM changes").fetchone()

@@ -12,6 +12,7 @@ import sqlite3
 import uuid
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any, cast
 
 import orjson
 
@@ -100,6 +101,11 @@ CREATE TABLE IF NOT EXISTS quarantine (
     UNIQUE (source, position, reason)
 );
 """
+
+
+def _keys_of(stored: str | bytes | None) -> dict[str, Any] | None:
+    """The stored keys column, parsed as :class:`IndexRow` gives it."""
+    return cast("dict[str, Any]", orjson.loads(stored)) if stored else None
 
 
 class SQLiteStore(Store):
@@ -252,9 +258,10 @@ class SQLiteStore(Store):
         try:
             with self._transaction():
                 for row, keys in updates:
-                    if self.db.execute("SELECT 1 FROM records WHERE id=? AND office=? AND application_number=?",
-                                       (row.id, row.office, row.application_number)).fetchone() is None:
-                        continue  # deleted since it was read (its id may even hold another record now)
+                    held = self.db.execute("SELECT keys FROM records WHERE id=? AND office=? AND application_number=?",
+                                           (row.id, row.office, row.application_number)).fetchone()
+                    if held is None or _keys_of(held[0]) != row.keys:
+                        continue  # deleted or written since it was read: those keys are not to be replaced
                     seq = self._log("update", row.office, row.application_number, row.id)
                     self.db.execute("UPDATE records SET keys=?, seq=? WHERE id=?", (keys.decode(), seq, row.id))
                     done += 1
