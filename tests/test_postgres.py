@@ -301,7 +301,7 @@ def test_url_dispatch_and_errors(pg_server: PgServer) -> None:
 
 
 def test_a_password_is_hidden_however_it_is_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # libpq takes ?, # and / in a password as written, and a scheme in capitals: both were printed
+    # a password with ?, # or / in it, written as it is, and a scheme in capitals: both were printed
     assert redact("postgresql://u2:pa?ss#1@127.0.0.1:5432/e") == "postgresql://u2:***@127.0.0.1:5432/e"
     assert redact("POSTGRESQL://u2:a/b@h/e") == "POSTGRESQL://u2:***@h/e"
     assert redact("postgresql://h/e?PASSWORD = x&sslmode=require") == "postgresql://h/e?PASSWORD = ***&sslmode=require"
@@ -314,6 +314,24 @@ def test_a_password_is_hidden_however_it_is_written(tmp_path: Path, monkeypatch:
         assert done.returncode == 2 and "give the PostgreSQL register as a URL" in done.stderr
         assert "s3cret" not in done.stdout + done.stderr
     assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize(("url", "hidden"), [
+    ("postgresql://pw:TOP%ZZSECRET@127.0.0.1:1/x", "ZZSECRET"),  # libpq: "invalid percent-encoded token"
+    ("postgresql://pw:ab/cd?TOPSECRET@127.0.0.1:1/x", "TOPSECRET"),  # libpq quotes what follows the ?
+    ("postgresql://pw:TOPSECRET@[::1:1/x", "TOPSECRET"),  # libpq quotes the whole URL
+])
+def test_libpqs_own_words_do_not_show_the_password(url: str, hidden: str) -> None:
+    with pytest.raises(StoreError) as info:
+        open_store(url)
+    assert hidden not in str(info.value) and "***" in str(info.value)
+
+
+def test_a_scheme_in_capitals_reaches_the_server(pg_server: PgServer) -> None:
+    url = pg_server.create_database()
+    scheme, rest = url.split("://", 1)
+    with open_store(scheme.upper() + "://" + rest) as store:  # libpq read it as a keyword string
+        assert store.last_seq() == 0
 
 
 def test_a_database_that_is_no_register_is_not_an_empty_one(pg_server: PgServer) -> None:

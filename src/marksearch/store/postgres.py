@@ -36,6 +36,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
+from urllib.parse import unquote
 
 import orjson
 import psycopg
@@ -208,18 +209,37 @@ T = TypeVar("T")
 _TABLES = ("meta", "records", "changes", "quarantine", "tombstones")  # a register's tables, as the migrations make them
 
 
+_USERINFO_PASSWORD = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://[^:@/?#]*:)([^@]*)@")
+_PARAMETER_PASSWORD = re.compile(r"(password\s*=\s*)([^&\s]*)", re.IGNORECASE)
+
+
 def redact(url: str) -> str:
-    """The URL without its password, for messages.  The user information runs to the first
-    ``@`` after the scheme, whatever it holds: libpq takes a password with ``?``, ``#`` or
-    ``/`` in it as written, and a scheme in capitals.
+    """The URL without its password, for messages.  The user information is masked to the first
+    ``@`` after the scheme, whatever it holds: a password with ``/``, ``?`` or ``#`` in it must
+    be percent-encoded for libpq, which otherwise stops reading it there, but a URL written so
+    still hides it.
 
     >>> redact("postgresql://ms:s3cret@db:5432/marks?sslmode=require&password=x")
     'postgresql://ms:***@db:5432/marks?sslmode=require&password=***'
     >>> redact("POSTGRESQL://u2:pa?ss#1/x@db/e"), redact("postgres://db/e")
     ('POSTGRESQL://u2:***@db/e', 'postgres://db/e')
     """
-    url = re.sub(r"^([A-Za-z][A-Za-z0-9+.-]*://[^:@/?#]*:)[^@]*@", r"\1***@", url)
-    return re.sub(r"(password\s*=\s*)[^&\s]*", r"\1***", url, flags=re.IGNORECASE)
+    url = _USERINFO_PASSWORD.sub(r"\1***@", url)
+    return _PARAMETER_PASSWORD.sub(r"\1***", url)
+
+
+def _secrets(url: str) -> list[str]:
+    """What of ``url`` a message must not show: its passwords as written and percent-decoded, and
+    each part of them that libpq may quote alone (it stops at ``/``, ``?``, ``#``, ``@``, ``&``),
+    longest first."""
+    found = [m.group(2) for m in (_USERINFO_PASSWORD.search(url),) if m]
+    found += [m.group(2) for m in _PARAMETER_PASSWORD.finditer(url)]
+    parts: set[str] = set()
+    for secret in found:
+        for whole in (secret, unquote(secret)):
+            parts.add(whole)
+            parts.update(p for p in re.split(r"[/?#@&=:]", whole) if len(p) >= 3)
+    return sorted((p for p in parts if p), key=len, reverse=True)
 
 
 def _one_line(exc: BaseException) -> str:
@@ -236,7 +256,9 @@ class PostgresStore(Store):
 
     def __init__(self, url: str, *, connect_timeout: int = 10, create: bool = True) -> None:
         self.url = redact(url)
-        self._dsn = url
+        # libpq reads the scheme in lower case only (POSTGRES:// was a keyword string to it).
+        self._dsn = re.sub(r"^[A-Za-z][A-Za-z0-9+.-]*://", lambda m: m.group().lower(), url)
+        self._secrets = _secrets(url)
         self._connect_timeout = connect_timeout
         self._incoming = False  # whether this session's temporary table exists
         self.db = self._connect()
@@ -248,17 +270,25 @@ class PostgresStore(Store):
             self._migrate()
         except psycopg.Error as exc:
             self.db.close()
-            raise StoreError(f"cannot open the register {self.url}: {_one_line(exc)}") from None
+            raise StoreError(f"cannot open the register {self.url}: {self._said(exc)}") from None
         except (StoreError, UsageError):
             self.db.close()
             raise
+
+    def _said(self, exc: BaseException) -> str:
+        """A driver's message on one line, without the password: libpq quotes the URL, or the part
+        of it it could not read, as written."""
+        said = _one_line(exc)
+        for secret in self._secrets:
+            said = said.replace(secret, "***")
+        return said
 
     def _connect(self) -> psycopg.Connection[Any]:
         try:
             conn = psycopg.connect(self._dsn, autocommit=True, application_name="marksearch",
                                    connect_timeout=self._connect_timeout)
         except psycopg.Error as exc:
-            raise StoreError(f"cannot open the register {self.url}: {_one_line(exc)}") from None
+            raise StoreError(f"cannot open the register {self.url}: {self._said(exc)}") from None
         # Writers rely on each statement seeing what the previous holder of the write lock committed.
         conn.isolation_level = IsolationLevel.READ_COMMITTED
         self._incoming = False
@@ -342,7 +372,7 @@ class PostgresStore(Store):
                     self.db.execute("SELECT pg_notify(%s, %s)", (CHANNEL, str(batch.seq)))
             self._incoming = self._incoming or bool(batch.updates)
         except psycopg.Error as exc:
-            raise StoreError(f"cannot write to the register {self.url}: {_one_line(exc)}") from None
+            raise StoreError(f"cannot write to the register {self.url}: {self._said(exc)}") from None
         return batch.counts
 
     def update_keys(self, updates: Sequence[tuple[IndexRow, bytes]]) -> int:
@@ -373,7 +403,7 @@ class PostgresStore(Store):
                            ["int8", "text", "text", "text", "int8"], iter(changes))
                 self.db.execute("SELECT pg_notify(%s, %s)", (CHANNEL, str(changes[-1][0])))
         except psycopg.Error as exc:
-            raise StoreError(f"cannot write to the register {self.url}: {_one_line(exc)}") from None
+            raise StoreError(f"cannot write to the register {self.url}: {self._said(exc)}") from None
         return len(kept)
 
     def _plan(self, items: Sequence[Item]) -> _Batch:
@@ -446,9 +476,9 @@ class PostgresStore(Store):
             except psycopg.OperationalError as exc:
                 if attempt == 1 and self.db.broken:
                     continue
-                raise StoreError(f"cannot read the register {self.url}: {_one_line(exc)}") from None
+                raise StoreError(f"cannot read the register {self.url}: {self._said(exc)}") from None
             except psycopg.Error as exc:
-                raise StoreError(f"cannot read the register {self.url}: {_one_line(exc)}") from None
+                raise StoreError(f"cannot read the register {self.url}: {self._said(exc)}") from None
         raise AssertionError("unreachable")
 
     def _fetch(self, sql: str, params: Sequence[Any] | None = None) -> list[tuple[Any, ...]]:
@@ -531,7 +561,7 @@ class PostgresStore(Store):
                 self.db.execute("INSERT INTO meta VALUES ('keys_version', %s) "
                                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (str(version),))
         except psycopg.Error as exc:
-            raise StoreError(f"cannot write to the register {self.url}: {_one_line(exc)}") from None
+            raise StoreError(f"cannot write to the register {self.url}: {self._said(exc)}") from None
 
     def stats(self) -> Stats:
         return self._read(_stats)
