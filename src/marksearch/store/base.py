@@ -15,6 +15,8 @@ from __future__ import annotations
 import abc
 import dataclasses
 import json
+import re
+import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -101,12 +103,24 @@ Item = Prepared | Deletion | Rejection | GoodsAddition
 def owner_form(names: str) -> str:
     """Owner names as the owner filter compares them: case folded in any script (SQLite's LIKE
     and PostgreSQL's ILIKE on a "C" column fold ASCII letters only, so MÜLLER missed Müller),
-    without diacritics, and a NUL as U+FFFD (PostgreSQL cannot hold one).
+    in one Unicode form (a name exported decomposed, й as и and a breve, is the same name),
+    without the diacritics of Latin, Greek and Cyrillic letters and without Arabic and Hebrew
+    vowel points, and a NUL as U+FFFD (PostgreSQL cannot hold one).
 
-    >>> owner_form("MÜLLER GmbH | ÉCOLE Straße")
-    'muller gmbh | ecole strasse'
+    >>> owner_form("MÜLLER GmbH | ÉCOLE Straße | ЁЛКА | Йогурт")
+    'muller gmbh | ecole strasse | елка | иогурт'
+    >>> owner_form("مُحَمَّد | שָׁלוֹם") == owner_form("محمد | שלום")
+    True
     """
-    return strip_diacritics(names.casefold()).replace("\x00", "\ufffd")
+    text = unicodedata.normalize("NFKD", names.casefold())
+    text = unicodedata.normalize("NFC", _POINTS.sub("", text))  # Hangul jamo join again
+    return strip_diacritics(text).replace("\x00", "\ufffd")
+
+
+# Combining diacritics (accents, the breve of й, the diaeresis of ё), Arabic harakat and Hebrew
+# points: what a name may or may not be written with.  Kana voicing marks and the vowel signs of
+# Indic scripts are letters of the word and stay.
+_POINTS = re.compile("[\u0300-\u036f\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")
 
 
 def bare_number(number: str) -> str:

@@ -524,6 +524,8 @@ class PostgresStore(Store):
 
     def owner_ids(self, owner: str) -> list[int]:
         owner = owner_form(owner)  # as the column holds the names
+        if not owner:  # only marks that fold away (a lone accent): no name holds it
+            return []
         pattern = "%" + owner.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         rows = self._fetch("SELECT id FROM records WHERE owners ILIKE %s ESCAPE '\\' ORDER BY id",
                            (_text(pattern),))

@@ -371,6 +371,8 @@ class SQLiteStore(Store):
 
     def owner_ids(self, owner: str) -> list[int]:
         owner = owner_form(owner)
+        if not owner:  # only marks that fold away (a lone accent): no name holds it
+            return []
         pattern = "%" + owner.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         rows = self.db.execute(
             "SELECT id FROM records WHERE owners LIKE ? ESCAPE '\\' ORDER BY id", (pattern,)
