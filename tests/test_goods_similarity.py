@@ -108,6 +108,16 @@ def test_overlap_reads_a_multilingual_record_in_the_query_language(euipo: list[R
     assert result.pairs and result.pairs[0].b == term
 
 
+def test_goods_the_base_does_not_know_meet_no_class(euipo: list[Record]) -> None:
+    """An item with no near term (confidence 0) is neutral in the goods signal; its guessed
+    class paired it with any goods of that class, in whatever language the junk match had."""
+    assert similarity("xyzzy", [ClassGoods(1, "chemicals used in industry")]) == (0.0, [])
+    assert similarity("화장품", [ClassGoods(25, "clothing")]) == (0.0, [])
+    record = next(r for r in euipo if len({g.language for g in r.goods}) > 3)
+    assert overlap(analyse("xyzzy"), record.goods).pairs == ()
+    assert similarity("coffee", [ClassGoods(30, "coffee; tea")])[0] == 1.0  # a known item still meets
+
+
 def test_two_real_records_in_one_class_meet(euipo: list[Record]) -> None:
     in_25 = [r for r in euipo if any(g.nice_class == 25 for g in r.goods)][:2]
     assert len(in_25) == 2

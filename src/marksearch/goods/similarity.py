@@ -160,7 +160,10 @@ def _analysis_items(base: TermBase, analysis: GoodsAnalysis) -> list[GoodsItem]:
     items = []
     for item in analysis.items:
         same = item.same_term
-        items.append(GoodsItem(item.text, item.key, item.classes, same.term.term_id if same else "",
+        # An item no term comes near (confidence 0) has no class, only a guess, which would pair it
+        # with any goods of that class: it is compared by its wording alone.
+        classes = item.classes if item.confidence > 0 else ()
+        items.append(GoodsItem(item.text, item.key, classes, same.term.term_id if same else "",
                                frozenset(item.groups), _vector(base, item.features)))
     return items
 
@@ -240,7 +243,8 @@ def overlap(analysis: GoodsAnalysis, record_goods: Sequence[ClassGoods], *,
             base: TermBase | None = None, limit: int = 10) -> GoodsOverlap:
     """Which of a record's goods meet an analysed description (for the top hits of a search)."""
     base = base if base is not None else default_base()
-    languages = [*analysis.languages, *(m.term.language for item in analysis.items for m in item.matches[:1])]
+    languages = [*analysis.languages, *(m.term.language for item in analysis.items if item.confidence > 0
+                                         for m in item.matches[:1])]
     return _pairs(_analysis_items(base, analysis), _record_items(base, record_goods, languages), limit)
 
 
