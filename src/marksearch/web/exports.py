@@ -537,11 +537,13 @@ def _styles(f: Fonts) -> dict[str, Any]:
     }
 
 
-def _para(text: object, style: Any, f: Fonts, *, bold: bool = False) -> Any:
+def _para(text: object, style: Any, f: Fonts, *, bold: bool = False, prefix: str = "") -> Any:
+    """A paragraph of ``text`` (a value from the register: romanised where the PDF cannot show
+    it), after ``prefix`` (the report's own words, such as a rank)."""
     from reportlab.platypus import Paragraph
 
     value = str(text) if text not in (None, "") else "-"
-    body = _shown(value, f)
+    body = markup(prefix, f) + _shown(value, f)
     if any(ord(c) >= 0x2E80 for c in value):
         style = _cjk_wrap(style)
     return Paragraph(f"<b>{body}</b>" if bold else body, style)
@@ -599,7 +601,7 @@ def _hit_block(hit: Mapping[str, Any], signals: Sequence[str], st: Mapping[str, 
     from reportlab.platypus import KeepTogether
 
     mark = hit.get("mark_text") or "(no verbal element)"
-    heading = _para(f"{hit.get('rank', '')}. {mark}", st["hit"], f)
+    heading = _para(mark, st["hit"], f, prefix=f"{hit.get('rank', '')}. ")
     status = str(hit.get("status") or "")
     if hit.get("status_text") or hit.get("status_code"):
         status += " (" + " ".join(str(x) for x in (hit.get("status_code"), hit.get("status_text")) if x) + ")"
