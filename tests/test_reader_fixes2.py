@@ -8,7 +8,6 @@ import io
 import random
 import re
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -25,6 +24,7 @@ from marksearch.records import Deletion, Entry, GoodsAddition, Provenance, Recor
 from marksearch.store import Store, open_store
 from marksearch.store.pgcluster import PgServer
 from tests.conftest import FORMATS
+from tests.test_store import store  # noqa: F401 - the fixture: memory, file and PostgreSQL
 
 EUIPO = FORMATS / "st66" / "euipo_open_data_EM-TM-V3-4"
 EUIPO_197 = EUIPO / "018222197.xml"
@@ -240,16 +240,6 @@ def test_ingest_goes_on_past_a_bad_class_in_every_file(tmp_path: Path) -> None:
 
 
 # -- 2. a deletion keeps its date --------------------------------------------------------
-
-
-@pytest.fixture(params=["memory", "file", "postgres"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    if request.param == "postgres":
-        target = request.getfixturevalue("pg_server").create_database()
-    else:
-        target = ":memory:" if request.param == "memory" else str(tmp_path / "reg.sqlite")
-    with open_store(target) as s:
-        yield s
 
 
 def mark(number: str, text: str, as_of: str | None) -> Record:

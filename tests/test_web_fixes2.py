@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import lxml.html
 import pytest
 from starlette.exceptions import StarletteDeprecationWarning
 
@@ -22,13 +21,12 @@ from marksearch.web.app import MAX_BODY
 from marksearch.web.i18n import LANGUAGES, Catalogs
 from tests.conftest import SamplesRegister
 from tests.test_watch_api import watched_register
+from tests.test_web_hardening import AUTH, TOKEN, hrefs, pages, watching, xpath  # noqa: F401 - pages: a fixture
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", StarletteDeprecationWarning)
     from fastapi.testclient import TestClient
 
-TOKEN = "fixes-token-0123456789"
-AUTH = {"Authorization": f"Bearer {TOKEN}"}
 FORM = {**AUTH, "Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"}
 SLASHED = "12/345,678"  # a number with a slash and a comma, as some offices write them
 
@@ -45,20 +43,6 @@ def register(samples_register: SamplesRegister) -> str:
     return db
 
 
-@pytest.fixture(scope="module")
-def pages(register: str) -> Iterator[TestClient]:
-    with TestClient(create_app(register), headers={"Accept-Language": "en"}) as c:
-        yield c
-
-
-@pytest.fixture
-def watching(tmp_path: Path) -> Iterator[TestClient]:
-    """A register with new alerts in two portfolios (acme, shoes), behind a token."""
-    db = watched_register(str(tmp_path / "reg.sqlite"), tmp_path)
-    with TestClient(create_app(db, token=TOKEN)) as c:
-        yield c
-
-
 def alerts(client: TestClient, **params: Any) -> dict[str, Any]:
     r = client.get("/api/v1/watch/alerts", headers=AUTH, params=params)
     assert r.status_code == 200, r.text
@@ -68,16 +52,6 @@ def alerts(client: TestClient, **params: Any) -> dict[str, Any]:
 
 def new_alerts(client: TestClient, **params: Any) -> int:
     return int(alerts(client, new=True, **params)["total"])
-
-
-def xpath(html: str, path: str) -> list[Any]:
-    found = lxml.html.fromstring(html).xpath(path)
-    assert isinstance(found, list)
-    return found
-
-
-def hrefs(html: str) -> list[str]:
-    return [str(a.get("href")) for a in xpath(html, "//a[@href] | //link[@href]")]
 
 
 # -- 1: the seen form is a urlencoded form, or nothing is marked -------------------------------------------
