@@ -21,7 +21,7 @@ from marksearch.web.app import MAX_BODY
 from marksearch.web.i18n import LANGUAGES, Catalogs
 from tests.conftest import SamplesRegister
 from tests.test_watch_api import watched_register
-from tests.test_web_hardening import AUTH, TOKEN, hrefs, pages, watching, xpath  # noqa: F401 - pages: a fixture
+from tests.test_web_hardening import AUTH, hrefs, pages, watching, xpath  # noqa: F401 - pages, watching: fixtures
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", StarletteDeprecationWarning)
