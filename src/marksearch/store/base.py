@@ -29,7 +29,7 @@ from marksearch.store.packing import pack, unpack
 from marksearch.text.fold import strip_diacritics
 
 __all__ = ["Change", "IndexRow", "Prepared", "Quarantined", "Stats", "Store", "StoredRecord", "WriteCounts",
-           "bare_number", "owner_form"]
+           "bare_number", "owner_form", "stored_keys"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -414,6 +414,11 @@ class Store(abc.ABC):
         self.close()
 
 
+def stored_keys(column: str | bytes | None) -> dict[str, Any] | None:
+    """A record's keys column parsed (``None`` for a record without text keys)."""
+    return cast("dict[str, Any]", orjson.loads(column)) if column else None
+
+
 def stored_from_row(row: tuple[Any, ...]) -> StoredRecord:
     """A stored record from a row of ``id, data, keys, seq, source, position, ingested_at``
     (the same columns in every back-end)."""
@@ -423,6 +428,6 @@ def stored_from_row(row: tuple[Any, ...]) -> StoredRecord:
     return StoredRecord(
         id=int(record_id),
         record=Record.from_dict(fields),
-        keys=orjson.loads(keys) if keys else None,
+        keys=stored_keys(keys),
         seq=int(seq),
     )

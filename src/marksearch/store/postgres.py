@@ -38,7 +38,6 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 from urllib.parse import unquote
 
-import orjson
 import psycopg
 from psycopg import IsolationLevel
 
@@ -57,6 +56,7 @@ from marksearch.store.base import (
     bare_number,
     owner_form,
     stored_from_row,
+    stored_keys,
 )
 from marksearch.versions import KEYS_VERSION
 
@@ -388,7 +388,7 @@ class PostgresStore(Store):
                 kept = []
                 for row, keys in updates:
                     held = stored.get((row.id, *_db_key((row.office, row.application_number))), _GONE)
-                    if held is not _GONE and (orjson.loads(held) if held else None) == row.keys:
+                    if held is not _GONE and stored_keys(held) == row.keys:
                         kept.append((row, keys))
                 if not kept:
                     return 0
@@ -778,5 +778,5 @@ def _index_row(row: tuple[Any, ...]) -> IndexRow:
         feature=feature,
         filing_date=filing,
         nice_classes=tuple(classes),
-        keys=orjson.loads(keys) if keys else None,
+        keys=stored_keys(keys),
     )

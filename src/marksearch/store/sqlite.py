@@ -12,9 +12,6 @@ import sqlite3
 import uuid
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, cast
-
-import orjson
 
 from marksearch.errors import StoreError
 from marksearch.records import Deletion, Rejection
@@ -31,6 +28,7 @@ from marksearch.store.base import (
     bare_number,
     owner_form,
     stored_from_row,
+    stored_keys,
 )
 from marksearch.versions import KEYS_VERSION
 
@@ -101,11 +99,6 @@ CREATE TABLE IF NOT EXISTS quarantine (
     UNIQUE (source, position, reason)
 );
 """
-
-
-def _keys_of(stored: str | bytes | None) -> dict[str, Any] | None:
-    """The stored keys column, parsed as :class:`IndexRow` gives it."""
-    return cast("dict[str, Any]", orjson.loads(stored)) if stored else None
 
 
 class SQLiteStore(Store):
@@ -260,7 +253,7 @@ class SQLiteStore(Store):
                 for row, keys in updates:
                     held = self.db.execute("SELECT keys FROM records WHERE id=? AND office=? AND application_number=?",
                                            (row.id, row.office, row.application_number)).fetchone()
-                    if held is None or _keys_of(held[0]) != row.keys:
+                    if held is None or stored_keys(held[0]) != row.keys:
                         continue  # deleted or written since it was read: those keys are not to be replaced
                     seq = self._log("update", row.office, row.application_number, row.id)
                     self.db.execute("UPDATE records SET keys=?, seq=? WHERE id=?", (keys.decode(), seq, row.id))
@@ -366,7 +359,7 @@ class SQLiteStore(Store):
                 feature=feature,
                 filing_date=filing,
                 nice_classes=tuple(sorted(int(c) for c in classes.split(","))) if classes else (),
-                keys=orjson.loads(keys) if keys else None,
+                keys=stored_keys(keys),
             )
 
     def owner_ids(self, owner: str) -> list[int]:
