@@ -111,6 +111,19 @@ MODIFIER_SETTINGS = [
     ("0.1", 0.1),
 ]
 
+# The vote of a term with a word the item lacks that puts terms in a class of its own ("toy
+# cookware" for "cookware"): (label, GoodsModel.class_word_weight, support, share).
+CLASS_WORD_SETTINGS = [
+    ("1.0 (a vote like any other)", 1.0, 20, 0.9),
+    ("0.7, 20 terms, 90 %", 0.7, 20, 0.9),
+    ("0.5, 20 terms, 90 % (default)", 0.5, 20, 0.9),
+    ("0.3, 20 terms, 90 %", 0.3, 20, 0.9),
+    ("0.5, 10 terms, 90 %", 0.5, 10, 0.9),
+    ("0.5, 50 terms, 90 %", 0.5, 50, 0.9),
+    ("0.5, 20 terms, 80 %", 0.5, 20, 0.8),
+    ("0.5, 20 terms, 95 %", 0.5, 20, 0.95),
+]
+
 
 # Settings of the WordNet features themselves, each needing a base built anew:
 # (label, depth, senses, weight of ``y:`` in the cosine, ``y:`` in naive Bayes, category vote).
@@ -139,6 +152,11 @@ def validation(reference: list[SourceTerm]) -> str:
     for label, modifier in MODIFIER_SETTINGS:
         score = score_terms(base, cases, model=GoodsModel(modifier_weight=modifier))
         modifier_rows.append([label, score.n, pct(score.top1_rate), pct(score.top3_rate)])
+    class_word_rows = []
+    for label, weight, support, share in CLASS_WORD_SETTINGS:
+        model = GoodsModel(class_word_weight=weight, class_word_support=support, class_word_share=share)
+        score = score_terms(base, cases, model=model)
+        class_word_rows.append([label, score.n, pct(score.top1_rate), pct(score.top3_rate)])
     feature_rows = [[label, *_feature_setting(train, cases, *setting)]
                     for label, *setting in FEATURE_SETTINGS]
     return (f"Validation split (`--validate`): {len({t.term_id for t in held})} further WIPO ids (10% of the "
@@ -148,6 +166,10 @@ def validation(reference: list[SourceTerm]) -> str:
             + "\n\nThe vote of a near term in which the item's head noun only qualifies another noun "
               "(\"champagne buckets\" for \"champagne\"), with the category vote's defaults:\n\n"
             + table(["modifier weight", "n", "top-1", "top-3"], modifier_rows)
+            + "\n\nThe vote of a near term with a word the item lacks that puts terms in a class of their own "
+              "(\"toy cookware\" for \"cookware\"; a word of at least so many terms of the base, so large a "
+              "share of them in one class), with the defaults above:\n\n"
+            + table(["class word weight", "n", "top-1", "top-3"], class_word_rows)
             + "\n\nThe WordNet features (`marksearch.goods.senses`), on the same split, each with a base built "
               "anew:\n\n"
             + table(["WordNet features", "top-1", "top-3"], feature_rows))

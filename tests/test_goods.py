@@ -26,7 +26,7 @@ from marksearch.goods.analysis import GoodsModel
 from marksearch.goods.base import FORMAT
 from marksearch.goods.bases import base_for_store, cache_path, shipped_path
 from marksearch.goods.cli import goods_command
-from marksearch.goods.index import TermIndex
+from marksearch.goods.index import TermIndex, feature_hash
 from marksearch.goods.sources import SourceTerm, record_terms, reference_terms, shipped_record_terms
 from marksearch.goods.tokens import features, split_terms, term_key
 from marksearch.records import ClassGoods, GoodsAddition, Record
@@ -278,6 +278,32 @@ def test_a_term_the_item_only_qualifies_votes_less(text: str, nice_class: int, q
 def test_a_term_whose_head_is_the_items_votes_in_full() -> None:
     assert analyse("champagne buckets").best_class == 21
     assert analyse("wine glasses").best_class == 21
+
+
+@pytest.mark.parametrize(("text", "nice_class", "elsewhere"), [
+    ("hand tools", 8, 28),  # toy hand tools
+    ("cookware", 21, 28),  # toy cookware, near enough to count as the item itself before
+])
+def test_a_term_with_a_word_of_its_own_class_votes_less(text: str, nice_class: int, elsewhere: int) -> None:
+    result = analyse(text)
+    assert result.best_class == nice_class
+    plain = GoodsModel(class_word_weight=1.0).analyse(text)
+    assert plain.best_class == elsewhere  # what the item got before
+    assert dict(result.items[0].classes).get(elsewhere, 0.0) < dict(plain.items[0].classes)[elsewhere]
+
+
+def test_a_term_keeps_its_vote_when_the_item_says_its_class_word() -> None:
+    assert analyse("toy cookware").best_class == 28
+    assert analyse("retail services for cosmetics").best_class == 35
+
+
+def test_class_words_are_the_words_that_decide_a_class() -> None:
+    base = default_base()
+    words = base.class_words(20, 0.9)
+    named = {base.text(int(r)) for r in np.flatnonzero(words == feature_hash("w:toy"))}
+    assert "Toy hand tools" in named
+    assert all(base.classes[r] in range(1, 46) for r in np.flatnonzero(words))
+    assert not words[base.lookup("hand tools")].any()
 
 
 # -- a register's goods join the base --------------------------------------------------------

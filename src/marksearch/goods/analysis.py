@@ -237,6 +237,9 @@ class GoodsModel:
     category_support: int = 3
     category_gate: float = 0.8
     modifier_weight: float = 0.5
+    class_word_weight: float = 0.5
+    class_word_support: int = 20
+    class_word_share: float = 0.9
     min_weight: float = 0.05
     max_classes: int = 5
     max_matches: int = 5
@@ -257,7 +260,7 @@ class GoodsModel:
         total = weights.sum()
         # Shares of the unweighted total: terms that only qualify the item's head lose votes
         # to naive Bayes and the category rather than to each other.
-        factor = self._modifier_factor(post, feats, rows)
+        factor = self._modifier_factor(post, feats, rows) * self._class_word_factor(base, post, rows)
         votes: npt.NDArray[np.float64] = np.bincount(
             base.classes[rows], weights=weights * factor, minlength=_CLASSES,
         )[:_CLASSES].astype(np.float64)
@@ -265,7 +268,8 @@ class GoodsModel:
             votes = votes / total
         if self.same_term_weight and len(top) and top[0] >= SAME_TERM:
             # A term worded like the item (or its translation) names its class.
-            same = rows[top >= max(SAME_TERM, float(top[0]) - 0.05)]
+            # (not a term that says more than the item with a word of another class: TOY COOKWARE)
+            same = rows[(top >= max(SAME_TERM, float(top[0]) - 0.05)) & (factor == 1.0)]
             votes[np.unique(base.classes[same])] += self.same_term_weight
         vote = None
         # The nearer the closest term, the less its category adds: a known
@@ -303,6 +307,20 @@ class GoodsModel:
             said.append(_rows(post, "p:" + noun[:STEM]))
         qualifies = np.isin(rows, np.concatenate(said)) & ~np.isin(rows, _rows(post, head))
         factor[qualifies] = self.modifier_weight
+        return factor
+
+    def _class_word_factor(self, base: TermBase, post: Postings,
+                           rows: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
+        """Each nearest row's share of its vote: :attr:`class_word_weight` where the term has
+        a word the item lacks that puts terms in a class of its own (TOY HAND TOOLS, class 28,
+        for "hand tools"; RETAIL SERVICES FOR COSMETICS, 35, for "cosmetics"), 1 elsewhere.
+        Such a word is frequent, so its IDF is low and the term stays near the item by cosine,
+        while it alone decides the term's class."""
+        factor = np.ones(len(rows))
+        if self.class_word_weight == 1.0 or not len(rows):
+            return factor
+        words = base.class_words(self.class_word_support, self.class_word_share)[rows]
+        factor[(words != 0) & ~np.isin(words, post.hashes)] = self.class_word_weight
         return factor
 
     def _category(self, base: TermBase, post: Postings, categories: list[str],

@@ -44,6 +44,7 @@ SOURCES = ("ncl", "ncl-synonym", "ncl-heading", "ncl-note", "cnipa", "cnipa-grou
            "cnipa-heading", "kipo", "record")
 _BIT = {name: 1 << i for i, name in enumerate(SOURCES)}
 
+_CLASSES = 46  # Nice classes by number: index 0 unused, 1 to 45
 _COLUMNS = ("offsets", "classes", "language", "term_id", "groups", "gloss", "flags", "count", "keys")
 
 
@@ -90,6 +91,7 @@ class TermBase:
         self.index = index
         self._masks: dict[frozenset[str], npt.NDArray[np.bool_]] = {}
         self._totals: dict[str, tuple[npt.NDArray[np.float64], int]] = {}
+        self._class_words: dict[tuple[int, float], npt.NDArray[np.uint32]] = {}
 
     def __len__(self) -> int:
         return len(self.classes)
@@ -163,8 +165,32 @@ class TermBase:
         if held is None:
             wanted = np.isin(self.index.kinds, np.frombuffer(kinds.encode("ascii"), dtype=np.uint8))
             postings = self.index.postings[np.repeat(wanted, self.index.df)]
-            totals = np.bincount(self.classes[postings], minlength=46).astype(np.float64)
+            totals = np.bincount(self.classes[postings], minlength=_CLASSES).astype(np.float64)
             held = self._totals[kinds] = (totals, int(wanted.sum()))
+        return held
+
+    def class_words(self, support: int, share: float) -> npt.NDArray[np.uint32]:
+        """Per row, the feature hash of a word of it that names a class: a word of at least
+        ``support`` terms, at least ``share`` of them in one class (TOY, RETAIL, REPAIR,
+        INSTALLATION, WHOLESALE: each puts what follows it in a class of its own); 0 for a row
+        with none.  Made from the index on first use, about a millisecond for the shipped base."""
+        held = self._class_words.get((support, share))
+        if held is not None:
+            return held
+        index = self.index
+        feats = np.flatnonzero((index.kinds == ord("w")) & (index.df >= support))
+        lengths = index.df[feats]
+        # the postings of the chosen words, concatenated: each slice's positions in the postings array
+        at = np.repeat(index.indptr[feats] - np.cumsum(np.r_[0, lengths[:-1]]), lengths) + np.arange(lengths.sum())
+        rows = index.postings[at]
+        local = np.repeat(np.arange(len(feats)), lengths)
+        counts = np.bincount(local * _CLASSES + self.classes[rows],
+                             minlength=len(feats) * _CLASSES).reshape(-1, _CLASSES)
+        naming = counts.max(axis=1) >= share * lengths
+        held = np.zeros(len(self), dtype=np.uint32)
+        named = naming[local]
+        held[rows[named]] = index.hashes[feats[local[named]]]
+        self._class_words[(support, share)] = held
         return held
 
     # -- building -----------------------------------------------------------------
