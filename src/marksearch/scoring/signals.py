@@ -97,6 +97,10 @@ REASON_FLOOR = 0.4
 PREFIX_LENGTH = 3
 PREFIX_WEIGHT = 0.15
 DOMINANT_SHARE = 0.7
+# A likeness of the confusable skeletons alone (C0CA ~ COCA, rn ~ m, I ~ l) counts
+# VISUAL_WEIGHT of it at most: letters that look alike in some fonts are not the same
+# letters, and MATTEL must not tie with MATTEI for a search of MATTEI.
+VISUAL_WEIGHT = 0.95
 
 # Sound.  Double Metaphone codes are consonant frames, so they meet by chance
 # far more often than the sound keys, which keep the vowels: over random
@@ -262,7 +266,7 @@ def spelling(q: PreparedQuery, c: Candidate, *, explain: bool = True) -> Signal:
 
     >>> from marksearch.scoring.candidate import prepare_query
     >>> spelling(prepare_query("C0CA"), Candidate.from_text(1, "COCA"))
-    Signal(score=1.0, reason='spelling: looks alike (C0CA ~ COCA)')
+    Signal(score=0.95, reason='spelling: looks alike (C0CA ~ COCA)')
     """
     m = q.mark
     if q.scripts and c.scripts and q.scripts.isdisjoint(c.scripts):
@@ -270,7 +274,7 @@ def spelling(q: PreparedQuery, c: Candidate, *, explain: bool = True) -> Signal:
     whole = _spelled(m.plain, c.plain)
     visual = False
     if whole < 1.0 and (m.skeleton != m.plain or c.skeleton != c.plain):
-        skeleton = _spelled(m.skeleton, c.skeleton, whole)
+        skeleton = VISUAL_WEIGHT * _spelled(m.skeleton, c.skeleton, whole / VISUAL_WEIGHT)
         if skeleton > whole:
             visual, whole = True, skeleton
     score = whole
@@ -285,10 +289,12 @@ def _spelling_reason(m: Candidate, c: Candidate, score: float, visual: bool) -> 
     pair = f"({m.text} ~ {c.text})"
     if visual:
         # The skeletons scored better than the letters: say "looks alike" only when they are the
-        # same (C0CA ~ COCA), else count the letters that still differ between them (McDonalds
-        # ~ MCNAIR, whose skeleton reads I as l, still differ in 4: "looks alike" there misled).
-        apart = Levenshtein.distance(m.skeleton, c.skeleton)
-        return f"spelling: {_letters(apart)} {pair}" if apart else f"spelling: looks alike {pair}"
+        # same (C0CA ~ COCA), else count the letters that differ as written (McDonalds ~ MCNAIR,
+        # whose skeleton reads I as l, differ in 5: "looks alike" there misled; and FIAT ~ FLOAT
+        # differ in 2, though their skeletons flat and float differ in 1).
+        if m.skeleton == c.skeleton:
+            return f"spelling: looks alike {pair}"
+        return f"spelling: {_letters(Levenshtein.distance(m.plain, c.plain))} {pair}"
     if score >= 1.0:
         return f"spelling: same letters {pair}" if m.text != c.text else "spelling: identical"
     if m.dominant != m.plain and c.dominant != c.plain:
