@@ -235,6 +235,14 @@ def test_owner_and_date_filters(big: tuple[Store, Searcher]) -> None:
         filing = hit.record.date("filing")
         assert filing is not None and filing.value is not None and filing.value.year >= 2010
 
+def test_an_owner_is_matched_without_the_spaces_around_it(big: tuple[Store, Searcher]) -> None:
+    _, searcher = big
+    every = searcher.search(Query("COCA", statuses=("all",))).total
+    assert searcher.search(Query("COCA", owner="  ", statuses=("all",))).total == every  # blank: no filter
+    assert (searcher.search(Query("COCA", owner=" globex ", statuses=("all",))).total
+            == searcher.search(Query("COCA", owner="globex", statuses=("all",))).total < every)
+
+
 
 @pytest.mark.parametrize("start", [dt.date(1, 1, 1), dt.date(1799, 12, 31), dt.date(1800, 1, 1), dt.date(1900, 1, 1)])
 def test_a_date_range_leaves_out_undated_marks_however_early_it_starts(start: dt.date) -> None:
@@ -257,6 +265,8 @@ def test_a_date_range_leaves_out_undated_marks_however_early_it_starts(start: dt
 
 @pytest.mark.parametrize(("query", "message"), [
     (Query(""), "empty"), (Query("x" * 500), "longer"), (Query("+ #"), "no letters or digits"),
+    # iteration, length and stretch marks alone: no key reads them, and every mark scored 0
+    (Query("々"), "no letters or digits"), (Query("ゝ ー"), "no letters or digits"), (Query("ـ"), "no letters or digits"),
     (Query("a", classes=(46,)), "1 to 45"), (Query("a", statuses=("alive",)), "unknown status"),
     (Query("a", limit=0), "limit"), (Query("a", goods=" ;; ;\n"), "names no goods or services"),
 ])

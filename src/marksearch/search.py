@@ -299,7 +299,8 @@ class Searcher:
     def _passing(self, query: Query) -> tuple[npt.NDArray[np.bool_] | None, list[IndexRow]]:
         """The segment's filter mask (``None``: every position) and the recent rows that pass."""
         flt = query.filter()
-        owner_ids = set(self.store.owner_ids(query.owner)) if query.owner else None
+        owner = (query.owner or "").strip()  # a blank owner filters nothing: every name has a space
+        owner_ids = set(self.store.owner_ids(owner)) if owner else None
         allowed = self.segment.mask(flt)
         if owner_ids is not None:
             owned = np.isin(self.segment.record_ids, np.fromiter(owner_ids, dtype=np.int64))

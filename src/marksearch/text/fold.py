@@ -187,10 +187,19 @@ def has_words(text: str) -> bool:
     """Whether a text has letters or digits for the keys to compare: symbols and
     punctuation alone have none, and would be compared as nothing with nothing.
 
-    >>> has_words("C++"), has_words("可口可乐"), has_words("★ !!! ®")
-    (True, True, False)
+    Modifier letters alone (the iteration marks 々 and ゝ, the length mark ー, the Arabic
+    tatweel ـ) are no words either: they repeat, lengthen or stretch a letter beside them,
+    and no key reads them.
+
+    >>> has_words("C++"), has_words("可口可乐"), has_words("★ !!! ®"), has_words("々 ー ـ")
+    (True, True, False, False)
     """
-    return any(fold_tokens(text))
+    return any(_is_word_char(c) for token in fold_tokens(text) for c in token)
+
+
+def _is_word_char(c: str) -> bool:
+    category = unicodedata.category(c)
+    return (category[0] == "L" and category != "Lm") or category[0] == "N"
 
 
 def compact_of(words: tuple[str, ...]) -> str:
