@@ -16,6 +16,7 @@ from marksearch.text.fold import (
     split_tokens,
     strip_diacritics,
 )
+from marksearch.text.keys import mark_keys
 
 # Any code point, lone surrogates and controls included.
 ANY_TEXT = st.text(st.characters(exclude_categories=()), max_size=40)
@@ -99,6 +100,23 @@ def test_strip_diacritics(text: str, plain: str) -> None:
 
 def test_split_tokens_keeps_joiners_and_drops_apostrophes() -> None:
     assert split_tokens("rock'n'roll & co+op") == ("rocknroll", "&", "co", "+", "op")
+
+
+@pytest.mark.parametrize(("written", "plain"), [
+    ("تُويُوتَا", "تويوتا"),  # TOYOTA with its short vowels written: the marks split it into four words
+    ("كُوكَا كُولَا", "كوكا كولا"),
+    ("קוֹקָה קוֹלָה", "קוקה קולה"),  # Hebrew vowel points
+    ("ЁЛКА", "ЕЛКА"),
+])
+def test_vowel_points_and_yo_fold_away(written: str, plain: str) -> None:
+    assert fold_tokens(written) == fold_tokens(plain)
+    assert mark_keys(written).to_dict() | {"text": ""} == mark_keys(plain).to_dict() | {"text": ""}
+
+
+@pytest.mark.parametrize("typed", ["ג'יפ", "ג\u05f3יפ", "ג\u2019יפ"])
+def test_a_geresh_stays_on_its_letter_however_typed(typed: str) -> None:
+    assert split_tokens(typed) == ("ג\u05f3יפ",)
+    assert split_tokens("ש'") == ("ש",)  # after another letter an apostrophe is dropped as in Latin words
 
 
 def test_clean_replaces_what_is_not_text() -> None:

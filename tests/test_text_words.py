@@ -36,6 +36,13 @@ D, G, L = DOMINANT, GENERIC, LEGAL
         ("Coffee Shop", (D, D)),  # only goods words: they are the mark
         ("AG", (D,)),  # a lone legal abbreviation is the mark
         ("AS Roma", (D, D)),  # legal forms only count at the end
+        # legal forms that are everyday words too count only when spelt as letters apart
+        ("Kiss Me", (D, D)),
+        ("Such As", (D, D)),
+        ("Volt EV", (D, D)),
+        ("Day Spa", (D, D)),
+        ("Kongsberg A.S.", (D, L, L)),
+        ("Ferrero S.p.A.", (D, L, L, L)),
         ("ООО Ромашка", (L, D)),
         # a leading article does not dominate, even when only goods words follow it
         ("The Body Shop", (G, D, G)),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 __all__ = ["KEYS_VERSION"]
 
-KEYS_VERSION = 6
+KEYS_VERSION = 7
 """Which text keys :func:`marksearch.text.mark_keys` computes; raised whenever it gives other keys
 for some text, so that a register keyed by an earlier version can say so (``Store.keys_version``;
 ``marksearch rekey`` brings it up to date).  1: every register made before the number was kept;
@@ -25,4 +25,7 @@ word with German umlauts is also heard as their transliteration (GÖTHE: goethe)
 writes katakana as hiragana (トウキョウ and とうきょう are spelt alike) and traditional Chinese characters
 as simplified (可口可樂 and 可口可乐), a Han character pypinyin has
 no reading for is left unread (𠮷 read as the digit 5), and Arabic and Hebrew words get a loan reading
-with their vowel letters read (كوكا كولا: koka kola)."""
+with their vowel letters read (كوكا كولا: koka kola); 7: Arabic and Hebrew vowel points are dropped
+and ё is written е (تُويُوتَا was four words), a geresh stays on its Hebrew letter (ג׳יפ), and legal
+forms that are also everyday words (ME, AS, EV, SPA, ...) end a mark as legal forms only when spelt
+as letters apart (KISS ME sounded exactly like KISS)."""

@@ -102,6 +102,22 @@ def _is_word_char(c: str) -> bool:
     return unicodedata.category(c)[0] in "LMN"
 
 
+# Arabic and Hebrew write their short vowels and other readings as marks over and under the
+# letters, mostly left out (كوكا كولا, קוקה קולה) and sometimes written (كُوكَا كُولَا, קוֹקָה קוֹלָה);
+# one mark either way, so they are dropped.  Russian writes ё as е as often as not (ЁЛКА, ЕЛКА).
+_SILENT_MARK_SCRIPTS = frozenset({"Arab", "Hebr"})
+_LETTER_FORMS = {"ё": "е"}
+# Hebrew writes the Western sounds J, ZH and CH as gimel, zayin and tsadi with a geresh (ג׳יפ,
+# Jeep), often typed as an apostrophe (ג'יפ): the mark stays on the word, as the geresh.
+_GERESH = "\u05f3"
+_GERESH_LETTERS = frozenset("גזצץ")
+
+
+@lru_cache(maxsize=1024)
+def _silent_mark(c: str) -> bool:
+    return unicodedata.category(c)[0] == "M" and char_script(c) in _SILENT_MARK_SCRIPTS
+
+
 def split_tokens(text: str) -> tuple[str, ...]:
     """Split folded text into words: runs of letters, marks and digits.
 
@@ -110,12 +126,17 @@ def split_tokens(text: str) -> tuple[str, ...]:
     beside a letter are the letters they stand for, and a heart the word
     *love*; every other sign separates words.  A combining mark that follows
     no letter (the emoji variation selector of ❤️, an accent typed first) is
-    dropped: it would be an invisible word of its own.
+    dropped: it would be an invisible word of its own; so are Arabic and
+    Hebrew vowel points, and ё is written е.
 
     >>> split_tokens("wendy's coca-cola at&t")
     ('wendys', 'coca', 'cola', 'at', '&', 't')
     >>> split_tokens("ca$h us$ 5 i\u2764\ufe0fny")
     ('cash', 'uss', '5', 'i', 'love', 'ny')
+    >>> split_tokens("تُويُوتَا קוֹקָה ёлка") == split_tokens("تويوتا קוקה елка")  # vowel points, ё
+    True
+    >>> split_tokens("ג'יפ") == split_tokens("ג\u05f3יפ") == ("ג\u05f3יפ",)  # a geresh, however typed
+    True
     """
     words: list[str] = []
     current: list[str] = []
@@ -125,9 +146,13 @@ def split_tokens(text: str) -> tuple[str, ...]:
             c = _LETTER_SIGNS[c]
             lettered = True
         if _is_word_char(c):
+            if _silent_mark(c):
+                continue
             if current or unicodedata.category(c)[0] != "M":
-                current.append(c)
-        elif c in _APOSTROPHES and current:
+                current.append(_LETTER_FORMS.get(c, c))
+        elif (c in _APOSTROPHES or c == _GERESH) and current:
+            if current[-1] in _GERESH_LETTERS:  # ג׳ is J, ז׳ ZH, צ׳ CH: one letter, kept so
+                current.append(_GERESH)
             continue
         else:
             if current:
@@ -194,10 +219,10 @@ def has_words(text: str) -> bool:
     >>> has_words("C++"), has_words("可口可乐"), has_words("★ !!! ®"), has_words("々 ー ـ")
     (True, True, False, False)
     """
-    return any(_is_word_char(c) for token in fold_tokens(text) for c in token)
+    return any(_is_read(c) for token in fold_tokens(text) for c in token)
 
 
-def _is_word_char(c: str) -> bool:
+def _is_read(c: str) -> bool:
     category = unicodedata.category(c)
     return (category[0] == "L" and category != "Lm") or category[0] == "N"
 

@@ -28,6 +28,7 @@ __all__ = [
     "GENERIC_WORDS",
     "LEADING_ARTICLES",
     "LEGAL",
+    "AMBIGUOUS_LEGAL_FORMS",
     "LEGAL_FORMS",
     "LEGAL_FORMS_CJK",
     "roles",
@@ -67,6 +68,13 @@ LEGAL_FORMS = frozenset({
     # JP, CN, KR, TW (romanised)
     "kk", "gk", "yk", "coltd", "colimited",
 })
+
+# Legal forms that are also everyday words of marks, most of them English (KISS ME, SUCH AS,
+# VOLT EV, DAY SPA, SMART AD, VOICE IP): at a mark's end they are legal forms only when spelt as
+# letters apart, as companies write them (A.S., e.V., S.p.A.); one word of them is a word of
+# the mark.  Forms that companies write as one word and marks seldom end with (Skanska AB,
+# Nestlé SA, Allianz SE) stay legal forms however written.
+AMBIGUOUS_LEGAL_FORMS = frozenset({"me", "as", "da", "ad", "et", "ev", "spa", "lp", "ip", "sf"})
 
 # Legal forms in Chinese, Japanese and Korean script, and in Cyrillic, matched
 # as whole words anywhere or as the start or end of a word.  Source: ISO 20275
@@ -168,12 +176,17 @@ def split_affixes(word: str) -> tuple[str, ...]:
 
 
 def _legal_tail(keys: list[str]) -> int:
-    """How many words at the end of a mark form legal forms (keeping one)."""
+    """How many words at the end of a mark form legal forms (keeping one).
+
+    >>> _legal_tail(["acme", "gmbh"]), _legal_tail(["kiss", "me"]), _legal_tail(["day", "s", "p", "a"])
+    (1, 0, 3)
+    """
     end = len(keys)
     while end > 1:
         for size in (4, 3, 2, 1):
             start = end - size
-            if start >= 1 and "".join(keys[start:end]) in LEGAL_FORMS:
+            form = "".join(keys[start:end])
+            if start >= 1 and form in LEGAL_FORMS and (size > 1 or form not in AMBIGUOUS_LEGAL_FORMS):
                 end = start
                 break
         else:
