@@ -42,6 +42,9 @@ def signal(function: scoring.SignalFunction, a: str, b: str) -> scoring.Signal:
     # the skeleton (I read as l) scores better, but 5 letters differ as written: not "looks alike"
     ("McDonalds", "MCNAIR", 0.45, 0.55, "spelling: 5 letters differ (McDonalds ~ MCNAIR)"),
     ("FIAT", "FLOAT", 0.6, 0.8, "spelling: 2 letters differ (FIAT ~ FLOAT)"),  # flat ~ float: 1 as read
+    # looking the same as a whole, they look the same word for word (the dominant word spelt c0ca)
+    ("C0CA COFFEE", "COCA COFFEE", 0.95, 0.95, "spelling: looks alike (C0CA COFFEE ~ COCA COFFEE)"),
+    ("HOTEL ВООК", "HOTEL BOOK", 0.95, 0.95, "spelling: looks alike (HOTEL ВООК ~ HOTEL BOOK)"),
     ("LEGO", "135º", 0.0, 0.3, ""),  # 135º is a number: its digits are not read as letters
     # Cyrillic С, О and А among Latin letters
     ("СОСА-СОLА", "COCA-COLA", 0.95, 0.99, "spelling: looks alike (СОСА-СОLА ~ COCA-COLA)"),

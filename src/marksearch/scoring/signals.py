@@ -273,12 +273,14 @@ def spelling(q: PreparedQuery, c: Candidate, *, explain: bool = True) -> Signal:
         return NO_SIGNAL
     whole = _spelled(m.plain, c.plain)
     visual = False
-    if whole < 1.0 and (m.skeleton != m.plain or c.skeleton != c.plain):
+    if whole < VISUAL_WEIGHT and (m.skeleton != m.plain or c.skeleton != c.plain):
         skeleton = VISUAL_WEIGHT * _spelled(m.skeleton, c.skeleton, whole / VISUAL_WEIGHT)
         if skeleton > whole:
             visual, whole = True, skeleton
     score = whole
-    if m.dominant != m.plain and c.dominant != c.plain:
+    # Marks that look the same as a whole (C0CA COFFEE, COCA COFFEE) look the same word for word:
+    # their dominant words, compared as spelt, would differ.
+    if m.dominant != m.plain and c.dominant != c.plain and not (visual and m.skeleton == c.skeleton):
         score = (1.0 - DOMINANT_SHARE) * whole + DOMINANT_SHARE * _spelled(m.dominant, c.dominant)
     if not explain or score < REASON_FLOOR:
         return Signal(score, "")
