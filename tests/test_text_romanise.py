@@ -20,7 +20,7 @@ from marksearch.text.japanese import (
     long_vowels_dropped,
 )
 from marksearch.text.korean import korean_loan, korean_plain, korean_pronounced, korean_readings
-from marksearch.text.romanise import abjad_loan, ascii_key, greek_loan, romanise_word
+from marksearch.text.romanise import abjad_loan, ascii_key, cyrillic_loan, greek_loan, romanise_word
 
 ANY_TEXT = st.text(st.characters(exclude_categories=()), max_size=30)
 HANGUL_SYLLABLES = st.characters(min_codepoint=0xAC00, max_codepoint=0xD7A3)
@@ -226,6 +226,36 @@ def test_japanese_loan_reading() -> None:
     assert japanese_loan_reading("任天堂") == ""
 
 
+@pytest.mark.parametrize(
+    ("kana", "loan"),
+    [
+        ("サムスン", "samsun"),  # the u before the moraic n ン is a real vowel
+        ("グッチ", "gucci"),  # so is the u before ッ; a final ッチ is Italian -cci
+        ("クッキー", "kuki"),
+        ("ブック", "buk"),
+        ("ペプシ", "pepsi"),  # a final シ keeps its i, and is read si
+        ("アシックス", "asiks"),
+        ("スヌーピー", "snupi"),  # the n of ヌ begins a syllable: that u is epenthetic
+        ("スターバックス", "stabaks"),
+        ("マクドナルド", "makdonard"),
+        ("ブランド", "brand"),
+        ("ビーチ", "bich"),  # a final チ after no ッ is English -ch
+    ],
+)
+def test_japanese_loan_keeps_the_real_vowels(kana: str, loan: str) -> None:
+    assert japanese_loan_reading(kana) == loan
+
+
+@pytest.mark.parametrize(("western", "kana"), [
+    ("SAMSUNG", "サムスン"), ("GUCCI", "グッチ"), ("PEPSI", "ペプシ"), ("ASICS", "アシックス"),
+    ("STARBUCKS", "スターバックス"), ("MCDONALD'S", "マクドナルド"),
+])
+def test_a_katakana_rendering_sounds_like_the_western_mark(western: str, kana: str) -> None:
+    from marksearch.scoring import Candidate, ScoringModel
+
+    assert ScoringModel().scorer(western)(Candidate.from_text(1, kana)).signals["cross_script"] >= 0.85
+
+
 @settings(max_examples=50, deadline=None)
 @given(st.text(st.characters(min_codepoint=0x3040, max_codepoint=0x30FF), max_size=12))
 def test_japanese_is_total_on_kana(text: str) -> None:
@@ -297,6 +327,53 @@ def test_german_umlauts_sound_like_their_transliteration(transliterated: str, um
     assert mark_keys(umlauted).latin == (mark_keys(umlauted).plain,)
 
 
+@pytest.mark.parametrize(
+    ("word", "loan"),
+    [
+        ("джип", "jip"),  # дж is j
+        ("хайнц", "hainz"),  # х is h, ц z, й after a vowel i
+        ("джеймсон", "jeimson"),
+        ("хендай", "hendai"),
+        ("жиллетт", "gillett"),  # ж before и is the French soft g
+        ("жан", "jan"),  # and j elsewhere
+        ("гараж", "garag"),  # and -ge at a word's end
+        ("тойота", "toyota"),  # й before a vowel is y
+        ("найк", "nik"),  # ай before a final consonant: English i with a silent e
+        ("уолмарт", "wolmart"),  # у before a vowel at a word's start is w
+        ("хьюго", "hugo"),  # ь silent, ю after a consonant u
+        ("ёлка", "yolka"),
+        ("хёндэ", "hende"),  # ё after a consonant as the undotted е
+        ("пицца", "pizza"),
+    ],
+)
+def test_cyrillic_loan_reading(word: str, loan: str) -> None:
+    assert cyrillic_loan(word) == loan
+
+
+def test_cyrillic_words_keep_their_letter_readings_and_gain_a_loan_reading() -> None:
+    found = romanise_word("джип", "Cyrl", han_as_japanese=False)
+    assert found.readings == ("dzhip",) and found.loan == "jip"
+
+
+@pytest.mark.parametrize(("western", "rendering", "at_least"), [
+    ("JEEP", "ДЖИП", 0.95), ("JOHNSON", "ДЖОНСОН", 0.95), ("GILLETTE", "ЖИЛЛЕТТ", 0.95),
+    ("HEINZ", "ХАЙНЦ", 0.8), ("JAMESON", "ДЖЕЙМСОН", 0.7), ("HYUNDAI", "ХЕНДАЙ", 0.7),
+    ("NIKE", "НАЙК", 0.95), ("HONDA", "ХОНДА", 0.95),
+])
+def test_a_cyrillic_rendering_sounds_like_the_western_mark(western: str, rendering: str, at_least: float) -> None:
+    """Letter for letter ДЖИП reads dzhip and ХАЙНЦ khaynts; their loan readings are jip and hainz."""
+    from marksearch.scoring import Candidate, ScoringModel
+
+    scorer = ScoringModel().scorer(rendering)
+    assert scorer(Candidate.from_text(1, western)).signals["cross_script"] >= at_least
+    assert scorer(Candidate.from_text(2, "TV CALL")).signals["cross_script"] < 0.7
+
+
+@given(st.text(st.characters(min_codepoint=0x400, max_codepoint=0x52F), max_size=20))
+def test_cyrillic_loan_never_fails_and_is_ascii(text: str) -> None:
+    assert set(cyrillic_loan(text)) <= ASCII_KEY
+
+
 @pytest.mark.parametrize(("word", "script", "loan"), [
     ("كوكا", "Arab", "koka"), ("تويوتا", "Arab", "toyota"), ("أديداس", "Arab", "adidas"),
     ("وافل", "Arab", "wafl"),  # a waw that begins a word is w
@@ -304,6 +381,43 @@ def test_german_umlauts_sound_like_their_transliteration(transliterated: str, um
 ])
 def test_abjad_loan_reads_the_vowel_letters(word: str, script: str, loan: str) -> None:
     assert abjad_loan(word, script) == loan
+
+
+@pytest.mark.parametrize(("word", "script", "loan"), [
+    ("كُوكَا", "Arab", "koka"), ("كُولَا", "Arab", "kola"),  # a damma before waw is one o, as unpointed
+    ("بِيبْسِي", "Arab", "bibsi"), ("تُويُوتَا", "Arab", "toyota"),
+    ("קוֹקָה", "Hebr", "koka"),  # Hebrew points are left out
+    ("ג'יפ", "Hebr", "jip"), ("ג׳יפ", "Hebr", "jip"),  # the geresh makes gimel j
+    ("צ׳יטוס", "Hebr", "chitos"),
+    ("פפסי", "Hebr", "pepsi"),  # two like letters have a vowel between them
+])
+def test_abjad_loan_reads_points_and_geresh(word: str, script: str, loan: str) -> None:
+    assert abjad_loan(word, script) == loan
+
+
+@pytest.mark.parametrize(("word", "script", "loan", "other"), [
+    ("פורד", "Hebr", "pord", "ford"), ("פפסי", "Hebr", "pepsi", "fefsi"),
+    ("ג׳יפ", "Hebr", "jip", "jip"),  # a last pe is p: the final ף is f
+    ("جوجل", "Arab", "jojl", "gogl"), ("جونسون", "Arab", "jonson", "gonson"),
+])
+def test_pe_and_jeem_are_read_both_ways(word: str, script: str, loan: str, other: str) -> None:
+    assert abjad_loan(word, script) == loan and abjad_loan(word, script, other=True) == other
+    found = romanise_word(word, script, han_as_japanese=False)
+    assert found.loan == loan
+    assert found.readings == ((ascii_key(word), other) if other != loan else (ascii_key(word),))
+
+
+@pytest.mark.parametrize(("western", "rendering", "at_least"), [
+    ("PEPSI", "פפסי", 0.95), ("FORD", "פורד", 0.95), ("FIAT", "פיאט", 0.95), ("JEEP", "ג'יפ", 0.95),
+    ("GOOGLE", "جوجل", 0.75), ("JOHNSON", "جونسون", 0.95), ("GALAXY", "جالاكسي", 0.95),
+    ("COCA-COLA", "كُوكَا كُولَا", 0.95),
+])
+def test_pe_and_jeem_renderings_sound_like_the_western_mark(western: str, rendering: str, at_least: float) -> None:
+    from marksearch.scoring import Candidate, ScoringModel
+
+    scorer = ScoringModel().scorer(rendering)
+    assert scorer(Candidate.from_text(1, western)).signals["cross_script"] >= at_least
+    assert scorer(Candidate.from_text(2, "TV CALL")).signals["cross_script"] < 0.7
 
 
 @pytest.mark.parametrize(("rendering", "western"), [

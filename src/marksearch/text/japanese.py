@@ -142,19 +142,38 @@ def long_vowels_dropped(romaji: str) -> str:
 # t and d, i after ch and j): ク ku for "c", ド do for "d".  Dropping them,
 # where a consonant or the end of the word follows, gives back the Western
 # consonant cluster (H. Kubozono, "Loanword phonology", in Handbook of Japanese
-# Phonetics and Phonology, De Gruyter 2015).
-_EPENTHETIC = re.compile(r"(?<=[bcdfghjkmprsvz])u(?=[bcdfghjkmnprstvwz]|$)"
-                         r"|(?<=[td])o$|(?<=ch|sh)i$")
+# Phonetics and Phonology, De Gruyter 2015).  A u is a real vowel, kept:
+# * before the moraic n (ン, an n before a consonant or the end): a vowel
+#   always precedes it (サムスン sa-mu-su-n, Samsung), where the n of ヌ, ナ, ...
+#   (an n before a vowel) begins a syllable (スヌーピー snupi, Snoopy);
+# * before a doubled consonant (ッ: kk, pp, ssh, tch, ...), which closes a
+#   syllable and so follows a vowel (グッチ gutchi, ブック bukku).
+# The final i of チ is dropped (ビーチ bich, ランチ ranch: English -ch), but not
+# after ッ: a final ッチ renders English -tch (マッチ match, ウォッチ watch) or the
+# Italian -cci of names (グッチ Gucci, プッチ Pucci, リッチ Ricci), and cutlet's
+# Western spelling (see japanese_readings) knows the English words but not the
+# names, so the loan reading reads it cci.  The final i of シ is real: the
+# English final sh is written シュ (フィッシュ fisshu), シ is "si" (ペプシ Pepsi).
+_DOUBLE_CONSONANT = r"tch|([bcdfghjkmprstvwz])\1"
+_EPENTHETIC = re.compile(rf"(?<=[bcdfghjkmprsvz])u(?=$|n[aeiouy]|(?!{_DOUBLE_CONSONANT})[bcdfghjkmprstvwz])"
+                         r"|(?<=[td])o$|(?<=ch)(?<!tch)i$")
+_FINAL_TCHI = re.compile(r"tchi$")
+# Japanese has no "si": シ renders the Western si, ci, cy, sea and see (シティ city,
+# シーメンス Siemens, アシックス Asics, ペプシ Pepsi) more often than shi and she
+# (シップ ship), so the loan reading reads it si.  シャ, シュ, ショ, シェ stay sh.
 
 
 def japanese_loan(romaji: str) -> str:
     """Read a Japanese rendering of a Western word back: long vowels single,
-    epenthetic vowels dropped.
+    epenthetic vowels dropped, shi read si, a final tchi read cci.
 
     >>> japanese_loan("sutaabakkusu"), japanese_loan("makudonarudo"), japanese_loan("rooson")
     ('stabaks', 'makdonard', 'roson')
+    >>> japanese_loan("samusun"), japanese_loan("gutchi"), japanese_loan("kukkii"), japanese_loan("pepushi")
+    ('samsun', 'gucci', 'kuki', 'pepsi')
     """
-    return _EPENTHETIC.sub("", long_vowels_dropped(romaji)).replace("kk", "k")
+    loan = _EPENTHETIC.sub("", long_vowels_dropped(romaji)).replace("kk", "k").replace("shi", "si")
+    return _FINAL_TCHI.sub("cci", loan)
 
 
 _LOCK = threading.Lock()
