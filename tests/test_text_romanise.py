@@ -369,6 +369,19 @@ def test_a_cyrillic_rendering_sounds_like_the_western_mark(western: str, renderi
     assert scorer(Candidate.from_text(2, "TV CALL")).signals["cross_script"] < 0.7
 
 
+@pytest.mark.parametrize(("western", "rendering", "at_least"), [
+    ("PHILIPS", "필립스", 0.95), ("FORD", "포드", 0.75), ("PEPSI", "펩시", 0.95),
+])
+def test_korean_pieup_is_read_as_f_as_well(western: str, rendering: str, at_least: float) -> None:
+    """Korean writes f as ㅍ, as it writes p: 포드 read only fod's p-reading met FORD at 0.5."""
+    from marksearch.scoring import Candidate, ScoringModel
+
+    assert romanise_word("포드", "Hang", han_as_japanese=False).readings[-1] == "fod"
+    scorer = ScoringModel().scorer(rendering)
+    assert scorer(Candidate.from_text(1, western)).signals["cross_script"] >= at_least
+    assert scorer(Candidate.from_text(2, "TV CALL")).signals["cross_script"] < 0.7
+
+
 @given(st.text(st.characters(min_codepoint=0x400, max_codepoint=0x52F), max_size=20))
 def test_cyrillic_loan_never_fails_and_is_ascii(text: str) -> None:
     assert set(cyrillic_loan(text)) <= ASCII_KEY

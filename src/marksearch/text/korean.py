@@ -204,26 +204,36 @@ _Y_VOWELS = {2: "a", 3: "a", 6: "o", 7: "e", 12: "o", 17: "u"}
 _PALATAL_SPELLING = {"ㅅ": "sh", "ㅆ": "sh", "ㅈ": "j", "ㅉ": "j", "ㅊ": "ch"}
 
 
-def _loan_syllable(syl: _Syllable, previous_coda: str) -> str:
+# Korean has no f: loans write it ㅍ, as they write p (포드 Ford, 필립스 Philips, 페이스북 Facebook;
+# 펩시 Pepsi, 파리 Paris), so ㅍ has two Western values and no rule tells which.  (ㅂ also writes v,
+# 볼보 Volvo, but b far more often: 스타벅스, 버거킹, 바게뜨.)
+_WESTERN_LABIALS = {"ㅍ": "f"}
+
+
+def _loan_syllable(syl: _Syllable, previous_coda: str, onsets: dict[str, str] = _LOAN_ONSET) -> str:
     if syl.onset in _PALATAL_SPELLING and syl.vowel in _Y_VOWELS:
         head = _PALATAL_SPELLING[syl.onset] + _Y_VOWELS[syl.vowel]
     elif syl.vowel == _EU and syl.onset != _NULL:
-        head = _LOAN_ONSET[syl.onset]
+        head = onsets[syl.onset]
     else:
-        onset = "l" if (syl.onset == "ㄹ" and previous_coda == "ㄹ") else _LOAN_ONSET[syl.onset]
+        onset = "l" if (syl.onset == "ㄹ" and previous_coda == "ㄹ") else onsets[syl.onset]
         head = onset + _LOAN_VOWELS[syl.vowel]
     coda = "".join(_LOAN_CODA.get(j, "") for j in syl.coda[:1])
     return head + coda
 
 
 @lru_cache(maxsize=65536)
-def korean_loan(word: str) -> str:
+def korean_loan(word: str, *, labials: bool = False) -> str:
     """The reading of a Korean rendering of a Western word, for matching the
     Western spelling: epenthetic 으 dropped, ㅓ -> o, ㅐ -> a, 샤 -> sha.
+    ``labials``: ㅍ before a vowel read as the Western f it also renders.
 
     >>> [korean_loan(w) for w in ("스타벅스", "샤넬", "유니클로", "라잇템", "배스킨라빈스")]
     ['staboks', 'shanel', 'yunikllo', 'raittem', 'baskinrabins']
+    >>> [korean_loan(w, labials=True) for w in ("포드", "필립스", "폭스바겐")]
+    ['fod', 'fillips', 'foksbagen']
     """
+    onsets = _LOAN_ONSET | _WESTERN_LABIALS if labials else _LOAN_ONSET
     parts: list[str] = []
     for run in _runs(word):
         if isinstance(run, str):
@@ -231,7 +241,7 @@ def korean_loan(word: str) -> str:
             continue
         previous = ""
         for syl in run:
-            parts.append(_loan_syllable(syl, previous))
+            parts.append(_loan_syllable(syl, previous, onsets))
             previous = syl.coda
     return "".join(parts)
 
