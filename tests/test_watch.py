@@ -17,6 +17,7 @@ from marksearch.ingest import ingest
 from marksearch.records import Record, Status, VerbalElement
 from marksearch.store import Store, open_store
 from marksearch.watch import WatchStore, backfill, run_watches
+from marksearch.watch.match import Match
 from tests.test_watch_helpers import WATCHED, batches, register  # noqa: F401 - the fixture
 
 T0 = dt.datetime(2025, 3, 1, 9, 0, tzinfo=dt.UTC)
@@ -115,6 +116,9 @@ def test_the_same_mark_is_not_watched_twice_in_a_portfolio(store: Store) -> None
     ({"goods": "zzqx vvbn"}, "no Nice class"),
     ({"text": "KO\x00KA"}, "control"),
     ({"text": "KO\ud800KA"}, "not valid Unicode"),
+    ({"goods": "coffee " * 300, "classes": (30,)}, "longer than 2000"),  # as the API: read item by item
+    ({"goods": "; ".join(["tea"] * 51), "classes": (30,)}, "at most 50 goods"),
+    ({"goods": ";;", "classes": (30,)}, "name the goods"),
 ])
 def test_mistakes_in_a_watched_mark_are_usage_errors(store: Store, kwargs: dict[str, object], message: str) -> None:
     ws = WatchStore(store)
@@ -276,6 +280,86 @@ def test_stored_objects_are_frozen(store: Store) -> None:
         watch.text = "X"  # type: ignore[misc]
 
 
-@pytest.mark.parametrize("module", ["checks", "storage", "alerts", "delivery", "reports", "match"])
+@pytest.mark.parametrize("module", ["checks", "storage", "alerts", "delivery", "reports", "match", "cli"])
 def test_docstring_examples_run(module: str) -> None:
     assert doctest.testmod(importlib.import_module(f"marksearch.watch.{module}")).failed == 0
+
+
+def stale_keys(record: Record) -> dict[str, object] | None:
+    """Keys as an older marksearch might have stored them: another mark's readings under the record's
+    text (``marksearch rekey`` computes the keys afresh from that text)."""
+    from marksearch.ingest import record_keys
+
+    keys = record_keys(dataclasses.replace(record, verbal_elements=(VerbalElement("XYLOPHAGE"),)))
+    assert keys is not None
+    return {**keys, "text": record.mark_text}
+
+
+def test_a_rekey_is_no_new_filing(store: Store) -> None:
+    """``marksearch rekey`` logs every record it re-keys as an update; a run after it must not take the
+    register's past for new filings: an old filing that the new keys make match raises no alert
+    (a backfill finds it), one filed since the watched mark was added does, and an alert that a
+    re-keyed filing has is brought up to date in place, staying seen."""
+    from marksearch.ingest import rekey
+
+    old, seen = filing("1", "COCA", as_of="2025-01-01"), filing("2", "KOKA", as_of="2025-01-01")
+    store.write([old, seen], [stale_keys(old), stale_keys(seen)])
+    ws = WatchStore(store)
+    ws.execute("UPDATE records SET ingested_at = ?", ("2024-01-01T00:00:00+00:00",))  # filed long ago
+    watch = ws.add_watch("acme", "KOKA", classes=(32,), threshold=0.7)
+    ws.save_match(watch, _match_of(store, watch.id, "2"), _filing_of(store, "2"), now=T0,
+                  webhook=None)  # an alert a backfill made, under the old keys
+    ws.mark_seen()
+    later = filing("3", "COCA", as_of="2025-06-01")  # filed after the watched mark was added
+    store.write([later], [stale_keys(later)])
+    assert run_watches(store).created == 0  # under their old keys, nothing resembles KOKA
+
+    assert rekey(store).rekeyed == 3
+    summary = run_watches(store)
+    assert summary.created == 1 and [a.application_number for a in ws.alerts(new=True)] == ["3"]
+    (refreshed,) = ws.alerts(ids=[a.id for a in ws.alerts() if a.application_number == "2"])
+    assert not refreshed.new and refreshed.version == 1 and refreshed.score > 0.9  # up to date, still seen
+    assert backfill(store).created == 1  # the old COCA: the register's past comes in through a backfill
+    assert sorted(a.application_number for a in ws.alerts()) == ["1", "2", "3"]
+
+
+def _match_of(store: Store, watch_id: int, number: str) -> Match:
+    stored = store.get("EM", number)
+    assert stored is not None
+    return Match(watch_id, stored.id, 0.5, {"spelling": 0.5}, ["old"])
+
+
+def _filing_of(store: Store, number: str) -> dict[str, object]:
+    from marksearch.watch.alerts import filing_dict
+
+    stored = store.get("EM", number)
+    assert stored is not None
+    return filing_dict(stored.record, stored.id)
+
+
+def test_a_portfolio_name_is_one_whatever_its_unicode_form(store: Store) -> None:
+    """"Café" composed (NFC) and with a combining accent (NFD, as macOS gives it) look the same and
+    are one portfolio: made twice, a watched mark in both raised each alert twice."""
+    composed, combining = "Caf\u00e9", "Cafe\u0301"
+    ws = WatchStore(store)
+    first = ws.add_watch(composed, "KOKA", classes=(32,))
+    with pytest.raises(UsageError, match="already watched"):
+        ws.add_watch(combining, "KOKA", classes=(32,))
+    ws.add_watch(combining, "PEPSI", classes=(32,))
+    assert [p.name for p in ws.portfolios()] == [composed] and ws.portfolio(f" {combining} ").watches == 2
+    assert first.portfolio == composed and [w.text for w in ws.watches(portfolio=combining)] == ["KOKA", "PEPSI"]
+    with pytest.raises(UsageError, match="there is a portfolio"):
+        ws.add_portfolio(combining)
+    renamed = ws.change_portfolio(combining, new_name="O\u0301le")
+    assert renamed.name == "\u00d3le" and ws.portfolio("\u00d3le").id == renamed.id
+
+
+def test_goods_are_checked_as_the_api_checks_them_when_a_watch_changes(store: Store) -> None:
+    ws = WatchStore(store)
+    watch = ws.add_watch("p", "KOKA", goods="coffee")
+    for goods, message in (("coffee " * 300, "longer than 2000"), ("; ".join(["tea"] * 51), "at most 50 goods")):
+        for classes in (None, (30,)):
+            with pytest.raises(UsageError, match=message):
+                ws.change_watch(watch.id, goods=goods, classes=classes)
+    assert ws.watch(watch.id).goods == "coffee"
+    assert ws.change_watch(watch.id, goods=" ").goods is None  # blank: no goods any more, as before

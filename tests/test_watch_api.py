@@ -129,6 +129,8 @@ def test_backfill_from_the_api(client: TestClient) -> None:
     ("patch", "/api/v1/watch/marks/99999999999999999999", {"text": "X"}, 422),
     ("post", "/api/v1/watch/alerts/seen", {}, 400),
     ("post", "/api/v1/watch/alerts/seen", {"ids": [1], "all": True}, 400),
+    ("get", "/api/v1/watch/alerts?watch=999999", {}, 404),  # as the CLI: no watched mark, not an empty list
+    ("post", "/api/v1/watch/alerts/seen", {"ids": [9007199254740992]}, 404),  # no alert, not marked_seen 0
 ])
 def test_bad_requests_are_problems(unchanged_client: TestClient, method: str, path: str, body: dict[str, Any],
                                    status: int) -> None:
@@ -150,6 +152,17 @@ def test_alerts_listed_paged_and_marked_seen(client: TestClient) -> None:
     assert new["total"] == everything["total"] - 1
     rest = client.post("/api/v1/watch/alerts/seen", headers=AUTH, json={"all": True, "portfolio": "acme"}).json()
     assert rest["marked_seen"] == sum(1 for a in new["alerts"] if a["portfolio"] == "acme")
+
+
+def test_unknown_ids_are_named_as_the_command_line_names_them(client: TestClient) -> None:
+    listed = client.get("/api/v1/watch/alerts", headers=AUTH, params={"watch": 999999})
+    assert listed.status_code == 404 and "no watched mark 999999" in listed.json()["detail"]
+    known = client.get("/api/v1/watch/alerts", headers=AUTH).json()["alerts"][0]
+    seen = client.post("/api/v1/watch/alerts/seen", headers=AUTH, json={"ids": [known["id"], 9007199254740992]})
+    assert seen.status_code == 404 and seen.headers["content-type"] == "application/problem+json"
+    assert "no alert 9007199254740992" in seen.json()["detail"]
+    assert client.get("/api/v1/watch/alerts", headers=AUTH).json()["alerts"][0]["new"] == known["new"]  # none marked
+    assert client.get("/api/v1/watch/alerts", headers=AUTH, params={"watch": known["watch_id"]}).status_code == 200
 
 
 def test_the_alerts_page_and_its_json_twin(client: TestClient) -> None:

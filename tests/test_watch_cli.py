@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from marksearch.cli import cli
+from marksearch.store import open_store
 from tests.test_watch_helpers import batches
 
 
@@ -23,6 +24,13 @@ def ok(*args: str) -> Any:
     code, out, err = run(*args)
     assert code == 0, err
     return json.loads(out) if "--json" in args else out
+
+
+def empty_register(path: Path) -> str:
+    """A register with no records (``marksearch ingest`` of nothing would make one too)."""
+    with open_store(str(path)):
+        pass
+    return str(path)
 
 
 @pytest.fixture(scope="module")
@@ -117,10 +125,14 @@ def test_report_formats_are_written(db: str, tmp_path: Path) -> None:
     (["watch", "add", " "], "text is empty"),
     (["watch", "add", "®"], "no letters or digits"),
     (["watch", "add", "KOKA", "--goods", "zzqx"], "no Nice class"),
+    (["watch", "add", "KOKA", "--goods", "coffee " * 300], "longer than 2000"),  # as the API refuses
+    (["watch", "add", "KOKA", "--goods", "; ".join(["tea"] * 51)], "at most 50 goods"),
+    (["watch", "change", "1", "--goods", "coffee " * 300], "longer than 2000"),
     (["watch", "list", "--portfolio", "nope"], "no portfolio 'nope'"),
     (["watch", "change", "99", "--text", "X"], "no watched mark 99"),
     (["watch", "change", "1", "--class", "3", "--all-classes"], "either --class or --all-classes"),
     (["watch", "delete", "99"], "no watched mark 99"),
+    (["watch", "alerts", "--limit", "99999999999999999999"], "--limit is at most"),  # was an OverflowError
     (["watch", "seen"], "give alert ids, or --all"),
     (["watch", "seen", "12345"], "no alert 12345"),
     (["watch", "portfolio", "delete", "nope"], "no portfolio"),
@@ -128,13 +140,13 @@ def test_report_formats_are_written(db: str, tmp_path: Path) -> None:
     (["watch", "portfolio", "webhook", "default", "ftp://x"], "http:// or https://"),
     (["watch", "portfolio", "webhook", "default", "https://x.example", "--secret", "short"], "16 characters"),
     (["watch", "report", "--format", "pdf", "--output", "{tmp}/no/such/dir/r.pdf"], "does not exist"),
-    (["watch", "alerts", "--db", "{tmp}/missing/dir/x.sqlite"], "does not exist"),
+    (["watch", "alerts", "--db", "{tmp}/missing/dir/x.sqlite"], "no register at"),
     (["watch", "list", "--db", "{notdb}"], "cannot open the register"),
 ])
 def test_user_mistakes_get_a_message_not_a_traceback(tmp_path: Path, args: list[str], message: str) -> None:
     notdb = tmp_path / "notes.sqlite"
     notdb.write_text("plain text " * 500)
-    db = str(tmp_path / "r.sqlite")
+    db = empty_register(tmp_path / "r.sqlite")
     ok("watch", "add", "KOKA", "--db", db)
     filled = [a.format(tmp=tmp_path, notdb=notdb) for a in args]
     code, _, err = run(*filled, *([] if "--db" in filled else ["--db", db]))
@@ -172,3 +184,42 @@ def test_goods_are_read_in_the_registers_languages_and_unknown_items_give_no_cla
     assert coffee["watch"]["classes"] == [30]
     code, _, err = run("watch", "add", "FOOBARX", "--goods", "xyzzy", "--db", db)
     assert code == 2 and "no Nice class" in err
+
+
+@pytest.mark.parametrize("args", [
+    ["watch", "alerts"], ["watch", "add", "KOKA"], ["watch", "list"], ["watch", "run"],
+    ["watch", "report", "--format", "json", "--output", "-"], ["watch", "portfolio", "list"],
+    ["watch", "deliver"], ["watch", "seen", "--all"],
+])
+def test_a_mistyped_register_is_refused_never_made(tmp_path: Path, args: list[str]) -> None:
+    """As search and show: a --db (or MARKSEARCH_DB) naming no register is refused, so a typo never
+    reads as an empty watch list, nor leaves a new empty register behind."""
+    typo = tmp_path / "typo.sqlite"
+    code, _, err = run(*args, "--db", str(typo))
+    assert code == 2 and f"no register at {typo}" in err and "Traceback" not in err
+    code, _, err = run(*args, env={"MARKSEARCH_DB": str(typo)})
+    assert code == 2 and "no register at" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_ingest_can_leave_the_webhooks_to_watch_deliver(db: str, tmp_path: Path) -> None:
+    """``ingest --no-deliver`` runs the watches and sends nothing (a receiver that never answers
+    would hold every ingest up): the deliveries wait, untried, for ``watch deliver``."""
+    from marksearch.watch import WatchStore
+
+    _, _, batch3 = batches(tmp_path)
+    ok("watch", "add", "SHOEPLACE", "--class", "25", "--portfolio", "shoes", "--db", db)
+    ok("watch", "portfolio", "webhook", "shoes", "http://127.0.0.1:9/in", "--db", db)
+    summary = ok("ingest", str(batch3), "--workers", "1", "--quiet", "--no-deliver", "--json", "--db", db)
+    assert summary["watch"]["run"]["created"] >= 1 and "delivery" not in summary["watch"]
+    with open_store(db) as store:
+        waiting = WatchStore(store).deliveries()
+    assert len(waiting) == summary["watch"]["run"]["created"] and all(d.attempts == 0 for d in waiting)
+
+
+def test_a_threshold_is_listed_as_given(db: str) -> None:
+    """Rounded to 2 places, a threshold of 0.794 (typed from a score shown 0.794) was listed as 0.79."""
+    ok("watch", "add", "KOKA", "--threshold", "0.794", "--db", db)
+    ok("watch", "add", "OLYMEL", "--threshold", "0.7937", "--db", db)
+    listed = ok("watch", "list", "--db", db)
+    assert "threshold 0.794\n" in listed and "threshold 0.7937\n" in listed

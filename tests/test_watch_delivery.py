@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +14,7 @@ from marksearch.records import Record, VerbalElement
 from marksearch.store import Store, open_store
 from marksearch.watch import Backoff, WatchStore, deliver, run_watches, sign, verify
 from marksearch.watch.delivery import http_post
+from marksearch.watch.storage import utcnow
 from tests.test_watch_helpers import (  # noqa: F401
     SECRET,
     Receiver,
@@ -178,10 +180,11 @@ def test_the_receiver_down_then_up_gets_every_alert_exactly_once(store: Store, r
     receiver.stop()  # down: refused connections
     filings(store, "KOKA", "COKA", "KOKAA")
     run_watches(store, clock=clock)
-    down = deliver(store, clock=clock, timeout=2)
-    assert (down.delivered, down.failed, down.pending) == (0, 3, 3)
+    down = deliver(store, clock=clock, timeout=2)  # tried once; the other two wait, due, untouched
+    assert (down.delivered, down.failed, down.pending, down.deferred) == (0, 1, 3, 2)
     clock.advance(30)
-    assert deliver(store, clock=clock, timeout=2).failed == 3  # still down
+    still = deliver(store, clock=clock, timeout=2)
+    assert (still.failed, still.deferred) == (1, 2)  # still down
 
     receiver.start()  # up again, on the same port, answering 500 once
     receiver.fail_next = 1
@@ -203,3 +206,77 @@ def test_http_post_reports_a_refused_connection_as_an_oserror(receiver: Receiver
     receiver.stop()
     with pytest.raises(OSError):
         http_post(receiver.url, b"{}", {}, 2)
+
+
+def test_a_host_that_does_not_answer_is_tried_once_a_run(store: Store) -> None:
+    """A receiver that never answers costs one timeout a run, not one per delivery waiting for it:
+    its host's other deliveries (of every portfolio sending there) are left due and untouched, for
+    the next run; other hosts are still sent to, and nothing is lost or sent twice."""
+    ws = WatchStore(store)
+    for name, url in (("acme", "https://stuck.example/a"), ("acme-2", "https://STUCK.example:443/b"),
+                      ("fine", "https://fine.example/in")):
+        ws.add_portfolio(name, webhook_url=url, webhook_secret=SECRET)
+        ws.add_watch(name, "KOKA", classes=(32,))
+    filings(store, "COCA", "KOKO", "KOKAA")
+    clock = Clock()
+    run_watches(store, clock=clock)
+    sent: list[str] = []
+
+    def send(url: str, body: bytes, headers: Mapping[str, str], timeout: float) -> int:
+        sent.append(headers["X-Marksearch-Delivery"])
+        if "stuck" in url:
+            raise TimeoutError("timed out")
+        return 200
+
+    first = deliver(store, clock=clock, send=send)
+    assert (first.attempted, first.delivered, first.failed, first.deferred) == (4, 3, 1, 5)
+    assert "did not answer (stuck.example)" in first.errors[-1]
+    waiting = ws.deliveries()
+    assert len(waiting) == 6 and sorted(d.attempts for d in waiting) == [0, 0, 0, 0, 0, 1]
+    assert all(d.next_attempt == "2025-03-01T09:00:00.000000Z" for d in waiting if not d.attempts)
+    second = deliver(store, clock=clock, send=send)  # the next run tries the host once again
+    assert (second.attempted, second.failed, second.deferred) == (1, 1, 4)
+
+    clock.advance(3600)
+    third = deliver(store, clock=clock, send=lambda url, body, headers, timeout: sent.append(
+        headers["X-Marksearch-Delivery"]) or 204)
+    assert (third.delivered, third.pending, third.deferred) == (6, 0, 0)
+    delivered = [d.delivery_id for d in ws.deliveries(pending=False)]
+    assert len(delivered) == 9 and sorted(set(sent[-6:])) == sorted(d.delivery_id for d in waiting)
+
+
+def test_retry_now_leaves_a_delivery_being_sent_alone(store: Store) -> None:
+    """``watch deliver --retry-now`` while another sender holds a delivery (leased, being sent) must
+    not make it due: a second sender would send it too, and the first one's failure would be lost."""
+    ws = watched(store)
+    filings(store, "COCA", "KOKO")
+    clock = Clock()
+    run_watches(store, clock=clock)
+    (held,) = ws.claim_due(clock(), lease=dt.timedelta(minutes=1), limit=1)  # the first sender's
+    assert ws.retry_now(clock()) == 1  # the other one only
+    assert {d.id: d.next_attempt for d in ws.deliveries()}[held.id] == held.next_attempt
+    second = Sender()
+    assert deliver(store, clock=clock, send=second).delivered == 1  # the one not held
+    assert held.delivery_id not in {h["X-Marksearch-Delivery"] for _, _, h in second.sent}
+    ws.failed(held, "HTTP 503", clock() + dt.timedelta(seconds=30))  # the first sender's failure counts
+    (waiting,) = ws.deliveries()
+    assert (waiting.attempts, waiting.last_error) == (1, "HTTP 503")
+    assert waiting.next_attempt == "2025-03-01T09:00:30.000000Z"
+    assert ws.retry_now(clock()) == 1  # no longer held: made due
+    clock.advance(61)
+    assert deliver(store, clock=clock, send=Sender()).delivered == 1
+
+
+def test_an_outbox_of_an_earlier_version_gets_the_lease_column(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = str(tmp_path / "old.sqlite")
+    with open_store(path) as store:
+        watched(store)
+    with sqlite3.connect(path) as db:
+        db.execute("ALTER TABLE watch_outbox DROP COLUMN leased_until")
+    with open_store(path) as store:
+        ws = WatchStore(store)
+        filings(store, "COCA")
+        run_watches(store)
+        assert ws.retry_now(utcnow()) == 1 and deliver(store, send=Sender()).delivered == 1

@@ -212,3 +212,32 @@ def test_runs_lists_every_position_of_each_run(runs: list[tuple[int, int]]) -> N
     run, at = _runs(starts, counts)
     expected = [(i, s + j) for i, (s, c) in enumerate(runs) for j in range(c)]
     assert list(zip(run.tolist(), at.tolist(), strict=True)) == expected
+
+
+def test_a_threshold_typed_from_either_shown_score_reaches_it() -> None:
+    """Scores are shown to 3 places (the command line, the web pages) and 4 (JSON): a threshold
+    typed from either form catches the filing, though the raw score is below it; one typed above
+    the shown form does not; and the bulk join, whose level is derived from the threshold, finds
+    what the exhaustive scorer finds."""
+    from marksearch.watch.match import reaches
+
+    assert reaches(0.79366, 0.794) and reaches(0.79366, 0.7937)  # shown 0.794, and 0.7937 in JSON
+    assert not reaches(0.79352, 0.7937)  # shown 0.7935 in JSON: below a threshold typed from JSON
+    assert not reaches(0.79349, 0.794) and not reaches(0.79366, 0.7938)
+    names = ["ADIDAS", "ADIDOS", "KOKA", "COCA", "BROMPTON", "BROMTON", "OLYMEL", "OLIMEL", "PYTON", "PYTHON",
+             "NIKE", "NIKEE", "LION", "LIONS", "STARBUCK", "STARBUCKS", "PHOTOFIX", "FOTOFIKS", "PUMA", "PUNA"]
+    rows = [row(i, text, (12,)) for i, text in enumerate(names, 1)]
+    rounded_up = 0
+    for watched in names:
+        for hit in exhaustive_matches([WatchedMark(1, watched, (12,), threshold=0.5)], rows):
+            shown3, shown4 = round(hit.score, 3), round(hit.score, 4)
+            rounded_up += shown3 > shown4
+            above3, above4 = round(shown3 + 0.001, 3), round(shown4 + 0.0001, 4)
+            for threshold, caught in ((shown3, True), (shown4, True), (above3, False), (above4, False)):
+                if threshold > 1.0 or (threshold == above4 and round(above4, 3) == above4):
+                    continue  # 0.9599 + 0.0001 is 0.96, which a score shown 0.960 reaches
+                marks = [WatchedMark(1, watched, (12,), threshold=threshold)]
+                bulk = [m.record_id for m in WatchIndex(marks).match(rows)]
+                assert (hit.record_id in bulk) is caught, (watched, hit.record_id, hit.score, threshold)
+                assert pairs(WatchIndex(marks).match(rows)) == pairs(exhaustive_matches(marks, rows))
+    assert rounded_up  # some score whose 3 places are above its 4: what a 4-place comparison missed

@@ -76,6 +76,8 @@ def cli() -> None:
     help="Parsing processes (default: one per core; 1 parses in the writing process).",
 )
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("--no-deliver", is_flag=True,
+              help="Run the watches but send no webhooks now (marksearch watch deliver sends them).")
 @db_option
 @json_option
 def ingest(
@@ -84,6 +86,7 @@ def ingest(
     batch_size: int,
     workers: int | None,
     quiet: bool,
+    no_deliver: bool,
     db: str,
     as_json: bool,
 ) -> None:
@@ -103,7 +106,7 @@ def ingest(
         from marksearch.watch.cli import after_ingest
 
         # the new and changed filings against every watched mark, and the webhooks that are due
-        watched = after_ingest(store, quiet=as_json)
+        watched = after_ingest(store, quiet=as_json, deliver=not no_deliver)
     if as_json:
         emit_json({**summary.to_dict(), **({"watch": watched} if watched is not None else {})})
     else:

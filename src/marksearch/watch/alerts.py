@@ -12,7 +12,10 @@ logs no change), adds none.
 
 A watched mark sees the filings changed after it was added (its
 ``since_seq``); :func:`backfill` runs chosen watched marks against the whole
-register instead (:func:`marksearch.watch.match.match_register`).
+register instead (:func:`marksearch.watch.match.match_register`).  A record
+that ``marksearch rekey`` only gave new keys is no changed filing
+(:func:`written_since`): it raises no alert, though an alert it has is brought
+up to date.
 
 >>> from marksearch.store import open_store
 >>> from marksearch.watch.storage import WatchStore
@@ -30,7 +33,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from marksearch.scoring import Scored
-from marksearch.store import Store
+from marksearch.store import Store, StoredRecord
 from marksearch.watch.storage import Portfolio, Watch, WatchStore, utcnow
 
 if TYPE_CHECKING:
@@ -101,16 +104,45 @@ def run_watches(store: Store, *, clock: Clock = utcnow, page: int = PAGE) -> Run
         if not changes:
             return summary
         latest: dict[int, int] = {}  # record id -> the sequence number of its last change in the page
+        inserted: dict[int, int] = {}  # record id -> the sequence number of its insert in the page
         for change in changes:
             if change.op == "delete":
                 latest.pop(change.record_id, None)
+                inserted.pop(change.record_id, None)
             else:
                 latest[change.record_id] = change.seq
+                if change.op == "insert":
+                    inserted[change.record_id] = change.seq
         rows = list(store.iter_index_rows(ids=sorted(latest)))
         summary.filings += len(rows)
         matches = [m for m in index.match(rows) if latest[m.record_id] > watches[m.watch_id].since_seq]
-        _save(ws, watches, matches, clock(), summary, cursor=changes[-1].seq)
+
+        def filed_since(watch: Watch, stored: StoredRecord) -> bool:
+            return inserted.get(stored.id, 0) > watch.since_seq or written_since(stored, watch)
+
+        _save(ws, watches, matches, clock(), summary, cursor=changes[-1].seq, filed_since=filed_since)
         summary.to_seq = changes[-1].seq
+
+
+def written_since(stored: StoredRecord, watch: Watch) -> bool:
+    """Whether the filing itself was written (inserted, or changed by an ingest) since the watched
+    mark was added, rather than only given new keys by ``marksearch rekey``.
+
+    The change log says ``update`` for both, and a rekey rewrites the keys of every record,
+    the oldest too: its updates are no new or changed filings, and a watched mark sees those
+    only (the register's past comes in through a backfill).  A record keeps the time of its
+    last write by an ingest (``ingested_at``, to the second), which a rekey leaves as it was:
+    written in the second the watched mark was added or later, it counts as changed since.
+    A record without that time counts as changed (as every update did before)."""
+    written = stored.record.provenance.ingested_at if stored.record.provenance else None
+    try:
+        when = dt.datetime.fromisoformat(str(written))
+        added = dt.datetime.fromisoformat(watch.created_at)
+    except ValueError:
+        return True
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return when >= added.replace(microsecond=0)
 
 
 def backfill(store: Store, watch_ids: Sequence[int] | None = None, *, clock: Clock = utcnow,
@@ -134,8 +166,13 @@ def backfill(store: Store, watch_ids: Sequence[int] | None = None, *, clock: Clo
 
 
 def _save(ws: WatchStore, watches: dict[int, Watch], matches: Sequence[Any], now: dt.datetime,
-          summary: RunSummary, *, cursor: int | None) -> None:
-    """The matches as alerts, their deliveries and the cursor, in one transaction."""
+          summary: RunSummary, *, cursor: int | None,
+          filed_since: Callable[[Watch, StoredRecord], bool] | None = None) -> None:
+    """The matches as alerts, their deliveries and the cursor, in one transaction.
+
+    ``filed_since(watch, record)``: whether the filing is new or changed for that watched mark;
+    one that is not (a record only re-keyed) brings an alert it has up to date in place, and
+    raises none (``None``: every match is a filing to alert on, as a backfill's)."""
     records = ws.store.get_by_ids(sorted({m.record_id for m in matches})) if matches else {}
     with ws.transaction():
         webhooks: dict[str, Portfolio | None] = {}
@@ -147,9 +184,11 @@ def _save(ws: WatchStore, watches: dict[int, Watch], matches: Sequence[Any], now
             if watch.portfolio not in webhooks:
                 found = ws.portfolio(watch.portfolio)
                 webhooks[watch.portfolio] = found if found.webhook_url else None
+            refresh_only = filed_since is not None and not filed_since(watch, stored)
             event = ws.save_match(watch, match, filing_dict(stored.record, stored.id), now=now,
-                                  webhook=webhooks[watch.portfolio])
-            summary.add(event)
+                                  webhook=webhooks[watch.portfolio], refresh_only=refresh_only)
+            if event is not None or not refresh_only:
+                summary.add(event)
         if cursor is not None:
             ws.set_last_seq(cursor)
 

@@ -9,6 +9,7 @@ The library checks them, so the CLI and the API refuse the same things with the 
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -27,12 +28,14 @@ if TYPE_CHECKING:
 __all__ = [
     "MAX_TEXT",
     "check_classes",
+    "check_goods",
     "check_name",
     "check_offices",
     "check_text",
     "check_threshold",
     "check_webhook_url",
     "clean",
+    "portfolio_key",
     "goods_classes",
     "storable",
     "wording",
@@ -78,7 +81,7 @@ def check_webhook_url(url: str) -> str:
         raise UsageError(f"the webhook URL {shown} has port 0: a port is 1 to 65535")
     if not parts.hostname:
         raise UsageError(f"the webhook URL {shown} names no host")
-    if "[" not in parts.netloc and (problem := _host_problem(parts.hostname)) is not None:
+    if (problem := _host_problem(parts.hostname, bracketed="[" in parts.netloc)) is not None:
         raise UsageError(f"the webhook URL {shown} has a host that is not a domain name: {problem}")
     after_host = len(parts.scheme) + 3 + len(parts.netloc)  # "http://" and the host as written
     return url[:after_host] + quote(url[after_host:], safe=_ASCII_SHOWN)
@@ -88,12 +91,34 @@ _ASCII_SHOWN = "".join(chr(c) for c in range(33, 127))  # left as they are; only
 _LABEL = re.compile(r"[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?")
 
 
-def _host_problem(host: str) -> str | None:
+def _host_problem(host: str, *, bracketed: bool = False) -> str | None:
     """What is wrong with a host name (``None``: nothing), read as the sender will send it (IDNA).
 
-    >>> _host_problem("a..b"), _host_problem("bücher.example")
-    ('an empty label (two dots in a row?)', None)
+    ``bracketed``: written in brackets, an IPv6 address, which the sender can use without a zone
+    (``%25eth0``: the interface is this machine's, and the sender cannot connect with one).  A
+    name whose last label is all digits is no domain name: it must be an IPv4 address, four
+    numbers of 0 to 255 (``999.999.999.999`` is neither).
+
+    >>> _host_problem("a..b"), _host_problem("bücher.example"), _host_problem("fe80::1%25eth0", bracketed=True)
+    ('an empty label (two dots in a row?)', None, 'an IPv6 address with a zone (%25...), which the sender cannot use')
+    >>> _host_problem("999.999.999.999"), _host_problem("10.0.0.1"), _host_problem("::1", bracketed=True)
+    ('its last label is digits only, yet it is not an IPv4 address (four numbers of 0 to 255)', None, None)
     """
+    if bracketed:
+        if "%" in host:
+            return "an IPv6 address with a zone (%25...), which the sender cannot use"
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            return "not an IPv6 address"
+        return None
+    last = host.removesuffix(".").rsplit(".", 1)[-1]
+    if last.isascii() and last.isdigit():
+        try:
+            ipaddress.IPv4Address(host)  # with a dot after it, the sender's resolver finds nothing
+        except ValueError:
+            return "its last label is digits only, yet it is not an IPv4 address (four numbers of 0 to 255)"
+        return None
     try:
         ascii_host = host.encode("idna").decode("ascii")
     except UnicodeError:
@@ -124,6 +149,31 @@ def clean(text: str, what: str) -> str:
         text.encode("utf-8")
     except UnicodeEncodeError:
         raise UsageError(f"{what} is not valid Unicode (a lone surrogate)") from None
+    return text
+
+
+def check_goods(goods: str | None) -> str | None:
+    """A watched mark's goods as stored (blank: none), or :class:`UsageError`: at most
+    :data:`marksearch.search.MAX_GOODS` characters and ``MAX_GOODS_ITEMS`` items, as the API
+    and a search's goods are checked (each item is read against the term base, at a cost).
+
+    >>> check_goods(" coffee; tea ")
+    'coffee; tea'
+    """
+    from marksearch.goods.tokens import split_terms
+    from marksearch.search import MAX_GOODS
+    from marksearch.web.service import MAX_GOODS_ITEMS
+
+    text = clean(goods or "", "the goods").strip()
+    if not text:
+        return None
+    if len(text) > MAX_GOODS:
+        raise UsageError(f"the goods are longer than {MAX_GOODS} characters")
+    items = split_terms(text)
+    if not items:
+        raise UsageError("name the goods or services, e.g. 'coffee; tea' (one per line or separated by ';')")
+    if len(items) > MAX_GOODS_ITEMS:
+        raise UsageError(f"at most {MAX_GOODS_ITEMS} goods or services, not {len(items)}")
     return text
 
 
@@ -202,12 +252,22 @@ def wording(text: str) -> str:
 
 
 def check_name(name: str) -> str:
-    name = clean(name, "the portfolio name").strip()
+    """A portfolio name as stored: spaces around it dropped, in Unicode's composed form (NFC), so
+    that "Café" typed with a combining accent (as macOS file names and some keyboards give it)
+    is the portfolio "Café", not a second one.
+
+    >>> check_name(" Cafe\u0301 ") == "Caf\u00e9"
+    True
+    """
+    name = portfolio_key(clean(name, "the portfolio name"))
     if not name or len(name) > 100:
         raise UsageError("a portfolio name has 1 to 100 characters")
     return name
 
 
+def portfolio_key(name: str) -> str:
+    """A portfolio name as it is stored and looked up: stripped, NFC (:func:`check_name`)."""
+    return unicodedata.normalize("NFC", name.strip())
 
 
 def storable(text: str) -> bool:

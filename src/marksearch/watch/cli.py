@@ -55,9 +55,12 @@ def _json(func: F) -> F:
 
 @contextmanager
 def _watch_store(db: str) -> Iterator[WatchStore]:
-    """The register's watch tables; a library error becomes a message and exit status 2."""
+    """The register's watch tables; a library error becomes a message and exit status 2.
+
+    The register must exist (as for ``search`` and ``show``): a mistyped ``--db`` is refused with
+    ``no register at ...``, never made into a new, empty register whose watch lists are empty."""
     try:
-        with open_store(db) as store:
+        with open_store(db, create=False) as store:
             yield WatchStore(store)
     except MarksearchError as exc:
         click.echo(f"marksearch: error: {exc}", err=True)
@@ -73,7 +76,16 @@ def _watch_line(w: Watch) -> str:
     offices = ",".join(w.offices) or "all"
     goods = f" goods {w.goods!r}" if w.goods else ""
     return shown(f"#{w.id}  {w.text}  [{w.portfolio}]  classes {classes}  offices {offices}  "
-                 f"threshold {w.threshold:.2f}{goods}")
+                 f"threshold {threshold_text(w.threshold)}{goods}")
+
+
+def threshold_text(threshold: float) -> str:
+    """A threshold as it was given (0.794 stays 0.794: rounded to 2 places it read as 0.79).
+
+    >>> threshold_text(0.794), threshold_text(0.7937), threshold_text(1.0)
+    ('0.794', '0.7937', '1')
+    """
+    return format(threshold, ".12g")
 
 
 def _alert_line(a: Alert) -> str:
@@ -325,8 +337,9 @@ def run_text(result: dict[str, Any]) -> str:
                      f"{b['created']} new alerts, {b['changed']} raised again")
     d = result.get("delivery")
     if d and (d["attempted"] or d["pending"]):
+        deferred = f", {d['deferred']} of them not tried: their receiver did not answer" if d.get("deferred") else ""
         lines.append(f"watch: webhooks: {d['delivered']} delivered, {d['failed']} failed, "
-                     f"{d['pending']} waiting (marksearch watch deliver)")
+                     f"{d['pending']} waiting{deferred} (marksearch watch deliver)")
     return "\n".join(lines)
 
 
@@ -339,7 +352,8 @@ def _delivery_errors(delivery: dict[str, Any] | None) -> None:
 @click.option("--new", "new_only", is_flag=True, help="Only alerts not yet marked seen.")
 @click.option("--portfolio", default=None, help="Only this portfolio's alerts.")
 @click.option("--watch", "watch_id", default=None, type=int, help="Only this watched mark's alerts.")
-@click.option("--limit", default=None, type=click.IntRange(1), help="At most this many (newest first).")
+@click.option("--limit", default=None, type=click.IntRange(1), help="At most this many (newest first).",
+              callback=lambda _ctx, _param, value: _bounded("--limit", value))
 @_db
 @_json
 def alerts(new_only: bool, portfolio: str | None, watch_id: int | None, limit: int | None, db: str,
@@ -438,13 +452,14 @@ def deliver_command(retry_now: bool, timeout: float, db: str, as_json: bool) -> 
 # -- ingest ----------------------------------------------------------------------------------------------
 
 
-def after_ingest(store: Store, *, quiet: bool) -> dict[str, Any] | None:
-    """Run the watches after an ingest; prints a summary unless ``quiet``.  ``None`` when nothing is watched.
+def after_ingest(store: Store, *, quiet: bool, deliver: bool = True) -> dict[str, Any] | None:
+    """Run the watches after an ingest, and send the webhooks that are due unless not ``deliver``
+    (``ingest --no-deliver``); prints a summary unless ``quiet``.  ``None`` when nothing is watched.
 
     A failure here does not undo the ingest, which is committed: it is reported and re-raised."""
     from marksearch.watch.alerts import after_ingest as run_after
 
-    result = run_after(store)
+    result = run_after(store, deliver=deliver)
     if result is not None and not quiet:
         click.echo(run_text(result), err=True)
         _delivery_errors(result.get("delivery"))
@@ -452,6 +467,15 @@ def after_ingest(store: Store, *, quiet: bool) -> dict[str, Any] | None:
 
 
 # -- errors ---------------------------------------------------------------------------------------------
+
+MAX_INT = 2**63 - 1  # what SQLite and PostgreSQL can bind (a larger --limit ended in a traceback)
+
+
+def _bounded(option: str, value: int | None) -> int | None:
+    """An integer option at most :data:`MAX_INT`, else a one-line message and exit status 2."""
+    if value is not None and value > MAX_INT:
+        _fail(f"{option} is at most {MAX_INT}, not {str(value)[:30]}")
+    return value
 
 
 def _fail(message: str) -> None:

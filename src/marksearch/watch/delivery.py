@@ -22,7 +22,11 @@ JSON body fixed then.  :func:`deliver` sends what is due:
 - any exception while one delivery is made or sent (a URL stored before it
   was checked as now, a sender that raises) is a failed attempt of that
   delivery alone, retried like the others: it never stops the rest, nor the
-  ingest that sends them.
+  ingest that sends them;
+- a receiver's host that does not answer (a timeout, a refused connection) is
+  tried once a call: its other deliveries due are left due, untouched, for
+  the next call, so a webhook that never answers costs one timeout a call,
+  not one per delivery waiting for it.
 
 Delivery is at least once: a receiver that answered 2xx but whose answer
 was lost gets the delivery again, with the same ``X-Marksearch-Delivery``.
@@ -36,9 +40,11 @@ The clock and the sender are parameters, so tests run the backoff without waitin
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import hmac
 import http.client
+import socket
 import ssl
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -46,7 +52,7 @@ from urllib.parse import urlsplit
 
 from marksearch import __version__
 from marksearch.store import Store
-from marksearch.watch.storage import Delivery, WatchStore, utcnow
+from marksearch.watch.storage import Delivery, WatchStore, iso, utcnow
 
 __all__ = ["Backoff", "DeliverySummary", "Send", "deliver", "http_post", "sign", "verify"]
 
@@ -108,11 +114,12 @@ class DeliverySummary:
     delivered: int = 0
     failed: int = 0
     pending: int = 0  # still waiting after this run (failed ones and those not due yet)
+    deferred: int = 0  # of those, due but not tried: their receiver's host did not answer this run
     errors: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, object]:
         return {"attempted": self.attempted, "delivered": self.delivered, "failed": self.failed,
-                "pending": self.pending, "errors": self.errors}
+                "pending": self.pending, "deferred": self.deferred, "errors": self.errors}
 
 
 def http_post(url: str, body: bytes, headers: Mapping[str, str], timeout: float) -> int:
@@ -150,28 +157,63 @@ def deliver(store: Store, *, clock: Callable[[], dt.datetime] = utcnow, send: Se
     Each delivery is claimed (leased) just before it is sent, one at a time: a lease taken
     for a whole batch would run out while the batch's first ones are sent, and another
     sender would then send the last ones too.  Only those due when this call began are
-    sent, so one that fails here waits for its backoff."""
+    sent, so one that fails here waits for its backoff.
+
+    A receiver's host that does not answer (a timeout, a refused connection, a name that does
+    not resolve) is tried once a call: its other deliveries due are left as they are, due, for
+    the next call (``deferred``), so an unreachable webhook costs one ``timeout`` per call
+    rather than one per delivery waiting for it."""
     ws = WatchStore(store)
     summary = DeliverySummary()
     lease = dt.timedelta(seconds=max(60.0, 3 * timeout))
     began = clock()
     tried: set[int] = set()
-    while (delivery := ws.claim_next(clock(), due_by=began, lease=lease)) is not None:
+    down: set[tuple[str, int | None]] = set()  # hosts that did not answer in this call
+    skipped: set[int] = set()  # portfolios whose webhook is on one of them
+    while (delivery := ws.claim_next(clock(), due_by=began, lease=lease, skip=skipped)) is not None:
         if delivery.id in tried:  # a backoff that ends at once (a clock that stands still): next run
             break
         tried.add(delivery.id)
-        _attempt(ws, delivery, clock, send, backoff, timeout, summary)
-    summary.pending = len(ws.deliveries(pending=True))
+        if not _attempt(ws, delivery, clock, send, backoff, timeout, summary):
+            down.add(_host(delivery.webhook_url or ""))
+            skipped |= {p.id for p in ws.portfolios() if p.webhook_url and _host(p.webhook_url) in down}
+            skipped.add(delivery.portfolio_id)
+    pending = ws.deliveries(pending=True)
+    summary.pending = len(pending)
+    deferred = [d for d in pending if d.portfolio_id in skipped and d.id not in tried
+                and d.next_attempt <= iso(began)]
+    summary.deferred = len(deferred)
+    if deferred:
+        summary.errors.append(f"{len(deferred)} more deliveries left for the next run: their receiver "
+                              f"did not answer ({', '.join(sorted({h for h, _ in down}))[:200]})")
     return summary
 
 
+def _host(url: str) -> tuple[str, int | None]:
+    """The host and port a URL is sent to (a URL that cannot be read is a host of its own)."""
+    try:
+        parts = urlsplit(url)
+        return (parts.hostname or url).lower(), parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        return url, None
+
+
+def _unreachable(exc: BaseException) -> bool:
+    """Whether a send failed because its host did not answer (rather than for this delivery's URL
+    or because of the answer): a timeout, a refused or reset connection, a name that does not resolve."""
+    return isinstance(exc, TimeoutError | ConnectionError | socket.gaierror) or \
+        getattr(exc, "errno", None) in (errno.EHOSTUNREACH, errno.ENETUNREACH, errno.EHOSTDOWN)
+
+
 def _attempt(ws: WatchStore, delivery: Delivery, clock: Callable[[], dt.datetime], send: Send,
-             backoff: Backoff, timeout: float, summary: DeliverySummary) -> None:
+             backoff: Backoff, timeout: float, summary: DeliverySummary) -> bool:
     """Send one delivery and record how it went.  Any exception while the request is made or
     sent is a failed attempt of this delivery alone: it is retried with backoff like a refused
-    connection, and the deliveries after it are still sent."""
+    connection, and the deliveries after it are still sent.  ``False`` when its host did not
+    answer (:func:`_unreachable`)."""
     summary.attempted += 1
     url, secret = delivery.webhook_url or "", delivery.webhook_secret or ""
+    reached = True
     try:
         stamp = int(clock().timestamp())
         headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": f"marksearch/{__version__}",
@@ -181,12 +223,14 @@ def _attempt(ws: WatchStore, delivery: Delivery, clock: Callable[[], dt.datetime
         error = None if 200 <= status < 300 else f"HTTP {status}"
     except OSError as exc:
         error = " ".join(str(exc).split()) or type(exc).__name__
+        reached = not _unreachable(exc)
     except Exception as exc:  # noqa: BLE001 - one bad delivery must not stop the others
         error = f"{type(exc).__name__}: {' '.join(str(exc).split())}"
     if error is None:
         ws.delivered(delivery, clock())
         summary.delivered += 1
-        return
+        return True
     ws.failed(delivery, error, clock() + backoff.delay(delivery.attempts + 1))
     summary.failed += 1
     summary.errors.append(f"{delivery.delivery_id} to {url[:200]}: {error}")
+    return reached

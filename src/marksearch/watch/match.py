@@ -2,9 +2,9 @@
 
 A pair (watched mark, filing) matches when the fused score search gives it
 (the watched mark as the query, the filing as the candidate) reaches the
-watch's threshold, as the score is shown, to 4 places (:func:`reaches`), and
-the filing passes the watch's office and class filter.  Nothing is approximated: the result is the exhaustive pairwise
-scorer's (:func:`exhaustive_matches`), found without scoring every pair.
+watch's threshold, as the score is shown (to the 3 or 4 places the threshold is
+written with, :func:`reaches`), and the filing passes the watch's office and class
+filter.  Nothing is approximated: the result is the exhaustive pairwise scorer's (:func:`exhaustive_matches`), found without scoring every pair.
 
 Why that can be fast: the fused score is at most ``F(s1) * goods`` with
 ``s1`` the best weighted text signal (:mod:`marksearch.index.topk`), so a
@@ -119,23 +119,37 @@ def row_candidate(row: IndexRow) -> Candidate:
     return Candidate.from_keys(row.id, keys, row.nice_classes, status=row.status)
 
 
-SHOWN_PLACES = 4  # scores are shown (search) and stored (alerts) to 4 decimal places
+SHOWN_PLACES = (3, 4)  # scores are shown to 3 places (the CLI, the web pages) and 4 (JSON, stored alerts)
+
+
+def threshold_places(threshold: float) -> int:
+    """The places a threshold's score is compared at: 3 for a threshold written with 3 places or
+    fewer (as the CLI and the web pages show scores), else 4 (as JSON shows and alerts store them).
+
+    >>> threshold_places(0.8), threshold_places(0.794), threshold_places(0.7937), threshold_places(0.79375)
+    (3, 3, 4, 4)
+    """
+    return 3 if abs(round(threshold, 3) - threshold) < _EPS else 4
 
 
 def reaches(score: float, threshold: float) -> bool:
-    """Whether a score reaches a threshold as the score is shown and stored, to
-    :data:`SHOWN_PLACES` places: a threshold typed from a score search showed (0.8359)
-    catches that filing, whose raw score may be 0.8358984375.
+    """Whether a score reaches a threshold as the score is shown, rounded to the places the
+    threshold is written with (:func:`threshold_places`): a threshold typed from a score that a
+    search showed catches that filing, whether it was typed from the 3 places of the command line
+    or the web pages (0.794) or the 4 of JSON (0.7937), though its raw score may be 0.79366.
+    A filing whose score, shown as the threshold was typed, is below it does not match
+    (0.79352, shown 0.7935, does not reach 0.7937, though both show as 0.794).
 
-    >>> reaches(0.8358984375, 0.8359), reaches(0.83584, 0.8359)
-    (True, False)
+    >>> reaches(0.79366, 0.794), reaches(0.79366, 0.7937), reaches(0.79352, 0.7937), reaches(0.79349, 0.794)
+    (True, True, False, False)
     """
-    return round(score, SHOWN_PLACES) >= threshold
+    return round(score, threshold_places(threshold)) >= threshold - _EPS
 
 
 def _least_raw(threshold: float) -> float:
-    """A raw score below which none :func:`reaches` ``threshold`` (a bound for the filters)."""
-    return threshold - 0.5 * 10.0**-SHOWN_PLACES - _EPS
+    """A raw score below which none :func:`reaches` ``threshold`` (a bound for the filters): the
+    rounding to ``p`` places moves a score up by at most half a unit of the ``p``-th place."""
+    return threshold - 0.5 * 10.0 ** -threshold_places(threshold) - 2 * _EPS
 
 
 def _match(watch: _Watch, candidate: Candidate) -> Match | None:

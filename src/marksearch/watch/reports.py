@@ -67,7 +67,7 @@ def _watch_rows(watch: Mapping[str, Any]) -> list[tuple[str, str]]:
     return [("Nice classes", ", ".join(str(c) for c in watch["classes"]) or "all"),
             ("Goods and services", str(watch.get("goods") or "-")),
             ("Offices", ", ".join(watch["offices"]) or "all"),
-            ("Threshold", f"{float(watch['threshold']):.2f}")]
+            ("Threshold", format(float(watch['threshold']), ".12g"))]
 
 
 # -- the writers -----------------------------------------------------------------------------------

@@ -11,7 +11,8 @@ register that never watches anything never gets them:
                       offices, threshold, and the change sequence number it was added at
     watch_alerts      one per (watched mark, filing): score, signals, reasons, a summary of
                       the filing, new or seen; unique on (watch, office, application number)
-    watch_outbox      one row per webhook delivery: the body, attempts, the next attempt's time
+    watch_outbox      one row per webhook delivery: the body, attempts, the next attempt's time,
+                      and the lease of the sender sending it now, if one is
     watch_state       the change sequence number the last run matched up to
 
 Both dialects get the same SQL, written with ``?`` placeholders (turned into
@@ -34,7 +35,7 @@ import datetime as dt
 import json
 import sqlite3
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -44,6 +45,7 @@ from marksearch.store import Store
 from marksearch.watch.checks import (
     MAX_TEXT,
     check_classes,
+    check_goods,
     check_name,
     check_offices,
     check_text,
@@ -51,6 +53,7 @@ from marksearch.watch.checks import (
     check_webhook_url,
     clean,
     goods_classes,
+    portfolio_key,
     storable,
     wording,
 )
@@ -130,7 +133,8 @@ CREATE TABLE IF NOT EXISTS watch_outbox (
     attempts {int} NOT NULL DEFAULT 0,
     next_attempt TEXT NOT NULL,
     last_error TEXT,
-    delivered_at TEXT
+    delivered_at TEXT,
+    leased_until TEXT
 );
 CREATE INDEX IF NOT EXISTS watch_outbox_due ON watch_outbox (delivered_at, next_attempt);
 CREATE TABLE IF NOT EXISTS watch_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -279,8 +283,11 @@ class WatchStore:
     def __init__(self, store: Store, *, create: bool = True) -> None:
         self.store = store
         self.dialect = store.dialect
-        if create and not self.exists():
-            self._create()
+        if create:
+            if not self.exists():
+                self._create()
+            else:
+                self._upgrade()
 
     @classmethod
     def existing(cls, store: Store) -> WatchStore | None:
@@ -349,6 +356,24 @@ class WatchStore:
             self._db.execute(self._sql("INSERT INTO watch_state (key, value) VALUES ('last_seq', ?) "
                                        "ON CONFLICT (key) DO NOTHING"), (str(self.store.last_seq()),))
 
+    def _upgrade(self) -> None:
+        """Tables made by an earlier version get what this one adds: ``watch_outbox.leased_until``.
+        A register that cannot be written (read-only) is left as it is: what reads it works."""
+        if self.dialect == "sqlite":
+            found = self.execute("SELECT 1 FROM pragma_table_info('watch_outbox') WHERE name = 'leased_until'")
+        else:
+            found = self.execute("SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() "
+                                 "AND table_name = 'watch_outbox' AND column_name = 'leased_until'")
+        if found:
+            return
+        add = "ALTER TABLE watch_outbox ADD COLUMN " + ("leased_until TEXT" if self.dialect == "sqlite"
+                                                       else "IF NOT EXISTS leased_until TEXT")
+        try:
+            with self.transaction():
+                self._db.execute(add)
+        except StoreError:
+            pass  # a register opened read-only, or another process added it first
+
     # -- the run cursor -------------------------------------------------------------------------------
 
     def last_seq(self) -> int:
@@ -373,9 +398,11 @@ class WatchStore:
         return [_portfolio(r) for r in rows]
 
     def portfolio(self, name: str) -> Portfolio:
-        """The portfolio named ``name``, spaces around it aside (as when it was made)."""
-        key = name.strip()
-        rows = self.execute(self._PORTFOLIO + " WHERE p.name = ?", (key,)) if storable(key) else []
+        """The portfolio named ``name``, spaces around it and Unicode's forms aside (as when it was
+        made: :func:`check_name`; a name stored by an earlier version as given is found too)."""
+        key, given = portfolio_key(name), name.strip()
+        rows = self.execute(self._PORTFOLIO + " WHERE p.name = ? OR p.name = ? ORDER BY p.name = ? DESC",
+                            (key, given, key)) if storable(key) else []
         if not rows:
             raise UsageError(f"no portfolio {name!r} (marksearch watch portfolio list)")
         return _portfolio(rows[0])
@@ -409,10 +436,10 @@ class WatchStore:
         """Rename, set or unset the webhook.  Unsetting drops deliveries not yet made."""
         current = self.portfolio(name)
         with self.transaction():
-            if new_name is not None and check_name(new_name) != current.name:
-                if self.execute("SELECT 1 FROM watch_portfolios WHERE name = ?", (new_name.strip(),)):
-                    raise UsageError(f"there is a portfolio {new_name.strip()!r} already")
-                self.execute("UPDATE watch_portfolios SET name = ? WHERE id = ?", (new_name.strip(), current.id))
+            if new_name is not None and (renamed := check_name(new_name)) != current.name:
+                if self.execute("SELECT 1 FROM watch_portfolios WHERE name = ? AND id <> ?", (renamed, current.id)):
+                    raise UsageError(f"there is a portfolio {renamed!r} already")
+                self.execute("UPDATE watch_portfolios SET name = ? WHERE id = ?", (renamed, current.id))
             if unset_webhook:
                 self.execute("UPDATE watch_portfolios SET webhook_url = NULL, webhook_secret = NULL WHERE id = ?",
                              (current.id,))
@@ -475,7 +502,7 @@ class WatchStore:
         """Add a watched mark (and its portfolio, when new).  It watches filings from now on.
 
         ``goods`` without ``classes``: the classes are read from the goods (:func:`goods_classes`)."""
-        goods = clean(goods or "", "the goods").strip() or None
+        goods = check_goods(goods)
         if goods and not classes:
             classes = goods_classes(goods, self.goods_base())
         values = (check_text(text), _joined(check_classes(classes)), goods,
@@ -515,14 +542,14 @@ class WatchStore:
         made go along (:meth:`_move_deliveries`)."""
         current = self.watch(watch_id)
         changes: dict[str, Any] = {}
-        if goods and goods.strip() and classes is None:
-            classes = goods_classes(goods, self.goods_base())
+        if goods is not None:
+            changes["goods"] = check_goods(goods)
+        if changes.get("goods") and classes is None:
+            classes = goods_classes(changes["goods"], self.goods_base())
         if text is not None:
             changes["text"] = check_text(text)
         if classes is not None:
             changes["classes"] = _joined(check_classes(classes))
-        if goods is not None:
-            changes["goods"] = clean(goods, "the goods").strip() or None
         if offices is not None:
             changes["offices"] = _joined(check_offices(offices))
         if threshold is not None:
@@ -626,7 +653,7 @@ class WatchStore:
         return len(chosen)
 
     def save_match(self, watch: Watch, match: Any, filing: dict[str, Any], *, now: dt.datetime,
-                   webhook: Portfolio | None) -> str | None:
+                   webhook: Portfolio | None, refresh_only: bool = False) -> str | None:
         """Store one match as an alert (call inside :meth:`transaction`); returns the event it raised:
 
         - ``"alert.created"``: a new (watched mark, filing) pair;
@@ -634,6 +661,9 @@ class WatchStore:
           a new sign to assess, so the alert is new again and delivered again;
         - ``None``: the pair alerted before with the same mark text; its score, signals and reasons
           are brought up to date, it stays seen if it was, and nothing is delivered.
+
+        ``refresh_only``: the filing did not change (``marksearch rekey`` gave it new keys): an
+        alert it has is brought up to date as above, and none is made (``None``).
         """
         office, number, text = str(filing["office"]), str(filing["application_number"]), str(filing["mark_text"])
         stamp = iso(now)
@@ -642,6 +672,8 @@ class WatchStore:
         found = self.execute("SELECT id, mark_text, version FROM watch_alerts "
                              "WHERE watch_id = ? AND office = ? AND application_number = ?",
                              (watch.id, office, number))
+        if not found and refresh_only:
+            return None
         if not found:
             rows = self.execute("INSERT INTO watch_alerts (watch_id, office, application_number, record_id, "
                                 "mark_text, score, signals, reasons, filing, created_at, updated_at) "
@@ -685,44 +717,51 @@ class WatchStore:
         return [_delivery(r) for r in self.execute(self._DELIVERY + where + " ORDER BY o.id")]
 
     def claim_due(self, now: dt.datetime, *, lease: dt.timedelta, limit: int = 100,
-                  due_by: dt.datetime | None = None) -> list[Delivery]:
+                  due_by: dt.datetime | None = None, skip: Collection[int] = ()) -> list[Delivery]:
         """Deliveries due at ``due_by`` (default ``now``), leased: their next attempt moves to
         ``now + lease``, so that a concurrent ``watch deliver`` leaves them alone, and a sender
         that dies mid-way is retried.  Each is returned with that lease as its ``next_attempt``:
         the sender holds it (:meth:`failed`).  Every one claimed must be sent within the lease;
-        :func:`~marksearch.watch.delivery.deliver` claims one at a time (:meth:`claim_next`)."""
+        :func:`~marksearch.watch.delivery.deliver` claims one at a time (:meth:`claim_next`).
+        ``skip``: portfolio ids whose deliveries are left alone."""
         until = iso(now + lease)
+        skipped = sorted({int(i) for i in skip})
+        leave = f" AND o.portfolio_id NOT IN ({','.join('?' * len(skipped))})" if skipped else ""
         with self.transaction():
             rows = self.execute(self._DELIVERY + " WHERE o.delivered_at IS NULL AND o.next_attempt <= ? "
-                                "AND p.webhook_url IS NOT NULL ORDER BY o.next_attempt, o.id LIMIT ?",
-                                (iso(due_by or now), limit))
+                                "AND p.webhook_url IS NOT NULL" + leave + " ORDER BY o.next_attempt, o.id LIMIT ?",
+                                (iso(due_by or now), *skipped, limit))
             due = [dataclasses.replace(_delivery(r), next_attempt=until) for r in rows]
             for d in due:
-                self.execute("UPDATE watch_outbox SET next_attempt = ? WHERE id = ?", (until, d.id))
+                self.execute("UPDATE watch_outbox SET next_attempt = ?, leased_until = ? WHERE id = ?",
+                             (until, until, d.id))
         return due
 
-    def claim_next(self, now: dt.datetime, *, lease: dt.timedelta,
-                   due_by: dt.datetime | None = None) -> Delivery | None:
+    def claim_next(self, now: dt.datetime, *, lease: dt.timedelta, due_by: dt.datetime | None = None,
+                   skip: Collection[int] = ()) -> Delivery | None:
         """The next delivery due, leased from ``now`` (see :meth:`claim_due`); ``None`` when none is."""
-        found = self.claim_due(now, lease=lease, limit=1, due_by=due_by)
+        found = self.claim_due(now, lease=lease, limit=1, due_by=due_by, skip=skip)
         return found[0] if found else None
 
     def delivered(self, delivery: Delivery, now: dt.datetime) -> None:
-        self.execute("UPDATE watch_outbox SET delivered_at = ?, attempts = attempts + 1, last_error = NULL "
-                     "WHERE id = ? AND delivered_at IS NULL", (iso(now), delivery.id))
+        self.execute("UPDATE watch_outbox SET delivered_at = ?, attempts = attempts + 1, last_error = NULL, "
+                     "leased_until = NULL WHERE id = ? AND delivered_at IS NULL", (iso(now), delivery.id))
 
     def failed(self, delivery: Delivery, error: str, next_attempt: dt.datetime) -> None:
         """Count a failed attempt and set the next one, unless the lease ``delivery`` was claimed
         with ran out and another sender holds it now (or delivered it): its outcome counts then."""
-        self.execute("UPDATE watch_outbox SET attempts = attempts + 1, last_error = ?, next_attempt = ? "
-                     "WHERE id = ? AND delivered_at IS NULL AND next_attempt = ?",
+        self.execute("UPDATE watch_outbox SET attempts = attempts + 1, last_error = ?, next_attempt = ?, "
+                     "leased_until = NULL WHERE id = ? AND delivered_at IS NULL AND next_attempt = ?",
                      (error[:500], iso(next_attempt), delivery.id, delivery.next_attempt))
 
     def retry_now(self, now: dt.datetime) -> int:
-        """Make every pending delivery due now; how many."""
+        """Make every pending delivery due now, but those a sender holds (leased, and the lease
+        not yet run out: it is being sent; made due, another sender would send it too, and the
+        first one's failure would not count); how many were made due."""
+        waiting = " WHERE delivered_at IS NULL AND (leased_until IS NULL OR leased_until <= ?)"
         with self.transaction():
-            n = int(self.execute("SELECT COUNT(*) FROM watch_outbox WHERE delivered_at IS NULL")[0][0])
-            self.execute("UPDATE watch_outbox SET next_attempt = ? WHERE delivered_at IS NULL", (iso(now),))
+            n = int(self.execute("SELECT COUNT(*) FROM watch_outbox" + waiting, (iso(now),))[0][0])
+            self.execute("UPDATE watch_outbox SET next_attempt = ?" + waiting, (iso(now), iso(now)))
         return n
 
 

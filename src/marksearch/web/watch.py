@@ -370,23 +370,35 @@ def alerts_data(ws: WatchStore, *, portfolio: str | None, watch: int | None, new
             "alerts": [a.to_dict() for a in found]}
 
 
-@api_router.get("/alerts", response_model=AlertsOut, responses=_ANSWERS, summary="Alerts, newest first")
+@api_router.get("/alerts", response_model=AlertsOut, responses=_WITH_404, summary="Alerts, newest first")
 def list_alerts(request: Request, portfolio: Annotated[str | None, Query(max_length=100)] = None,
                 watch: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
                 new: Annotated[bool, Query(description="Only alerts not yet marked seen")] = False,
                 page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
                 per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 20) -> dict[str, Any]:
-    with _watch_store(request) as ws, _field("portfolio"):
-        return alerts_data(ws, portfolio=portfolio, watch=watch, new=new, page=page, per_page=per_page)
+    """A ``watch`` that names no watched mark is 404, as ``marksearch watch alerts --watch`` refuses it
+    (an empty list would read as a watched mark without alerts)."""
+    with _watch_store(request) as ws:
+        if watch is not None:
+            _existing_watch(ws, watch)
+        with _field("portfolio"):
+            return alerts_data(ws, portfolio=portfolio, watch=watch, new=new, page=page, per_page=per_page)
 
 
-@api_router.post("/alerts/seen", response_model=SeenOut, responses=_ANSWERS,
+@api_router.post("/alerts/seen", response_model=SeenOut, responses=_WITH_404,
                  summary="Mark alerts seen: these ids, or all new ones (of a portfolio)")
 def mark_seen(request: Request, body: SeenIn) -> dict[str, int]:
+    """An id that names no alert is 404, naming it, and none is marked, as ``marksearch watch seen``
+    refuses it (``marked_seen: 0`` would read as alerts seen already)."""
     if body.all == bool(body.ids):
         raise BadParameter("ids", "give alert ids, or all: true")
-    with _watch_store(request) as ws, _field("portfolio"):
-        return {"marked_seen": ws.mark_seen(ids=None if body.all else body.ids, portfolio=body.portfolio)}
+    with _watch_store(request) as ws:
+        if body.ids:
+            known = {a.id for a in ws.alerts(ids=body.ids)}
+            if missing := sorted(set(body.ids) - known):
+                raise NotFound(f"no alert {missing[0]}")
+        with _field("portfolio"):
+            return {"marked_seen": ws.mark_seen(ids=None if body.all else body.ids, portfolio=body.portfolio)}
 
 
 # -- the alerts page ------------------------------------------------------------------------------------------
