@@ -51,6 +51,24 @@ def test_ingest_show_stats_quarantine(tmp_path: Path) -> None:
     assert json.loads(out) == []
 
 
+def test_show_prints_priorities_seniorities_languages_and_each_owner_apart(tmp_path: Path) -> None:
+    db = str(tmp_path / "reg.sqlite")
+    files = [EUIPO / "018229318.xml", FORMATS / "st66" / "euipo_bulk_sample" / "018226259.xml",
+             FORMATS / "st66" / "uspto_tsdr_sn76044902_ST66.xml"]
+    code, _, _ = run("ingest", *map(str, files), "--db", db, "--quiet")
+    assert code == 0
+    _, out, _ = run("show", "EM", "018229318", "--db", db)
+    assert "priority       GB UK00003480419 2020-04-09" in out
+    assert "languages      en, fr" in out
+    _, out, _ = run("show", "EM", "018226259", "--db", db)
+    assert "seniority      FR 3917727 / 3917727 2012-05-03" in out
+    _, out, _ = run("show", "US", "76044902", "--db", db)
+    owners = [line for line in out.splitlines() if line.startswith("  owner")]
+    # the registrant and the owner at publication, at two addresses: no longer two equal lines
+    assert len(owners) == 2 and len(set(owners)) == 2
+    assert any("ORIGINAL REGISTRANT" in line and "Wolfeboro Falls" in line for line in owners)
+
+
 def test_kipris_designated_goods_saved_under_their_number_are_shown_with_their_record(tmp_path: Path) -> None:
     kipris = FORMATS / "kipris"
     info = tmp_path / "info.xml"

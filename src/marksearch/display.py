@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from marksearch.records import Record
+from marksearch.records import MarkDate, Record
 from marksearch.store import Stats
 
 if TYPE_CHECKING:
@@ -39,6 +39,11 @@ def record_text(record: Record) -> str:
         if value not in (None, "", ()):
             lines.append(f"  {label:<14} {shown(value)}")
 
+    for element in record.verbal_elements:
+        said = [f"{label} {value}" for label, value in (("language", element.language),
+                ("transliteration", element.transliteration), ("translation", element.translation)) if value]
+        if element.text != record.mark_text or said:
+            add("verbal", "; ".join([element.text, *said]))
     add("registration", record.registration_number)
     add("intl. reg.", record.international_registration_number)
     status = record.status.value
@@ -53,7 +58,15 @@ def record_text(record: Record) -> str:
     add("national cl.", ", ".join(record.national_classes))
     for p in record.parties:
         who = p.name or f"id {p.identifier}"
-        add(p.role, who + (f", {p.country}" if p.country else ""))
+        # the office's own role (ORIGINAL REGISTRANT, OWNER AT PUBLICATION) and the address tell
+        # apart the owners of one name that some offices list
+        add(p.role, ", ".join(x for x in (who, p.country, p.description, p.address) if x))
+    for priority in record.priorities:
+        add("priority", " ".join(x for x in (priority.country, priority.number, _date_text(priority.date)) if x))
+    for seniority in record.seniorities:
+        numbers = " / ".join(x for x in (seniority.application_number, seniority.registration_number) if x)
+        add("seniority", " ".join(x for x in (seniority.country, numbers, _date_text(seniority.date)) if x))
+    add("languages", ", ".join(record.languages))
     add("vienna", ", ".join(record.vienna_codes))
     for image in record.images:
         add("image", image)
@@ -65,6 +78,12 @@ def record_text(record: Record) -> str:
     if record.provenance:
         add("source", f"{record.provenance.source} {record.provenance.position}")
     return "\n".join(lines)
+
+
+def _date_text(date: MarkDate | None) -> str:
+    if date is None:
+        return ""
+    return date.value.isoformat() if date.value else (date.raw or "")
 
 
 def stats_text(stats: Stats, db: str) -> str:
