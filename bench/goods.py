@@ -124,6 +124,16 @@ CLASS_WORD_SETTINGS = [
     ("0.5, 20 terms, 95 %", 0.5, 20, 0.95),
 ]
 
+# The vote of the goods classes for an item whose head noun heads services in the base, and the
+# reverse ("dental services" is no dental apparatus): (label, kind_weight, kind_share).
+KIND_SETTINGS = [
+    ("1.0 (no gate)", 1.0, 0.95),
+    ("0.5, 95 %", 0.5, 0.95),
+    ("0.3, 95 % (default)", 0.3, 0.95),
+    ("0.3, 90 %", 0.3, 0.9),
+    ("0.1, 95 %", 0.1, 0.95),
+]
+
 
 # Settings of the WordNet features themselves, each needing a base built anew:
 # (label, depth, senses, weight of ``y:`` in the cosine, ``y:`` in naive Bayes, category vote).
@@ -157,6 +167,10 @@ def validation(reference: list[SourceTerm]) -> str:
         model = GoodsModel(class_word_weight=weight, class_word_support=support, class_word_share=share)
         score = score_terms(base, cases, model=model)
         class_word_rows.append([label, score.n, pct(score.top1_rate), pct(score.top3_rate)])
+    kind_rows = []
+    for label, weight, share in KIND_SETTINGS:
+        score = score_terms(base, cases, model=GoodsModel(kind_weight=weight, kind_share=share))
+        kind_rows.append([label, score.n, pct(score.top1_rate), pct(score.top3_rate)])
     feature_rows = [[label, *_feature_setting(train, cases, *setting)]
                     for label, *setting in FEATURE_SETTINGS]
     return (f"Validation split (`--validate`): {len({t.term_id for t in held})} further WIPO ids (10% of the "
@@ -170,6 +184,10 @@ def validation(reference: list[SourceTerm]) -> str:
               "(\"toy cookware\" for \"cookware\"; a word of at least so many terms of the base, so large a "
               "share of them in one class), with the defaults above:\n\n"
             + table(["class word weight", "n", "top-1", "top-3"], class_word_rows)
+            + "\n\nThe other kind's classes for an item whose head noun heads services (or goods) in the base "
+              "(at least 20 terms, so large a share of them in classes 35 to 45, or 1 to 34), with the "
+              "defaults above:\n\n"
+            + table(["kind gate", "n", "top-1", "top-3"], kind_rows)
             + "\n\nThe WordNet features (`marksearch.goods.senses`), on the same split, each with a base built "
               "anew:\n\n"
             + table(["WordNet features", "top-1", "top-3"], feature_rows))

@@ -292,6 +292,12 @@ def test_a_term_with_a_word_of_its_own_class_votes_less(text: str, nice_class: i
     assert dict(result.items[0].classes).get(elsewhere, 0.0) < dict(plain.items[0].classes)[elsewhere]
 
 
+@pytest.mark.parametrize("text", ["dental services", "moving services"])
+def test_a_service_item_is_not_put_in_a_goods_class(text: str) -> None:
+    assert GoodsModel(kind_weight=1.0).analyse(text).best_class in range(1, 35)  # what it got before
+    assert analyse(text).best_class in range(35, 46)
+
+
 def test_a_term_keeps_its_vote_when_the_item_says_its_class_word() -> None:
     assert analyse("toy cookware").best_class == 28
     assert analyse("retail services for cosmetics").best_class == 35

@@ -75,6 +75,7 @@ __all__ = [
 ]
 
 _CLASSES = 46  # index 0 unused, 1 to 45
+_FIRST_SERVICE_CLASS = 35  # Nice classes 1 to 34 are goods, 35 to 45 services
 
 # A match this close is the item itself: it lends the item its WIPO id and groups.
 SAME_TERM = 0.9
@@ -240,6 +241,9 @@ class GoodsModel:
     class_word_weight: float = 0.5
     class_word_support: int = 20
     class_word_share: float = 0.9
+    kind_weight: float = 0.3
+    kind_support: int = 20
+    kind_share: float = 0.95
     min_weight: float = 0.05
     max_classes: int = 5
     max_matches: int = 5
@@ -286,7 +290,31 @@ class GoodsModel:
             bayes = self._bayes(base, post, {f for f in feats if f[0] in BAYES_FEATURES})
             if bayes is not None:
                 votes = votes + self.bayes_weight * bayes
+        if self.kind_weight != 1.0:
+            votes = votes * self._kind_factor(base, post, feats)
         return rows, top, votes, vote
+
+    def _kind_factor(self, base: TermBase, post: Postings, feats: list[str]) -> npt.NDArray[np.float64]:
+        """Per class, :attr:`kind_weight` for the goods classes (1 to 34) when the item's head
+        noun heads services in the base (at least :attr:`kind_share` of its
+        :attr:`kind_support` or more terms are in classes 35 to 45: "dental services" is no
+        dental apparatus), and for the service classes when it heads goods; 1 elsewhere.  On the
+        validation split 0.3 gave top-1 69.6% and top-3 89.9%, against 69.5% and 89.8% without it
+        (bench/goods.py --validate): few held-back labels are of a head that the wrong kind's
+        terms outvote, but those that are ("dental services", 10 before) are wrong in kind."""
+        factor = np.ones(_CLASSES)
+        head = next((f for f in feats if f.startswith("h:")), None)
+        if head is None:
+            return factor
+        rows = _rows(post, head)
+        if len(rows) < self.kind_support:
+            return factor
+        services = float(np.mean(base.classes[rows] >= _FIRST_SERVICE_CLASS))
+        if services >= self.kind_share:
+            factor[1:_FIRST_SERVICE_CLASS] = self.kind_weight
+        elif services <= 1.0 - self.kind_share:
+            factor[_FIRST_SERVICE_CLASS:] = self.kind_weight
+        return factor
 
     def _modifier_factor(self, post: Postings, feats: list[str],
                          rows: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
