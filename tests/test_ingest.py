@@ -320,11 +320,14 @@ def test_a_csv_read_as_json_lines_is_an_error_not_a_file_of_bad_lines(tmp_path: 
     # every line of a CSV fails as JSON: it was quarantined line by line and the run exited 0
     table = tmp_path / "plain.csv"
     table.write_text("office,application_number,mark_text\nEM,C1,ALPHA\nEM,C2,BETA\n")
-    summary = ingest(open_store(":memory:"), [table], format="jsonl")
+    store = open_store(":memory:")
+    summary = ingest(store, [table], format="jsonl")
     (failed,) = summary.errors
     assert "no jsonl records found; the file looks like csv" in str(failed.error)
+    # the file is counted once, as that error: its lines are not also quarantined, now or for good
     counts = summary.counts
-    assert counts.read == counts.quarantined == 3  # the summary still adds up
+    assert counts.read == counts.quarantined == 0
+    assert store.quarantined() == [] and store.stats().quarantined == 0
     # a JSON Lines file whose every line is bad is still that format's file of bad lines
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"office": "EM"}\n{"office": "EM", "application_number": "1", "status": "live"}\n')

@@ -22,12 +22,14 @@ and the run goes on with the next file.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import functools
 import gc
 import io
 import multiprocessing
 import os
+import re
 import signal
 import sys
 import time
@@ -196,29 +198,65 @@ def ingest(
     return summary
 
 
-def _register_files(store: Store) -> Callable[[Path], bool] | None:
-    """A test for the register's own files beside its SQLite file.  The default register is
-    ``marksearch.sqlite`` in the current folder, so ``marksearch ingest .`` would otherwise
-    walk into its search index and quarantine the index's ``meta.json`` as a record."""
+def _register_files(store: Store) -> Callable[[Path], bool]:
+    """A test for files a folder's walk must not read as data: a register's own files beside its
+    SQLite file, and any register's search index.  The default register is ``marksearch.sqlite`` in
+    the current folder, so ``marksearch ingest .`` would otherwise walk into its search index and
+    quarantine the index's ``meta.json`` as a record; and a folder may hold other registers too."""
     from marksearch.goods.bases import cache_path
     from marksearch.search import index_folder
 
+    own: set[Path] = set()
+    inside: Path | None = None
     url = store.url
-    if url == ":memory:" or "://" in url:
-        return None
-    register = Path(url).resolve()
-    own = {Path(str(register) + end) for end in ("", "-wal", "-shm", "-journal")}
-    goods = cache_path(store)
-    if goods is not None:
-        own.add(goods.resolve())
-    index = index_folder(store)
-    inside = index.resolve() if index is not None else None
+    if url != ":memory:" and "://" not in url:
+        register = Path(url).resolve()
+        own = {Path(str(register) + end) for end in ("", "-wal", "-shm", "-journal")}
+        goods = cache_path(store)
+        if goods is not None:
+            own.add(goods.resolve())
+        index = index_folder(store)
+        inside = index.resolve() if index is not None else None
+
+    @functools.lru_cache(maxsize=4096)
+    def index_like(folder: Path) -> bool:
+        return _is_index_folder(folder)
 
     def skip(path: Path) -> bool:
         resolved = path.resolve()
-        return resolved in own or (inside is not None and resolved.is_relative_to(inside))
+        if resolved in own or (inside is not None and resolved.is_relative_to(inside)):
+            return True
+        if _is_register_file(path):
+            return True
+        return any(index_like(folder) for folder in path.parents)
 
     return skip
+
+
+_INDEX_NAME = re.compile(r"(?P<register>.+)\.index(?:\.(?:new|old)(?:-[\w-]*)?)?")
+_REGISTER_ENDS = ("-wal", "-shm", "-journal", ".goods.npz", ".index.lock")
+
+
+def _is_index_folder(folder: Path) -> bool:
+    """A marksearch search index (or one a process was writing): ``NAME.index`` beside a register
+    ``NAME``, or a folder whose ``meta.json`` is an index's."""
+    match = _INDEX_NAME.fullmatch(folder.name)
+    if match is not None and (folder.parent / match["register"]).is_file():
+        return True
+    meta = folder / "meta.json"
+    if not (meta.is_file() and (folder / "record_ids.npy").is_file()):
+        return False
+    try:
+        data = orjson.loads(meta.read_bytes()[:100_000])
+    except (OSError, orjson.JSONDecodeError):
+        return False
+    return isinstance(data, dict) and {"version", "seq", "office_codes"} <= data.keys()
+
+
+def _is_register_file(path: Path) -> bool:
+    """Another register's files beside it: its log, its goods base, its index lock."""
+    name = path.name
+    return any(name.endswith(end) and (path.parent / name[: -len(end)]).is_file() for end in _REGISTER_ENDS)
 
 
 # -- work units ----------------------------------------------------------------
@@ -386,9 +424,10 @@ def _ingest_source(
                     outcomes: Iterable[_Outcome] = _in_process(entries)
                 else:
                     outcomes = _placed(pool.map_ordered(_units(stream, head, chosen, source)))
-                _write(store, outcomes, batch_size, result, source.name)
-                if reader is not None and result.counts.read == result.counts.quarantined:
-                    _check_forced(reader, head, source.name)
+                # A file read with a --format it may not be in: what it quarantines is held back until
+                # it gives a record, so that a file reported as in another format leaves nothing behind.
+                wrong = _forced_mismatch(reader, head, source.name) if reader is not None else None
+                _write(store, outcomes, batch_size, result, source.name, wrong)
             finally:
                 result.bytes = stream.count
     except InputError as exc:
@@ -396,20 +435,24 @@ def _ingest_source(
     return result
 
 
-def _check_forced(reader: Reader, head: bytes, source: str) -> None:
-    """A file read with a ``--format`` that gave no record (nothing, or only quarantined lines: a
-    CSV read as JSON Lines fails every line), but that looks like another format, was read with
-    the wrong one: say so, rather than report the file as read."""
+def _forced_mismatch(reader: Reader, head: bytes, source: str) -> UnknownFormatError | None:
+    """The error of a file read with a ``--format`` it does not look like, should it give no record
+    (nothing, or only quarantined lines: a CSV read as JSON Lines fails every line): it was read
+    with the wrong format, which is said rather than the file reported as read."""
     try:
         looks = sniff(head, source)
     except UnknownFormatError:
-        return
-    if looks.name != reader.name:
-        raise UnknownFormatError(
-            f"no {reader.name} records found; the file looks like {looks.name} "
-            f"(leave out --format, or give --format {looks.name})",
-            source=source,
-        )
+        return None
+    if looks.name == reader.name:
+        return None
+    return UnknownFormatError(
+        f"no {reader.name} records found; the file looks like {looks.name} "
+        f"(leave out --format, or give --format {looks.name})",
+        source=source,
+    )
+
+
+HELD_REJECTIONS = 10_000  # a file in the wrong format is told by then, before its rejections fill memory
 
 
 def _placed(outcomes: Iterable[_Outcome]) -> Iterator[_Outcome]:
@@ -453,18 +496,35 @@ def _in_process(entries: Iterable[Entry]) -> Iterator[_Outcome]:
 
 
 def _write(
-    store: Store, outcomes: Iterable[_Outcome], batch_size: int, result: FileResult, source: str
+    store: Store, outcomes: Iterable[_Outcome], batch_size: int, result: FileResult, source: str,
+    wrong: UnknownFormatError | None = None,
 ) -> None:
+    """Write a file's outcomes in batches.  With ``wrong`` (the file does not look like the format
+    it is read in), its rejections are held until it gives anything else; a file that gives only
+    rejections then writes none of them and fails with ``wrong``."""
+    held: list[Item] | None = [] if wrong is not None else None
     for outcome in outcomes:
         items = outcome.items
         if any(isinstance(item, GoodsAddition) for item in items):
             result.additions += [item for item in items if isinstance(item, GoodsAddition)]
+        if held is not None:
+            if all(isinstance(item, Rejection) for item in items):
+                held += items
+                if outcome.error is None and len(held) <= HELD_REJECTIONS:
+                    continue
+                if outcome.error is None:
+                    raise cast(UnknownFormatError, wrong)
+                items = []  # a fatal error: what was read before it is kept, as in any file
+            items, held = held + items, None  # it gave a record: it is read in its format after all
+        if any(isinstance(item, GoodsAddition) for item in items):
             items = [item for item in items if not isinstance(item, GoodsAddition)]
         for start in range(0, len(items), batch_size):
             result.counts.add(store.write_prepared(items[start : start + batch_size]))
         if outcome.error is not None:
             # Whatever was read before a fatal error in the file is complete and valid: it is kept.
             raise _rebuild(outcome.error, source)
+    if held is not None and not result.additions:
+        raise cast(UnknownFormatError, wrong)
 
 
 def _start_worker(parent: int, load_tables: bool) -> None:
@@ -483,6 +543,9 @@ def _start_worker(parent: int, load_tables: bool) -> None:
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent:  # the writer died before prctl took effect
         os._exit(1)
+    # Ctrl-C reaches the terminal's whole process group: the writer stops the workers (_Pool.stop),
+    # and a worker that took it itself would only print a traceback of its own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if load_tables:  # a spawned worker; a forked one has the writer's
         _load_key_tables()
     gc.freeze()
@@ -512,9 +575,29 @@ class _Pool:
     def __enter__(self) -> _Pool:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        if self.executor is not None:
+    def __exit__(self, exc_type: type[BaseException] | None, *rest: object) -> None:
+        if self.executor is None:
+            return
+        if exc_type is not None and issubclass(exc_type, KeyboardInterrupt | SystemExit):
+            self.stop()
+        else:
             self.executor.shutdown(wait=True, cancel_futures=True)
+
+    def stop(self) -> None:
+        """End the workers now, without waiting for the pieces they are parsing (Ctrl-C): they
+        hold nothing that is written, and the writer commits only whole batches."""
+        executor = self.executor
+        if executor is None:
+            return
+        processes = list((getattr(executor, "_processes", None) or {}).values())
+        for process in processes:
+            with contextlib.suppress(OSError, ValueError, AttributeError):
+                process.kill()
+        executor.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            with contextlib.suppress(OSError, ValueError, AttributeError, AssertionError):
+                process.join(timeout=5)
+        self.executor = None
 
     def map_ordered(self, units: Iterator[_Unit]) -> Iterator[_Outcome]:
         if self.workers <= 1:

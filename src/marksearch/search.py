@@ -19,8 +19,13 @@ Its results are exactly those of the exhaustive reference
 from __future__ import annotations
 
 import datetime as dt
+import glob
+import os
+import secrets
 import shutil
-from collections.abc import Sequence
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -178,15 +183,36 @@ class Searcher:
     # -- keeping in step with the store ------------------------------------------
 
     def _open_segment(self) -> Segment:
-        if self.folder is not None and (self.folder / "meta.json").exists():
-            try:
-                segment = Segment.load(self.folder)
-            except (ValueError, OSError, KeyError):
-                segment = None  # an index from another version, or damaged: rebuild it
-            if segment is not None and segment.register == self._register() \
-                    and segment.seq <= self.store.last_seq():
-                return segment  # else the register was replaced under the index
-        return self.rebuild()
+        """The index kept beside the register, or one built now when it is missing, stale, damaged
+        or of another version or register.  Several processes may find it so at once: one builds
+        and saves it while the others wait (:func:`_index_lock`), then read what it saved."""
+        if self.folder is None:
+            return self.rebuild()
+        with _index_lock(self.folder, shared=True):  # never read while another process swaps it
+            segment = self._saved_segment()
+        if segment is not None:
+            return segment
+        with _index_lock(self.folder) as locked:
+            if locked:
+                segment = self._saved_segment()  # made by another process while this one waited
+                if segment is not None:
+                    return segment
+            return self._rebuild(held=locked)
+
+    def _saved_segment(self) -> Segment | None:
+        """The saved index when it is whole and this register's, else ``None``."""
+        assert self.folder is not None
+        try:
+            if not (self.folder / "meta.json").is_file():
+                return None
+            segment = Segment.load(self.folder)
+            if not _whole(segment):
+                return None
+        except Exception:  # noqa: BLE001 - damaged in any way (a file cut short: EOFError), or another version
+            return None
+        if segment.register == self._register() and segment.seq <= self.store.last_seq():
+            return segment
+        return None  # the register was replaced under the index
 
     def _register(self) -> str:
         """The store's register id, which the index keeps: a register deleted and made again at
@@ -196,21 +222,51 @@ class Searcher:
 
     def rebuild(self) -> Segment:
         """Build the segment from the whole store and persist it."""
+        return self._rebuild()
+
+    def _rebuild(self, *, held: bool | None = None) -> Segment:
+        """``held``: whether the caller holds the index lock (``None``: it is taken here to save)."""
         seq = self.store.last_seq()
         segment = build_segment(self.store.iter_index_rows(), seq=seq)
         segment.register = self._register()
         if self.folder is not None:
-            partial = self.folder.with_name(self.folder.name + ".new")
-            shutil.rmtree(partial, ignore_errors=True)
-            segment.save(partial)
-            shutil.rmtree(self.folder, ignore_errors=True)
-            partial.rename(self.folder)  # the old index stays whole until the new one is
-            segment = Segment.load(self.folder)
+            if held is not None:
+                segment = self._save(segment, locked=held)
+            else:
+                with _index_lock(self.folder) as taken:
+                    segment = self._save(segment, locked=taken)
         self.segment = segment
         self.seq = seq
         self.stale = np.zeros(segment.size, dtype=bool)
         self.delta = {}
         return segment
+
+    def _save(self, segment: Segment, *, locked: bool) -> Segment:
+        """Save ``segment`` as the register's index (the caller holds the index lock), and return it
+        as read back memory-mapped; the one built in memory when it cannot be saved.
+
+        It is written whole to a folder of this process's own, made durable, and only then put in
+        the place of the old one, which stays whole until then."""
+        assert self.folder is not None
+        folder = self.folder
+        if locked:
+            _remove_leftovers(folder)
+        partial = folder.with_name(f"{folder.name}.new-{os.getpid()}-{secrets.token_hex(4)}")
+        try:
+            partial.mkdir()
+            segment.save(partial)
+            _make_durable(partial)
+            _swap(partial, folder)
+        except OSError as exc:
+            _remove(partial)
+            _say(f"note: could not save the search index at {folder} ({exc.strerror or exc}); "
+                 "searching with one built in memory, which is built again on each run until it can be saved")
+            return segment
+        try:
+            saved = Segment.load(folder)
+        except Exception:  # noqa: BLE001 - read back wrong: the one in memory is the same
+            return segment
+        return saved if _whole(saved) else segment
 
     def refresh(self) -> int:
         """Apply the store's changes since the last look; returns how many were applied."""
@@ -308,6 +364,110 @@ class Searcher:
         recent = [row for rid, (_, row) in self.delta.items()
                   if _row_passes(row, flt) and (owner_ids is None or rid in owner_ids)]
         return allowed, recent
+
+
+# -- the index folder ------------------------------------------------------------------
+
+
+@contextmanager
+def _index_lock(folder: Path, *, shared: bool = False) -> Iterator[bool]:
+    """An advisory lock on the index beside a register (``flock`` on ``REGISTER.index.lock``):
+    exclusive to save it, shared to read it.  Yields whether it is held: where the lock file
+    cannot be made (a read-only folder, where no index can be saved either), the caller goes on
+    without it."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no lock
+        yield False
+        return
+    try:
+        handle = open(folder.with_name(folder.name + ".lock"), "a+b")  # noqa: SIM115 - held until the end
+    except OSError:
+        yield False
+        return
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
+        except OSError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _whole(segment: Segment) -> bool:
+    """Whether a loaded segment's columns agree on its size (a file cut short or replaced does not)."""
+    size = segment.size
+    columns = (segment.office, segment.status, segment.feature, segment.classes, segment.scripts, segment.filed)
+    if any(len(c) != size for c in columns) or len(segment.key_offsets) != size + 1:
+        return False
+    return size == 0 or int(segment.key_offsets[-1]) == len(segment.key_blob)
+
+
+def _remove_leftovers(folder: Path) -> None:
+    """Folders a process killed while saving left beside the index (the caller holds the lock, so
+    no other process is writing one), and the one fixed name earlier releases used."""
+    for left in folder.parent.glob(glob.escape(folder.name) + ".new*"):
+        _remove(left)
+    for left in folder.parent.glob(glob.escape(folder.name) + ".old-*"):
+        _remove(left)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        with suppress(OSError):
+            path.unlink()
+
+
+def _make_durable(folder: Path) -> None:
+    """fsync a saved index's files and folder, so that a power loss after the swap does not leave
+    an index of empty files in the place of a whole one."""
+    for path in folder.iterdir():
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    _fsync_folder(folder)
+
+
+def _fsync_folder(folder: Path) -> None:
+    with suppress(OSError):  # not every file system lets a folder be opened for it
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _swap(new: Path, folder: Path) -> None:
+    """Put the folder ``new`` in the place of ``folder`` (whatever is there: an index, a file, nothing).
+    Processes that mapped the old index's files keep reading them after they are removed."""
+    old = None
+    if folder.exists() or folder.is_symlink():
+        old = folder.with_name(f"{folder.name}.old-{os.getpid()}")
+        _remove(old)
+        folder.rename(old)
+    try:
+        new.rename(folder)
+    except OSError:
+        if old is not None:
+            with suppress(OSError):
+                old.rename(folder)
+        raise
+    _fsync_folder(folder.parent)
+    if old is not None:
+        _remove(old)
+
+
+def _say(line: str) -> None:
+    """A note for the person running marksearch, on standard error."""
+    with suppress(OSError, ValueError):
+        print(f"marksearch: {line}", file=sys.stderr)
 
 
 def _row_passes(row: IndexRow, flt: Filter) -> bool:

@@ -76,7 +76,7 @@ def open_store(db: str | None = None, *, create: bool = True) -> Store:
             return SQLiteStore(path)
         if not create and not Path(path).expanduser().exists():
             raise UsageError(f"no register at {path} (`marksearch ingest` or `marksearch demo` makes one)")
-        return SQLiteStore(Path(path).expanduser())
+        return SQLiteStore(Path(path).expanduser(), create=create)
     if scheme.lower() in PG_SCHEMES:
         return _postgres(target, create)
     raise UsageError(

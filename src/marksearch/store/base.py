@@ -29,7 +29,7 @@ from marksearch.store.packing import pack, unpack
 from marksearch.text.fold import strip_diacritics
 
 __all__ = ["Change", "IndexRow", "Prepared", "Quarantined", "Stats", "Store", "StoredRecord", "WriteCounts",
-           "bare_number", "owner_form", "stored_keys"]
+           "bare_number", "owner_form", "record_owners", "stored_keys"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,9 +85,7 @@ class Prepared:
             keys=keys if keys is None or isinstance(keys, bytes) else _dumps(keys),
             source=prov.source if prov else "",
             position=prov.position if prov else "",
-            owners=owner_form(" | ".join(
-                dict.fromkeys(p.name or p.identifier or "" for p in record.parties_in("applicant", "owner"))
-            )),
+            owners=record_owners(record),
             has_goods=bool(record.goods),
         )
 
@@ -98,6 +96,12 @@ class Prepared:
 
 Item = Prepared | Deletion | Rejection | GoodsAddition
 """What a store writes."""
+
+
+def record_owners(record: Record) -> str:
+    """A record's applicant and owner names, " | "-joined in :func:`owner_form`, as stored for the owner filter."""
+    return owner_form(" | ".join(
+        dict.fromkeys(p.name or p.identifier or "" for p in record.parties_in("applicant", "owner"))))
 
 
 def owner_form(names: str) -> str:

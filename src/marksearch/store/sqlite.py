@@ -8,13 +8,20 @@ readers are not blocked while an ingest writes.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import os
 import sqlite3
 import uuid
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import orjson
 
 from marksearch.errors import StoreError
-from marksearch.records import Deletion, Rejection
+from marksearch.records import Deletion, Record, Rejection
 from marksearch.store.base import (
     Change,
     IndexRow,
@@ -27,9 +34,11 @@ from marksearch.store.base import (
     WriteCounts,
     bare_number,
     owner_form,
+    record_owners,
     stored_from_row,
     stored_keys,
 )
+from marksearch.store.packing import unpack
 from marksearch.versions import KEYS_VERSION
 
 __all__ = ["SCHEMA_VERSION", "SQLiteStore"]
@@ -40,7 +49,9 @@ SCHEMA_VERSION = 4
 # 3: tombstones: the as_of of each deleted key, so that an older version read later does not
 #    bring the record back.  A register of schema 1 or 2 gets the (empty) table on opening.
 # 4: records.owners holds the names in owner_form (case folded in any script, no diacritics); a
-#    register of an earlier schema has its column folded on opening.
+#    register of an earlier schema has its column folded on opening.  The first releases of schema 1
+#    had no owners column at all (it came later without a new version): it is added, and filled
+#    from the records, on opening.
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -109,54 +120,132 @@ class SQLiteStore(Store):
     0
     """
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, create: bool = True) -> None:
+        """``create=False`` (the commands that only read) opens only a file that is a marksearch
+        register, and writes nothing to any other: an empty file, or another application's
+        SQLite database, is refused with a :class:`StoreError`.  A register in a folder that
+        cannot be written (a read-only mount) is then opened read-only."""
         self.path = str(path)
         self.url = self.path
+        self.read_only = False
+        self._derived_id: str | None = None
+        self._id_kept = False  # whether this register is known to keep its register_id
+        target = self.path
+        uri = False
         if self.path != ":memory:":
-            parent = Path(self.path).expanduser().resolve().parent
+            file = Path(self.path).expanduser().resolve()
+            parent = file.parent
             if not parent.is_dir():
                 raise StoreError(f"cannot create the register {self.path}: folder {parent} does not exist")
+            if not create:
+                _check_register_file(file, self.path)
+                if not _folder_writable(parent):
+                    target, uri = self._read_only_uri(file, parent), True
+                    self.read_only = True
         try:
-            self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-            # A new register gets 16 KB pages (a no-op on an existing one): records of about
-            # 18 KB, packed, then take one page and one overflow page instead of five pages,
-            # which made bulk writes cheaper in an ad-hoc trial.
-            self.db.execute("PRAGMA page_size=16384")
+            self.db = sqlite3.connect(target, uri=uri, isolation_level=None, check_same_thread=False)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot open the register {self.path}: {_problem(exc, self.path)}") from None
+        try:
+            if not create and not self._is_register():
+                raise StoreError(
+                    f"{self.path} is not a marksearch register (an SQLite database without marksearch's "
+                    "tables); it was left as it was: give the path of a register, or make one with "
+                    "`marksearch ingest`")
             # SQLite's default page cache, 2 MB, holds 128 such pages: a bulk write then reads
             # the pages of its indexes back from the OS again and again, which shows as system
             # time once the register outgrows the OS page cache.  64 MB, used only as filled.
             self.db.execute("PRAGMA cache_size=-65536")
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA foreign_keys=ON")
             self.db.execute("PRAGMA busy_timeout=30000")
+            if not self.read_only:
+                # A new register gets 16 KB pages (a no-op on an existing one): records of about
+                # 18 KB, packed, then take one page and one overflow page instead of five pages,
+                # which made bulk writes cheaper in an ad-hoc trial.
+                self.db.execute("PRAGMA page_size=16384")
+                self.db.execute("PRAGMA journal_mode=WAL")
+                self.db.execute("PRAGMA synchronous=NORMAL")
             self._migrate()
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"cannot open the register {self.path}: {exc}") from None
+        except (sqlite3.DatabaseError, StoreError) as exc:
+            self.db.close()
+            if isinstance(exc, StoreError):
+                raise
+            raise StoreError(f"cannot open the register {self.path}: {_problem(exc, self.path)}") from None
+
+    def _read_only_uri(self, file: Path, parent: Path) -> str:
+        """How to open a register whose folder cannot be written.  SQLite cannot open a WAL-mode
+        file read-only without a ``-shm`` file beside it that it may create; a register whose log
+        is checkpointed (no ``-wal`` file, or an empty one: every closed register) is opened as
+        immutable, which needs none (and which assumes that no one else writes to it meanwhile, as
+        no one can on a read-only mount)."""
+        wal = Path(str(file) + "-wal")
+        name = quote(str(file))
+        if wal.exists() and wal.stat().st_size > 0:
+            if Path(str(file) + "-shm").exists():
+                return f"file:{name}?mode=ro"
+            raise StoreError(
+                f"cannot open the register {self.path}: its folder {parent} is read-only and the register "
+                "has changes not yet checkpointed into it (a -wal file); open it once where its folder can "
+                "be written (any marksearch command does), or copy the register with its -wal file to a "
+                "writable folder")
+        return f"file:{name}?mode=ro&immutable=1"
+
+    def _is_register(self) -> bool:
+        """Whether the open file holds marksearch's tables (read without writing anything)."""
+        row = self.db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'").fetchone()
+        if row is None:
+            return False
+        return self.db.execute("SELECT 1 FROM meta WHERE key='schema_version'").fetchone() is not None
 
     def _migrate(self) -> None:
         row = None
         try:
             row = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-        except sqlite3.OperationalError:
-            pass  # a new file: no meta table yet
+        except sqlite3.OperationalError as exc:
+            if "no such table" not in str(exc):
+                raise
+            # a new file: no meta table yet
         if row is not None and int(row[0]) > SCHEMA_VERSION:
             raise StoreError(
                 f"the register {self.path} was written by a newer marksearch "
                 f"(schema {row[0]}, this one knows {SCHEMA_VERSION})"
             )
-        if row is None or int(row[0]) < SCHEMA_VERSION:
-            # executescript commits on its own, so the transaction is spelled out in the script.
-            # Schema 1 needs no change of its tables: its text rows stay readable beside packed ones.
-            # A new register is keyed by this version; an older one keeps what it had (1 if nothing).
-            new = "" if row is not None else f"INSERT OR IGNORE INTO meta VALUES ('keys_version', '{KEYS_VERSION}');"
-            if row is not None and int(row[0]) < 4:  # owner names as the owner filter now compares them
-                self.db.create_function("marksearch_owner_form", 1, owner_form, deterministic=True)
+        if row is not None and int(row[0]) == SCHEMA_VERSION:
+            return
+        if self.read_only:
+            raise StoreError(
+                f"the register {self.path} was written by an earlier marksearch and must be upgraded once, "
+                f"but its folder is read-only: run any marksearch command on it where it can be written")
+        # executescript commits on its own, so the transaction is spelled out in the script.
+        # Schema 1 needs no change of its tables: its text rows stay readable beside packed ones.
+        # A new register is keyed by this version; an older one keeps what it had (1 if nothing).
+        new = "" if row is not None else (
+            f"INSERT OR IGNORE INTO meta VALUES ('keys_version', '{KEYS_VERSION}');"
+            f"INSERT OR IGNORE INTO meta VALUES ('register_id', '{uuid.uuid4().hex}');")
+        if row is not None and int(row[0]) < 4:  # owner names as the owner filter now compares them
+            columns = {r[1] for r in self.db.execute("PRAGMA table_info(records)")}
+            self.db.create_function("marksearch_owner_form", 1, owner_form, deterministic=True)
+            if "owners" not in columns:
+                # the first releases of schema 1 had no owners column: made from the records themselves
+                self.db.create_function("marksearch_owners", 1, _owners_of_data, deterministic=True)
+                new += ("ALTER TABLE records ADD COLUMN owners TEXT NOT NULL DEFAULT '';"
+                        "UPDATE records SET owners = marksearch_owners(data);")
+            else:
                 new += "UPDATE records SET owners = marksearch_owner_form(owners) WHERE owners <> '';"
-            self.db.executescript(
-                "BEGIN IMMEDIATE;" + _SCHEMA + "INSERT OR REPLACE INTO meta VALUES "
-                f"('schema_version', '{SCHEMA_VERSION}');" + new + " COMMIT;"
-            )
+        self.db.executescript(
+            "BEGIN IMMEDIATE;" + _SCHEMA + "INSERT OR REPLACE INTO meta VALUES "
+            f"('schema_version', '{SCHEMA_VERSION}');" + new + " COMMIT;"
+        )
+
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        """SQLite's errors while reading (a damaged file, a register locked past the busy timeout)
+        as a :class:`StoreError` with a message for people."""
+        try:
+            yield
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot read the register {self.path}: {_problem(exc, self.path)}") from None
 
     def _transaction(self) -> _Tx:
         return _Tx(self.db)
@@ -168,6 +257,8 @@ class SQLiteStore(Store):
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         try:
             with self._transaction():
+                if not self._id_kept:  # a register of an earlier release gets its id from its first writer
+                    self.db.execute("INSERT OR IGNORE INTO meta VALUES ('register_id', ?)", (uuid.uuid4().hex,))
                 for item in self.completed(items):
                     if isinstance(item, Prepared):
                         self._put(item, now, counts)
@@ -177,7 +268,8 @@ class SQLiteStore(Store):
                         self._quarantine(item, now)
                         counts.quarantined += 1
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"cannot write to the register {self.path}: {exc}") from None
+            raise StoreError(f"cannot write to the register {self.path}: {_problem(exc, self.path)}") from None
+        self._id_kept = True
         return counts
 
     def _put(self, p: Prepared, now: str, counts: WriteCounts) -> None:
@@ -259,7 +351,7 @@ class SQLiteStore(Store):
                     self.db.execute("UPDATE records SET keys=?, seq=? WHERE id=?", (keys.decode(), seq, row.id))
                     done += 1
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"cannot write to the register {self.path}: {exc}") from None
+            raise StoreError(f"cannot write to the register {self.path}: {_problem(exc, self.path)}") from None
         return done
 
     def _delete(self, deletion: Deletion, counts: WriteCounts) -> None:
@@ -299,33 +391,60 @@ class SQLiteStore(Store):
         )
 
     # -- reading -------------------------------------------------------------
+    # Every read runs in _reading: a damaged file or a register locked too long is a StoreError.
 
     _COLUMNS = "id, data, keys, seq, source, position, ingested_at"
 
+    def _stored(self, row: tuple[Any, ...]) -> StoredRecord:
+        """A record row read back; one whose bytes are damaged (which SQLite does not check) is a StoreError."""
+        try:
+            return stored_from_row(row)
+        except Exception as exc:  # noqa: BLE001 - zstd, JSON or record errors alike
+            raise StoreError(f"cannot read record {row[0]} of the register {self.path}: {exc}: the file is "
+                             "damaged; restore it from a backup, or ingest the office files again into a new "
+                             "register") from None
+
+    def _keys(self, record_id: int, keys: str | bytes | None) -> dict[str, Any] | None:
+        try:
+            return stored_keys(keys)
+        except ValueError as exc:
+            raise StoreError(f"cannot read the text keys of record {record_id} of the register {self.path}: "
+                             f"{exc}: the file is damaged; restore it from a backup, or ingest the office files again into a "
+                             "new register") from None
+
+    def _all(self, sql: str, params: Sequence[object] = ()) -> list[Any]:
+        """The rows of a query, read whole."""
+        with self._reading():
+            return self.db.execute(sql, params).fetchall()
+
+    def _one(self, sql: str, params: Sequence[object] = ()) -> Any:
+        with self._reading():
+            return self.db.execute(sql, params).fetchone()
+
     def get(self, office: str, application_number: str) -> StoredRecord | None:
-        row = self.db.execute(
+        row = self._one(
             f"SELECT {self._COLUMNS} FROM records WHERE office=? AND application_number=?",
             (office, application_number),
-        ).fetchone()
-        return stored_from_row(row) if row else None
+        )
+        return self._stored(row) if row else None
 
     def numbers_like(self, office: str, application_number: str, limit: int = 5) -> list[str]:
         bare = bare_number(application_number)
-        rows = self.db.execute(
+        rows = self._all(
             "SELECT application_number FROM records WHERE office=? AND upper(ltrim(application_number, '0'))=upper(?) "
-            "ORDER BY application_number LIMIT ?", (office, bare, limit)).fetchall()
+            "ORDER BY application_number LIMIT ?", (office, bare, limit))
         return [r[0] for r in rows]
 
     def iter_records(self, *, after_id: int = 0) -> Iterator[StoredRecord]:
         last = after_id
         while True:
-            rows = self.db.execute(
+            rows = self._all(
                 f"SELECT {self._COLUMNS} FROM records WHERE id > ? ORDER BY id LIMIT 1000", (last,)
-            ).fetchall()
+            )
             if not rows:
                 return
             for row in rows:
-                yield stored_from_row(row)
+                yield self._stored(row)
             last = rows[-1][0]
 
     def iter_index_rows(self, *, after_id: int = 0, ids: Sequence[int] | None = None) -> Iterator[IndexRow]:
@@ -344,12 +463,12 @@ class SQLiteStore(Store):
             last = rows[-1].id
 
     def _index_rows(self, where: str, params: Sequence[object]) -> Iterator[IndexRow]:
-        rows = self.db.execute(
+        rows = self._all(
             "SELECT r.id, r.office, r.application_number, r.status, r.feature, r.filing_date, r.keys, "
             "(SELECT group_concat(nice_class) FROM record_classes c WHERE c.record_id = r.id) "
             f"FROM records r WHERE {where}",
             params,
-        ).fetchall()
+        )
         for rid, office, number, status, feature, filing, keys, classes in rows:
             yield IndexRow(
                 id=int(rid),
@@ -359,7 +478,7 @@ class SQLiteStore(Store):
                 feature=feature,
                 filing_date=filing,
                 nice_classes=tuple(sorted(int(c) for c in classes.split(","))) if classes else (),
-                keys=stored_keys(keys),
+                keys=self._keys(rid, keys),
             )
 
     def owner_ids(self, owner: str) -> list[int]:
@@ -367,9 +486,7 @@ class SQLiteStore(Store):
         if not owner:  # only marks that fold away (a lone accent): no name holds it
             return []
         pattern = "%" + owner.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        rows = self.db.execute(
-            "SELECT id FROM records WHERE owners LIKE ? ESCAPE '\\' ORDER BY id", (pattern,)
-        )
+        rows = self._all("SELECT id FROM records WHERE owners LIKE ? ESCAPE '\\' ORDER BY id", (pattern,))
         return [int(r[0]) for r in rows]
 
     def get_by_ids(self, ids: Sequence[int]) -> dict[int, StoredRecord]:
@@ -377,80 +494,104 @@ class SQLiteStore(Store):
         for start in range(0, len(ids), 500):
             chunk = list(ids[start : start + 500])
             marks = ",".join("?" * len(chunk))
-            rows = self.db.execute(f"SELECT {self._COLUMNS} FROM records WHERE id IN ({marks})", chunk)
-            for row in rows:
-                stored = stored_from_row(row)
+            for row in self._all(f"SELECT {self._COLUMNS} FROM records WHERE id IN ({marks})", chunk):
+                stored = self._stored(row)
                 found[stored.id] = stored
         return found
 
     def changes(self, *, after_seq: int = 0, limit: int = 10_000) -> list[Change]:
-        rows = self.db.execute(
+        rows = self._all(
             "SELECT seq, op, office, application_number, record_id FROM changes "
             "WHERE seq > ? ORDER BY seq LIMIT ?",
             (after_seq, limit),
-        ).fetchall()
+        )
         return [Change(*row) for row in rows]
 
     def history(self, office: str, application_number: str) -> list[Change]:
-        rows = self.db.execute(
+        rows = self._all(
             "SELECT seq, op, office, application_number, record_id FROM changes "
             "WHERE office=? AND application_number=? ORDER BY seq", (office, application_number))
         return [Change(int(seq), op, o, n, int(rid)) for seq, op, o, n, rid in rows]
 
     def currency(self) -> list[tuple[str, int, str | None, str | None]]:
-        rows = self.db.execute(
+        rows = self._all(
             "SELECT office, COUNT(*), MAX(ingested_at), MAX(COALESCE(as_of, filing_date)) "
             "FROM records GROUP BY office ORDER BY COUNT(*) DESC, office")
         return [(str(o), int(n), i, d) for o, n, i, d in rows]
 
     def last_seq(self) -> int:
-        row = self.db.execute("SELECT COALESCE(MAX(seq), 0) FROM changes").fetchone()
+        row = self._one("SELECT COALESCE(MAX(seq), 0) FROM changes")
         return int(row[0])
 
     def keys_version(self) -> int:
-        row = self.db.execute("SELECT value FROM meta WHERE key='keys_version'").fetchone()
+        row = self._one("SELECT value FROM meta WHERE key='keys_version'")
         return int(row[0]) if row else 1
 
     @property
     def register_id(self) -> str:
-        """A random id kept in the register, made the first time it is asked for (as PostgreSQL's is
-        made with the schema): a register made again at the same path is another register, and the
-        goods base cached beside the old one is not its own."""
+        """A random id kept in the register, made with it (as PostgreSQL's is made with the schema):
+        a register made again at the same path is another register, and the goods base and index
+        kept beside the old one are not its own.
+
+        A register made before the id was (or by a bare ingest of an earlier release) gets one here
+        only when that costs no wait: a reader never waits behind a writer, nor writes to a register
+        opened read-only.  Until then its id is derived from its first change, which a register made
+        anew does not share (the time it was written is part of it)."""
         query = "SELECT value FROM meta WHERE key='register_id'"
-        row = self.db.execute(query).fetchone()
-        if row is None:
-            self.db.execute("INSERT OR IGNORE INTO meta VALUES ('register_id', ?)", (uuid.uuid4().hex,))
-            row = self.db.execute(query).fetchone()
-        return str(row[0])
+        row = self._one(query)
+        if row is not None:
+            return str(row[0])
+        if not self.read_only and self._try_write_id():
+            row = self._one(query)
+            if row is not None:
+                return str(row[0])
+        if self._derived_id is None:
+            first = self._one("SELECT c.seq, c.office, c.application_number, r.ingested_at FROM changes c "
+                              "LEFT JOIN records r ON r.id = c.record_id ORDER BY c.seq LIMIT 1")
+            self._derived_id = "derived-" + hashlib.sha256(repr(first).encode()).hexdigest()[:32]
+        return self._derived_id
+
+    def _try_write_id(self) -> bool:
+        """Write a register id if the write lock is free now; never wait for it."""
+        try:
+            self.db.execute("PRAGMA busy_timeout=0")
+            try:
+                with self._transaction():
+                    self.db.execute("INSERT OR IGNORE INTO meta VALUES ('register_id', ?)", (uuid.uuid4().hex,))
+            finally:
+                self.db.execute("PRAGMA busy_timeout=30000")
+        except sqlite3.DatabaseError:
+            return False  # busy, or the file cannot be written: derived instead
+        return True
 
     def set_keys_version(self, version: int) -> None:
         try:
             with self._transaction():
                 self.db.execute("INSERT OR REPLACE INTO meta VALUES ('keys_version', ?)", (str(version),))
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"cannot write to the register {self.path}: {exc}") from None
+            raise StoreError(f"cannot write to the register {self.path}: {_problem(exc, self.path)}") from None
 
     def stats(self) -> Stats:
         def grouped(column: str) -> dict[str, int]:
-            rows = self.db.execute(
+            rows = self._all(
                 f"SELECT {column}, COUNT(*) FROM records GROUP BY {column} ORDER BY COUNT(*) DESC, {column}"
             )
             return {str(k): int(n) for k, n in rows}
 
-        classes = self.db.execute(
+        classes = self._all(
             "SELECT nice_class, COUNT(*) FROM record_classes GROUP BY nice_class ORDER BY nice_class"
         )
         return Stats(
-            total=int(self.db.execute("SELECT COUNT(*) FROM records").fetchone()[0]),
+            total=int(self._one("SELECT COUNT(*) FROM records")[0]),
             by_office=grouped("office"),
             by_status=grouped("status"),
             by_feature=grouped("feature"),
             by_class={int(c): int(n) for c, n in classes},
-            quarantined=int(self.db.execute("SELECT COUNT(*) FROM quarantine").fetchone()[0]),
+            quarantined=int(self._one("SELECT COUNT(*) FROM quarantine")[0]),
         )
 
     def quarantined(self) -> list[Quarantined]:
-        rows = self.db.execute(
+        rows = self._all(
             "SELECT source, position, reason, excerpt, first_seen, times_seen FROM quarantine ORDER BY id"
         )
         return [Quarantined(Rejection(s, p, r, e), first, int(n)) for s, p, r, e, first, n in rows]
@@ -462,6 +603,53 @@ class SQLiteStore(Store):
 
     def close(self) -> None:
         self.db.close()
+
+
+def _check_register_file(file: Path, shown: str) -> None:
+    """Refuse, before SQLite opens it, a file that cannot be a register: an empty one (SQLite would
+    take it for a new database) or a folder."""
+    if file.is_dir():
+        raise StoreError(f"{shown} is a folder, not a marksearch register")
+    try:
+        size = file.stat().st_size
+    except OSError as exc:
+        raise StoreError(f"cannot open the register {shown}: {exc.strerror or exc}") from None
+    if size == 0:
+        raise StoreError(f"{shown} is an empty file, not a marksearch register; it was left as it was: give "
+                         "the path of a register, or make one with `marksearch ingest`")
+
+
+def _folder_writable(folder: Path) -> bool:
+    """Whether files can be made in ``folder`` (SQLite makes a register's -wal and -shm there)."""
+    if not os.access(folder, os.W_OK):
+        return False
+    try:
+        return not os.statvfs(folder).f_flag & os.ST_RDONLY  # root may "write" to a read-only mount
+    except OSError:
+        return True
+
+
+def _problem(exc: sqlite3.DatabaseError, path: str) -> str:
+    """SQLite's words, with what to do where they do not say it."""
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        return (f"{text}: another process has been writing to it for longer than marksearch waits "
+                "(an ingest?); try again when it is done")
+    if "malformed" in text or "not a database" in text or "corrupt" in text:
+        return (f"{text}: the file is damaged; restore it from a backup, or ingest the office files "
+                "again into a new register")
+    if "readonly" in text or "read-only" in text or "unable to open" in text:
+        return (f"{text}: check that the register and its folder {Path(path).parent} can be "
+                "written, or copy the register to a folder that can")
+    return text
+
+
+def _owners_of_data(data: str | bytes) -> str:
+    """A stored record's owner names in owner_form (for a register made before the column was)."""
+    try:
+        return record_owners(Record.from_dict(orjson.loads(unpack(data))))
+    except Exception:  # noqa: BLE001 - a record that does not read stays without owner names
+        return ""
 
 
 class _Tx:
