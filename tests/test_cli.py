@@ -260,3 +260,15 @@ def test_control_characters_in_a_mark_do_not_reach_the_terminal(tmp_path: Path) 
         assert not any(c in out for c in "\u001b\u202e\r"), out
         assert not any(row.startswith("FAKE LINE") for row in out.splitlines()), out
         assert "\\u001b[2J" in out
+
+
+def test_an_interrupted_ingest_says_what_is_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from marksearch import ingest as ingest_mod
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ingest_mod, "ingest", interrupted)
+    result = CliRunner().invoke(cli, ["ingest", str(EUIPO), "--db", str(tmp_path / "r.sqlite"), "--quiet"])
+    assert result.exit_code == 130
+    assert "interrupted; the batches written so far are kept" in result.stderr

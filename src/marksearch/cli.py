@@ -94,15 +94,20 @@ def ingest(
     from marksearch import ingest as ingest_mod
 
     with user_errors(), open_store(db) as store, _progress(quiet or as_json) as (on_bytes, on_file):
-        summary = ingest_mod.ingest(
-            store,
-            list(paths),
-            format=fmt,
-            batch_size=batch_size,
-            workers=workers,
-            on_bytes=on_bytes,
-            on_file=on_file,
-        )
+        try:
+            summary = ingest_mod.ingest(
+                store,
+                list(paths),
+                format=fmt,
+                batch_size=batch_size,
+                workers=workers,
+                on_bytes=on_bytes,
+                on_file=on_file,
+            )
+        except KeyboardInterrupt:
+            click.echo("\nmarksearch: interrupted; the batches written so far are kept, and running the "
+                       "same ingest again completes it", err=True)
+            sys.exit(130)
         from marksearch.watch.cli import after_ingest
 
         # the new and changed filings against every watched mark, and the webhooks that are due
