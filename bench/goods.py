@@ -124,8 +124,8 @@ CLASS_WORD_SETTINGS = [
     ("0.5, 20 terms, 95 %", 0.5, 20, 0.95),
 ]
 
-# The vote of the goods classes for an item whose head noun heads services in the base, and the
-# reverse ("dental services" is no dental apparatus): (label, kind_weight, kind_share).
+# The vote of the goods classes for an item whose head noun heads services in the base ("dental
+# services" is no dental apparatus): (label, kind_weight, kind_share).
 KIND_SETTINGS = [
     ("1.0 (no gate)", 1.0, 0.95),
     ("0.5, 95 %", 0.5, 0.95),
@@ -184,9 +184,8 @@ def validation(reference: list[SourceTerm]) -> str:
               "(\"toy cookware\" for \"cookware\"; a word of at least so many terms of the base, so large a "
               "share of them in one class), with the defaults above:\n\n"
             + table(["class word weight", "n", "top-1", "top-3"], class_word_rows)
-            + "\n\nThe other kind's classes for an item whose head noun heads services (or goods) in the base "
-              "(at least 20 terms, so large a share of them in classes 35 to 45, or 1 to 34), with the "
-              "defaults above:\n\n"
+            + "\n\nThe goods classes for an item whose head noun heads services in the base (at least 20 "
+              "terms, so large a share of them in classes 35 to 45), with the defaults above:\n\n"
             + table(["kind gate", "n", "top-1", "top-3"], kind_rows)
             + "\n\nThe WordNet features (`marksearch.goods.senses`), on the same split, each with a base built "
               "anew:\n\n"
