@@ -164,7 +164,7 @@ def _changed_ids(store: Store, since: int) -> list[int]:
         for change in changes:
             if change.op == "delete":
                 ids.pop(change.record_id, None)
-            else:
+            elif change.op != "rekey":  # new text keys change no goods
                 ids[change.record_id] = None
         since = changes[-1].seq
         if len(ids) > REBUILD_AT:

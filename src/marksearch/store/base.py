@@ -218,7 +218,7 @@ class Change:
     """One entry of the change sequence: a record inserted, updated or deleted."""
 
     seq: int
-    op: str  # "insert", "update" or "delete"
+    op: str  # "insert", "update", "delete", or "rekey" (new text keys only: ``marksearch rekey``)
     office: str
     application_number: str
     record_id: int

@@ -394,7 +394,7 @@ class PostgresStore(Store):
                     return 0
                 first = self.db.execute("SELECT COALESCE(max(seq), 0) FROM changes").fetchone()
                 seq = int(first[0]) if first else 0
-                changes = [(seq + i + 1, "update", row.office, row.application_number, row.id)
+                changes = [(seq + i + 1, "rekey", row.office, row.application_number, row.id)
                            for i, (row, _) in enumerate(kept)]
                 with self.db.cursor() as cur:
                     cur.executemany("UPDATE records SET keys = %s, seq = %s WHERE id = %s",

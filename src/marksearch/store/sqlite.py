@@ -347,7 +347,7 @@ class SQLiteStore(Store):
                                            (row.id, row.office, row.application_number)).fetchone()
                     if held is None or stored_keys(held[0]) != row.keys:
                         continue  # deleted or written since it was read: those keys are not to be replaced
-                    seq = self._log("update", row.office, row.application_number, row.id)
+                    seq = self._log("rekey", row.office, row.application_number, row.id)
                     self.db.execute("UPDATE records SET keys=?, seq=? WHERE id=?", (keys.decode(), seq, row.id))
                     done += 1
         except sqlite3.DatabaseError as exc:

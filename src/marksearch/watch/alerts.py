@@ -104,21 +104,21 @@ def run_watches(store: Store, *, clock: Clock = utcnow, page: int = PAGE) -> Run
         if not changes:
             return summary
         latest: dict[int, int] = {}  # record id -> the sequence number of its last change in the page
-        inserted: dict[int, int] = {}  # record id -> the sequence number of its insert in the page
+        written: dict[int, int] = {}  # record id -> that of its last insert or update in the page (not a rekey)
         for change in changes:
             if change.op == "delete":
                 latest.pop(change.record_id, None)
-                inserted.pop(change.record_id, None)
+                written.pop(change.record_id, None)
             else:
                 latest[change.record_id] = change.seq
-                if change.op == "insert":
-                    inserted[change.record_id] = change.seq
+                if change.op != "rekey":
+                    written[change.record_id] = change.seq
         rows = list(store.iter_index_rows(ids=sorted(latest)))
         summary.filings += len(rows)
         matches = [m for m in index.match(rows) if latest[m.record_id] > watches[m.watch_id].since_seq]
 
         def filed_since(watch: Watch, stored: StoredRecord) -> bool:
-            return inserted.get(stored.id, 0) > watch.since_seq or written_since(stored, watch)
+            return written.get(stored.id, 0) > watch.since_seq or written_since(stored, watch)
 
         _save(ws, watches, matches, clock(), summary, cursor=changes[-1].seq, filed_since=filed_since)
         summary.to_seq = changes[-1].seq
@@ -128,12 +128,13 @@ def written_since(stored: StoredRecord, watch: Watch) -> bool:
     """Whether the filing itself was written (inserted, or changed by an ingest) since the watched
     mark was added, rather than only given new keys by ``marksearch rekey``.
 
-    The change log says ``update`` for both, and a rekey rewrites the keys of every record,
-    the oldest too: its updates are no new or changed filings, and a watched mark sees those
-    only (the register's past comes in through a backfill).  A record keeps the time of its
-    last write by an ingest (``ingested_at``, to the second), which a rekey leaves as it was:
-    written in the second the watched mark was added or later, it counts as changed since.
-    A record without that time counts as changed (as every update did before)."""
+    A rekey rewrites the keys of every record, the oldest too: its changes (logged as ``rekey``
+    since keys version 7; as ``update`` by earlier releases) are no new or changed filings, and a
+    watched mark sees those only (the register's past comes in through a backfill).  A filing
+    inserted or updated in the page of changes being run counts as written then; one written
+    earlier (in an earlier run), by the time of its last write by an ingest (``ingested_at``, to
+    the second), which a rekey leaves as it was: written in the second the watched mark was added
+    or later, it counts as changed since.  A record without that time counts as changed."""
     written = stored.record.provenance.ingested_at if stored.record.provenance else None
     try:
         when = dt.datetime.fromisoformat(str(written))

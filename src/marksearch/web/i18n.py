@@ -143,6 +143,7 @@ CHANGE_LABELS = {
     "insert": N_("added to the register"),
     "update": N_("replaced by a newer version"),
     "delete": N_("deleted"),
+    "rekey": N_("text keys computed again"),
 }
 # ST.3 organisation names (shipped in English only; states are named by CLDR through Babel).
 ORGANISATION_NAMES = {
