@@ -34,6 +34,7 @@ import sys
 import time
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 from marksearch.goods import analysis, senses
 from marksearch.goods import index as goods_index
@@ -88,50 +89,53 @@ def ncl(reference: list[SourceTerm]) -> tuple[str, Score]:
     return text, score
 
 
-# Settings of the category vote compared on the validation split: (label, weight, gate, support).
-VALIDATION_SETTINGS = [
-    ("no category vote", 0.0, 0.8, 3),
-    ("weight 0.5, no gate", 0.5, 1e9, 3),
-    ("weight 1.0, gate 0.8, support 3 (default)", 1.0, 0.8, 3),
-    ("weight 0.7, gate 0.8, support 3", 0.7, 0.8, 3),
-    ("weight 1.5, gate 0.8, support 3", 1.5, 0.8, 3),
-    ("weight 1.0, gate 0.7, support 3", 1.0, 0.7, 3),
-    ("weight 1.0, gate 0.9, support 3", 1.0, 0.9, 3),
-    ("weight 1.0, gate 0.8, support 2", 1.0, 0.8, 2),
-    ("weight 1.0, gate 0.8, support 5", 1.0, 0.8, 5),
+# Settings of the goods model compared on the validation split, each table as (label, the
+# GoodsModel settings that differ from the defaults).
+#
+# The category vote: weight, gate, support.
+VALIDATION_SETTINGS: list[tuple[str, dict[str, Any]]] = [
+    ("no category vote", {"category_weight": 0.0}),
+    ("weight 0.5, no gate", {"category_weight": 0.5, "category_gate": 1e9}),
+    ("weight 1.0, gate 0.8, support 3 (default)", {}),
+    ("weight 0.7, gate 0.8, support 3", {"category_weight": 0.7}),
+    ("weight 1.5, gate 0.8, support 3", {"category_weight": 1.5}),
+    ("weight 1.0, gate 0.7, support 3", {"category_gate": 0.7}),
+    ("weight 1.0, gate 0.9, support 3", {"category_gate": 0.9}),
+    ("weight 1.0, gate 0.8, support 2", {"category_support": 2}),
+    ("weight 1.0, gate 0.8, support 5", {"category_support": 5}),
 ]
 
 # The vote of a term in which the item's head noun only qualifies ("champagne buckets" for
-# "champagne"), compared on the same split: (label, GoodsModel.modifier_weight).
-MODIFIER_SETTINGS = [
-    ("1.0 (a vote like any other)", 1.0),
-    ("0.7", 0.7),
-    ("0.5 (default)", 0.5),
-    ("0.3", 0.3),
-    ("0.1", 0.1),
+# "champagne").
+MODIFIER_SETTINGS: list[tuple[str, dict[str, Any]]] = [
+    ("1.0 (a vote like any other)", {"modifier_weight": 1.0}),
+    ("0.7", {"modifier_weight": 0.7}),
+    ("0.5 (default)", {}),
+    ("0.3", {"modifier_weight": 0.3}),
+    ("0.1", {"modifier_weight": 0.1}),
 ]
 
 # The vote of a term with a word the item lacks that puts terms in a class of its own ("toy
-# cookware" for "cookware"): (label, GoodsModel.class_word_weight, support, share).
-CLASS_WORD_SETTINGS = [
-    ("1.0 (a vote like any other)", 1.0, 20, 0.9),
-    ("0.7, 20 terms, 90 %", 0.7, 20, 0.9),
-    ("0.5, 20 terms, 90 % (default)", 0.5, 20, 0.9),
-    ("0.3, 20 terms, 90 %", 0.3, 20, 0.9),
-    ("0.5, 10 terms, 90 %", 0.5, 10, 0.9),
-    ("0.5, 50 terms, 90 %", 0.5, 50, 0.9),
-    ("0.5, 20 terms, 80 %", 0.5, 20, 0.8),
-    ("0.5, 20 terms, 95 %", 0.5, 20, 0.95),
+# cookware" for "cookware"): weight, the word's terms in the base, their share in one class.
+CLASS_WORD_SETTINGS: list[tuple[str, dict[str, Any]]] = [
+    ("1.0 (a vote like any other)", {"class_word_weight": 1.0}),
+    ("0.7, 20 terms, 90 %", {"class_word_weight": 0.7}),
+    ("0.5, 20 terms, 90 % (default)", {}),
+    ("0.3, 20 terms, 90 %", {"class_word_weight": 0.3}),
+    ("0.5, 10 terms, 90 %", {"class_word_support": 10}),
+    ("0.5, 50 terms, 90 %", {"class_word_support": 50}),
+    ("0.5, 20 terms, 80 %", {"class_word_share": 0.8}),
+    ("0.5, 20 terms, 95 %", {"class_word_share": 0.95}),
 ]
 
 # The vote of the goods classes for an item whose head noun heads services in the base ("dental
-# services" is no dental apparatus): (label, kind_weight, kind_share).
-KIND_SETTINGS = [
-    ("1.0 (no gate)", 1.0, 0.95),
-    ("0.5, 95 %", 0.5, 0.95),
-    ("0.3, 95 % (default)", 0.3, 0.95),
-    ("0.3, 90 %", 0.3, 0.9),
-    ("0.1, 95 %", 0.1, 0.95),
+# services" is no dental apparatus): weight, share of the head's terms in classes 35 to 45.
+KIND_SETTINGS: list[tuple[str, dict[str, Any]]] = [
+    ("1.0 (no gate)", {"kind_weight": 1.0}),
+    ("0.5, 95 %", {"kind_weight": 0.5}),
+    ("0.3, 95 % (default)", {}),
+    ("0.3, 90 %", {"kind_share": 0.9}),
+    ("0.1, 95 %", {"kind_weight": 0.1}),
 ]
 
 
@@ -153,24 +157,9 @@ def validation(reference: list[SourceTerm]) -> str:
     train, held = ncl_sample(build_from, seed=7)
     cases = [(t.text, t.nice_class) for t in held]
     base = TermBase.build(train)
-    rows = []
-    for label, weight, gate, support in VALIDATION_SETTINGS:
-        model = GoodsModel(category_weight=weight, category_gate=gate, category_support=support)
-        score = score_terms(base, cases, model=model)
-        rows.append([label, score.n, pct(score.top1_rate), pct(score.top3_rate)])
-    modifier_rows = []
-    for label, modifier in MODIFIER_SETTINGS:
-        score = score_terms(base, cases, model=GoodsModel(modifier_weight=modifier))
-        modifier_rows.append([label, score.n, pct(score.top1_rate), pct(score.top3_rate)])
-    class_word_rows = []
-    for label, weight, support, share in CLASS_WORD_SETTINGS:
-        model = GoodsModel(class_word_weight=weight, class_word_support=support, class_word_share=share)
-        score = score_terms(base, cases, model=model)
-        class_word_rows.append([label, score.n, pct(score.top1_rate), pct(score.top3_rate)])
-    kind_rows = []
-    for label, weight, share in KIND_SETTINGS:
-        score = score_terms(base, cases, model=GoodsModel(kind_weight=weight, kind_share=share))
-        kind_rows.append([label, score.n, pct(score.top1_rate), pct(score.top3_rate)])
+    rows, modifier_rows, class_word_rows, kind_rows = (
+        [[label, *_model_setting(base, cases, settings)] for label, settings in table_settings]
+        for table_settings in (VALIDATION_SETTINGS, MODIFIER_SETTINGS, CLASS_WORD_SETTINGS, KIND_SETTINGS))
     feature_rows = [[label, *_feature_setting(train, cases, *setting)]
                     for label, *setting in FEATURE_SETTINGS]
     return (f"Validation split (`--validate`): {len({t.term_id for t in held})} further WIPO ids (10% of the "
@@ -190,6 +179,12 @@ def validation(reference: list[SourceTerm]) -> str:
             + "\n\nThe WordNet features (`marksearch.goods.senses`), on the same split, each with a base built "
               "anew:\n\n"
             + table(["WordNet features", "top-1", "top-3"], feature_rows))
+
+
+def _model_setting(base: TermBase, cases: list[tuple[str, int]], settings: dict[str, Any]) -> list[object]:
+    """Labels, top-1 and top-3 of a goods model with ``settings`` (the defaults otherwise)."""
+    score = score_terms(base, cases, model=GoodsModel(**settings))
+    return [score.n, pct(score.top1_rate), pct(score.top3_rate)]
 
 
 def _feature_setting(train: list[SourceTerm], cases: list[tuple[str, int]], depth: int, senses_kept: int,
