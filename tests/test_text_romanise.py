@@ -371,12 +371,15 @@ def test_a_cyrillic_rendering_sounds_like_the_western_mark(western: str, renderi
 
 @pytest.mark.parametrize(("western", "rendering", "at_least"), [
     ("PHILIPS", "필립스", 0.95), ("FORD", "포드", 0.75), ("PEPSI", "펩시", 0.95),
+    ("NIKE", "나이키", 0.75), ("TIDE", "타이드", 0.95), ("MICROSOFT", "마이크로소프트", 0.95),
 ])
-def test_korean_pieup_is_read_as_f_as_well(western: str, rendering: str, at_least: float) -> None:
-    """Korean writes f as ㅍ, as it writes p: 포드 read only fod's p-reading met FORD at 0.5."""
+def test_korean_is_read_the_western_way_as_well(western: str, rendering: str, at_least: float) -> None:
+    """Korean writes f as ㅍ, as it writes p, and the English long i as 아이: 포드 read pod met FORD
+    at 0.5, 나이키 read naiki NIKE at 0.6, 타이드 TIDE at 0.75."""
     from marksearch.scoring import Candidate, ScoringModel
 
     assert romanise_word("포드", "Hang", han_as_japanese=False).readings[-1] == "fod"
+    assert romanise_word("나이키", "Hang", han_as_japanese=False).readings[-1] == "niki"
     scorer = ScoringModel().scorer(rendering)
     assert scorer(Candidate.from_text(1, western)).signals["cross_script"] >= at_least
     assert scorer(Candidate.from_text(2, "TV CALL")).signals["cross_script"] < 0.7

@@ -31,4 +31,4 @@ forms that are also everyday words (ME, AS, EV, SPA, ...) end a mark as legal fo
 as letters apart (KISS ME sounded exactly like KISS); Cyrillic words get a loan reading (ДЖИП: jip,
 ХАЙНЦ: hainz), the Japanese loan reading keeps the u before ン and ッ (サムスン: samsun, グッチ: gucci) and
 reads シ si (ペプシ: pepsi), and Hebrew pe and Arabic jeem are also read f and g (פורד: ford, جوجل:
-gogl), a geresh makes gimel j (ג׳יפ: jip), and Korean ㅍ is also read f (포드: fod, 필립스: fillips)."""
+gogl), a geresh makes gimel j (ג׳יפ: jip), and Korean is also read the Western way, ㅍ as f and 아이 as the English long i (포드: fod, 나이키: niki)."""

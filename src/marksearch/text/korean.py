@@ -206,8 +206,11 @@ _PALATAL_SPELLING = {"ㅅ": "sh", "ㅆ": "sh", "ㅈ": "j", "ㅉ": "j", "ㅊ": "c
 
 # Korean has no f: loans write it ㅍ, as they write p (포드 Ford, 필립스 Philips, 페이스북 Facebook;
 # 펩시 Pepsi, 파리 Paris), so ㅍ has two Western values and no rule tells which.  (ㅂ also writes v,
-# 볼보 Volvo, but b far more often: 스타벅스, 버거킹, 바게뜨.)
+# 볼보 Volvo, but b far more often: 스타벅스, 버거킹, 바게뜨.)  And it writes the English long i, [aɪ],
+# as 아이 (나이키 Nike, 나이스 nice, 타이드 Tide), which English spells i (the sound keys hear the
+# i of NIKE and TIDE so), more often than ai or ei.
 _WESTERN_LABIALS = {"ㅍ": "f"}
+_A, _NO_CODA = 0, ""
 
 
 def _loan_syllable(syl: _Syllable, previous_coda: str, onsets: dict[str, str] = _LOAN_ONSET) -> str:
@@ -223,24 +226,37 @@ def _loan_syllable(syl: _Syllable, previous_coda: str, onsets: dict[str, str] = 
 
 
 @lru_cache(maxsize=65536)
-def korean_loan(word: str, *, labials: bool = False) -> str:
+def korean_loan(word: str, *, western: bool = False) -> str:
     """The reading of a Korean rendering of a Western word, for matching the
     Western spelling: epenthetic 으 dropped, ㅓ -> o, ㅐ -> a, 샤 -> sha.
-    ``labials``: ㅍ before a vowel read as the Western f it also renders.
+    ``western``: ㅍ before a vowel read as the Western f it also renders, and 아이 as the
+    English long i.
 
     >>> [korean_loan(w) for w in ("스타벅스", "샤넬", "유니클로", "라잇템", "배스킨라빈스")]
     ['staboks', 'shanel', 'yunikllo', 'raittem', 'baskinrabins']
-    >>> [korean_loan(w, labials=True) for w in ("포드", "필립스", "폭스바겐")]
-    ['fod', 'fillips', 'foksbagen']
+    >>> [korean_loan(w, western=True) for w in ("포드", "필립스", "폭스바겐", "나이키", "타이드")]
+    ['fod', 'fillips', 'foksbagen', 'niki', 'tid']
     """
-    onsets = _LOAN_ONSET | _WESTERN_LABIALS if labials else _LOAN_ONSET
+    onsets = _LOAN_ONSET | _WESTERN_LABIALS if western else _LOAN_ONSET
     parts: list[str] = []
     for run in _runs(word):
         if isinstance(run, str):
             parts.append(_spell_other(run))
             continue
         previous = ""
-        for syl in run:
+        skip = False
+        for i, syl in enumerate(run):
+            if skip:
+                skip = False
+                previous = syl.coda
+                continue
+            following = run[i + 1] if i + 1 < len(run) else None
+            if western and syl.vowel == _A and syl.coda == _NO_CODA and following is not None \
+                    and following.onset == _NULL and following.vowel == _I:
+                # 아이: the long i, the 이 read with it (its final, if any, is kept)
+                parts.append(_loan_syllable(_Syllable(syl.onset, _I, following.coda), previous, onsets))
+                skip = True
+                continue
             parts.append(_loan_syllable(syl, previous, onsets))
             previous = syl.coda
     return "".join(parts)

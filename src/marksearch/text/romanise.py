@@ -98,10 +98,10 @@ def _by_script(word: str, script: str, han_as_japanese: bool) -> Romanised:
     if script in _JAPANESE:
         return Romanised(japanese_readings(word), japanese_loan_reading(word))
     if script == "Hang":
-        # ㅍ also renders f: that reading is kept among the word's readings, as
-        # Hebrew pe's f is (see _abjad), since Romanised holds one loan reading.
-        loan, labials = korean_loan(word), korean_loan(word, labials=True)
-        return Romanised(korean_readings(word) + ((labials,) if labials != loan else ()), loan)
+        # ㅍ also renders f, and 아이 the English long i: that reading is kept among the word's
+        # readings, as Hebrew pe's f is (see _abjad), since Romanised holds one loan reading.
+        loan, western = korean_loan(word), korean_loan(word, western=True)
+        return Romanised(korean_readings(word) + ((western,) if western != loan else ()), loan)
     if script == "Grek":
         return Romanised((ascii_key(word),), greek_loan(word))
     if script == "Cyrl":
