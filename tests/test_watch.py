@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from marksearch.errors import UsageError
-from marksearch.ingest import ingest
+from marksearch.ingest import ingest, record_keys
 from marksearch.records import Record, Status, VerbalElement
 from marksearch.store import Store, open_store
 from marksearch.watch import WatchStore, backfill, run_watches
@@ -363,3 +363,18 @@ def test_goods_are_checked_as_the_api_checks_them_when_a_watch_changes(store: St
                 ws.change_watch(watch.id, goods=goods, classes=classes)
     assert ws.watch(watch.id).goods == "coffee"
     assert ws.change_watch(watch.id, goods=" ").goods is None  # blank: no goods any more, as before
+
+
+def test_a_filing_with_a_nul_alerts_on_every_back_end(store: Store) -> None:
+    """PostgreSQL text cannot hold NUL: a filing whose mark text had one stopped every watch run
+    there for good (the register's own columns store it as U+FFFD; the watch tables did not)."""
+    ws = WatchStore(store)
+    ws.add_watch("acme", "ACME ROCKET", threshold=0.6)
+    nul = Record(office="US", application_number="8800\x0001", verbal_elements=(VerbalElement("ACME\x00ROCKET"),),
+                 status=Status.REGISTERED, nice_classes=(9,))
+    store.write([nul], [record_keys(nul)])
+    assert run_watches(store).created == 1
+    later = Record(office="US", application_number="88000002", verbal_elements=(VerbalElement("ACME ROCKETS"),),
+                   status=Status.REGISTERED, nice_classes=(9,))
+    store.write([later], [record_keys(later)])
+    assert run_watches(store).created == 1  # the runs go on

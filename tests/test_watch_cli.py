@@ -118,6 +118,16 @@ def test_report_formats_are_written(db: str, tmp_path: Path) -> None:
     assert json.loads(out)["new_only"] is True
 
 
+def test_a_report_is_never_written_over_the_register(db: str) -> None:
+    ok("watch", "add", "OLYMEL", "--class", "29", "--backfill", "--db", db)
+    before = Path(db).read_bytes()
+    code, _, err = run("watch", "report", "--format", "csv", "--output", db, "--db", db)
+    assert code == 2 and "one of the register's own files" in err
+    assert Path(db).read_bytes() == before
+    code, _, _ = run("watch", "report", "--format", "csv", "--output", db + "-wal", "--db", db)
+    assert code == 2
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (["watch", "add", "KOKA", "--threshold", "2"], "threshold"),
     (["watch", "add", "KOKA", "--office", "EUR"], "two-letter"),

@@ -51,7 +51,8 @@ from marksearch.records import Entry, GoodsAddition, Record, Rejection
 from marksearch.store import IndexRow, Item, Prepared, Store, WriteCounts
 from marksearch.versions import KEYS_VERSION
 
-__all__ = ["FileResult", "IngestSummary", "RekeyCounts", "default_workers", "ingest", "record_keys", "rekey"]
+__all__ = ["FileResult", "IngestSummary", "RekeyCounts", "default_workers", "ingest", "record_keys", "register_files",
+           "rekey"]
 
 BATCH_SIZE = 500
 _HEAD = 64 * 1024
@@ -180,7 +181,7 @@ def ingest(
     reader = get_reader(format) if format else None
     summary = IngestSummary()
     started = time.perf_counter()
-    sources = list(expand_paths(paths, skip=_register_files(store)))
+    sources = list(expand_paths(paths, skip=register_files(store)))
     with _Pool(workers or default_workers()) as pool:
         for source in sources:
             if on_file is not None:
@@ -198,7 +199,7 @@ def ingest(
     return summary
 
 
-def _register_files(store: Store) -> Callable[[Path], bool]:
+def register_files(store: Store) -> Callable[[Path], bool]:
     """A test for files a folder's walk must not read as data: a register's own files beside its
     SQLite file, and any register's search index.  The default register is ``marksearch.sqlite`` in
     the current folder, so ``marksearch ingest .`` would otherwise walk into its search index and

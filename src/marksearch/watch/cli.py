@@ -407,13 +407,18 @@ def report(fmt: str, output: str, portfolio: str | None, new_only: bool, db: str
     from marksearch.watch.reports import FORMATS
     from marksearch.watch.reports import report as gather
 
+    from marksearch.ingest import register_files
+
     with _watch_store(db) as ws:
         data = gather(ws.store, portfolio=portfolio, new_only=new_only)
         content = FORMATS[fmt](data)
+        own = register_files(ws.store)
     if output == "-":
         sys.stdout.buffer.write(content)
         return
     target = Path(output)
+    if own(target):  # -o reg.sqlite replaced the register with the report
+        _fail(f"cannot write {output}: it is one of the register's own files; give the report another name")
     if not target.parent.is_dir():
         _fail(f"cannot write {output}: folder {target.parent} does not exist")
     try:

@@ -313,6 +313,10 @@ class WatchStore:
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Run one statement; its rows (none for a statement that returns none)."""
+        if self.dialect != "sqlite":
+            # PostgreSQL text cannot hold NUL: as the register's own text columns, it is stored as
+            # U+FFFD (a filing's mark text or number with one stopped every watch run for good)
+            params = [v.replace("\x00", "\ufffd") if isinstance(v, str) and "\x00" in v else v for v in params]
         try:
             cur = self._db.execute(self._sql(sql), tuple(params))
             return list(cur.fetchall()) if cur.description else []
