@@ -14,11 +14,12 @@ import dataclasses
 import datetime as dt
 import enum
 from collections.abc import Sequence
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException
 
 from marksearch.records import Feature
 from marksearch.search import MAX_GOODS, MAX_QUERY
@@ -66,7 +67,7 @@ def problem(status: int, title: str, detail: str, *, kind: str | None = None, pa
 
 def _problems(*codes: int) -> dict[int | str, dict[str, Any]]:
     described = {400: "A parameter is not acceptable.", 401: "A token is required.",
-                 404: "No such record.", 422: "A parameter is outside its declared bounds."}
+                 404: "No such record, or no such export format.", 422: "A parameter is outside its declared bounds."}
     return {code: {"description": described[code],
                    "content": {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
             for code in codes}
@@ -372,10 +373,22 @@ _EXPORT_CONTENT = {media.split(";")[0]: {"schema": {"type": "string", "format": 
                    for media, _ in EXPORTS.values()}
 
 
+def export_format(fmt: Annotated[str, Path(description="csv, xlsx or pdf",
+                                            json_schema_extra={"enum": list(EXPORTS)})]) -> str:
+    """The export's format, or 404 (as the page route answers), before the search's parameters are read."""
+    if fmt not in EXPORTS:
+        raise HTTPException(404, unknown_format(fmt))
+    return fmt
+
+
+def unknown_format(fmt: str) -> str:
+    return f"no export format {fmt[:20]!r}; use {', '.join(EXPORTS)}"
+
+
 @router.get("/search/export.{fmt}", response_class=Response, responses={
-    200: {"description": "The file, as an attachment", "content": _EXPORT_CONTENT}, **_problems(400, 422)},
+    200: {"description": "The file, as an attachment", "content": _EXPORT_CONTENT}, **_problems(400, 404, 422)},
     summary="The search page as CSV, XLSX or a PDF report")
-def export(fmt: Literal["csv", "xlsx", "pdf"], params: Annotated[SearchParams, Depends(search_params)],
+def export(fmt: Annotated[str, Depends(export_format)], params: Annotated[SearchParams, Depends(search_params)],
            svc: Served) -> Response:
     return export_response(svc.search(params), fmt)
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hmac
 import logging
 import os
+from urllib.parse import unquote_to_bytes, urlsplit
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -22,6 +23,7 @@ from typing import Any
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
+from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException
@@ -92,6 +94,8 @@ def create_app(db: str | None = None, *, token: str | None = None, goods_in_back
         return service.health()
 
     _install_errors(app)
+    app.add_middleware(SameOrigin)
+    app.add_middleware(QueryStrings)
     app.add_middleware(BodyLimit, limit=MAX_BODY)
     if token:
         _install_token(app, token)  # outside the body limit: a client without the token learns nothing
@@ -120,7 +124,9 @@ def _answer(request: Request, status: int, detail: str, *, kind: str | None = No
         return api.problem(status, title, detail, kind=kind, param=param, reason=reason, also=also,
                            headers=headers)
     t = pages.translator(request)
-    shown = t.gettext(PLAIN_DETAILS.get((status, detail), detail))  # a detail marked N_ is translated
+    # HTTP's own details, those marked N_ and the known shapes of the app's and library's (i18n.MESSAGES)
+    plain = PLAIN_DETAILS.get((status, detail))
+    shown = t.gettext(plain) if plain else t.message(detail) if status not in (413, 415) else detail
     return pages.error_page(request, status, t.gettext(title), shown, headers=headers, links=links)
 
 
@@ -190,6 +196,150 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+# -- query strings -----------------------------------------------------------------------------------------
+
+# The API's routes whose parameters are declared (FastAPI would refuse a blank one before the shared
+# reading, which takes an empty or blank field for an absent one, as a form sends them).
+BLANK_IS_ABSENT_PATHS = ("/api/v1/search", "/api/v1/facets")
+BLANK_IS_ABSENT = frozenset({"office", "cls", "status", "feature", "filed_from", "filed_to", "owner", "goods",
+                             "page", "per_page"})
+LISTS = frozenset({"office", "cls", "status", "feature"})  # the others: the last value counts
+
+
+def query_parts(raw: bytes) -> list[tuple[bytes, bytes, bytes]]:
+    """The query string's fields: ``(part as sent, name, value)``, the name and value percent-decoded
+    (and ``+`` a space) but left as bytes; as Starlette splits them (on ``&``, empty parts skipped).
+
+    >>> query_parts(b"q=K%C3%96&&owner=a+b")
+    [(b'q=K%C3%96', b'q', b'K\\xc3\\x96'), (b'owner=a+b', b'owner', b'a b')]
+    """
+    out = []
+    for part in raw.split(b"&"):
+        if not part:
+            continue
+        name, _, value = part.partition(b"=")
+        out.append((part, unquote_to_bytes(name.replace(b"+", b" ")), unquote_to_bytes(value.replace(b"+", b" "))))
+    return out
+
+
+def not_utf8(raw: bytes) -> str | None:
+    """The name of the first field whose name or value is not valid UTF-8 once decoded, else None
+    (Starlette would replace those bytes by U+FFFD, and the search would run on the garbled text).
+
+    >>> not_utf8(b"q=A&owner=%B5%BF"), not_utf8(b"q=%EC%BD%94"), not_utf8(b"%FF=1")
+    ('owner', None, '\\ufffd')
+    """
+    for _, name, value in query_parts(raw):
+        try:
+            name.decode("utf-8")
+            value.decode("utf-8")
+        except UnicodeDecodeError:
+            return name.decode("utf-8", errors="replace")
+    return None
+
+
+def without_blanks(raw: bytes) -> bytes:
+    """The query string without the empty or blank fields of :data:`BLANK_IS_ABSENT`; of a
+    one-value field whose last value is blank, every value (the last counts, and says none).
+
+    >>> without_blanks(b"q=KOKA&goods=&feature=&cls=9&cls=+&page=2&page=%20&owner=x")
+    b'q=KOKA&cls=9&owner=x'
+    """
+    parts = query_parts(raw)
+    last = {name: value for _, name, value in parts}
+    kept = []
+    for part, name, value in parts:
+        key = name.decode("utf-8", errors="replace")
+        if key in BLANK_IS_ABSENT and (_blank(value) or (key not in LISTS and _blank(last[name]))):
+            continue
+        kept.append(part)
+    return b"&".join(kept)
+
+
+def _blank(value: bytes) -> bool:
+    return not value.decode("utf-8", errors="replace").strip()
+
+
+class QueryStrings:
+    """ASGI middleware: a query string with a field that is not valid UTF-8 is answered 400 naming
+    the field (problem+json, or the error page); on the API's search routes, blank fields are
+    dropped before FastAPI reads them (see :func:`without_blanks`)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope.get("query_string"):
+            await self.app(scope, receive, send)
+            return
+        raw = bytes(scope["query_string"])
+        bad = not_utf8(raw)
+        if bad is not None:
+            reason = "is not valid UTF-8"
+            refused = _answer(Request(scope), 400, f"{bad}: {reason}", kind="bad-parameter", param=bad,
+                              reason=reason)
+            await refused(scope, receive, send)
+            return
+        path = str(scope["path"])
+        if path in BLANK_IS_ABSENT_PATHS or path.startswith("/api/v1/search/export."):
+            scope = {**scope, "query_string": without_blanks(raw)}
+        await self.app(scope, receive, send)
+
+
+# -- cross-site forms --------------------------------------------------------------------------------------
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def same_origin(request: Request) -> bool:
+    """Whether a browser sent this request from one of this server's own pages: its ``Origin``, else
+    ``Sec-Fetch-Site``, else the origin of its ``Referer`` is this server's (scheme, host and port).
+    A request with none of them (not a browser's form, a script's) passes; ``Origin: null`` does not."""
+    origin = request.headers.get("origin")
+    if origin is None:
+        site = request.headers.get("sec-fetch-site")
+        if site is not None:
+            return site.strip().lower() in ("same-origin", "none")
+        referer = request.headers.get("referer")
+        if not referer:
+            return True
+        origin = referer
+    return _origin(origin) == _origin(f"{request.url.scheme}://{request.headers.get('host', '')}")
+
+
+def _origin(url: str) -> tuple[str, str, int | None] | None:
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port or {"http": 80, "https": 443}.get(parts.scheme.lower())
+    except ValueError:
+        return None
+    if not parts.scheme or not parts.hostname:
+        return None
+    return parts.scheme.lower(), parts.hostname.lower(), port
+
+
+class SameOrigin:
+    """ASGI middleware: a request that changes state (a method other than GET, HEAD and OPTIONS) sent
+    by a browser from another origin is refused with 403 before it is read, so that another site
+    (another port of this host included, which SameSite cookies count as the same site) cannot have
+    a reader's browser send the alerts page's seen form with the token cookie. A request with an
+    ``Authorization`` header passes: a browser adds none to another site's request."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] not in SAFE_METHODS:
+            request = Request(scope)
+            if "authorization" not in request.headers and not same_origin(request):
+                await _answer(request, 403, CROSS_SITE)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+CROSS_SITE = N_("This form was sent from another site; send it from this server's own page.")
 
 
 # -- request bodies ----------------------------------------------------------------------------------------
@@ -265,11 +415,25 @@ def _install_token(app: FastAPI, token: str) -> None:
         if hmac.compare_digest(given.encode(), expected):
             return await call_next(request)
         if from_query and hmac.compare_digest(from_query.encode(), expected):
-            response = await call_next(request)
-            response.set_cookie("token", from_query, httponly=True, samesite="strict")
+            if request.method in ("GET", "HEAD") and not request.url.path.startswith("/api/"):
+                # a page: the same address without the token, out of the browser's history and the log
+                # (an API client is answered as it asked: a script that does not follow redirects keeps working)
+                response: Response = RedirectResponse(_without_token(request), status_code=303)
+            else:
+                response = await call_next(request)
+            response.set_cookie("token", from_query, httponly=True, samesite="strict",
+                                secure=request.url.scheme == "https")
             return response
         return _answer(request, 401, "this server asks for a token", kind="unauthorized",
                        headers={"WWW-Authenticate": "Bearer"})
+
+
+def _without_token(request: Request) -> str:
+    """The request's path and query string without its ``token`` fields (the others as sent)."""
+    raw = bytes(request.scope.get("query_string", b""))
+    kept = [part for part, name, _ in query_parts(raw) if name != b"token"]
+    query = b"&".join(kept).decode("latin-1")
+    return pages.same_site_path(request.scope["path"]) + (f"?{query}" if query else "")
 
 
 # -- the OpenAPI document --------------------------------------------------------------------------------

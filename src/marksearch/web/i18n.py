@@ -229,6 +229,69 @@ REASONS: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
+# Error details and other English the pages show that the web layer or the library wrote (the search's
+# parameter checks in web/service.py, the watch routes', HTTP's, a record's position in its file): each
+# known shape is translated with its values kept as they are; a group named ``msg`` is itself such a
+# message.  A detail of another shape is shown as it is (or from the catalogue, where marked N_).
+# Where one shape ends another, the longer comes first.
+MESSAGES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(p.format(a=_ANY.format("a"), b=_ANY.format("b"), msg=r"(?P<msg>.+)", n=r"(?P<n>-?\d+)",
+                         m=r"(?P<m>\d+)", param=r"(?P<param>[A-Za-z_][A-Za-z0-9_]*)")), m)
+    for p, m in [
+        # records (web/service.py), first: the office's problem may follow
+        (r"^no mark {a} in this register; did you mean {b}\?$",
+         N_("There is no mark %(a)s in this register; did you mean %(b)s?")),
+        (r"^no mark {a} in this register; {msg}$", N_("There is no mark %(a)s in this register; %(msg)s")),
+        (r"^no mark {a} in this register$", N_("There is no mark %(a)s in this register.")),
+        # the search's parameters (web/service.py) and the office codes (vocab_data.office_problem)
+        (r"^give the mark to search for$", N_("give the mark to search for")),
+        (r"^is not valid Unicode text$", N_("is not valid Unicode text")),
+        (r"^is not valid UTF-8$", N_("is not valid UTF-8")),
+        (r"^at most {n} characters$", N_("at most %(n)s characters")),
+        (r"^has no letters or digits to compare$", N_("has no letters or digits to compare")),
+        (r"^at most {n} values$", N_("at most %(n)s values")),
+        (r"^{a} is not a WIPO ST\.3 office code \(the EUIPO's is EM\)$",
+         N_("%(a)s is not a WIPO ST.3 office code (the EUIPO's is EM)")),
+        (r"^{a} is not a WIPO ST\.3 office code$", N_("%(a)s is not a WIPO ST.3 office code")),
+        (r"^Nice classes run from 1 to 45, not {n}$", N_("Nice classes run from 1 to 45, not %(n)s")),
+        (r"^{a} is not one of {b}$", N_("%(a)s is not one of %(b)s")),
+        (r"^is before filed_from$", N_("is before filed_from")),
+        (r"^name the goods or services, e\.g\. 'coffee; tea' \(one per line or separated by ';'\)$",
+         N_("name the goods or services, e.g. 'coffee; tea' (one per line or separated by ';')")),
+        (r"^at most {n} goods or services, not {m}$", N_("at most %(n)s goods or services, not %(m)s")),
+        (r"^pages start at 1$", N_("pages start at 1")),
+        (r"^between 1 and {n}$", N_("between 1 and %(n)s")),
+        (r"^{a} is not a whole number$", N_("%(a)s is not a whole number")),
+        (r"^{a} is not a date \(YYYY-MM-DD\)$", N_("%(a)s is not a date (YYYY-MM-DD)")),
+        # HTTP, the token and the exports (web/app.py, web/watch.py, web/api.py)
+        (r"^this server asks for a token$", N_("This server asks for a token.")),
+        (r"^watch lists need a token: start the server with marksearch serve --token$",
+         N_("Watch lists need a token: start the server with marksearch serve --token.")),
+        (r"^no export format {a}; use {b}$", N_("There is no export format %(a)s; use %(b)s.")),
+        (r"^the Content-Length header is not a number$", N_("The Content-Length header is not a number.")),
+        (r"^an unexpected error; it has been logged$", N_("An unexpected error; it has been logged.")),
+        # the watch routes (web/watch.py)
+        (r"^no portfolio {a}$", N_("There is no portfolio %(a)s.")),
+        (r"^no watched mark {a}$", N_("There is no watched mark %(a)s.")),
+        (r"^no alert {a}$", N_("There is no alert %(a)s.")),
+        (r"^give alert ids, or all: true$", N_("give alert ids, or all: true")),
+        (r"^at most {n} alert ids, not {m}$", N_("at most %(n)s alert ids, not %(m)s")),
+        (r"^{a} is not an alert id \(a whole number from 1 to {n}\)$",
+         N_("%(a)s is not an alert id (a whole number from 1 to %(n)s)")),
+        (r"^belongs in the form's body, not in the query string$",
+         N_("belongs in the form's body, not in the query string")),
+        (r"^give one portfolio$", N_("give one portfolio")),
+        (r"^a portfolio name has 1 to 100 characters$", N_("a portfolio name has 1 to 100 characters")),
+        # a record's position in its source file (the readers' Provenance.position)
+        (r"^line {n}$", N_("line %(n)s")),
+        (r"^record {n}$", N_("record %(n)s")),
+        (r"^{a} line {n}$", N_("%(a)s, line %(n)s")),
+        # a parameter at fault and why (BadParameter's message), last: the least particular
+        (r"^{param}: {msg}$", N_("%(param)s: %(msg)s")),
+    ]
+]
+
+
 def locale_dir() -> Path:
     """The folder of the catalogues (``<locale>/LC_MESSAGES/messages.po`` and ``messages.pot``)."""
     return Path(str(resources.files("marksearch.web") / "locales"))
@@ -323,6 +386,24 @@ class Translator:
                 return self.gettext(message) % found.groupdict()
         return text
 
+    def message(self, text: str) -> str:
+        """An error detail (or a record's position) in this language, its values unchanged; a
+        message of no known shape from the catalogue, else as it is.
+
+        >>> Catalogs().get("ja").message("cls: Nice classes run from 1 to 45, not 46")
+        'cls：ニース分類は 1 から 45 まで（46 ではありません）'
+        """
+        if not text:
+            return text  # gettext("") is the catalogue's header
+        for pattern, message in MESSAGES:
+            found = pattern.match(text)
+            if found:
+                values = found.groupdict()
+                if values.get("msg") is not None:
+                    values["msg"] = self.message(values["msg"])
+                return self.gettext(message) % values
+        return self.gettext(text)
+
     def label(self, table: Mapping[str, str], key: str) -> str:
         return self.gettext(table[key]) if key in table else key
 
@@ -338,7 +419,7 @@ def _environment(t: Translator) -> Environment:
     env.install_gettext_translations(t.translations, newstyle=True)  # type: ignore[attr-defined]
     filters: dict[str, Callable[..., str]] = {
         "number": t.number, "date": t.date, "datetime": t.datetime, "language_name": t.language_name,
-        "office_name": t.office_name, "reason": t.reason, "score": t.score,
+        "office_name": t.office_name, "reason": t.reason, "score": t.score, "message": t.message,
         "param_label": lambda k: t.label(PARAM_LABELS, k),
         "status_label": lambda k: t.label(STATUS_LABELS, k),
         "feature_label": lambda k: t.label(FEATURE_LABELS, k),

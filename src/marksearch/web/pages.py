@@ -16,10 +16,10 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException
 
-from marksearch.web.api import export_response
+from marksearch.web.api import export_response, unknown_format
 from marksearch.web.exports import EXPORTS
 from marksearch.web.i18n import LANGUAGES, N_, SIGNAL_LABELS, STATUS_LABELS, Catalogs, Translator, negotiate
-from marksearch.web.service import FEATURES, BadParameter, SearchParams, Service
+from marksearch.web.service import FEATURES, BadParameter, SearchParams, Service, mark_url
 
 __all__ = ["error_page", "render", "router", "translator", "wants_json"]
 
@@ -114,6 +114,11 @@ def _chrome(request: Request, t: Translator) -> dict[str, Any]:
     (the error page of the alerts' seen form, a POST) links to the page it came from instead."""
     pairs = [(k, v) for k, v in request.query_params.multi_items() if k not in NOT_CARRIED]
     path = same_site_path(request.scope["path"])
+    found = request.scope.get("path_params") or {}
+    if path.startswith("/marks/") and {"office", "application_number"} <= found.keys():
+        # a record's path as its links write it: a number's "/" and dot segments ("../x") encoded,
+        # which the decoded path would give back to the browser to resolve elsewhere
+        path = mark_url(str(found["office"]), str(found["application_number"]))
     if request.method not in ("GET", "HEAD"):
         path, pairs = (("/watch/alerts" if path.startswith("/watch/") else "/"), [])
     if len(path) > MAX_LINK_PATH:
@@ -194,10 +199,14 @@ def _search_view(request: Request, svc: Service, params: SearchParams, facets: M
                             "per_page_choices": per_page_choices(form["per_page"])}
     if result is not None:
         pages = int(result["pages"])
-        window = range(max(1, params.page - 3), min(pages, params.page + 3) + 1)
+        past_end = 0 < pages < params.page  # no hits: the links lead back to the last pages
+        near = pages if past_end else params.page
+        window = range(max(1, near - 3), min(pages, near + 3) + 1)
         view["page_links"] = [{"page": p, "url": _url("/search", params.to_pairs(page=p)),
                                "current": p == params.page} for p in window]
-        view["prev_url"] = _url("/search", params.to_pairs(page=params.page - 1)) if params.page > 1 else None
+        view["last_url"] = _url("/search", params.to_pairs(page=pages)) if past_end else None
+        view["prev_url"] = view["last_url"] or (
+            _url("/search", params.to_pairs(page=params.page - 1)) if params.page > 1 else None)
         view["next_url"] = _url("/search", params.to_pairs(page=params.page + 1)) if params.page < pages else None
         view["exports"] = [{"format": fmt, "url": _url(f"/search/export.{fmt}", params.to_pairs())}
                            for fmt in EXPORTS]
@@ -249,7 +258,7 @@ def _form_error(request: Request, svc: Service, exc: BadParameter) -> Response:
 def export_page(request: Request, fmt: str) -> Response:
     """The search page's hits as a CSV, XLSX or PDF download."""
     if fmt not in EXPORTS:
-        raise HTTPException(404, f"no export format {fmt[:20]!r}; use {', '.join(EXPORTS)}")
+        raise HTTPException(404, unknown_format(fmt))
     params = SearchParams.parse(request.query_params.multi_items())
     params.validate()
     return export_response(_service(request).search(params), fmt)
