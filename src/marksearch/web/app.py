@@ -14,11 +14,11 @@ from __future__ import annotations
 import hmac
 import logging
 import os
-from urllib.parse import unquote_to_bytes, urlsplit
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from importlib import resources
 from typing import Any
+from urllib.parse import unquote_to_bytes, urlsplit
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
