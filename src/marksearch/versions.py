@@ -26,7 +26,7 @@ writes katakana as hiragana (トウキョウ and とうきょう are spelt alike
 as simplified (可口可樂 and 可口可乐), a Han character pypinyin has
 no reading for is left unread (𠮷 read as the digit 5), and Arabic and Hebrew words get a loan reading
 with their vowel letters read (كوكا كولا: koka kola); 7: Arabic and Hebrew vowel points are dropped
-and ё is written е (تُويُوتَا was four words), a geresh stays on its Hebrew letter (ג׳יפ), and legal
+and ё is written е (تُويُوتَا is spelt as تويوتا), a geresh stays on its Hebrew letter (ג׳יפ), and legal
 forms that are also everyday words (ME, AS, EV, SPA, ...) end a mark as legal forms only when spelt
 as letters apart (KISS ME sounded exactly like KISS); Cyrillic words get a loan reading (ДЖИП: jip,
 ХАЙНЦ: hainz), the Japanese loan reading keeps the u before ン and ッ (サムスン: samsun, グッチ: gucci) and
