@@ -170,63 +170,70 @@ ORGANISATION_NAMES = {
 # A reason of another shape is shown as the scorer wrote it.  Where one shape
 # ends another ("... (weak match)"), the longer comes first.
 _ANY = r"(?P<{}>.+?)"
-REASONS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(p.format(a=_ANY.format("a"), b=_ANY.format("b"), c=_ANY.format("c"), d=_ANY.format("d"),
-                         n=r"(?P<n>\d+)", m=r"(?P<m>\d+)")), m)
-    for p, m in [
-        (r"^sounds like: {a} ~ {b}$", N_("sounds like: %(a)s ~ %(b)s")),
-        (r"^sounds partly like: {a} ~ {b}$", N_("sounds partly like: %(a)s ~ %(b)s")),
-        (r"^transliteration: {a} reads {b} \(in part\) ~ {c} reads {d} \(in part\)$",
-         N_("transliteration: %(a)s reads %(b)s (in part) ~ %(c)s reads %(d)s (in part)")),
-        (r"^transliteration: {a} reads {b} \(in part\) ~ {c} reads {d}$",
-         N_("transliteration: %(a)s reads %(b)s (in part) ~ %(c)s reads %(d)s")),
-        (r"^transliteration: {a} reads {b} ~ {c} reads {d} \(in part\)$",
-         N_("transliteration: %(a)s reads %(b)s ~ %(c)s reads %(d)s (in part)")),
-        (r"^transliteration: {a} reads {b} ~ {c} reads {d}$",
-         N_("transliteration: %(a)s reads %(b)s ~ %(c)s reads %(d)s")),
-        (r"^transliteration: {a} ~ {b}, partly alike in sound$",
-         N_("transliteration: %(a)s ~ %(b)s, partly alike in sound")),
-        (r"^transliteration: {a} ~ {b}, alike in sound$", N_("transliteration: %(a)s ~ %(b)s, alike in sound")),
-        (r"^spelling: identical$", N_("spelling: identical")),
-        (r"^spelling: looks alike \({a} ~ {b}\)$", N_("spelling: looks alike (%(a)s ~ %(b)s)")),
-        (r"^spelling: same letters \({a} ~ {b}\)$", N_("spelling: same letters (%(a)s ~ %(b)s)")),
-        (r"^spelling: same dominant words \({a} ~ {b}\)$", N_("spelling: same dominant words (%(a)s ~ %(b)s)")),
-        (r"^spelling: dominant words 1 letter differs \({a} ~ {b}\)$",
-         N_("spelling: dominant words 1 letter differs (%(a)s ~ %(b)s)")),
-        (r"^spelling: dominant words {n} letters differ \({a} ~ {b}\)$",
-         N_("spelling: dominant words %(n)s letters differ (%(a)s ~ %(b)s)")),
-        (r"^spelling: 1 letter differs \({a} ~ {b}\)$", N_("spelling: 1 letter differs (%(a)s ~ %(b)s)")),
-        (r"^spelling: {n} letters differ \({a} ~ {b}\)$", N_("spelling: %(n)s letters differ (%(a)s ~ %(b)s)")),
-        (r"^contains: {a} \(from {b}\) in {c}$", N_("contains: %(a)s (from %(b)s) in %(c)s")),
-        (r"^contains: {a} in {b}$", N_("contains: %(a)s in %(b)s")),
-        (r"^goods: same class {n}$", N_("goods: same class %(n)s")),
-        (r"^goods: related classes {a} ~ {b}$", N_("goods: related classes %(a)s ~ %(b)s")),
-        (r"^goods: no classes to compare$", N_("goods: no classes to compare")),
-        (r"^goods: unrelated classes$", N_("goods: unrelated classes")),
-        # the goods signal of a goods description
-        (r"^goods: {a} \(class {n}\) ~ class {m} \(weak match\)$",
-         N_("goods: %(a)s (class %(n)s) ~ class %(m)s (weak match)")),
-        (r"^goods: {a} \(class {n}\) ~ class {m}$", N_("goods: %(a)s (class %(n)s) ~ class %(m)s")),
-        (r"^goods: {a} \({n}\) related to {m} {b} \(weak match\)$",
-         N_("goods: %(a)s (%(n)s) related to %(m)s %(b)s (weak match)")),
-        (r"^goods: {a} \({n}\) related to {m} {b}$",
-         N_("goods: %(a)s (%(n)s) related to %(m)s %(b)s")),
-        (r"^goods: {a} unrelated to class {m} \(weak match\)$",
-         N_("goods: %(a)s unrelated to class %(m)s (weak match)")),
-        (r"^goods: {a} unrelated to class {m}$", N_("goods: %(a)s unrelated to class %(m)s")),
-        (r"^goods: no goods in the description$", N_("goods: no goods in the description")),
-        (r"^goods: {a} not recognised$", N_("goods: %(a)s not recognised")),
-        # goods that overlap
-        (r"^same term: {a} ~ {b} \(class {n}\)$", N_("same term: %(a)s ~ %(b)s (class %(n)s)")),
-        (r"^same term: {a} ~ {b}$", N_("same term: %(a)s ~ %(b)s")),
-        (r"^same similar group {c} \({d}\): {a} ~ {b}$", N_("same similar group %(c)s (%(d)s): %(a)s ~ %(b)s")),
-        (r"^same class {n}: {a} ~ {b} \(similar wording\)$",
-         N_("same class %(n)s: %(a)s ~ %(b)s (similar wording)")),
-        (r"^same class {n}: {a} ~ {b}$", N_("same class %(n)s: %(a)s ~ %(b)s")),
-        (r"^related classes {n} ~ {m}: {a} ~ {b}$", N_("related classes %(n)s ~ %(m)s: %(a)s ~ %(b)s")),
-        (r"^similar wording: {a} \({c}\) ~ {b} \({d}\)$", N_("similar wording: %(a)s (%(c)s) ~ %(b)s (%(d)s)")),
-    ]
-]
+# The placeholders of a shape: marks or values ({a} to {d}), numbers ({n}, {m}), a message of its own
+# ({msg}), a parameter's name ({param}).
+_PLACES = {**{k: _ANY.format(k) for k in "abcd"}, "n": r"(?P<n>-?\d+)", "m": r"(?P<m>\d+)",
+           "msg": r"(?P<msg>.+)", "param": r"(?P<param>[A-Za-z_][A-Za-z0-9_]*)"}
+
+
+def _shapes(pairs: list[tuple[str, str]]) -> list[tuple[re.Pattern[str], str]]:
+    """``(shape, msgid)`` pairs with their placeholders made regular expressions."""
+    return [(re.compile(shape.format(**_PLACES)), msgid) for shape, msgid in pairs]
+
+
+REASONS: list[tuple[re.Pattern[str], str]] = _shapes([
+    (r"^sounds like: {a} ~ {b}$", N_("sounds like: %(a)s ~ %(b)s")),
+    (r"^sounds partly like: {a} ~ {b}$", N_("sounds partly like: %(a)s ~ %(b)s")),
+    (r"^transliteration: {a} reads {b} \(in part\) ~ {c} reads {d} \(in part\)$",
+     N_("transliteration: %(a)s reads %(b)s (in part) ~ %(c)s reads %(d)s (in part)")),
+    (r"^transliteration: {a} reads {b} \(in part\) ~ {c} reads {d}$",
+     N_("transliteration: %(a)s reads %(b)s (in part) ~ %(c)s reads %(d)s")),
+    (r"^transliteration: {a} reads {b} ~ {c} reads {d} \(in part\)$",
+     N_("transliteration: %(a)s reads %(b)s ~ %(c)s reads %(d)s (in part)")),
+    (r"^transliteration: {a} reads {b} ~ {c} reads {d}$",
+     N_("transliteration: %(a)s reads %(b)s ~ %(c)s reads %(d)s")),
+    (r"^transliteration: {a} ~ {b}, partly alike in sound$",
+     N_("transliteration: %(a)s ~ %(b)s, partly alike in sound")),
+    (r"^transliteration: {a} ~ {b}, alike in sound$", N_("transliteration: %(a)s ~ %(b)s, alike in sound")),
+    (r"^spelling: identical$", N_("spelling: identical")),
+    (r"^spelling: looks alike \({a} ~ {b}\)$", N_("spelling: looks alike (%(a)s ~ %(b)s)")),
+    (r"^spelling: same letters \({a} ~ {b}\)$", N_("spelling: same letters (%(a)s ~ %(b)s)")),
+    (r"^spelling: same dominant words \({a} ~ {b}\)$", N_("spelling: same dominant words (%(a)s ~ %(b)s)")),
+    (r"^spelling: dominant words 1 letter differs \({a} ~ {b}\)$",
+     N_("spelling: dominant words 1 letter differs (%(a)s ~ %(b)s)")),
+    (r"^spelling: dominant words {n} letters differ \({a} ~ {b}\)$",
+     N_("spelling: dominant words %(n)s letters differ (%(a)s ~ %(b)s)")),
+    (r"^spelling: 1 letter differs \({a} ~ {b}\)$", N_("spelling: 1 letter differs (%(a)s ~ %(b)s)")),
+    (r"^spelling: {n} letters differ \({a} ~ {b}\)$", N_("spelling: %(n)s letters differ (%(a)s ~ %(b)s)")),
+    (r"^contains: {a} \(from {b}\) in {c}$", N_("contains: %(a)s (from %(b)s) in %(c)s")),
+    (r"^contains: {a} in {b}$", N_("contains: %(a)s in %(b)s")),
+    (r"^goods: same class {n}$", N_("goods: same class %(n)s")),
+    (r"^goods: related classes {a} ~ {b}$", N_("goods: related classes %(a)s ~ %(b)s")),
+    (r"^goods: no classes to compare$", N_("goods: no classes to compare")),
+    (r"^goods: unrelated classes$", N_("goods: unrelated classes")),
+    # the goods signal of a goods description
+    (r"^goods: {a} \(class {n}\) ~ class {m} \(weak match\)$",
+     N_("goods: %(a)s (class %(n)s) ~ class %(m)s (weak match)")),
+    (r"^goods: {a} \(class {n}\) ~ class {m}$", N_("goods: %(a)s (class %(n)s) ~ class %(m)s")),
+    (r"^goods: {a} \({n}\) related to {m} {b} \(weak match\)$",
+     N_("goods: %(a)s (%(n)s) related to %(m)s %(b)s (weak match)")),
+    (r"^goods: {a} \({n}\) related to {m} {b}$",
+     N_("goods: %(a)s (%(n)s) related to %(m)s %(b)s")),
+    (r"^goods: {a} unrelated to class {m} \(weak match\)$",
+     N_("goods: %(a)s unrelated to class %(m)s (weak match)")),
+    (r"^goods: {a} unrelated to class {m}$", N_("goods: %(a)s unrelated to class %(m)s")),
+    (r"^goods: no goods in the description$", N_("goods: no goods in the description")),
+    (r"^goods: {a} not recognised$", N_("goods: %(a)s not recognised")),
+    # goods that overlap
+    (r"^same term: {a} ~ {b} \(class {n}\)$", N_("same term: %(a)s ~ %(b)s (class %(n)s)")),
+    (r"^same term: {a} ~ {b}$", N_("same term: %(a)s ~ %(b)s")),
+    (r"^same similar group {c} \({d}\): {a} ~ {b}$", N_("same similar group %(c)s (%(d)s): %(a)s ~ %(b)s")),
+    (r"^same class {n}: {a} ~ {b} \(similar wording\)$",
+     N_("same class %(n)s: %(a)s ~ %(b)s (similar wording)")),
+    (r"^same class {n}: {a} ~ {b}$", N_("same class %(n)s: %(a)s ~ %(b)s")),
+    (r"^related classes {n} ~ {m}: {a} ~ {b}$", N_("related classes %(n)s ~ %(m)s: %(a)s ~ %(b)s")),
+    (r"^similar wording: {a} \({c}\) ~ {b} \({d}\)$", N_("similar wording: %(a)s (%(c)s) ~ %(b)s (%(d)s)")),
+])
 
 
 # Error details and other English the pages show that the web layer or the library wrote (the search's
@@ -234,62 +241,58 @@ REASONS: list[tuple[re.Pattern[str], str]] = [
 # known shape is translated with its values kept as they are; a group named ``msg`` is itself such a
 # message.  A detail of another shape is shown as it is (or from the catalogue, where marked N_).
 # Where one shape ends another, the longer comes first.
-MESSAGES: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(p.format(a=_ANY.format("a"), b=_ANY.format("b"), msg=r"(?P<msg>.+)", n=r"(?P<n>-?\d+)",
-                         m=r"(?P<m>\d+)", param=r"(?P<param>[A-Za-z_][A-Za-z0-9_]*)")), m)
-    for p, m in [
-        # records (web/service.py), first: the office's problem may follow
-        (r"^no mark {a} in this register; did you mean {b}\?$",
-         N_("There is no mark %(a)s in this register; did you mean %(b)s?")),
-        (r"^no mark {a} in this register; {msg}$", N_("There is no mark %(a)s in this register; %(msg)s")),
-        (r"^no mark {a} in this register$", N_("There is no mark %(a)s in this register.")),
-        # the search's parameters (web/service.py) and the office codes (vocab_data.office_problem)
-        (r"^give the mark to search for$", N_("give the mark to search for")),
-        (r"^is not valid Unicode text$", N_("is not valid Unicode text")),
-        (r"^is not valid UTF-8$", N_("is not valid UTF-8")),
-        (r"^at most {n} characters$", N_("at most %(n)s characters")),
-        (r"^has no letters or digits to compare$", N_("has no letters or digits to compare")),
-        (r"^at most {n} values$", N_("at most %(n)s values")),
-        (r"^{a} is not a WIPO ST\.3 office code \(the EUIPO's is EM\)$",
-         N_("%(a)s is not a WIPO ST.3 office code (the EUIPO's is EM)")),
-        (r"^{a} is not a WIPO ST\.3 office code$", N_("%(a)s is not a WIPO ST.3 office code")),
-        (r"^Nice classes run from 1 to 45, not {n}$", N_("Nice classes run from 1 to 45, not %(n)s")),
-        (r"^{a} is not one of {b}$", N_("%(a)s is not one of %(b)s")),
-        (r"^is before filed_from$", N_("is before filed_from")),
-        (r"^name the goods or services, e\.g\. 'coffee; tea' \(one per line or separated by ';'\)$",
-         N_("name the goods or services, e.g. 'coffee; tea' (one per line or separated by ';')")),
-        (r"^at most {n} goods or services, not {m}$", N_("at most %(n)s goods or services, not %(m)s")),
-        (r"^pages start at 1$", N_("pages start at 1")),
-        (r"^between 1 and {n}$", N_("between 1 and %(n)s")),
-        (r"^{a} is not a whole number$", N_("%(a)s is not a whole number")),
-        (r"^{a} is not a date \(YYYY-MM-DD\)$", N_("%(a)s is not a date (YYYY-MM-DD)")),
-        # HTTP, the token and the exports (web/app.py, web/watch.py, web/api.py)
-        (r"^this server asks for a token$", N_("This server asks for a token.")),
-        (r"^watch lists need a token: start the server with marksearch serve --token$",
-         N_("Watch lists need a token: start the server with marksearch serve --token.")),
-        (r"^no export format {a}; use {b}$", N_("There is no export format %(a)s; use %(b)s.")),
-        (r"^the Content-Length header is not a number$", N_("The Content-Length header is not a number.")),
-        (r"^an unexpected error; it has been logged$", N_("An unexpected error; it has been logged.")),
-        # the watch routes (web/watch.py)
-        (r"^no portfolio {a}$", N_("There is no portfolio %(a)s.")),
-        (r"^no watched mark {a}$", N_("There is no watched mark %(a)s.")),
-        (r"^no alert {a}$", N_("There is no alert %(a)s.")),
-        (r"^give alert ids, or all: true$", N_("give alert ids, or all: true")),
-        (r"^at most {n} alert ids, not {m}$", N_("at most %(n)s alert ids, not %(m)s")),
-        (r"^{a} is not an alert id \(a whole number from 1 to {n}\)$",
-         N_("%(a)s is not an alert id (a whole number from 1 to %(n)s)")),
-        (r"^belongs in the form's body, not in the query string$",
-         N_("belongs in the form's body, not in the query string")),
-        (r"^give one portfolio$", N_("give one portfolio")),
-        (r"^a portfolio name has 1 to 100 characters$", N_("a portfolio name has 1 to 100 characters")),
-        # a record's position in its source file (the readers' Provenance.position)
-        (r"^line {n}$", N_("line %(n)s")),
-        (r"^record {n}$", N_("record %(n)s")),
-        (r"^{a} line {n}$", N_("%(a)s, line %(n)s")),
-        # a parameter at fault and why (BadParameter's message), last: the least particular
-        (r"^{param}: {msg}$", N_("%(param)s: %(msg)s")),
-    ]
-]
+MESSAGES: list[tuple[re.Pattern[str], str]] = _shapes([
+    # records (web/service.py), first: the office's problem may follow
+    (r"^no mark {a} in this register; did you mean {b}\?$",
+     N_("There is no mark %(a)s in this register; did you mean %(b)s?")),
+    (r"^no mark {a} in this register; {msg}$", N_("There is no mark %(a)s in this register; %(msg)s")),
+    (r"^no mark {a} in this register$", N_("There is no mark %(a)s in this register.")),
+    # the search's parameters (web/service.py) and the office codes (vocab_data.office_problem)
+    (r"^give the mark to search for$", N_("give the mark to search for")),
+    (r"^is not valid Unicode text$", N_("is not valid Unicode text")),
+    (r"^is not valid UTF-8$", N_("is not valid UTF-8")),
+    (r"^at most {n} characters$", N_("at most %(n)s characters")),
+    (r"^has no letters or digits to compare$", N_("has no letters or digits to compare")),
+    (r"^at most {n} values$", N_("at most %(n)s values")),
+    (r"^{a} is not a WIPO ST\.3 office code \(the EUIPO's is EM\)$",
+     N_("%(a)s is not a WIPO ST.3 office code (the EUIPO's is EM)")),
+    (r"^{a} is not a WIPO ST\.3 office code$", N_("%(a)s is not a WIPO ST.3 office code")),
+    (r"^Nice classes run from 1 to 45, not {n}$", N_("Nice classes run from 1 to 45, not %(n)s")),
+    (r"^{a} is not one of {b}$", N_("%(a)s is not one of %(b)s")),
+    (r"^is before filed_from$", N_("is before filed_from")),
+    (r"^name the goods or services, e\.g\. 'coffee; tea' \(one per line or separated by ';'\)$",
+     N_("name the goods or services, e.g. 'coffee; tea' (one per line or separated by ';')")),
+    (r"^at most {n} goods or services, not {m}$", N_("at most %(n)s goods or services, not %(m)s")),
+    (r"^pages start at 1$", N_("pages start at 1")),
+    (r"^between 1 and {n}$", N_("between 1 and %(n)s")),
+    (r"^{a} is not a whole number$", N_("%(a)s is not a whole number")),
+    (r"^{a} is not a date \(YYYY-MM-DD\)$", N_("%(a)s is not a date (YYYY-MM-DD)")),
+    # HTTP, the token and the exports (web/app.py, web/watch.py, web/api.py)
+    (r"^this server asks for a token$", N_("This server asks for a token.")),
+    (r"^watch lists need a token: start the server with marksearch serve --token$",
+     N_("Watch lists need a token: start the server with marksearch serve --token.")),
+    (r"^no export format {a}; use {b}$", N_("There is no export format %(a)s; use %(b)s.")),
+    (r"^the Content-Length header is not a number$", N_("The Content-Length header is not a number.")),
+    (r"^an unexpected error; it has been logged$", N_("An unexpected error; it has been logged.")),
+    # the watch routes (web/watch.py)
+    (r"^no portfolio {a}$", N_("There is no portfolio %(a)s.")),
+    (r"^no watched mark {a}$", N_("There is no watched mark %(a)s.")),
+    (r"^no alert {a}$", N_("There is no alert %(a)s.")),
+    (r"^give alert ids, or all: true$", N_("give alert ids, or all: true")),
+    (r"^at most {n} alert ids, not {m}$", N_("at most %(n)s alert ids, not %(m)s")),
+    (r"^{a} is not an alert id \(a whole number from 1 to {n}\)$",
+     N_("%(a)s is not an alert id (a whole number from 1 to %(n)s)")),
+    (r"^belongs in the form's body, not in the query string$",
+     N_("belongs in the form's body, not in the query string")),
+    (r"^give one portfolio$", N_("give one portfolio")),
+    (r"^a portfolio name has 1 to 100 characters$", N_("a portfolio name has 1 to 100 characters")),
+    # a record's position in its source file (the readers' Provenance.position)
+    (r"^line {n}$", N_("line %(n)s")),
+    (r"^record {n}$", N_("record %(n)s")),
+    (r"^{a} line {n}$", N_("%(a)s, line %(n)s")),
+    # a parameter at fault and why (BadParameter's message), last: the least particular
+    (r"^{param}: {msg}$", N_("%(param)s: %(msg)s")),
+])
 
 
 def locale_dir() -> Path:
