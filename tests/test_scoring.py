@@ -192,6 +192,44 @@ def test_containment_prefers_the_beginning_and_word_boundaries() -> None:
     assert whole_word > inside_word
 
 
+@pytest.mark.parametrize(("a", "b", "low", "high", "reason"), [
+    # digits written for letters: G00GLE is GOOGLE as it looks, in either direction
+    ("G00GLE LABS", "GOOGLE", 0.9, 0.91, "contains, looks alike: G00GLE (from G00GLE LABS) in GOOGLE"),
+    ("GOOGLE", "G00GLE LABS", 0.9, 0.91, "contains, looks alike: G00GLE (from G00GLE LABS) in GOOGLE"),
+    ("SPORT", "5PORT LINE", 0.75, 0.8, "contains, looks alike: SPORT in 5PORT LINE"),
+    ("LION", "L1ON KING", 0.7, 0.8, "contains, looks alike: LION in L1ON KING"),  # 1 for I, read l as I is
+    ("MILK", "RNILK SHAKE", 0.7, 0.8, "contains, looks alike: MILK in RNILK SHAKE"),  # rn for m
+    ("COCA COLA", "СОСА", 0.9, 0.91, "contains, looks alike: COCA (from COCA COLA) in СОСА"),  # Cyrillic С, О, А
+])
+def test_containment_as_the_marks_look(a: str, b: str, low: float, high: float, reason: str) -> None:
+    """A mark written with look-alike glyphs holds what it shows, at VISUAL_WEIGHT of a plain containment."""
+    got = signal(containment, a, b)
+    assert low <= got.score <= high
+    assert got.reason == reason
+
+
+def test_letters_alike_in_one_case_only_make_no_containment() -> None:
+    """The skeleton reads every i as l (a capital I looks like a small l), which would put short
+    units inside unrelated marks: containment as the marks look needs a digit or a glyph."""
+    assert signal(containment, "G00GLE LABS", "GOOGLE").score > 0.9
+    for a, b in [("SAMURAI", "MURAL"), ("WII U", "WILDLIFE"), ("WELLS FARGO", "IIS"), ("CAROLINA", "NT-ROLL"),
+                 ("TROLL", "OIL"), ("MATTEL TOYS", "MATTEI")]:
+        assert signal(containment, a, b) == scoring.Signal(0.0, ""), (a, b)
+    assert signal(containment, "G00GLE SAMURAI", "MURAL").score == 0.0  # the glyph lies elsewhere
+    # numbers stay numbers (the skeleton reads digits only in words of more letters than digits)
+    assert signal(containment, "100 MONKEYS", "LOO").score == 0.0
+    assert signal(containment, "B52", "BS2").score == 0.0
+
+
+def test_a_mark_written_with_digits_for_letters_ranks_with_the_mark_it_shows() -> None:
+    """G00GLE LABS against GOOGLE scored 0.56 fused (sound alone), below GOOGLE against GOGGLES."""
+    scorer = ScoringModel().scorer("GOOGLE")
+    disguised = scorer(Candidate.from_text(1, "G00GLE LABS"))
+    assert disguised.score > 0.7
+    assert disguised.reasons[0] == "contains, looks alike: G00GLE (from G00GLE LABS) in GOOGLE"
+    assert disguised.score > scorer(Candidate.from_text(2, "GOGGLES")).score
+
+
 def test_identical_marks_are_contained_without_a_reason() -> None:
     assert signal(containment, "A", "A") == scoring.Signal(1.0, "")
 

@@ -171,6 +171,42 @@ def test_fast_path_equals_reference_on_generated_registers(seed: int, size: int,
     assert fast(Searcher(store, persist=False), query) == reference(store, query)
 
 
+# Glyphs written for the letters they look like: digits (G00GLE, 5PORT), rn for m, vv for w, and
+# Cyrillic letters drawn like Latin ones.
+LOOK_ALIKES = {"o": "0", "l": "1", "s": "5", "e": "3", "m": "rn", "w": "vv", "c": "с", "a": "а"}
+
+
+def disguise(text: str, rng: random.Random) -> str:
+    """The text with one or two letters written as glyphs that look like them."""
+    chars = list(text)
+    at = [i for i, c in enumerate(chars) if c.lower() in LOOK_ALIKES]
+    for i in rng.sample(at, min(len(at), rng.randint(1, 2))):
+        chars[i] = LOOK_ALIKES[chars[i].lower()]
+    return "".join(chars)
+
+
+def test_fast_path_finds_marks_inside_one_another_as_they_look() -> None:
+    """Containment of the skeletons (GOOGLE in G00GLE LABS) is gathered as the reference scores it:
+    the query's skeleton units in the marks' skeletons, the marks' skeleton units in the query's."""
+    rng = random.Random(11)
+    names = [n for n in real_names()[:400] if any(c.lower() in LOOK_ALIKES for c in n)][:60]
+    texts = ["GOOGLE", "G00GLE LABS", "MILK", "RNILK SHAKE", "SPORT", "5PORT LINE"]
+    for name in names:
+        texts += [name, disguise(name, rng), f"{disguise(name, rng)} {rng.choice(['LABS', 'GROUP', 'NOVA'])}",
+                  f"{rng.choice(['STAR', 'BLUE'])} {name}"]
+    records = [Record(office="EM", application_number=f"{i:08d}", verbal_elements=(VerbalElement(t),),
+                      nice_classes=(rng.randint(1, 45),), status=Status.REGISTERED) for i, t in enumerate(texts)]
+    store = filled(records)
+    searcher = Searcher(store, persist=False)
+    queries = ["GOOGLE", "G00GLE LABS", "MILK", "5PORT", *(rng.choice(texts[6:]) for _ in range(12))]
+    for text in queries:
+        query = Query(text, statuses=("all",), limit=20)
+        assert fast(searcher, query) == reference(store, query), text
+    hits = searcher.search(Query("GOOGLE", statuses=("all",), limit=5)).hits
+    assert [h.record.mark_text for h in hits[:2]] == ["GOOGLE", "G00GLE LABS"]
+    assert hits[1].scored.reasons[0] == "contains, looks alike: G00GLE (from G00GLE LABS) in GOOGLE"
+
+
 def test_index_follows_inserts_updates_and_deletes(tmp_path: Path) -> None:
     store = open_store(str(tmp_path / "r.sqlite"))
     base = register(3, 200)

@@ -63,7 +63,7 @@ def test_public_names() -> None:
         ("スターバックス", "scripts", ("Kana",)),
         ("株式会社トヨタ", "dominant", ("toyota",)),
         # Korean, and a mixed KIPRIS title
-        ("스타벅스", "latin", ("seutabeogseu", "seutabeokseu")),
+        ("스타벅스", "latin", ("seutabeogseu", "seutabeokseu", "stavoks")),  # ㅂ may write v (볼보 Volvo)
         ("라잇템 Right tem", "scripts", ("Hang", "Latn")),
         # nothing to key
         ("", "compact", ""),

@@ -385,6 +385,35 @@ def test_korean_is_read_the_western_way_as_well(western: str, rendering: str, at
     assert scorer(Candidate.from_text(2, "TV CALL")).signals["cross_script"] < 0.7
 
 
+@pytest.mark.parametrize(("western", "rendering", "at_least"), [
+    ("VOLVO", "볼보", 0.95), ("VISA", "비자", 0.7), ("VIRGIN", "버진", 0.55), ("VALENTINO", "발렌티노", 0.95),
+])
+def test_korean_b_is_read_v_the_western_way_as_well(western: str, rendering: str, at_least: float) -> None:
+    """Korean writes v as ㅂ, as it writes b: 볼보 read bolbo met VOLVO at 0.6, 비자 read bija VISA at
+    0.5, 버진 VIRGIN at 0.45, 발렌티노 VALENTINO at 0.89."""
+    from marksearch.scoring import Candidate, ScoringModel
+
+    scorer = ScoringModel().scorer(rendering)
+    assert scorer(Candidate.from_text(1, western)).signals["cross_script"] >= at_least
+    assert scorer(Candidate.from_text(2, "TV CALL")).signals["cross_script"] < 0.7
+
+
+def test_korean_b_keeps_its_b_reading() -> None:
+    """The v is a reading of its own: the b readings stay (ㅂ writes b far more often), with ㅍ's
+    f beside the b (페이스북 Facebook)."""
+    from marksearch.scoring import Candidate, ScoringModel
+    from marksearch.text import mark_keys
+
+    assert romanise_word("볼보", "Hang", han_as_japanese=False).readings == ("bolbo", "volvo")
+    assert romanise_word("페이스북", "Hang", han_as_japanese=False).readings[-2:] == ("feisbuk", "feisvuk")
+    for western, rendering, score in [("BOSS", "보스", 1.0), ("BANANA", "바나나", 1.0), ("BIKE", "바이크", 1.0),
+                                      ("FACEBOOK", "페이스북", 0.72), ("BURGER KING", "버거킹", 0.85)]:
+        hit = ScoringModel().scorer(rendering)(Candidate.from_text(1, western))
+        assert hit.signals["cross_script"] >= score, western
+    assert "biemdeobeulyu" in mark_keys("비엠더블유").latin  # BMW spelt out, b as b
+    assert "banana" in mark_keys("바나나").latin
+
+
 @given(st.text(st.characters(min_codepoint=0x400, max_codepoint=0x52F), max_size=20))
 def test_cyrillic_loan_never_fails_and_is_ascii(text: str) -> None:
     assert set(cyrillic_loan(text)) <= ASCII_KEY

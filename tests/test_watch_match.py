@@ -24,7 +24,7 @@ from marksearch.watch.match import (
     exhaustive_matches,
     match_register,
 )
-from tests.test_search import OTHER_SCRIPTS, mutate, real_names
+from tests.test_search import LOOK_ALIKES, OTHER_SCRIPTS, disguise, mutate, real_names
 
 OFFICES = ["EM", "US", "KR", "CN"]
 # Classes are drawn from a few, the first and last among them, so that watches and filings often
@@ -194,6 +194,23 @@ def test_each_signal_is_joined(watched: str, filed: str, classes: tuple[int, ...
     found = WatchIndex(marks).match(rows)
     assert [m.record_id for m in found] == [1]
     assert pairs(found) == pairs(exhaustive_matches(marks, rows))
+
+
+def test_containment_as_the_marks_look_is_joined() -> None:
+    """A unit of one mark's skeleton inside the other's skeleton (GOOGLE in G00GLE LABS) is joined
+    like a plain containment, both ways, as the exhaustive scorer finds it."""
+    rng = random.Random(5)
+    names = [n for n in small_names() if any(c.lower() in LOOK_ALIKES for c in n)]
+    texts = ["G00GLE LABS", "RNILK SHAKE", *(f"{disguise(n, rng)} {rng.choice(['LABS', 'NOVA'])}" for n in names),
+             *(disguise(n, rng) for n in names), *names]
+    rows = [row(i + 1, t, (9,)) for i, t in enumerate(texts)]
+    marks = [WatchedMark(1, "GOOGLE", (9,), threshold=0.7), WatchedMark(2, "MILK", threshold=0.6),
+             *(WatchedMark(3 + i, t, (9,), threshold=rng.choice([0.6, 0.7, 0.8])) for i, t in enumerate(texts[2:40]))]
+    found = WatchIndex(marks).match(rows)
+    assert pairs(found) == pairs(exhaustive_matches(marks, rows))
+    assert {(m.watch_id, m.record_id) for m in found} >= {(1, 1), (2, 2)}
+    assert [m.reasons[0] for m in found if (m.watch_id, m.record_id) == (1, 1)] == [
+        "contains, looks alike: G00GLE (from G00GLE LABS) in GOOGLE"]
 
 
 @given(st.lists(st.integers(-(2**62), 2**62)), st.integers(1, 40))

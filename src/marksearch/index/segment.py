@@ -12,7 +12,8 @@ sound      sound keys                                      sound, cross-script
 phon       Double Metaphone codes                          sound (weighted)
 latin      romanised readings (latin, core)                cross-script
 loose      loose keys                                      cross-script
-unit       plain, dominant part, dominant words (3+)       containment
+unit       plain, dominant part, dominant words (3+),      containment
+           and the same of the skeleton
 =========  ==============================================  ===================
 """
 
@@ -33,14 +34,15 @@ import orjson
 from marksearch.index.filters import FEATURE_CODES, STATUS_CODES, Filter, class_mask, day_number
 from marksearch.index.keyspace import OTHER_SCRIPT, KeySpace, KeySpaceBuilder, mapped
 from marksearch.scoring import Candidate
-from marksearch.scoring.candidate import MIN_CONTAINED
+from marksearch.scoring.candidate import MIN_CONTAINED, skeleton_units
 from marksearch.store import IndexRow
 
 __all__ = ["OTHER_SCRIPT", "SPACES", "Segment", "build_segment", "script_mask", "scorer_keys", "space_strings"]
 
 SPACES = ("spell", "sound", "phon", "latin", "loose", "unit")
-FORMAT_VERSION = 7  # 3: strings' classes, uint32 offsets; 4: marks' scripts; 5: strings' shared scripts; 6: partial keys;
-# 7: strings' character counts (KeySpace's count filter) and each class's strings
+FORMAT_VERSION = 8  # 3: strings' classes, uint32 offsets; 4: marks' scripts; 5: strings' shared scripts; 6: partial keys;
+# 7: strings' character counts (KeySpace's count filter) and each class's strings; 8: the unit space holds the
+# skeletons' units too
 CROSS_SPACES = ("latin", "loose")  # the spaces only the cross-script signal reads: they keep ``shared``
 _STATUS_NAMES = {v: k for k, v in STATUS_CODES.items()}
 
@@ -55,7 +57,8 @@ def scorer_keys(keys: Mapping[str, Any]) -> dict[str, Any]:
 
 def space_strings(candidate: Candidate) -> dict[str, list[str]]:
     """The strings a mark contributes to each key space."""
-    units = [candidate.plain, candidate.dominant, *candidate.dominant_words]
+    units = [candidate.plain, candidate.dominant, *candidate.dominant_words,
+             *(unit for unit, _, _ in skeleton_units(candidate))]
     return {
         "spell": [candidate.plain, candidate.skeleton, candidate.dominant],
         "sound": list(candidate.sound),

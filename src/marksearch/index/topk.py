@@ -34,6 +34,7 @@ from marksearch.scoring.signals import (
     LOOSE_WEIGHT,
     METAPHONE_WEIGHT,
     SOUND_EXPONENT,
+    VISUAL_WEIGHT,
 )
 
 __all__ = ["Gathered", "TopK", "gather", "top_k"]
@@ -251,14 +252,35 @@ def _contained(segment: Segment, q: PreparedQuery, threshold: float, weight: flo
                positions: list[npt.NDArray[np.uint32]], bounds: list[npt.NDArray[np.float32]],
                within: int = 0) -> None:
     """Marks that hold a query unit, or whose unit lies inside the query, scoring ``threshold``+
-    (with ``within``, a class bitmap: those of its classes, and maybe some others)."""
+    (with ``within``, a class bitmap: those of its classes, and maybe some others).
+
+    The plain forms are looked at, and the skeletons when the query's is not its plain form,
+    whose containment counts ``VISUAL_WEIGHT``.  A query that is its own skeleton needs no
+    more: the spell space holds the marks' skeletons and the unit space their skeletons' units,
+    so the plain look-ups find those, with bounds above what the skeletons score."""
     if threshold > CONTAINMENT_MAX + _EPS:
         return  # only identity scores more, and spelling finds identity
+    m = q.mark
+    views = [(q.units, m.plain, 1.0)]
+    if m.skeleton != m.plain:
+        views.append((q.skeleton_units, m.skeleton, VISUAL_WEIGHT))
+    for units, container, factor in views:
+        _contained_view(segment, units, container, threshold / factor, np.float32(weight * factor),
+                        positions, bounds, within)
+
+
+def _contained_view(segment: Segment, units: Sequence[tuple[str, str, int]], container: str, need: float,
+                    weight: np.float32, positions: list[npt.NDArray[np.uint32]],
+                    bounds: list[npt.NDArray[np.float32]], within: int) -> None:
+    """:func:`_contained` for one view of the query (its plain form or its skeleton): marks
+    whose containment in that view can reach ``need``, each bound times ``weight``."""
+    if need > CONTAINMENT_MAX + _EPS:
+        return
     spell, unit_space = segment.spaces["spell"], segment.spaces["unit"]
     span = CONTAINMENT_MAX - CONTAINMENT_BASE
-    for unit, _kind, denominator in q.units:
+    for unit, _kind, denominator in units:
         share = min(1.0, len(unit) / denominator)
-        ratio = (threshold - CONTAINMENT_BASE) / (span * share)
+        ratio = (need - CONTAINMENT_BASE) / (span * share)
         if ratio > 1.0 + _EPS:
             continue
         longest = 255 if ratio <= 0.0 else math.floor(len(unit) / (ratio * ratio) + _EPS)
@@ -270,19 +292,18 @@ def _contained(segment: Segment, q: PreparedQuery, threshold: float, weight: flo
         value = CONTAINMENT_BASE + span * share * np.sqrt(len(unit) / lengths)
         marks, values = spell.marks_with(sids, np.minimum(value, 1.0).astype(np.float32))
         positions.append(marks)
-        bounds.append(values * np.float32(weight) + np.float32(1e-6))
-    plain = q.mark.plain
-    if len(plain) < MIN_CONTAINED:
+        bounds.append(values * weight + np.float32(1e-6))
+    if len(container) < MIN_CONTAINED:
         return
-    for size in range(MIN_CONTAINED, len(plain) + 1):
-        value = CONTAINMENT_BASE + span * (size / len(plain)) ** 0.5
-        if value < threshold - _EPS:
-            continue  # too short a piece of the query to score threshold
-        pieces = list(dict.fromkeys(plain[i : i + size] for i in range(len(plain) - size + 1)))
+    for size in range(MIN_CONTAINED, len(container) + 1):
+        value = CONTAINMENT_BASE + span * (size / len(container)) ** 0.5
+        if value < need - _EPS:
+            continue  # too short a piece of the query to score need
+        pieces = list(dict.fromkeys(container[i : i + size] for i in range(len(container) - size + 1)))
         sids = unit_space.exact(pieces)
         marks, values = unit_space.marks_with(sids, np.full(len(sids), value, dtype=np.float32))
         positions.append(marks)
-        bounds.append(values * np.float32(weight) + np.float32(1e-6))
+        bounds.append(values * weight + np.float32(1e-6))
 
 
 def top_k(

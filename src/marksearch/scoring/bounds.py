@@ -21,7 +21,8 @@ So a bound of each pair bounds the signal:
   shared) / q`` (:func:`max_levenshtein_for_qgrams`);
 * containment needs every q-gram of the contained unit in the container,
   and its score is a function of three lengths
-  (:func:`max_containment_for_lengths`).
+  (:func:`max_containment_for_lengths`), of the plain forms or (times
+  ``VISUAL_WEIGHT``) of the skeletons.
 
 The fused score is monotone in every signal
 (:meth:`marksearch.scoring.model.ScoringModel.fuse`), so
@@ -38,7 +39,7 @@ import math
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from marksearch.scoring.candidate import MIN_CONTAINED, Candidate, PreparedQuery
+from marksearch.scoring.candidate import MIN_CONTAINED, Candidate, PreparedQuery, skeleton_units
 from marksearch.scoring.model import ScoringModel
 from marksearch.scoring.signals import (
     CONTAINMENT_BASE,
@@ -47,6 +48,7 @@ from marksearch.scoring.signals import (
     LOOSE_WEIGHT,
     METAPHONE_WEIGHT,
     SOUND_EXPONENT,
+    VISUAL_WEIGHT,
     code_confidence,
     loose_confidence,
 )
@@ -105,12 +107,15 @@ def max_spelling_for_lengths(len_q: int, len_c: int) -> float:
 
 class KeyLengths(NamedTuple):
     """What an index keeps per record to bound its signals: the lengths of
-    its keys and its scripts (Nice classes bound the goods signal exactly)."""
+    its keys and its scripts (Nice classes bound the goods signal exactly);
+    ``skeleton_units`` the length and denominator of each of its
+    :func:`~marksearch.scoring.candidate.skeleton_units`."""
 
     plain: int
     skeleton: int
     dominant: int
     dominant_words: tuple[int, ...]
+    skeleton_units: tuple[tuple[int, int], ...]
     sound: tuple[int, ...]
     phonetic: tuple[int, ...]
     latin: tuple[int, ...]
@@ -125,7 +130,9 @@ class KeyLengths(NamedTuple):
         4
         """
         return cls(len(c.plain), len(c.skeleton), len(c.dominant),
-                   tuple(map(len, c.dominant_words)), _lengths(c.sound), _lengths(c.phonetic),
+                   tuple(map(len, c.dominant_words)),
+                   tuple((len(unit), denominator) for unit, _, denominator in skeleton_units(c)),
+                   _lengths(c.sound), _lengths(c.phonetic),
                    _lengths(c.latin), _lengths(c.loose), frozenset(c.scripts))
 
 
@@ -204,7 +211,12 @@ def max_containment(q: PreparedQuery, c: KeyLengths) -> float:
         units.extend((w, c.dominant) for w in c.dominant_words)
     for unit, denominator in units:
         best = max(best, max_containment_for_lengths(unit, denominator, len(m.plain)))
-    return best
+    # As they look: the skeletons' units in the skeletons, VISUAL_WEIGHT of it.
+    looks = max((max_containment_for_lengths(len(u), d, c.skeleton) for u, _, d in q.skeleton_units),
+                default=0.0)
+    for unit, denominator in c.skeleton_units:
+        looks = max(looks, max_containment_for_lengths(unit, denominator, len(m.skeleton)))
+    return max(best, VISUAL_WEIGHT * looks)
 
 
 def max_scored(q: PreparedQuery, c: KeyLengths, *, model: ScoringModel | None = None,

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from marksearch.scoring.goods import NICE_CLASSES, class_similarity
+from marksearch.text.confusables import i_as_l, skeleton_word
 from marksearch.text.fold import strip_diacritics
 from marksearch.text.keys import MarkKeys, mark_keys
 from marksearch.text.words import DOMINANT
@@ -34,8 +35,12 @@ __all__ = [
     "Signal",
     "containment_units",
     "goods_table",
+    "has_glyphs",
     "prepare_query",
+    "skeleton_boundaries",
+    "skeleton_units",
     "word_boundaries",
+    "written_unit",
 ]
 
 # Nothing shorter is "inside" another mark (else "A" would be inside
@@ -153,7 +158,10 @@ class PreparedQuery(NamedTuple):
     ``classes`` are its own; ``units`` what of the query may lie inside a
     candidate (see :mod:`marksearch.scoring.signals`, containment);
     ``boundaries`` the offsets in ``mark.plain`` where words start or end;
-    ``goods`` the goods signal of each Nice class a candidate may have.
+    ``skeleton_units`` and ``skeleton_boundaries`` the same of the query as it
+    looks (``mark.skeleton``), and ``glyphs`` whether it writes a letter with a
+    glyph (:func:`has_glyphs`); ``goods`` the goods signal of each Nice class a
+    candidate may have.
     """
 
     mark: Candidate
@@ -161,6 +169,9 @@ class PreparedQuery(NamedTuple):
     classes: frozenset[int]
     units: tuple[tuple[str, str, int], ...]
     boundaries: frozenset[int]
+    skeleton_units: tuple[tuple[str, str, int], ...]
+    skeleton_boundaries: frozenset[int]
+    glyphs: bool
     goods: Mapping[int, Signal]
 
 
@@ -191,16 +202,78 @@ def containment_units(mark: Candidate, min_length: int = MIN_CONTAINED,
     >>> containment_units(Candidate.from_text(0, "Stone Lion Capital"))
     (('stonelioncapital', 'mark', 16), ('stonelion', 'dominant', 9), ('stone', 'word', 9), ('lion', 'word', 9))
     """
+    return _units(mark.plain, mark.dominant, mark.dominant_words, min_length)
+
+
+def _units(whole: str, dominant: str, dominant_words: Sequence[str],
+           min_length: int) -> tuple[tuple[str, str, int], ...]:
     units: list[tuple[str, str, int]] = []
-    if len(mark.plain) >= min_length:
-        units.append((mark.plain, "mark", len(mark.plain)))
-    dominant = mark.dominant
-    if dominant != mark.plain and len(dominant) >= min_length:
+    if len(whole) >= min_length:
+        units.append((whole, "mark", len(whole)))
+    if dominant != whole and len(dominant) >= min_length:
         units.append((dominant, "dominant", len(dominant)))
-    if len(mark.dominant_words) > 1:
-        units.extend((w, "word", len(dominant)) for w in dict.fromkeys(mark.dominant_words)
+    if len(dominant_words) > 1:
+        units.extend((w, "word", len(dominant)) for w in dict.fromkeys(dominant_words)
                      if len(w) >= min_length and w != dominant)
     return tuple(units)
+
+
+# Words repeat across a register: each word's skeleton is worked out once.
+_skeleton_word = functools.lru_cache(maxsize=1 << 16)(skeleton_word)
+
+
+def skeleton_units(mark: Candidate, min_length: int = MIN_CONTAINED,
+                   ) -> tuple[tuple[str, str, int], ...]:
+    """:func:`containment_units` of the mark as it looks: its ``skeleton``, the
+    skeletons of its dominant words run together and of each dominant word
+    (their plain units when the mark has no confusable glyph).  Containment
+    looks for them in the other mark's skeleton, so that G00GLE LABS holds
+    GOOGLE; the skeleton is made word by word, so the units' are too.
+
+    >>> skeleton_units(Candidate.from_text(0, "G00GLE Labs"))
+    (('googlelabs', 'mark', 10), ('google', 'dominant', 6))
+    """
+    if mark.skeleton == mark.plain:
+        return containment_units(mark, min_length)
+    words = tuple(map(_skeleton_word, mark.dominant_words))
+    dominant = "".join(words) if words and len(words) < len(mark.words) else mark.skeleton
+    return _units(mark.skeleton, dominant, words, min_length)
+
+
+def skeleton_boundaries(mark: Candidate) -> frozenset[int]:
+    """:func:`word_boundaries` in the mark's ``skeleton``.
+
+    >>> sorted(skeleton_boundaries(Candidate.from_text(0, "RNILK Shake")))
+    [0, 4, 9]
+    """
+    if mark.skeleton == mark.plain:
+        return word_boundaries(mark.words, mark.plain)
+    return word_boundaries(tuple(map(_skeleton_word, mark.words)), mark.skeleton)
+
+
+def has_glyphs(mark: Candidate) -> bool:
+    """Whether the mark writes a letter with a digit, a letter cluster or a letter of
+    another script drawn like it (G00GLE, RNILK, СОСА): whether its skeleton reads more
+    than the capital I that looks like a small l.
+
+    >>> has_glyphs(Candidate.from_text(0, "G00GLE")), has_glyphs(Candidate.from_text(0, "MILK"))
+    (True, False)
+    """
+    return mark.skeleton != mark.plain and mark.skeleton != i_as_l(mark.plain)
+
+
+def written_unit(mark: Candidate, unit: str, kind: str) -> str:
+    """A unit of :func:`skeleton_units` as the mark writes it, for a reason:
+    the dominant part or the dominant word whose skeleton it is.
+
+    >>> written_unit(Candidate.from_text(0, "G00GLE Labs"), "google", "dominant")
+    'g00gle'
+    """
+    if kind == "dominant":
+        return mark.dominant
+    if kind == "word":
+        return next((w for w in mark.dominant_words if w == unit or _skeleton_word(w) == unit), unit)
+    return mark.plain
 
 
 def prepare_query(query: str | MarkKeys | Mapping[str, Any], *,
@@ -229,6 +302,9 @@ def prepare_query(query: str | MarkKeys | Mapping[str, Any], *,
         mark=mark, scripts=mark.scripts, classes=mark.classes | frozenset(goods or ()),
         units=containment_units(mark),
         boundaries=word_boundaries(mark.words, mark.plain),
+        skeleton_units=skeleton_units(mark),
+        skeleton_boundaries=skeleton_boundaries(mark),
+        glyphs=has_glyphs(mark),
         goods=table,
     )
 

@@ -22,7 +22,7 @@ signal         stored keys                                  applies when
 spelling       ``plain``, ``skeleton``, dominant words       a script is shared
 sound          ``sound``, ``phonetic`` (Double Metaphone)    a script is shared
 cross_script   ``latin`` + ``core``, ``sound``, ``loose``    no script is shared
-containment    ``plain``, dominant words                     always
+containment    ``plain``, ``skeleton``, dominant words        always
 goods          Nice classes                                  always
 =============  ===========================================  ==================
 
@@ -50,9 +50,14 @@ from marksearch.scoring.candidate import (
     PreparedQuery,
     Signal,
     containment_units,
+    has_glyphs,
+    skeleton_boundaries,
+    skeleton_units,
     word_boundaries,
+    written_unit,
 )
 from marksearch.scoring.goods import NEUTRAL_GOODS
+from marksearch.text.confusables import i_as_l
 
 __all__ = [
     "CONTAINMENT_BASE",
@@ -70,6 +75,7 @@ __all__ = [
     "SOUND_EXPONENT",
     "Signal",
     "SignalFunction",
+    "VISUAL_WEIGHT",
     "containment",
     "cross_script",
     "code_confidence",
@@ -423,14 +429,18 @@ def _inside(unit: str, denominator: int, container: str, at: int,
 def containment(q: PreparedQuery, c: Candidate, *, explain: bool = True) -> Signal:
     """Whether one mark lies inside the other: the whole mark, its dominant
     words together, or one dominant word of a mark of several, at least
-    :data:`MIN_CONTAINED` letters, found in the other's plain form.  The
-    score grows with how much of the contained mark and of the container
-    the unit covers, and with its fit to word boundaries.  Identical marks
-    score 1.0 without a reason (spelling gives it).
+    :data:`MIN_CONTAINED` letters, found in the other's plain form, or (the
+    score times :data:`VISUAL_WEIGHT`) found as it looks in the other as it
+    looks: their skeletons (GOOGLE in G00GLE LABS).  The score grows with how
+    much of the contained mark and of the container the unit covers, and
+    with its fit to word boundaries.  Identical marks score 1.0 without a
+    reason (spelling gives it).
 
     >>> from marksearch.scoring.candidate import prepare_query
     >>> containment(prepare_query("BUDMEN"), Candidate.from_text(1, "BUD")).reason
     'contains: BUD in BUDMEN'
+    >>> containment(prepare_query("G00GLE LABS"), Candidate.from_text(1, "GOOGLE")).reason
+    'contains, looks alike: G00GLE (from G00GLE LABS) in GOOGLE'
     """
     m = q.mark
     if m.plain == c.plain and c.plain:
@@ -451,15 +461,61 @@ def containment(q: PreparedQuery, c: Candidate, *, explain: bool = True) -> Sign
             score = _inside(unit, denominator, m.plain, at, q.boundaries)
             if score > best:
                 best, found = score, (unit, kind, c, m)
+    looks = False
+    # A glyph written for a letter on either side (G00GLE, RNILK): the skeletons may hold what the
+    # plain forms do not.  Without one, they differ at most by I read as l, which counts for
+    # nothing here (_i_or_l_only).
+    if q.glyphs or has_glyphs(c):
+        seen = _inside_skeleton(q, c, best)
+        if seen is not None:
+            best, found, looks = seen[0], seen[1], True
     if not explain or best < REASON_FLOOR:
         return Signal(best, "")
-    return Signal(best, _containment_reason(*found))
+    return Signal(best, _containment_reason(*found, looks=looks))
 
 
-def _containment_reason(unit: str, kind: str, inner: Candidate, outer: Candidate) -> str:
+def _inside_skeleton(q: PreparedQuery, c: Candidate, beat: float,
+                     ) -> tuple[float, tuple[str, str, Candidate, Candidate]] | None:
+    """The best unit of one mark's :func:`skeleton_units` inside the other's skeleton, scoring
+    :data:`VISUAL_WEIGHT` of a plain containment (letters that look alike are not the same
+    letters, as in :func:`spelling`), when it scores above ``beat``."""
+    m = q.mark
+    best, found = beat, None
+    c_bounds: frozenset[int] | None = None
+    for unit, kind, denominator in q.skeleton_units:
+        at = c.skeleton.find(unit) if len(unit) <= len(c.skeleton) else -1
+        if at >= 0:
+            if c_bounds is None:
+                c_bounds = skeleton_boundaries(c)
+            score = VISUAL_WEIGHT * _inside(unit, denominator, c.skeleton, at, c_bounds)
+            if score > best and not _i_or_l_only(m, unit, kind, c):
+                best, found = score, (unit, kind, m, c)
+    for unit, kind, denominator in skeleton_units(c):
+        at = m.skeleton.find(unit) if len(unit) <= len(m.skeleton) else -1
+        if at >= 0:
+            score = VISUAL_WEIGHT * _inside(unit, denominator, m.skeleton, at, q.skeleton_boundaries)
+            if score > best and not _i_or_l_only(c, unit, kind, m):
+                best, found = score, (unit, kind, c, m)
+    return None if found is None else (best, found)
+
+
+def _i_or_l_only(inner: Candidate, unit: str, kind: str, outer: Candidate) -> bool:
+    """Whether a skeleton unit lies in the other mark only by the skeleton's I read as l.  A
+    capital I and a small l look alike, but marks are folded to one case, so the skeleton reads
+    every i as l: a short unit then lies in many an unrelated mark (MURAL in SAMURAI, WII in
+    WILDLIFE, IIS in WELLS).  Spelling compares whole marks, where that likeness holds (MATTEI ~
+    MATTEL); containment needs a digit or a glyph written for a letter (G00GLE, L1ON, RNILK),
+    in the unit found, not only elsewhere in either mark (MURAL in G00GLE SAMURAI)."""
+    return i_as_l(written_unit(inner, unit, kind)) in i_as_l(outer.plain)
+
+
+def _containment_reason(unit: str, kind: str, inner: Candidate, outer: Candidate, *, looks: bool) -> str:
+    verb = "contains, looks alike" if looks else "contains"
     if kind == "mark":
-        return f"contains: {inner.text} in {outer.text}"
-    return f"contains: {unit.upper()} (from {inner.text}) in {outer.text}"
+        return f"{verb}: {inner.text} in {outer.text}"
+    # A unit of the skeleton is shown as the mark writes it (G00GLE, not google).
+    shown = written_unit(inner, unit, kind) if looks else unit
+    return f"{verb}: {shown.upper()} (from {inner.text}) in {outer.text}"
 
 
 # -- goods -------------------------------------------------------------------

@@ -17,7 +17,7 @@ words that mix digits and letters, with fewer digits than letters (``C0CA``,
 
 from __future__ import annotations
 
-__all__ = ["digits_as_letters", "latin_lookalike", "skeleton_of", "skeleton_word"]
+__all__ = ["digits_as_letters", "i_as_l", "latin_lookalike", "skeleton_of", "skeleton_word"]
 
 # Digits read as letters inside mixed words.  0->o, 1->l follow UTS #39
 # confusables.txt (U+0030 -> U+004F, U+0031 -> U+006C); 3, 4, 5, 7, 8 are not
@@ -113,6 +113,17 @@ def skeleton_word(word: str) -> str:
     for cluster, letter in _LETTER_CLUSTERS:
         word = word.replace(cluster, letter)
     return word
+
+
+def i_as_l(text: str) -> str:
+    """The skeleton's letter singles alone (``I`` and ``|`` read as ``l``), no digit, cluster or
+    other script read: what tells a likeness of letter shapes in one case only (the capital I
+    and the small l) from a digit or glyph written for a letter (``G00GLE``, ``RNILK``).
+
+    >>> i_as_l("samurai"), i_as_l("l1on")
+    ('samural', 'l1on')
+    """
+    return text.translate(_LETTER_SINGLES)
 
 
 def skeleton_of(words: tuple[str, ...]) -> str:

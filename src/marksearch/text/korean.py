@@ -8,7 +8,9 @@
   ``seutabeokseu``.
 * :func:`korean_loan` - how a Korean rendering of a Western word reads back:
   the epenthetic 으 is dropped, ㅓ is read o, ㅐ a, 샤 sha: 스타벅스 ->
-  ``staboks``, 샤넬 -> ``shanel``, 유니클로 -> ``yunikllo``.
+  ``staboks``, 샤넬 -> ``shanel``, 유니클로 -> ``yunikllo``;
+  :func:`korean_western` its Western readings, with the Western letters that
+  Korean writes as its own (ㅍ as f, ㅂ as v: 포드 -> ``fod``, 볼보 -> ``volvo``).
 
 Jamo that do not form a syllable are spelled with anyascii.
 
@@ -25,7 +27,7 @@ from anyascii import anyascii
 from hangul_romanize import Transliter
 from hangul_romanize.rule import academic
 
-__all__ = ["korean_loan", "korean_plain", "korean_pronounced", "korean_readings"]
+__all__ = ["korean_loan", "korean_plain", "korean_pronounced", "korean_readings", "korean_western"]
 
 _FIRST, _LAST = 0xAC00, 0xD7A3
 _INITIALS = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"
@@ -205,11 +207,13 @@ _PALATAL_SPELLING = {"ㅅ": "sh", "ㅆ": "sh", "ㅈ": "j", "ㅉ": "j", "ㅊ": "c
 
 
 # Korean has no f: loans write it ㅍ, as they write p (포드 Ford, 필립스 Philips, 페이스북 Facebook;
-# 펩시 Pepsi, 파리 Paris), so ㅍ has two Western values and no rule tells which.  (ㅂ also writes v,
-# 볼보 Volvo, but b far more often: 스타벅스, 버거킹, 바게뜨.)  And it writes the English long i, [aɪ],
-# as 아이 (나이키 Nike, 나이스 nice, 타이드 Tide), which English spells i (the sound keys hear the
-# i of NIKE and TIDE so), more often than ai or ei.
+# 펩시 Pepsi, 파리 Paris), so ㅍ has two Western values and no rule tells which.  Nor has it v: loans
+# write it ㅂ (볼보 Volvo, 비자 Visa, 버진 Virgin), as they write b, and b far more often (스타벅스,
+# 버거킹, 바게뜨, 페이스북), so the v is a reading of its own beside the one with b.  And it writes the
+# English long i, [aɪ], as 아이 (나이키 Nike, 나이스 nice, 타이드 Tide), which English spells i (the
+# sound keys hear the i of NIKE and TIDE so), more often than ai or ei.
 _WESTERN_LABIALS = {"ㅍ": "f"}
+_WESTERN_V = {"ㅂ": "v"}
 _A, _NO_CODA = 0, ""
 
 
@@ -226,18 +230,22 @@ def _loan_syllable(syl: _Syllable, previous_coda: str, onsets: dict[str, str] = 
 
 
 @lru_cache(maxsize=65536)
-def korean_loan(word: str, *, western: bool = False) -> str:
+def korean_loan(word: str, *, western: bool = False, v: bool = False) -> str:
     """The reading of a Korean rendering of a Western word, for matching the
     Western spelling: epenthetic 으 dropped, ㅓ -> o, ㅐ -> a, 샤 -> sha.
     ``western``: ㅍ before a vowel read as the Western f it also renders, and 아이 as the
-    English long i.
+    English long i; with ``v`` too, ㅂ before a vowel read as the Western v it also renders.
 
     >>> [korean_loan(w) for w in ("스타벅스", "샤넬", "유니클로", "라잇템", "배스킨라빈스")]
     ['staboks', 'shanel', 'yunikllo', 'raittem', 'baskinrabins']
     >>> [korean_loan(w, western=True) for w in ("포드", "필립스", "폭스바겐", "나이키", "타이드")]
     ['fod', 'fillips', 'foksbagen', 'niki', 'tid']
+    >>> [korean_loan(w, western=True, v=True) for w in ("볼보", "비자", "버진", "페이스북")]
+    ['volvo', 'vija', 'vojin', 'feisvuk']
     """
-    onsets = _LOAN_ONSET | _WESTERN_LABIALS if western else _LOAN_ONSET
+    onsets = _LOAN_ONSET
+    if western:
+        onsets = onsets | _WESTERN_LABIALS | (_WESTERN_V if v else {})
     parts: list[str] = []
     for run in _runs(word):
         if isinstance(run, str):
@@ -260,6 +268,18 @@ def korean_loan(word: str, *, western: bool = False) -> str:
             parts.append(_loan_syllable(syl, previous, onsets))
             previous = syl.coda
     return "".join(parts)
+
+
+def korean_western(word: str) -> tuple[str, ...]:
+    """The Western readings of a Korean rendering (:func:`korean_loan` with ``western``): ㅍ read
+    f, then ㅍ read f and ㅂ read v, without repeats.  Each letter's other value stays in the
+    plain loan reading, and the b in the first of these, for the many words that write b with ㅂ
+    and f with ㅍ (페이스북 Facebook).
+
+    >>> korean_western("볼보"), korean_western("포드"), korean_western("페이스북")
+    (('bolbo', 'volvo'), ('fod',), ('feisbuk', 'feisvuk'))
+    """
+    return tuple(dict.fromkeys((korean_loan(word, western=True), korean_loan(word, western=True, v=True))))
 
 
 def korean_readings(word: str) -> tuple[str, ...]:

@@ -9,7 +9,8 @@ Hani        pinyin, Western names (CC-CEDICT), then Japanese readings;
             Japanese only if the mark has kana
 Hira Kana   Japanese readings (cutlet and the kana table)
 Jpan        Japanese readings
-Hang        Revised Romanisation, plain and pronounced
+Hang        Revised Romanisation, plain and pronounced, and the Western
+            readings (ㅍ as f, ㅂ as v, 아이 as the long i)
 Grek        anyascii, and a loan reading by modern sounds (μπ -> b)
 Cyrl        anyascii, and a loan reading by the Western letters of the
             sounds (джип -> jip)
@@ -38,7 +39,7 @@ from anyascii import anyascii
 from marksearch.text.chinese import chinese_readings, pinyin_initials, pinyin_loan, pinyin_syllables
 from marksearch.text.fold import strip_diacritics
 from marksearch.text.japanese import japanese_loan_reading, japanese_readings
-from marksearch.text.korean import korean_loan, korean_readings
+from marksearch.text.korean import korean_loan, korean_readings, korean_western
 from marksearch.text.names import western_names
 
 __all__ = ["Romanised", "abjad_loan", "ascii_key", "cyrillic_loan", "greek_loan", "romanise_word"]
@@ -98,10 +99,11 @@ def _by_script(word: str, script: str, han_as_japanese: bool) -> Romanised:
     if script in _JAPANESE:
         return Romanised(japanese_readings(word), japanese_loan_reading(word))
     if script == "Hang":
-        # ㅍ also renders f, and 아이 the English long i: that reading is kept among the word's
-        # readings, as Hebrew pe's f is (see _abjad), since Romanised holds one loan reading.
-        loan, western = korean_loan(word), korean_loan(word, western=True)
-        return Romanised(korean_readings(word) + ((western,) if western != loan else ()), loan)
+        # ㅍ also renders f, ㅂ v, and 아이 the English long i: those readings are kept among the
+        # word's readings, as Hebrew pe's f is (see _abjad), since Romanised holds one loan reading.
+        loan = korean_loan(word)
+        western = tuple(r for r in korean_western(word) if r != loan)
+        return Romanised(korean_readings(word) + western, loan)
     if script == "Grek":
         return Romanised((ascii_key(word),), greek_loan(word))
     if script == "Cyrl":
@@ -340,7 +342,7 @@ def romanise_word(word: str, script: str, *, han_as_japanese: bool) -> Romanised
     word falls back to anyascii rather than stopping the ingest.
 
     >>> romanise_word("스타벅스", "Hang", han_as_japanese=False)
-    Romanised(readings=('seutabeogseu', 'seutabeokseu'), loan='staboks', syllables=(), initials='')
+    Romanised(readings=('seutabeogseu', 'seutabeokseu', 'stavoks'), loan='staboks', syllables=(), initials='')
     """
     try:
         found = _by_script(word, script, han_as_japanese)

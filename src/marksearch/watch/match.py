@@ -45,13 +45,14 @@ from marksearch.index.keyspace import char_counts, counts_may_reach
 from marksearch.index.segment import scorer_keys
 from marksearch.index.topk import gather, goods_ceiling, level_for
 from marksearch.scoring import Candidate, Scorer, ScoringModel
-from marksearch.scoring.candidate import MIN_CONTAINED, containment_units
+from marksearch.scoring.candidate import MIN_CONTAINED, containment_units, skeleton_units
 from marksearch.scoring.signals import (
     CONTAINMENT_BASE,
     CONTAINMENT_MAX,
     LOOSE_WEIGHT,
     METAPHONE_WEIGHT,
     SOUND_EXPONENT,
+    VISUAL_WEIGHT,
 )
 from marksearch.store import IndexRow
 from marksearch.text import mark_keys
@@ -246,7 +247,8 @@ def _candidate_pairs(watches: Sequence[_Watch], filings: Sequence[IndexRow], can
 # string pairs that some marks sharing a class hold are joined; the mark pairs
 # they expand to are filtered by class again, on bitmaps, before scoring.
 # Containment is joined apart: a unit of one mark inside the other's plain
-# form, by exact substring hashes.
+# form, and a unit of its skeleton inside the other's skeleton, by exact
+# substring hashes.
 
 JOIN_FLOOR = 0.45  # below this level the pieces are too short to select anything
 _P = np.uint64(0x100000001B3)
@@ -535,9 +537,7 @@ class _WatchSide:
         self.buckets = _Buckets(lists)
         self.classes = np.fromiter((_class_bits(w.classes) for w in joined), dtype=np.uint64, count=len(joined))
         self.channels: dict[str, _Channel] = {}
-        self.need = math.inf  # the containment a pair must reach; inf: containment is not joined
-        self.units: _Keyed | None = None  # the watched marks' units, and their plain forms' substrings
-        self.plains: _Keyed | None = None
+        self.contained: list[_Contained] = []  # the containment join's views: plain forms, skeletons
         if not joined:
             return
         for name, t in _channels(self.sigma, model).items():
@@ -545,10 +545,23 @@ class _WatchSide:
             if side.strings:
                 self.channels[name] = _Channel(t, side, _piece_keys(side, t), _substring_keys(side, t),
                                                char_counts(side.strings).T)
-        self.need = _containment_need(self.sigma, model)
-        if math.isfinite(self.need):
-            self.units = _unit_keys(self.marks, self.buckets, self.need)
-            self.plains = _plain_keys(self.marks, self.buckets, self.need)
+        # The skeletons' containment counts VISUAL_WEIGHT: it must reach more to make up for it.
+        for looks, level in ((False, self.sigma), (True, self.sigma / VISUAL_WEIGHT)):
+            need = _containment_need(level, model)
+            if math.isfinite(need):
+                self.contained.append(_Contained(looks, need, _unit_keys(self.marks, self.buckets, need, looks=looks),
+                                                 _plain_keys(self.marks, self.buckets, need, looks=looks)))
+
+
+@dataclass
+class _Contained:
+    """The watched marks' half of the containment join in one view: as written (their plain
+    forms) or, with ``looks``, as they look (their skeletons)."""
+
+    looks: bool
+    need: float  # the containment in this view a pair must reach
+    units: _Keyed | None  # the watched marks' units
+    plains: _Keyed  # their plain forms' (or skeletons') substrings
 
 
 def _joined_pairs(side: _WatchSide, filings: Sequence[IndexRow],
@@ -594,12 +607,14 @@ def _containment_need(sigma: float, model: ScoringModel) -> float:
 
 
 def _contained_pairs(side: _WatchSide, filings: Sequence[Candidate], r_buckets: _Buckets, n: np.int64) -> _I64:
-    """Pairs where a unit of one mark lies in the other's plain form with a containment that can reach sigma."""
-    if side.plains is None:
-        return np.empty(0, dtype=np.int64)
-    a_w, a_r = _unit_join(side.units, _plain_keys(filings, r_buckets, side.need))
-    b_r, b_w = _unit_join(_unit_keys(filings, r_buckets, side.need), side.plains)
-    pairs: _I64 = np.concatenate([a_w, b_w]) * n + np.concatenate([a_r, b_r])
+    """Pairs where a unit of one mark lies in the other's plain form (or a unit of its skeleton in
+    the other's skeleton) with a containment that can reach sigma."""
+    found = [np.empty(0, dtype=np.int64)]
+    for view in side.contained:
+        a_w, a_r = _unit_join(view.units, _plain_keys(filings, r_buckets, view.need, looks=view.looks))
+        b_r, b_w = _unit_join(_unit_keys(filings, r_buckets, view.need, looks=view.looks), view.plains)
+        found.append(np.concatenate([a_w, b_w]) * n + np.concatenate([a_r, b_r]))
+    pairs: _I64 = np.concatenate(found)
     return pairs
 
 
@@ -617,14 +632,16 @@ class _Keyed:
     longest: npt.NDArray[np.float64] | None = None  # units: the longest container each may lie in
 
 
-def _unit_keys(inner: Sequence[Candidate], buckets: _Buckets, need: float) -> _Keyed | None:
-    """The units of each mark that may lie inside another mark, keyed by their whole hashes."""
+def _unit_keys(inner: Sequence[Candidate], buckets: _Buckets, need: float, *, looks: bool = False) -> _Keyed | None:
+    """The units of each mark that may lie inside another mark (with ``looks``, of its skeleton),
+    keyed by their whole hashes."""
     ratio = _ratio(need)
+    units_of = skeleton_units if looks else containment_units
     u_marks: list[int] = []
     u_texts: list[str] = []
     u_longest: list[float] = []
     for m, c in enumerate(inner):
-        for unit, _kind, denominator in containment_units(c):
+        for unit, _kind, denominator in units_of(c):
             share = min(1.0, len(unit) / denominator)
             longest = math.inf if ratio <= 0.0 else len(unit) * (share / ratio) ** 2 + 1e-9
             if longest >= len(unit):
@@ -638,9 +655,10 @@ def _unit_keys(inner: Sequence[Candidate], buckets: _Buckets, need: float) -> _K
     return _Keyed(units, keys, np.array(u_longest))
 
 
-def _plain_keys(outer: Sequence[Candidate], buckets: _Buckets, need: float) -> _Keyed:
-    """The plain forms of each mark, keyed by every substring a unit could be."""
-    plains = _Units([c.plain for c in outer], np.arange(len(outer), dtype=np.int64), buckets)
+def _plain_keys(outer: Sequence[Candidate], buckets: _Buckets, need: float, *, looks: bool = False) -> _Keyed:
+    """The plain forms of each mark (with ``looks``, its skeleton), keyed by every substring a unit could be."""
+    texts = [c.skeleton if looks else c.plain for c in outer]
+    plains = _Units(texts, np.arange(len(outer), dtype=np.int64), buckets)
     ratio = _ratio(need)
     sub_ids, sub_hashes = _substrings(plains.texts, ratio * ratio)
     return _Keyed(plains, plains.keys(sub_ids, sub_hashes))
