@@ -310,6 +310,24 @@ def test_the_cross_site_refusal_is_in_the_reader_s_language(watching: TestClient
     assert r.status_code == 403 and "another site" not in r.text
 
 
+@pytest.mark.parametrize(("body", "type_", "status", "english"), [
+    ("ids=1", "text/plain", 415, "the seen form is sent as"),
+    ("ids=1", "", 415, "the seen form is sent as"),
+    ("ids=" + "1" * 200_000, watch.FORM_TYPE, 413, "the form is longer than"),
+    ("x" * 3_000_000, watch.FORM_TYPE, 413, "a request body has at most"),
+    ("portfolio=nope", watch.FORM_TYPE, 400, "(marksearch watch portfolio list)"),
+], ids=["text-plain", "no-type", "long-form", "long-body", "no-portfolio"])
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_the_seen_form_s_refusals_are_in_the_reader_s_language(
+        watching: TestClient, body: str, type_: str, status: int, english: str, lang: str) -> None:
+    """413 and 415 were shown in English on every page, and a portfolio that is not there named the
+    CLI command that lists them."""
+    headers = {"Cookie": f"token={TOKEN}"} | ({"Content-Type": type_} if type_ else {})
+    r = watching.post(f"/watch/alerts/seen?lang={lang}", content=body, headers=headers)
+    assert r.status_code == status and "text/html" in r.headers["content-type"]
+    assert english not in r.text and "marksearch watch" not in r.text
+
+
 @pytest.mark.parametrize("lang", ["ja", "ko", "zh"])
 def test_the_record_s_position_in_its_file_is_translated(pages: TestClient, lang: str) -> None:
     hit = pages.get("/api/v1/search", params={"q": "KOKA", "status": "all"}).json()["hits"][0]

@@ -126,7 +126,7 @@ def _answer(request: Request, status: int, detail: str, *, kind: str | None = No
     t = pages.translator(request)
     # HTTP's own details, those marked N_ and the known shapes of the app's and library's (i18n.MESSAGES)
     plain = PLAIN_DETAILS.get((status, detail))
-    shown = t.gettext(plain) if plain else t.message(detail) if status not in (413, 415) else detail
+    shown = t.gettext(plain) if plain else t.message(detail)
     return pages.error_page(request, status, t.gettext(title), shown, headers=headers, links=links)
 
 

@@ -501,7 +501,8 @@ async def seen_form(request: Request) -> Response:
     puts them."""
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media != FORM_TYPE:
-        raise HTTPException(415, f"the seen form is sent as {FORM_TYPE}, not {media[:80] or 'without a type'}")
+        raise HTTPException(415, f"the seen form is sent as {FORM_TYPE}, not {media[:80]}" if media
+                            else f"the seen form is sent as {FORM_TYPE}, with no Content-Type")
     for name in ("ids", "portfolio"):
         if name in request.query_params:
             raise BadParameter(name, "belongs in the form's body, not in the query string")
