@@ -179,6 +179,9 @@ def test_goods_keep_text_of_us_only_classes() -> None:
         "<case-file-statement><type-code>DM0000</type-code><text>A description</text>"
         "</case-file-statement>"
         "</case-file-statements>"
+        # The statement's class is a Nice class only as one of the case's international classes.
+        "<classifications><classification><international-code>009</international-code>"
+        "</classification></classifications>"
     )
     record = only_record(read_bytes(case(body=body)))
     assert [(g.nice_class, g.text, g.language) for g in record.goods] == [

@@ -311,8 +311,9 @@ class Deletion:
 
     ``as_of`` is the ISO date of the office data that deleted it.  A store keeps it as a
     tombstone of the key: a record whose ``as_of`` is not newer (an older Insert read
-    after the Delete) does not bring the record back; a newer one does.  A deletion
-    without ``as_of`` removes what is held and leaves no tombstone.
+    after the Delete) does not bring the record back; a newer one does, and so does one
+    of the same date read after the Delete in the same file (the file's order stands).
+    A deletion without ``as_of`` removes what is held and leaves no tombstone.
     """
 
     office: str

@@ -28,6 +28,7 @@ __all__ = [
     "nice_class",
     "owner_role",
     "parse_date",
+    "snapshot_as_of",
     "split_pipes",
     "vienna",
 ]
@@ -159,18 +160,30 @@ def is_digits(text: str) -> bool:
     return text.isascii() and text.isdigit()
 
 
-def deletion_as_of(status: MarkDate | None, produced: str | None) -> str | None:
-    """The ``as_of`` of a deletion: the newest of the deleted mark's status date and the date
-    the office produced the delta (``RequestProducerDateTime``).  A Delete may repeat the
-    mark's last status date, weeks older than the deletion itself.
+def snapshot_as_of(status: MarkDate | None, produced: str | None) -> str | None:
+    """The ``as_of`` of a record or a deletion read from one office file: the date the office
+    produced the file (ST.66/ST.96 ``RequestProducerDateTime``, an ISO day here), or the mark's
+    status date where that is newer or the file gives no production date.
 
-    >>> deletion_as_of(parse_date("status", "2020-07-29"), "2020-09-01")
-    '2020-09-01'
-    >>> deletion_as_of(None, None) is None
-    True
+    The production date is the day the office said "this is the mark's state", and it is the one
+    clock that every entry of a file and a Delete share: a Delete repeats the mark's last status
+    date, weeks older than the deletion, and an Insert produced the day after a Delete may keep
+    the status date it had before it.  No office file states a status dated after the file itself,
+    so in real files the production date decides; the status date is the fallback (USPTO TSDR
+    downloads carry no production date).  Records and deletions go through this one function, so
+    that the store compares dates of one clock.
+
+    >>> snapshot_as_of(parse_date("status", "2020-08-07"), "2020-09-02")
+    '2020-09-02'
+    >>> snapshot_as_of(parse_date("status", "2020-07-29"), None), snapshot_as_of(None, None)
+    ('2020-07-29', None)
     """
     found = [d for d in (status.value.isoformat() if status and status.value else None, produced) if d]
     return max(found) if found else None
+
+
+# The readers' name for the as_of of an ST.66/ST.96 Delete: the same rule as its file's records.
+deletion_as_of = snapshot_as_of
 
 
 # USPTO owner party types (TSDR ApplicantExt/PartyTypeCode, the daily XML's party-type): 10

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 
 from lxml import etree
 
-from marksearch.formats.common import clean
+from marksearch.formats.common import clean, snapshot_as_of
 from marksearch.formats.xmlsafe import sniff_root
 from marksearch.records import MarkDate, Rejection, VerbalElement
 
@@ -33,6 +33,7 @@ __all__ = [
     "kids",
     "ktext",
     "number",
+    "own_text",
     "rejection",
     "sniff_root_and_hints",
     "text",
@@ -64,9 +65,35 @@ def first(k: Kids, name: str) -> Element | None:
     return nodes[0] if nodes else None
 
 
+def own_text(node: Element) -> str | None:
+    """The text an element holds itself, unstripped: all its text nodes, joined.
+
+    lxml's ``.text`` is only the text before the first child node, and a comment or
+    processing instruction is a child: ``<X><!-- checked -->TERRA</X>`` has ``.text``
+    ``None`` and ``TERRA`` as the comment's tail.  Each child's tail is the element's
+    own text too, so they are joined.  Most values have no child, and then ``.text``
+    is read once (each read decodes the text anew) and nothing else is done.
+
+    >>> from lxml import etree
+    >>> own_text(etree.fromstring(b"<x>TERRA <!-- c -->S<?pi x?> NOVA</x>"))
+    'TERRA S NOVA'
+    >>> own_text(etree.fromstring(b"<x>PLAIN</x>")), own_text(etree.fromstring(b"<x><!--c--></x>"))
+    ('PLAIN', None)
+    """
+    value = node.text
+    if not len(node):  # a C call; comments and processing instructions count as children
+        return value
+    parts = [value] if value else []
+    parts.extend(tail for child in node if (tail := child.tail))
+    return "".join(parts) or None
+
+
 def text(node: Element | None) -> str | None:
     """Stripped text of one element, ``None`` when absent or blank."""
-    value = None if node is None else node.text  # read once: each read decodes anew
+    if node is None:
+        return None
+    # own_text's fast path inline: this runs for most fields of every record.
+    value = node.text if not len(node) else own_text(node)
     if value is None:
         return None
     return value.strip() or None
@@ -126,11 +153,11 @@ def verbal_elements(spec: Kids) -> tuple[VerbalElement, ...]:
     """Verbal elements from a ``WordMarkSpecification`` (ST.66 and ST.96 spellings)."""
     transliteration = ktext(spec, "MarkTransliteration")
     translation = ktext(spec, "MarkTranslation") or next(
-        (t for n in spec.get("MarkTranslationText", ()) if (t := clean(n.text))), None
+        (t for n in spec.get("MarkTranslationText", ()) if (t := clean(own_text(n)))), None
     )
     out: list[VerbalElement] = []
     for node in spec.get("MarkVerbalElementText", ()):
-        value = clean(node.text)
+        value = clean(own_text(node))
         if value is None:
             continue
         lang = attr(node, "languageCode")
@@ -143,8 +170,7 @@ def verbal_elements(spec: Kids) -> tuple[VerbalElement, ...]:
 
 
 def as_of(dates: Iterable[MarkDate], header_as_of: str | None) -> str | None:
-    """The office's snapshot date: status date, else the transaction's production date."""
-    status = next((d for d in dates if d.role == "status"), None)
-    if status is not None and status.value is not None:
-        return status.value.isoformat()
-    return header_as_of
+    """The office's snapshot date: the file's production date, or the status date where newer or
+    alone (:func:`~marksearch.formats.common.snapshot_as_of`, the rule of a Delete too)."""
+    status = next((d for d in dates if d.role == "status" and d.value is not None), None)
+    return snapshot_as_of(status, header_as_of)

@@ -58,6 +58,7 @@ from lxml import etree
 from marksearch.errors import InputError, UsageError
 from marksearch.formats import xmlsafe
 from marksearch.formats.common import nice_class, parse_date, split_pipes, vienna
+from marksearch.formats.elements import own_text
 from marksearch.records import (
     ClassGoods,
     Entry,
@@ -266,8 +267,8 @@ def _leaves(elem: etree._Element) -> dict[str, str]:
     out: dict[str, str] = {}
     for node in elem:
         name = xmlsafe.local(node.tag)
-        if name and node.text is not None and name not in out:
-            value = node.text.strip()
+        if name and name not in out and (value := own_text(node)) is not None:
+            value = value.strip()
             if value:
                 out[name] = value
     return out
@@ -428,12 +429,17 @@ _NUMBER_IN_NAME = re.compile(r"(?<![0-9])4[0-9]{12}(?![0-9])")
 def number_in_name(source: str) -> str | None:
     """The KIPO application number a file's own name holds, when it holds exactly one.
 
+    A member of an archive is named ``archive.zip!member``: its own name is the part after
+    the ``!``, so that the archive's name, like a folder's, is not searched.
+
     >>> number_in_name("goods/4020190000011.xml"), number_in_name("feed.zip:goods_4020190000011_p1.xml")
     ('4020190000011', '4020190000011')
     >>> number_in_name("4020190000011/goods.xml"), number_in_name("4020190000011-4020190000012.xml")
     (None, None)
+    >>> number_in_name("kipris_4020240000001.zip!4020190000011.xml"), number_in_name("4020240000001.zip!info.xml")
+    ('4020190000011', None)
     """
-    name = re.split(r"[/\\:]", source)[-1]
+    name = re.split(r"[/\\:!]", source)[-1]
     found = set(_NUMBER_IN_NAME.findall(name))
     return found.pop() if len(found) == 1 else None
 

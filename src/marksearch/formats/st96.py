@@ -45,6 +45,7 @@ from marksearch.formats.elements import (
     kids,
     ktext,
     number,
+    own_text,
     rejection,
     sniff_root_and_hints,
     text,
@@ -71,6 +72,7 @@ from marksearch.records import (
     Status,
     unique,
 )
+from marksearch.vocab_data import office_problem
 
 __all__ = ["READER", "ST96Reader"]
 
@@ -152,7 +154,7 @@ def _images(reproduction: Kids) -> tuple[tuple[str, ...], tuple[str, ...]]:
             tag = node.tag
             name = tag[tag.rfind("}") + 1 :]
             if name in _DESIGN_CODES:
-                if code := vienna(node.text, allow_division=True):
+                if code := vienna(own_text(node), allow_division=True):
                     codes.append(code)
             elif name == "ViennaClassification":
                 codes.extend(c for c in [_vienna_parts(kids(node))] if c)
@@ -193,7 +195,7 @@ def _class_goods(ck: Kids) -> list[ClassGoods]:
     cls = nice_class(ktext(ck, "ClassNumber"))
     by_language: dict[str | None, list[str]] = {}
     for node in ck.get("GoodsServicesDescriptionText", ()):
-        if value := (node.text or "").strip():
+        if value := (own_text(node) or "").strip():
             lang = attr(node, "languageCode")
             by_language.setdefault(lang.lower() if lang else None, []).append(value)
     # Several sequence-numbered texts in one language are one class's goods.
@@ -286,7 +288,7 @@ def _postal(contact: Kids) -> tuple[str | None, str | None]:
             lines = [*(text(n) for n in sk.get("AddressLineText", ())),
                      *(ktext(sk, n) for n in ("CityName", "GeographicRegionName", "PostalCode"))]
             parts.extend(t for t in lines if t)
-        parts.extend(t for n in pk.get("PostalAddressText", ()) if (t := clean(n.text)))
+        parts.extend(t for n in pk.get("PostalAddressText", ()) if (t := clean(own_text(n))))
     return ", ".join(parts) or None, country
 
 
@@ -356,6 +358,10 @@ def trademark_entry(elem: Element, source: str, header_as_of: str | None) -> Ent
         app = _application_number(k)
         if not office or not app:
             raise RecordError("Trademark lacks RegistrationOfficeCode or ApplicationNumber")
+        if (problem := office_problem(office)) is not None:
+            # As the CSV and JSON Lines readers do: a record filed under a code that search
+            # cannot filter on (UK for GB) is quarantined rather than stored out of reach.
+            raise RecordError(f"RegistrationOfficeCode {problem}")
         prov = Provenance(source=source, position=f"line {elem.sourceline}")
         if _operation(elem) == "delete":
             status_date = parse_date("status", ktext(k, "MarkCurrentStatusDate"))
@@ -389,7 +395,7 @@ class ST96Reader:
             if tag[tag.rfind("}") + 1 :] == "Trademark":
                 yield trademark_entry(elem, source, header_as_of)
             else:
-                produced = parse_date("produced", elem.text)
+                produced = parse_date("produced", own_text(elem))
                 if produced is not None and produced.value is not None:
                     header_as_of = produced.value.isoformat()
 

@@ -20,9 +20,15 @@ Mapping (FORMATS.md 2.5):
 * kind: the ``*-in`` flags; certification, then collective, then individual.
 * owners: ``party-type`` 10 (original applicant) is the applicant, every
   later owner (20 at publication, 30 original registrant, 11-49 new owners)
-  is an owner; the party type's text is kept in ``description``.
+  is an owner; the party type's text is kept in ``description``.  Its
+  country is where it is, the address ``country``, as the ST.66 and ST.96
+  readers have it; the ``nationality`` (a state of incorporation means US)
+  only when no address country is given.
 * goods: ``case-file-statement`` whose ``type-code`` is ``GS`` + 3-digit
   class + sequence digit; one :class:`ClassGoods` per statement, English.
+  The class is the case's primary class, a US class in old cases, so it is
+  the statement's Nice class only when it is among the ``international-code``
+  classes.
 
 >>> import io
 >>> xml = (b"<case-file><serial-number>98763166</serial-number>"
@@ -45,6 +51,7 @@ from lxml import etree
 from marksearch.errors import MalformedInputError
 from marksearch.formats import xmlsafe
 from marksearch.formats.common import clean, is_digits, nice_class, parse_date, vienna
+from marksearch.formats.elements import own_text
 from marksearch.formats.vocab import uspto_drawing, uspto_status
 from marksearch.records import (
     ClassGoods,
@@ -203,7 +210,7 @@ def _record(serial: str, top: dict[str, etree._Element], where: Provenance) -> R
         dates=_dates(header, ir),
         nice_classes=nice,
         national_classes=national,
-        goods=_goods(top.get("case-file-statements")),
+        goods=_goods(top.get("case-file-statements"), nice),
         parties=_owners(top.get("case-file-owners")) + _representatives(header),
         vienna_codes=_design_codes(top.get("design-searches")),
         priorities=_priorities(top.get("foreign-applications")),
@@ -237,8 +244,11 @@ def _leaves(elem: etree._Element | None) -> dict[str, str]:
     if elem is None:
         return out
     for node in elem:
-        tag, text = node.tag, node.text
-        if text is None or not isinstance(tag, str):
+        tag = node.tag
+        if not isinstance(tag, str):  # comments and processing instructions
+            continue
+        text = own_text(node)
+        if text is None:
             continue
         text = text.strip()
         name = tag.rpartition("}")[2] if "}" in tag else tag
@@ -248,9 +258,10 @@ def _leaves(elem: etree._Element | None) -> dict[str, str]:
 
 
 def _text(node: etree._Element | None) -> str | None:
-    if node is None or node.text is None:
+    value = None if node is None else own_text(node)
+    if value is None:
         return None
-    return node.text.strip() or None
+    return value.strip() or None
 
 
 def _first_leaf(elem: etree._Element | None, name: str) -> str | None:
@@ -323,7 +334,10 @@ def _classes(elem: etree._Element | None) -> tuple[tuple[int, ...], tuple[str, .
     return tuple(dict.fromkeys(nice)), unique(national)
 
 
-def _goods(elem: etree._Element | None) -> tuple[ClassGoods, ...]:
+def _goods(elem: etree._Element | None, nice: tuple[int, ...]) -> tuple[ClassGoods, ...]:
+    """One ClassGoods per GS statement.  The statement's code carries the case's primary class,
+    which for an old case is a US class (``GS0211``: US class 21, electrical apparatus, not Nice 21,
+    housewares): it names a Nice class only when that class is among the case's ``nice`` classes."""
     out = []
     for statement in xmlsafe.children(elem, "case-file-statement") if elem is not None else ():
         fields = _index(statement)
@@ -332,7 +346,8 @@ def _goods(elem: etree._Element | None) -> tuple[ClassGoods, ...]:
             continue
         # Several <text> children are allowed by the DTD; keep them all.
         text = " ".join(t for t in (_text(n) for n in xmlsafe.children(statement, "text")) if t)
-        out.append(ClassGoods(nice_class=nice_class(code[2:5]), text=text, language="en"))
+        cls = nice_class(code[2:5])
+        out.append(ClassGoods(nice_class=cls if cls in nice else None, text=text, language="en"))
     return tuple(out)
 
 
@@ -352,7 +367,9 @@ def _owner(fields: dict[str, etree._Element]) -> Party:
     return Party(
         role="applicant" if party_type == "10" else "owner",
         name=clean(leaves.get("party-name")),
-        country=_nationality(fields.get("nationality")) or leaves.get("country"),
+        # Where the party is, as ST.66 and ST.96 give it; the nationality (a state of
+        # incorporation, a citizenship) when the address names no country.
+        country=leaves.get("country") or _nationality(fields.get("nationality")),
         address=", ".join(a for a in address if a) or None,
         description=description,
     )

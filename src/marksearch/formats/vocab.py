@@ -274,9 +274,26 @@ _STATUS_TEXT: dict[str, Status] = {
     "filed": Status.PENDING,
     "pending": Status.PENDING,
 }
-# Fallback for texts not in the table, tried in this order ("cancellation
-# pending" must not read as ended, so "pending" is decided before the ends).
+# Fallback for texts not in the table, tried in this order, each rule before the words it
+# would otherwise be taken for (docs/record-format.md: registered means in force, also while a
+# renewal or a cancellation is pending; ended means refused, withdrawn, abandoned, cancelled,
+# expired):
+#   a renewal or a cancellation (revocation, invalidity) pending: the registration stands meanwhile
+#       (as USPTO 790 CANCELLATION PENDING), so "pending" must not make it an application;
+#   a part ended ("Registration partially cancelled", "Application partially refused"): the mark
+#       goes on for its other goods, as a registration or as an application;
+#   "not yet registered" is an application; other negations of "registered", "renewed", "in
+#       force", "protected" or "valid" ("Registration not renewed", "Non-renewed", "Unregistered",
+#       "No longer in force") have ended, and must not read as the word they negate;
+#   then the plain words: pending ones, ends, registrations, and "application" alone.
 _STATUS_WORDS: tuple[tuple[re.Pattern[str], Status], ...] = (
+    (re.compile(r"\b(renewal|cancellation|revocation|invalidity)\b.*\bpending\b"
+                r"|\bpending\b.*\b(renewal|cancellation|revocation|invalidity)\b"), Status.REGISTERED),
+    (re.compile(r"^(?=.*\bpartial).*(regist|cancel|surrender|revo|invalid|protect)"), Status.REGISTERED),
+    (re.compile(r"\bpartial"), Status.PENDING),
+    (re.compile(r"\bnot yet\b"), Status.PENDING),
+    (re.compile(r"\b(not|non|no longer)[\s-]*(registered|renewed|in force|protected|valid)\b"
+                r"|\bun(registered|renewed|protected)\b"), Status.ENDED),
     (re.compile(r"pending|opposed|opposition|examination|published|filed|appeal"), Status.PENDING),
     (
         re.compile(r"withdrawn|refused|rejected|expired|surrendered|cancelled|abandoned"
@@ -293,6 +310,9 @@ def status_from_text(raw: str | None) -> Status:
 
     >>> status_from_text("Registration cancellation pending"), status_from_text("Application refused")
     (<Status.REGISTERED: 'registered'>, <Status.ENDED: 'ended'>)
+    >>> [status_from_text(t).value for t in ("Registration renewal pending", "Registration not renewed",
+    ...                                      "Registration partially cancelled", "Opposition pending")]
+    ['registered', 'ended', 'registered', 'pending']
     """
     if not raw:
         return Status.UNKNOWN

@@ -185,7 +185,9 @@ def iter_records(
 
     Raises :class:`UnsafeXMLError` for entity declarations and
     :class:`MalformedInputError` (with line and column) for anything that is
-    not well-formed XML, including truncation and encoding errors.
+    not well-formed XML, including truncation and encoding errors; the
+    elements that ended before such an error are yielded first, so that the
+    records read before the problem are kept.
     """
     head = head + stream.read(max(0, 64 * 1024 - len(head)))
     if not head.strip():
@@ -213,13 +215,20 @@ def iter_records(
     chunk = prolog
     checked = False
     while True:
+        error: InputError | None = None
         try:
             if chunk:
                 parser.feed(chunk)
             else:
                 parser.close()
         except etree.XMLSyntaxError as exc:
-            raise _malformed(exc, source, at_end=not chunk) from None
+            error = _malformed(exc, source, at_end=not chunk)
+            if not chunk or isinstance(error, UnsafeXMLError):
+                # When closing, lxml gives an "end" event to every element still open, each
+                # one cut short; what ended in the data was handed out after its feed.
+                raise error from None
+        # After an error in a feed too: the parser stops at the error, so the elements that
+        # ended before it are complete, and are handed out before the error is raised.
         for _event, found in parser.read_events():
             elem = cast(etree._Element, found)  # "end" events carry elements
             if not checked:
@@ -228,6 +237,8 @@ def iter_records(
             if accept(local(elem.tag)):
                 yield elem
                 _release(elem)
+        if error is not None:
+            raise error
         if not chunk:
             break
         chunk = stream.read(256 * 1024)

@@ -28,8 +28,8 @@ from marksearch.records import Deletion, Entry, GoodsAddition, Record, Rejection
 from marksearch.store.packing import pack, unpack
 from marksearch.text.fold import strip_diacritics
 
-__all__ = ["Change", "IndexRow", "Prepared", "Quarantined", "Stats", "Store", "StoredRecord", "WriteCounts",
-           "bare_number", "owner_form", "record_owners", "stored_keys"]
+__all__ = ["Change", "IndexRow", "Prepared", "Quarantined", "SameFileTombstones", "Stats", "Store", "StoredRecord",
+           "WriteCounts", "bare_number", "owner_form", "record_owners", "stored_keys"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,6 +249,44 @@ class Stats:
             "by_class": {str(k): v for k, v in sorted(self.by_class.items())},
             "quarantined": self.quarantined,
         }
+
+
+class SameFileTombstones:
+    """The tombstones a writer laid for the file it last deleted from: the tie-break that lets
+    file order win within one file.
+
+    Every entry of an office file carries the file's own date (its production date, see
+    :func:`marksearch.formats.common.snapshot_as_of`), so a Delete and an Insert of one key in
+    one file are dated alike.  Across files a record no newer than the deletion of its key stays
+    deleted; a record read after the deletion *in the same file* comes back, as the file says.
+    Files are written one after the other, so only the last one's deletions are kept (an office
+    delta's: a few thousand at most).  A store forgets them when a batch fails (it was rolled back).
+
+    >>> laid = SameFileTombstones()
+    >>> laid.lay(("EM", "1"), "2020-09-01", "d.xml")
+    >>> laid.earlier_in(("EM", "1"), "2020-09-01", "d.xml"), laid.earlier_in(("EM", "1"), "2020-09-01", "e.xml")
+    (True, False)
+    """
+
+    __slots__ = ("keys", "source")
+
+    def __init__(self) -> None:
+        self.source = ""
+        self.keys: dict[tuple[str, str], str] = {}  # key -> as_of of the deletion read in `source`
+
+    def lay(self, key: tuple[str, str], as_of: str, source: str) -> None:
+        if not source:
+            return  # no file to tell it apart: the tie goes to the deletion
+        if source != self.source:
+            self.source, self.keys = source, {}
+        self.keys[key] = as_of
+
+    def earlier_in(self, key: tuple[str, str], as_of: str, source: str) -> bool:
+        """Whether the tombstone of ``key`` dated ``as_of`` was laid by a deletion read earlier in ``source``."""
+        return bool(source) and source == self.source and self.keys.get(key) == as_of
+
+    def forget(self) -> None:
+        self.source, self.keys = "", {}
 
 
 class Store(abc.ABC):

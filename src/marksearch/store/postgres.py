@@ -49,6 +49,7 @@ from marksearch.store.base import (
     Item,
     Prepared,
     Quarantined,
+    SameFileTombstones,
     Stats,
     Store,
     StoredRecord,
@@ -261,6 +262,7 @@ class PostgresStore(Store):
         self._secrets = _secrets(url)
         self._connect_timeout = connect_timeout
         self._incoming = False  # whether this session's temporary table exists
+        self._laid = SameFileTombstones()
         self.db = self._connect()
         try:
             if not create and self._schema_version() is None:
@@ -372,7 +374,11 @@ class PostgresStore(Store):
                     self.db.execute("SELECT pg_notify(%s, %s)", (CHANNEL, str(batch.seq)))
             self._incoming = self._incoming or bool(batch.updates)
         except psycopg.Error as exc:
+            self._laid.forget()  # the batch was rolled back, its tombstones with it
             raise StoreError(f"cannot write to the register {self.url}: {self._said(exc)}") from None
+        except BaseException:
+            self._laid.forget()
+            raise
         return batch.counts
 
     def update_keys(self, updates: Sequence[tuple[IndexRow, bytes]]) -> int:
@@ -420,7 +426,7 @@ class PostgresStore(Store):
                               "(SELECT COALESCE(max(seq), 0) FROM changes)").fetchone()
         assert row is not None
         batch = _Batch(stored, max_id=int(row[0]), seq=int(row[1]), largest_below=self._largest_id_below,
-                       tombs=tombs)
+                       tombs=tombs, laid=self._laid)
         for item in items:
             if isinstance(item, Prepared):
                 batch.put(item)
@@ -628,9 +634,10 @@ class _Batch:
 
     def __init__(self, stored: dict[tuple[str, str], tuple[int, str, str | None]], *, max_id: int, seq: int,
                  largest_below: Callable[[int, set[int]], int],
-                 tombs: dict[tuple[str, str], str] | None = None) -> None:
+                 tombs: dict[tuple[str, str], str] | None = None, laid: SameFileTombstones | None = None) -> None:
         self.state = dict(stored)  # key -> (id, content hash, as_of) as the batch goes
         self.tombs = dict(tombs or {})  # key -> as_of of its newest deletion, as the batch goes
+        self.laid = laid if laid is not None else SameFileTombstones()  # the store's, laid as the batch goes
         self._tombs_before = dict(self.tombs)
         self.before = {key: row[0] for key, row in stored.items()}
         self.written: dict[tuple[str, str], tuple[int, Prepared]] = {}  # key -> (seq, last version written)
@@ -651,8 +658,11 @@ class _Batch:
             self.counts.unchanged += 1
             self.counts.older += 1
             return
-        if row is None and p.as_of and key in self.tombs and p.as_of <= self.tombs[key]:
-            self.counts.unchanged += 1  # deleted by data as new as this version, or newer
+        tomb = self.tombs.get(key) if row is None and p.as_of else None
+        if tomb is not None and p.as_of and (p.as_of < tomb or (
+                p.as_of == tomb and not self.laid.earlier_in(key, p.as_of, p.source))):
+            # deleted by data as new as this version, or newer, but for earlier in its own file
+            self.counts.unchanged += 1
             self.counts.older += 1
             return
         if row is None:
@@ -677,6 +687,7 @@ class _Batch:
                 self.counts.older += 1
                 return
             self.tombs[key] = max(self.tombs.get(key, d.as_of), d.as_of)
+            self.laid.lay(key, d.as_of, d.provenance.source if d.provenance else "")
         row = self.state.pop(key, None)
         if row is None:
             self.counts.unchanged += 1  # already gone: deleting again changes nothing

@@ -28,6 +28,7 @@ from marksearch.store.base import (
     Item,
     Prepared,
     Quarantined,
+    SameFileTombstones,
     Stats,
     Store,
     StoredRecord,
@@ -130,6 +131,7 @@ class SQLiteStore(Store):
         self.read_only = False
         self._derived_id: str | None = None
         self._id_kept = False  # whether this register is known to keep its register_id
+        self._laid = SameFileTombstones()
         target = self.path
         uri = False
         if self.path != ":memory:":
@@ -268,7 +270,11 @@ class SQLiteStore(Store):
                         self._quarantine(item, now)
                         counts.quarantined += 1
         except sqlite3.DatabaseError as exc:
+            self._laid.forget()  # the batch was rolled back, its tombstones with it
             raise StoreError(f"cannot write to the register {self.path}: {_problem(exc, self.path)}") from None
+        except BaseException:
+            self._laid.forget()
+            raise
         self._id_kept = True
         return counts
 
@@ -285,11 +291,13 @@ class SQLiteStore(Store):
             counts.older += 1
             return
         if row is None and p.as_of:
-            # A key deleted by data as new as this version, or newer, stays deleted.
+            # A key deleted by data as new as this version, or newer, stays deleted, unless the
+            # deletion was read earlier in this version's own file (SameFileTombstones).
             tomb = self.db.execute(
                 "SELECT as_of FROM tombstones WHERE office=? AND application_number=?", p.key
             ).fetchone()
-            if tomb is not None and p.as_of <= tomb[0]:
+            if tomb is not None and (p.as_of < tomb[0] or (
+                    p.as_of == tomb[0] and not self._laid.earlier_in(p.key, p.as_of, p.source))):
                 counts.unchanged += 1
                 counts.older += 1
                 return
@@ -368,6 +376,8 @@ class SQLiteStore(Store):
                 "DO UPDATE SET as_of = max(as_of, excluded.as_of)",
                 (*deletion.key, deletion.as_of),
             )
+            source = deletion.provenance.source if deletion.provenance else ""
+            self._laid.lay(deletion.key, deletion.as_of, source)
         if row is None:
             counts.unchanged += 1  # already gone: deleting again changes nothing
             return
