@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import re
@@ -111,7 +112,8 @@ _records = st.builds(
     ).map(tuple),
     languages=st.lists(_text, max_size=2).map(tuple),
     as_of=st.none() | st.dates(dt.date(1800, 1, 1), dt.date(2200, 12, 31)).map(dt.date.isoformat),
-)
+).map(lambda r: dataclasses.replace(r, nice_classes=tuple(sorted(  # every reader joins the goods' classes
+    {*r.nice_classes, *(g.nice_class for g in r.goods if g.nice_class is not None)}))))
 
 
 @settings(max_examples=200, deadline=None)

@@ -319,3 +319,14 @@ def test_a_daily_owners_country_is_its_address_country_then_its_nationality(owne
     assert isinstance(record, Record)
     [party] = record.parties
     assert party.country == country
+
+
+def test_a_text_too_long_to_read_is_said_in_the_user_s_terms() -> None:
+    """libxml2 refuses a text node of more than 10 MB with "try XML_PARSE_HUGE", a switch the user
+    cannot reach (and marksearch keeps off): the message says what is wrong with the file instead."""
+    data = b"<r><TradeMark><x>" + b"a" * 10_000_010 + b"</x></TradeMark></r>"
+    with pytest.raises(MalformedInputError) as caught:
+        list(xmlsafe.iter_records(io.BytesIO(data), "huge.xml", frozenset({"TradeMark"})))
+    message = str(caught.value)
+    assert message.startswith("huge.xml:1:") and "longer than 10,000,000 characters" in message
+    assert "XML_PARSE_HUGE" not in message

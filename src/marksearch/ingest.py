@@ -46,7 +46,7 @@ from marksearch import errors
 from marksearch.cores import usable_cores
 from marksearch.errors import InputError, MalformedInputError, UnknownFormatError
 from marksearch.formats import Reader, get_reader, sniff, split
-from marksearch.inputs import CountingReader, Source, expand_paths, reading
+from marksearch.inputs import CountingReader, Source, expand_paths, leaves, reading
 from marksearch.records import Entry, GoodsAddition, Record, Rejection
 from marksearch.store import IndexRow, Item, Prepared, Store, WriteCounts
 from marksearch.versions import KEYS_VERSION
@@ -183,7 +183,7 @@ def ingest(
     started = time.perf_counter()
     sources = list(expand_paths(paths, skip=register_files(store)))
     with _Pool(workers or default_workers()) as pool:
-        for source in sources:
+        for source in leaves(sources):  # an archive inside an archive is unpacked as it comes
             if on_file is not None:
                 on_file(source)
             result = _ingest_source(store, pool, source, reader, batch_size, on_bytes)
@@ -367,7 +367,12 @@ def _cuttable(reader: Reader) -> bool:
 
 
 def _units(stream: CountingReader, head: bytes, reader: Reader, source: Source) -> Iterator[_Unit]:
-    """Cut a file into units (it is small, or of a format that can be cut); a small file makes one."""
+    """Cut a file into units (it is small, or of a format that can be cut); a small file makes one.
+
+    A compressed stream is cut up to where its data ends early or is damaged, as if it ended
+    there; the last piece of a line format then ends at its last whole line (the writer reports
+    the damage after the pieces, see :func:`_ingest_source`).
+    """
     if source.path is not None and source.size is not None and not _small(source) \
             and reader.name in split.RECORD_ELEMENTS:
         # A plain file is cut by seeking: this process reads only around each cut.
@@ -376,27 +381,49 @@ def _units(stream: CountingReader, head: bytes, reader: Reader, source: Source) 
                 stream.advance_to(span.offset + span.length)
                 yield _Unit.of_span(source, reader.name, span)
         return
-    if _small(source):
-        pieces = iter([split.Piece(head + stream.read(), 0)])  # whole: offset 0
+    upto = _UpToDamage(stream)
+    if _small(source) or not _cuttable(reader):  # or a stream damaged within what was read to tell
+        pieces = iter([split.Piece(head + upto.read(), 0)])  # whole: offset 0
     elif reader.name in split.RECORD_ELEMENTS:
-        pieces = split.split_xml(cast(IO[bytes], stream), head, split.RECORD_ELEMENTS[reader.name], source.name,
+        pieces = split.split_xml(cast(IO[bytes], upto), head, split.RECORD_ELEMENTS[reader.name], source.name,
                                  chunk=split.CHUNK)
     else:
-        pieces = split.split_lines(cast(IO[bytes], stream), head, chunk=split.CHUNK)
+        pieces = split.split_lines(cast(IO[bytes], upto), head, chunk=split.CHUNK)
+    last: split.Piece | None = None  # held back until the next comes: the last may be cut short
     for piece in pieces:
-        yield _Unit.of(source, reader.name, piece)
+        if last is not None:
+            yield _Unit.of(source, reader.name, last)
+        last = piece
+    if last is None:
+        return
+    if stream.damage is not None and reader.name in _LINE_FORMATS:
+        # A line cut short by the damage would read as a line of its own (a CSV row missing its end).
+        last = replace(last, body=last.body[: last.body.rfind(b"\n") + 1])
+    yield _Unit.of(source, reader.name, last)
+
+
+_LINE_FORMATS = ("csv", "jsonl")
+
+
+class _UpToDamage:
+    """A compressed stream read to where its data is damaged or ends early, as to its end."""
+
+    def __init__(self, stream: CountingReader) -> None:
+        self.read = stream.to_damage
 
 
 def _streams_whole(reader: Reader, source: Source, stream: CountingReader, head: bytes) -> tuple[bool, bytes]:
     """Large files of formats that cannot be cut are parsed here, streaming, in constant memory; so are
     XML streams that cannot be cut (UTF-16, or no record near the start), which split.split_xml would
-    hold whole.  Returns the answer and ``head`` read on as far as it took to tell."""
+    hold whole.  Returns the answer and ``head`` read on as far as it took to tell.  A stream whose
+    compressed data broke within that is cut instead: its head is all there is of it."""
     if _small(source):
         return False, head
     if source.path is None and reader.name in split.RECORD_ELEMENTS:
-        head, cuttable = split.read_prefix(cast(IO[bytes], stream), head, split.RECORD_ELEMENTS[reader.name])
-        return not cuttable, head
-    return not _cuttable(reader), head
+        head, cuttable = split.read_prefix(cast(IO[bytes], _UpToDamage(stream)), head,
+                                           split.RECORD_ELEMENTS[reader.name])
+        return not cuttable and stream.damage is None, head
+    return not _cuttable(reader) and stream.damage is None, head
 
 
 # -- the writer side ---------------------------------------------------------------
@@ -414,26 +441,63 @@ def _ingest_source(
     try:
         with reading(source, on_bytes) as stream:
             try:
-                head = stream.read(_HEAD)
-                if not head.strip():
-                    raise MalformedInputError("file is empty", source=source.name, line=1, column=1)
-                chosen = reader or sniff(head, source.name)
-                result.format = chosen.name
-                whole, head = _streams_whole(chosen, source, stream, head)
-                if whole:
-                    entries = chosen.read(cast(IO[bytes], stream), source.name, head=head)
-                    outcomes: Iterable[_Outcome] = _in_process(entries)
-                else:
-                    outcomes = _placed(pool.map_ordered(_units(stream, head, chosen, source)))
-                # A file read with a --format it may not be in: what it quarantines is held back until
-                # it gives a record, so that a file reported as in another format leaves nothing behind.
-                wrong = _forced_mismatch(reader, head, source.name) if reader is not None else None
-                _write(store, outcomes, batch_size, result, source.name, wrong)
+                try:
+                    _read_source(store, pool, source, reader, batch_size, stream, result)
+                except InputError as exc:
+                    raise _with_damage(exc, stream) from None
+                damage = _damage(stream)
+                if damage is not None:  # what was read before it is written; the file ends in its error
+                    raise damage
             finally:
                 result.bytes = stream.count
     except InputError as exc:
         result.error = exc
     return result
+
+
+def _read_source(store: Store, pool: _Pool, source: Source, reader: Reader | None, batch_size: int,
+                 stream: CountingReader, result: FileResult) -> None:
+    head = stream.read(_HEAD)
+    if not head.strip():
+        raise MalformedInputError("file is empty", source=source.name, line=1, column=1)
+    chosen = reader or sniff(head, source.name)
+    result.format = chosen.name
+    whole, head = _streams_whole(chosen, source, stream, head)
+    if whole:
+        entries = chosen.read(cast(IO[bytes], stream), source.name, head=head)
+        outcomes: Iterable[_Outcome] = _in_process(entries)
+    else:
+        outcomes = _placed(pool.map_ordered(_units(stream, head, chosen, source)))
+    # A file read with a --format it may not be in: what it quarantines is held back until
+    # it gives a record, so that a file reported as in another format leaves nothing behind.
+    wrong = _forced_mismatch(reader, head, source.name) if reader is not None else None
+    _write(store, outcomes, batch_size, result, source.name, wrong)
+
+
+def _damage(stream: CountingReader) -> InputError | None:
+    """The error of a compressed stream whose data ends early or is damaged, read to its end to
+    tell (a damaged stream may unpack to garbage and fail only its checksum at the end)."""
+    while stream.packed and stream.damage is None and stream.to_damage(_DRAIN):
+        pass
+    failure = stream.failure() if stream.damage is not None else None
+    return failure if isinstance(failure, InputError) else None  # one opened by reading() has a source
+
+
+_DRAIN = 1 << 20
+
+
+def _with_damage(error: InputError, stream: CountingReader) -> InputError:
+    """A file's error where its compressed data is also damaged: that of the data where the parser
+    stopped at their end (``Premature end of data``), else the parser's, which the damage may
+    explain, with it.  An error at no line (an unknown format) is left as it is, unless the damage is
+    known already: the rest of the file is not read just to tell."""
+    damage = _damage(stream) if error.line is not None or stream.damage is not None else None
+    if damage is None:
+        return error
+    if error.line is None or damage.line is None or error.line >= damage.line - 1:
+        return damage
+    return type(error)(f"{error.reason}; {damage.reason}", source=error.source, line=error.line,
+                       column=error.column)
 
 
 def _forced_mismatch(reader: Reader, head: bytes, source: str) -> UnknownFormatError | None:

@@ -1,5 +1,11 @@
 """Turn the paths a user gives into byte streams: files, folders, .zip and .gz.
 
+An archive inside an archive (a year's zip of daily zips) is read too, up to
+:data:`ARCHIVE_DEPTH` archives deep, its members named ``outer.zip!inner.zip!file.xml``.
+Reading a zip needs random access, so each inner archive is copied, still
+packed, to a temporary file while its members are read (see :func:`leaves`):
+memory holds no more than a buffer of it, and the disk one packed archive a level.
+
 >>> [s.name for s in expand_paths([])]
 []
 """
@@ -9,10 +15,12 @@ from __future__ import annotations
 import gzip
 import io
 import os
+import shutil
 import stat
+import tempfile
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,11 +28,20 @@ from typing import IO, cast
 
 from marksearch.errors import InputError, MalformedInputError
 
-__all__ = ["DATA_SUFFIXES", "Source", "expand_paths", "reading"]
+__all__ = ["ARCHIVE_DEPTH", "DAMAGE", "DATA_SUFFIXES", "Source", "damaged", "expand_paths", "leaves", "reading"]
 
 # Inside a folder only files that look like data are read; a file named
 # explicitly is always read (and its format sniffed).
 DATA_SUFFIXES = (".xml", ".jsonl", ".ndjson", ".json", ".csv", ".gz", ".zip")
+
+ARCHIVE_DEPTH = 3
+"""The most zip archives read one inside another: ``year.zip!month.zip!day.zip!file.xml``.
+Deeper ones are that member's error: a bound on what a zip bomb of nested archives can ask for."""
+
+_ARCHIVES = (".zip", ".zip.gz")
+
+DAMAGE = (EOFError, zlib.error, gzip.BadGzipFile, zipfile.BadZipFile)
+"""What reading compressed data raises where it ends early or is damaged."""
 
 
 @dataclass(frozen=True)
@@ -35,6 +52,21 @@ class Source:
     size: int | None
     opener: Callable[[], IO[bytes]]
     path: str | None = None  # a plain file's path, where its bytes can be read at any offset
+    # An archive inside an archive: its members, read one at a time (see leaves).
+    members: Callable[[], Iterator[Source]] | None = None
+
+
+def leaves(sources: Iterable[Source]) -> Iterator[Source]:
+    """``sources`` with each archive inside an archive replaced by its members, as it comes.
+
+    Each member must be read before the next is asked for: the archive is held in a
+    temporary file until its last member has been handed out.
+    """
+    for source in sources:
+        if source.members is None:
+            yield source
+        else:
+            yield from leaves(source.members())
 
 
 def expand_paths(
@@ -62,7 +94,9 @@ def _file_sources(path: Path) -> Iterator[Source]:
     name = str(path)
     lower = path.name.lower()
     if lower.endswith(".zip"):
-        yield from _zip_sources(path)
+        yield from _zip_sources(name, path, 1)
+    elif lower.endswith(".zip.gz"):  # a zip, packed again: unpacked to a temporary file to be read
+        yield _nested(name, lambda: cast(IO[bytes], gzip.open(path, "rb")), 1)
     elif lower.endswith(".gz"):
         yield Source(name, None, lambda: cast(IO[bytes], gzip.open(path, "rb")))
     elif stat.S_ISREG((info := path.stat()).st_mode):
@@ -71,21 +105,79 @@ def _file_sources(path: Path) -> Iterator[Source]:
         yield Source(name, None, lambda: open(path, "rb"))
 
 
-def _zip_sources(path: Path) -> Iterator[Source]:
+def _zip_sources(name: str, path: Path, depth: int) -> Iterator[Source]:
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
         # Reported as this file's error when the ingest comes to it: the other files are still read.
-        yield Source(str(path), None, _fails(MalformedInputError(f"not a readable zip archive ({exc})",
-                                                                  source=str(path))))
+        yield _unreadable(name, exc)
         return
     with archive:
-        members = sorted(
-            (m for m in archive.infolist() if not m.is_dir()), key=lambda m: m.filename
-        )
+        members = _listed(archive)
     for member in members:
-        if member.filename.lower().endswith(DATA_SUFFIXES) and not _hidden(member.filename):
-            yield _zip_member(path, member)
+        yield _zip_member(name, path, member, depth)
+
+
+def _unreadable(name: str, exc: Exception) -> Source:
+    return Source(name, None, _fails(MalformedInputError(f"not a readable zip archive ({exc})", source=name)))
+
+
+def _listed(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
+    """The members worth reading, in order of their names."""
+    members = sorted((m for m in archive.infolist() if not m.is_dir()), key=lambda m: m.filename)
+    return [m for m in members if m.filename.lower().endswith(DATA_SUFFIXES) and not _hidden(m.filename)]
+
+
+def _nested(name: str, opener: Callable[[], IO[bytes]], depth: int, size: int | None = None) -> Source:
+    """An archive ``depth`` archives deep (``size`` bytes, where its outer archive says), read by
+    :func:`leaves`: its members, or, past :data:`ARCHIVE_DEPTH`, its error."""
+    if depth > ARCHIVE_DEPTH:
+        return Source(name, None, _fails(InputError(
+            f"an archive inside {ARCHIVE_DEPTH} others is not read; unpack the outer archives first",
+            source=name)))
+    return Source(name, size, opener, members=lambda: _unpacked(name, opener, depth, size))
+
+
+def _unpacked(name: str, opener: Callable[[], IO[bytes]], depth: int, size: int | None) -> Iterator[Source]:
+    """The members of an archive inside an archive, from a temporary copy of it, still packed:
+    a zip is read at random, which its stream out of the outer archive cannot be.  The copy
+    is removed once the last member has been handed out (or the ingest stops)."""
+    folder = tempfile.gettempdir()
+    try:
+        free = shutil.disk_usage(folder).free if size is not None else None
+        if size is not None and free is not None and size > free:  # a zip bomb's, or a small disk: not filled
+            raise OSError(f"it takes {size:,} bytes, and {folder} has {free:,} free")
+        copy = tempfile.TemporaryFile(prefix="marksearch-")
+    except OSError as exc:
+        yield _no_room(name, exc)
+        return
+    with copy:
+        try:
+            with opener() as stream:
+                shutil.copyfileobj(stream, copy, 1 << 20)
+        except DAMAGE as exc:
+            yield Source(name, None, _fails(damaged(exc, name, copy.tell())))
+            return
+        except InputError as exc:  # the outer member could not be opened (encrypted, ...)
+            yield Source(name, None, _fails(exc))
+            return
+        except OSError as exc:  # the disk is full
+            yield _no_room(name, exc)
+            return
+        try:
+            archive = zipfile.ZipFile(copy)
+        except (zipfile.BadZipFile, OSError) as exc:
+            yield _unreadable(name, exc)
+            return
+        with archive:  # open while its members are read: one reading of its directory
+            for member in _listed(archive):
+                yield _zip_member(name, archive, member, depth)
+
+
+def _no_room(name: str, exc: OSError) -> Source:
+    return Source(name, None, _fails(InputError(
+        f"cannot unpack it to a temporary file ({exc.strerror or exc}); unpack it first, or give TMPDIR "
+        "a folder with room for it", source=name)))
 
 
 def _hidden(name: str) -> bool:
@@ -109,52 +201,90 @@ def _fails(error: Exception) -> Callable[[], IO[bytes]]:
 _ENCRYPTED = 0x1  # the general-purpose flag bit of an encrypted zip member (APPNOTE 4.4.4)
 
 
-def _zip_member(path: Path, member: zipfile.ZipInfo) -> Source:
+def _zip_member(archive_name: str, where: Path | zipfile.ZipFile, member: zipfile.ZipInfo, depth: int) -> Source:
+    """A member of the zip at ``where`` (or of one held open while its members are read), itself
+    inside ``depth - 1`` archives."""
+    name = f"{archive_name}!{member.filename}"
+    lower = member.filename.lower()
+
     def opener() -> IO[bytes]:
-        archive = zipfile.ZipFile(path)
+        archive = zipfile.ZipFile(where) if isinstance(where, Path) else where
         try:
             stream = archive.open(member)
         except (RuntimeError, NotImplementedError) as exc:  # zipfile's words for these two
-            archive.close()
-            name = f"{path}!{member.filename}"
+            if archive is not where:
+                archive.close()
             if member.flag_bits & _ENCRYPTED:
                 raise InputError("the member is encrypted: give marksearch the archive without a password",
                                  source=name) from None
             raise InputError(f"the member is compressed in a way Python's zipfile cannot read ({exc}); "
                              "store it with deflate", source=name) from None
-        if member.filename.lower().endswith(".gz"):
-            return cast(IO[bytes], gzip.GzipFile(fileobj=stream))
+        except zipfile.BadZipFile as exc:  # its local header is damaged
+            if archive is not where:
+                archive.close()
+            raise MalformedInputError(f"the member cannot be read from the archive ({exc})", source=name) from None
+        if lower.endswith(".gz"):
+            return cast(IO[bytes], _MemberGzip(stream))
         return stream
 
+    if lower.endswith(_ARCHIVES):
+        return _nested(name, opener, depth + 1, None if lower.endswith(".gz") else member.file_size)
     # A compressed member's unpacked size is not known (file_size is that of the .gz): unknown, it is
     # cut or streamed, never read whole.
-    size = None if member.filename.lower().endswith(".gz") else member.file_size
-    return Source(f"{path}!{member.filename}", size, opener)
+    size = None if lower.endswith(".gz") else member.file_size
+    return Source(name, size, opener)
+
+
+class _MemberGzip(gzip.GzipFile):
+    """A ``.gz`` member of a zip, unpacked; closed, it closes the member's stream too (a GzipFile
+    leaves a stream it was given open, and the archive's file with it)."""
+
+    def __init__(self, member: IO[bytes]) -> None:
+        super().__init__(fileobj=member)
+        self._member = member
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._member.close()
 
 
 class CountingReader(io.RawIOBase):
     """Counts the bytes and lines read through it, for progress bars, MB/s and where a stream broke.
 
-    A compressed stream that ends early raises ``EOFError`` on the read that meets the end,
-    and what that read had unpacked is lost with it; so a stream that can read a block at a
-    time (``read1``) is read so, and the error is kept for the next read: every byte that
-    could be unpacked is handed on and counted first.
+    A compressed stream that ends early or is damaged raises (one of :data:`DAMAGE`) on the
+    read that meets the problem, and what that read had unpacked is lost with it; so a stream
+    that can read a block at a time (``read1``) is read so, and the error is kept for the next
+    read: every byte that could be unpacked is handed on and counted first.  Given its
+    ``source``, it raises that error as :class:`MalformedInputError` (see :func:`damaged`);
+    :attr:`damage` holds it once met, and :meth:`to_damage` reads up to it without raising.
     """
 
-    def __init__(self, inner: IO[bytes], on_read: Callable[[int], None] | None = None) -> None:
+    def __init__(self, inner: IO[bytes], on_read: Callable[[int], None] | None = None, *,
+                 source: str | None = None) -> None:
         self.inner = inner
         self.count = 0
         self.lines = 0
         self.on_read = on_read
-        self._failed: EOFError | None = None
+        self.source = source
+        self.damage: Exception | None = None  # what the compressed data raised, once met
+        self._blocked = hasattr(inner, "read1")
+        self._plain = isinstance(inner, io.BufferedReader)  # a file or a pipe: nothing to unpack
+        self.packed = self._blocked and not self._plain  # compressed: its data may be damaged
 
     def readable(self) -> bool:
         return True
 
     def read(self, size: int = -1) -> bytes:
-        if self._failed is not None:
-            raise self._failed
-        data = self.inner.read(size) if size < 0 or not hasattr(self.inner, "read1") else self._blocks(size)
+        if self.damage is not None:
+            raise self.failure()
+        try:
+            # A plain file read to its end is read in one call; compressed data a block at a time.
+            data = self._blocks(size) if self._blocked and not (size < 0 and self._plain) else self.inner.read(size)
+        except DAMAGE as exc:
+            self.damage = exc
+            raise self.failure() from None
         self.count += len(data)
         self.lines += data.count(b"\n")
         if self.on_read is not None and data:
@@ -163,19 +293,41 @@ class CountingReader(io.RawIOBase):
 
     def _blocks(self, size: int) -> bytes:
         parts: list[bytes] = []
-        while size > 0:
+        left = size if size >= 0 else None
+        while left is None or left > 0:
             try:
-                part = cast(io.BufferedIOBase, self.inner).read1(size)
-            except EOFError as exc:
+                part = cast(io.BufferedIOBase, self.inner).read1(_BLOCK if left is None else left)
+            except DAMAGE as exc:
                 if not parts:
                     raise
-                self._failed = exc
+                self.damage = exc
                 break
             if not part:
                 break
             parts.append(part)
-            size -= len(part)
+            if left is not None:
+                left -= len(part)
         return parts[0] if len(parts) == 1 else b"".join(parts)
+
+    def failure(self) -> Exception:
+        """What a read raises once the data is damaged: :attr:`damage`, or with a ``source``, its
+        :class:`MalformedInputError` at the line where the data broke off."""
+        assert self.damage is not None
+        if self.source is None:
+            return self.damage
+        return damaged(self.damage, self.source, self.count, self.lines + 1)
+
+    def to_damage(self, size: int = -1) -> bytes:
+        """Like :meth:`read`, but ``b""`` where the data is damaged or ends early, as at its end:
+        what is cut into pieces is cut up to there, and the damage reported after the pieces."""
+        if self.damage is not None:
+            return b""
+        try:
+            return self.read(size)
+        except (InputError, EOFError, zlib.error, gzip.BadGzipFile, zipfile.BadZipFile):
+            if self.damage is None:
+                raise
+            return b""
 
     def advance_to(self, position: int) -> None:
         """Count the file as read up to ``position``: ingest workers read pieces of a
@@ -195,25 +347,33 @@ class CountingReader(io.RawIOBase):
         super().close()
 
 
+_BLOCK = 1 << 20  # a read to the end of compressed data, a block at a time
+
+
+def damaged(exc: BaseException, source: str, count: int, line: int | None = None) -> MalformedInputError:
+    """The error for compressed data that ends early or is damaged after ``count`` bytes unpacked.
+
+    >>> str(damaged(EOFError("cut"), "feed.xml.gz", 1200, 31))
+    'feed.xml.gz:31: file is truncated: its compressed data ends early, 1,200 bytes unpacked (cut)'
+    """
+    if isinstance(exc, EOFError):
+        reason = f"file is truncated: its compressed data ends early, {count:,} bytes unpacked ({exc})"
+    else:
+        reason = f"compressed data is damaged, {count:,} bytes unpacked ({exc})"
+    return MalformedInputError(reason, source=source, line=line)
+
+
 @contextmanager
 def reading(source: Source, on_read: Callable[[int], None] | None = None) -> Iterator[CountingReader]:
     # CountingReader reads like IO[bytes] for every use a reader makes of it (read(n)).
     """Open a source; archive and decompression errors become :class:`MalformedInputError`."""
     try:
-        stream = CountingReader(source.opener(), on_read)
+        stream = CountingReader(source.opener(), on_read, source=source.name)
     except OSError as exc:
         raise InputError(f"cannot open ({exc.strerror or exc})", source=source.name) from None
     try:
         yield stream
-    except EOFError as exc:
-        raise MalformedInputError(
-            f"file is truncated: its compressed data ends early, {stream.count:,} bytes unpacked ({exc})",
-            source=source.name, line=stream.lines + 1,
-        ) from None
-    except (gzip.BadGzipFile, zlib.error, zipfile.BadZipFile) as exc:
-        raise MalformedInputError(
-            f"compressed data is damaged, {stream.count:,} bytes unpacked ({exc})",
-            source=source.name, line=stream.lines + 1,
-        ) from None
+    except DAMAGE as exc:
+        raise damaged(exc, source.name, stream.count, stream.lines + 1) from None
     finally:
         stream.close()

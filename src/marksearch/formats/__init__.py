@@ -66,6 +66,10 @@ def sniff(head: bytes, source: str) -> Reader:
     for reader in readers().values():
         if reader.sniff(head):
             return reader
+    if head.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"["):  # a .json file beside the data
+        from marksearch.formats.tabular import JSON_ARRAY
+
+        raise UnknownFormatError(JSON_ARRAY, source=source)
     raise UnknownFormatError(
         "could not recognise the format (give --format; known: "
         + ", ".join(sorted(readers()))

@@ -33,16 +33,16 @@ True
 
 from __future__ import annotations
 
+import collections
 import csv
 import dataclasses
 import datetime as dt
 import enum
 import functools
-import itertools
 import re
 import types
 import typing
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import IO, Any, TypeVar, cast
 
 import orjson
@@ -66,7 +66,8 @@ from marksearch.records import (
 )
 from marksearch.vocab_data import office_problem
 
-__all__ = ["CSV_COLUMNS", "CSV_READER", "JSONL_READER", "CsvReader", "JsonLinesReader"]
+__all__ = ["CSV_COLUMNS", "CSV_READER", "JSONL_READER", "JSON_ARRAY", "JSON_DOCUMENT", "CsvReader",
+           "JsonLinesReader"]
 
 _V = TypeVar("_V", bound=enum.StrEnum)
 
@@ -161,16 +162,66 @@ class JsonLinesReader:
         return text.lstrip().startswith(b"{")
 
     def read(self, stream: IO[bytes], source: str, *, head: bytes = b"") -> Iterator[Entry]:
+        """Entries in file order.  A file that holds one JSON document over several lines (a JSON
+        array, or a pretty-printed object: a ``.json`` file beside the data) is not JSON Lines:
+        :class:`MalformedInputError` at its first line, rather than each line quarantined."""
+        held: tuple[int, str] | None = None  # a first line that opens an object it does not close
+        first = True
         for number, text in _lines(stream, source, head):
-            if not text.strip():
+            line = text.strip()
+            if not line:
                 continue
-            try:
-                yield _json_entry(text.strip(), source, f"line {number}")
-            except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
-                # The checks before Record.from_dict should leave it nothing to refuse; if one
-                # misses a value, its line is quarantined and reading goes on.
-                reason = f"cannot read the line: {exc or type(exc).__name__}"
-                yield Rejection(source, f"line {number}", reason, text.strip()[:_EXCERPT])
+            if first:
+                first = False
+                opened = _opened(line)
+                if opened == "[":
+                    raise MalformedInputError(JSON_ARRAY, source=source, line=number)
+                if opened == "{":
+                    held = number, line  # a pretty-printed object, unless the next line is a whole one
+                    continue
+            elif held is not None:
+                if not _whole_value(line):  # the second line of a document too: it goes on over lines
+                    raise MalformedInputError(JSON_DOCUMENT, source=source, line=held[0])
+                yield _json_line(*held, source)  # a bad first line of a JSON Lines file
+                held = None
+            yield _json_line(number, line, source)
+        if held is not None:
+            yield _json_line(*held, source)
+
+
+JSON_ARRAY = "a JSON array is not JSON Lines: write each record as an object on a line of its own (jq -c '.[]' does)"
+JSON_DOCUMENT = ("a JSON object over several lines is not JSON Lines: write each record on a line of its own "
+                 "(jq -c . does)")
+
+
+def _opened(line: str) -> str | None:
+    """``[`` or ``{`` where ``line`` starts a JSON array or object that it does not close: the first
+    line of a JSON document written over several lines."""
+    if not line.startswith(("[", "{")):
+        return None
+    try:
+        orjson.loads(line)
+    except orjson.JSONDecodeError as exc:
+        return line[0] if exc.pos >= len(line) else None  # the data ended inside the value
+    return None
+
+
+def _whole_value(line: str) -> bool:
+    try:
+        orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return False
+    return True
+
+
+def _json_line(number: int, line: str, source: str) -> Entry:
+    try:
+        return _json_entry(line, source, f"line {number}")
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+        # The checks before Record.from_dict should leave it nothing to refuse; if one
+        # misses a value, its line is quarantined and reading goes on.
+        reason = f"cannot read the line: {exc or type(exc).__name__}"
+        return Rejection(source, f"line {number}", reason, line[:_EXCERPT])
 
 
 JSONL_READER = JsonLinesReader()
@@ -198,10 +249,20 @@ def _json_entry(text: str, source: str, position: str) -> Entry:
     if problem:
         return Rejection(source, position, problem, text[:_EXCERPT])
     record = Record.from_dict(data)
-    # The record now comes from this file; where it came from before is not kept.  Classes are
-    # kept as every reader keeps them: in order, each once.
+    # The record now comes from this file; where it came from before is not kept.
     return dataclasses.replace(record, office=office, application_number=number, provenance=where,
-                               nice_classes=tuple(sorted(set(record.nice_classes))))
+                               nice_classes=_mark_classes(record.nice_classes, record.goods))
+
+
+def _mark_classes(classes: Iterable[int], goods: Iterable[ClassGoods]) -> tuple[int, ...]:
+    """The mark's Nice classes as both forms keep them: sorted, each once, and a class that goods
+    are given in is a class of the mark even where ``nice_classes`` leaves it out (so that the same
+    record read from JSON Lines or CSV is the same record, and is not rewritten when read again).
+
+    >>> _mark_classes([42, 9, 42], [ClassGoods(nice_class=35, text="retail")])
+    (9, 35, 42)
+    """
+    return tuple(sorted({*classes, *(g.nice_class for g in goods if g.nice_class is not None)}))
 
 
 def _key_problem(data: Mapping[str, Any]) -> str | None:
@@ -373,23 +434,73 @@ class CsvReader:
         return _delimiter(_first_line(_as_utf8(head)).decode("utf-8", "replace")) is not None
 
     def read(self, stream: IO[bytes], source: str, *, head: bytes = b"") -> Iterator[Entry]:
-        lines = (text for _, text in _lines(stream, source, head))
-        first = next(lines, None)
+        lines = _RowLines(_lines(stream, source, head))
+        first = lines.peek()
         delimiter = _delimiter(first or "") or ","
-        rows = csv.reader(itertools.chain([first] if first is not None else [], lines),
-                          delimiter=delimiter, strict=True)
+        rows = csv.reader(lines, delimiter=delimiter, strict=True)
         header = _header(next(rows, None), source)
         while True:
-            start = rows.line_num + 1
+            lines.taken = []
             try:
                 row = next(rows)
             except StopIteration:
                 return
-            except csv.Error as exc:
-                yield Rejection(source, f"line {start}", f"not valid CSV ({exc})")
+            except (csv.Error, _LongRow) as exc:
+                # A row that is not valid CSV is its first line: a quote it opens and never closes would
+                # otherwise take every line after it into one cell, and into quarantine with it.
+                start = lines.taken[0][0]
+                reason = f"not valid CSV ({exc})"
+                if len(lines.taken) > 1:
+                    reason = (f"not valid CSV: a quote opened on this line is not closed as it should be by "
+                              f"line {lines.taken[-1][0]} ({exc}); the lines after it are read as rows")
+                    lines.again(lines.taken[1:])
+                rows = csv.reader(lines, delimiter=delimiter, strict=True)
+                yield Rejection(source, f"line {start}", reason)
                 continue
             if any(cell.strip() for cell in row):
-                yield _csv_entry(header, row, source, f"line {start}")
+                yield _csv_entry(header, row, source, f"line {lines.taken[0][0]}")
+
+
+class _LongRow(Exception):
+    """A row runs on past :data:`_ROW_LIMIT` characters (a quote left open)."""
+
+
+_ROW_LIMIT = 1 << 20
+
+
+class _RowLines:
+    """The lines of a file for :func:`csv.reader`, each row's lines kept (``taken``) so that
+    those after a bad row's first line can be read again (``again``)."""
+
+    def __init__(self, lines: Iterator[tuple[int, str]]) -> None:
+        self._lines = lines
+        self._again: collections.deque[tuple[int, str]] = collections.deque()
+        self.taken: list[tuple[int, str]] = []
+        self._size = 0
+
+    def __iter__(self) -> _RowLines:
+        return self
+
+    def __next__(self) -> str:
+        line = self._again.popleft() if self._again else next(self._lines)
+        if not self.taken:
+            self._size = 0
+        self.taken.append(line)
+        self._size += len(line[1])
+        if self._size > _ROW_LIMIT and len(self.taken) > 1:
+            raise _LongRow(f"a row over {_ROW_LIMIT:,} characters")
+        return line[1]
+
+    def peek(self) -> str | None:
+        """The first line, left to be read."""
+        line = next(self._lines, None)
+        if line is None:
+            return None
+        self._again.append(line)
+        return line[1]
+
+    def again(self, lines: list[tuple[int, str]]) -> None:
+        self._again.extendleft(reversed(lines))
 
 
 CSV_READER = CsvReader()
@@ -454,9 +565,6 @@ def _csv_record(cells: dict[str, str], where: Provenance) -> Record:
     if (problem := office_problem(cells["office"])) is not None:
         raise _RowError(problem)
     goods = _goods(cells.get("goods"), cells.get("goods_language"))
-    # A class written in goods is a class of the mark even when nice_classes omits it.
-    goods_classes = tuple(g.nice_class for g in goods if g.nice_class)
-    classes = _classes(cells.get("nice_classes")) + goods_classes
     mark = clean(cells.get("mark_text"))  # a quoted cell may hold line breaks
     return Record(
         office=cells["office"].upper(),
@@ -468,7 +576,7 @@ def _csv_record(cells: dict[str, str], where: Provenance) -> Record:
         status=_choice(Status, "status", cells.get("status")),
         status_text=cells.get("status_text"),
         dates=_dates(cells),
-        nice_classes=tuple(dict.fromkeys(classes)),
+        nice_classes=_mark_classes(_classes(cells.get("nice_classes")), goods),
         goods=goods,
         parties=_applicants(cells) + tuple(
             Party(role="representative", name=n) for n in _pipes(cells.get("representative"))
@@ -530,12 +638,13 @@ def _goods(raw: str | None, language: str | None) -> tuple[ClassGoods, ...]:
         # Any digits, not only 0-9: a class written ٩ or ² is refused by name rather than
         # kept as goods text.
         if match is None or not match.group(1).isnumeric():  # no class given: keep the text, class unknown
-            out.append(ClassGoods(nice_class=None, text=part, language=language))
+            out.append(ClassGoods(nice_class=None, text=clean(part) or "", language=language))
             continue
         number = _nice_class(match.group(1), "goods")
         if number is None:
             raise _RowError(f"goods: class {match.group(1)!r} is not a Nice class (1 to 45)")
-        out.append(ClassGoods(nice_class=number, text=match.group(2).strip(), language=language))
+        # A quoted cell may hold line breaks, as mark_text may: one line of text, as it is kept.
+        out.append(ClassGoods(nice_class=number, text=clean(match.group(2)) or "", language=language))
     return tuple(out)
 
 

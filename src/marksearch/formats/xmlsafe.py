@@ -263,6 +263,9 @@ def _release(elem: etree._Element) -> None:
             del parent[0]
 
 
+_HUGE = 10_000_000  # libxml2's limit on one text node or name without XML_PARSE_HUGE (huge_tree=False)
+
+
 def _malformed(exc: etree.XMLSyntaxError, source: str, *, at_end: bool = False) -> InputError:
     """The error for a document that is not well-formed.  ``at_end``: the parser met it when told
     that the data had ended, so the document is cut short, whatever libxml2 calls it
@@ -273,6 +276,12 @@ def _malformed(exc: etree.XMLSyntaxError, source: str, *, at_end: bool = False) 
     msg = re.sub(r",? line \d+, column \d+.*$", "", msg).strip()
     if "entity" in msg.lower() and ("loop" in msg.lower() or "amplification" in msg.lower()):
         return UnsafeXMLError(f"{_REFUSED} ({msg})", source=source, line=line, column=column)
+    if "XML_PARSE_HUGE" in msg or "huge text node" in msg.lower() or "too long" in msg.lower():
+        # libxml2 names its own switch, which a user cannot act on (and marksearch leaves off on purpose).
+        return MalformedInputError(
+            f"a text or name is longer than {_HUGE:,} characters, more than marksearch reads from any file "
+            "(no trademark field is that long: the file is damaged, or not an office file)",
+            source=source, line=line, column=column)
     if "Document is empty" in msg or "Start tag expected" in msg:
         msg = "not an XML document (" + msg + ")"
     elif "encoding" in msg.lower() or "not proper UTF-8" in msg or "Input is not proper" in msg:
