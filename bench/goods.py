@@ -18,7 +18,8 @@ Tables (written to docs/benchmarks.md, section "Goods and services"):
 * With ``--validate``: the validation split the class model's settings were
   chosen on.  From the NCL build terms (the test sample already removed), a
   further 10% of the WIPO ids (seed 7) is held back the same way; each
-  setting of the category vote, and each setting of the WordNet features
+  setting of the category vote, of the modifier, qualifier, class word,
+  kind and generic head rules, and each setting of the WordNet features
   (depth, senses, categories as bag words, each with a base built anew), is
   scored on it.  The test sample is never used to choose.
 
@@ -138,6 +139,33 @@ KIND_SETTINGS: list[tuple[str, dict[str, Any]]] = [
     ("0.1, 95 %", {"kind_weight": 0.1}),
 ]
 
+# An item whose head is generic (heads at least 20 terms of the base, less than so large a share of
+# them in one class: "services"): the vote of near terms that share only the head, the weight of the
+# other words' terms among the service classes (goods classes read through TermBase.service_bridge),
+# heads of goods too.
+GENERIC_SETTINGS: list[tuple[str, dict[str, Any]]] = [
+    ("no head is generic", {"generic_share": 0.0}),
+    ("share 50 %, vote 0, bridge 1.0 (default)", {}),
+    ("share 40 %", {"generic_share": 0.4}),
+    ("share 60 %", {"generic_share": 0.6}),
+    ("support 50 terms", {"generic_support": 50}),
+    ("vote 0.3", {"generic_weight": 0.3}),
+    ("vote 1.0", {"generic_weight": 1.0}),
+    ("bridge 0", {"bridge_weight": 0.0}),
+    ("bridge 0.5", {"bridge_weight": 0.5}),
+    ("bridge 2.0", {"bridge_weight": 2.0}),
+    ("heads of goods too (no bridge for them)", {"generic_goods": True}),
+]
+
+# The vote of a term headed by a word that only qualifies the item's head ("coffee" for "coffee
+# shops"), the mirror of MODIFIER_SETTINGS.
+QUALIFIER_SETTINGS: list[tuple[str, dict[str, Any]]] = [
+    ("1.0 (a vote like any other)", {"qualifier_weight": 1.0}),
+    ("0.7", {"qualifier_weight": 0.7}),
+    ("0.5 (default)", {}),
+    ("0.3", {"qualifier_weight": 0.3}),
+]
+
 
 # Settings of the WordNet features themselves, each needing a base built anew:
 # (label, depth, senses, weight of ``y:`` in the cosine, ``y:`` in naive Bayes, category vote).
@@ -157,9 +185,10 @@ def validation(reference: list[SourceTerm]) -> str:
     train, held = ncl_sample(build_from, seed=7)
     cases = [(t.text, t.nice_class) for t in held]
     base = TermBase.build(train)
-    rows, modifier_rows, class_word_rows, kind_rows = (
+    rows, modifier_rows, qualifier_rows, class_word_rows, kind_rows, generic_rows = (
         [[label, *_model_setting(base, cases, settings)] for label, settings in table_settings]
-        for table_settings in (VALIDATION_SETTINGS, MODIFIER_SETTINGS, CLASS_WORD_SETTINGS, KIND_SETTINGS))
+        for table_settings in (VALIDATION_SETTINGS, MODIFIER_SETTINGS, QUALIFIER_SETTINGS, CLASS_WORD_SETTINGS,
+                               KIND_SETTINGS, GENERIC_SETTINGS))
     feature_rows = [[label, *_feature_setting(train, cases, *setting)]
                     for label, *setting in FEATURE_SETTINGS]
     return (f"Validation split (`--validate`): {len({t.term_id for t in held})} further WIPO ids (10% of the "
@@ -169,6 +198,9 @@ def validation(reference: list[SourceTerm]) -> str:
             + "\n\nThe vote of a near term in which the item's head noun only qualifies another noun "
               "(\"champagne buckets\" for \"champagne\"), with the category vote's defaults:\n\n"
             + table(["modifier weight", "n", "top-1", "top-3"], modifier_rows)
+            + "\n\nThe vote of a near term headed by a word that only qualifies the item's head (\"coffee\" "
+              "for \"coffee shops\"), with the defaults above:\n\n"
+            + table(["qualifier weight", "n", "top-1", "top-3"], qualifier_rows)
             + "\n\nThe vote of a near term with a word the item lacks that puts terms in a class of their own "
               "(\"toy cookware\" for \"cookware\"; a word of at least so many terms of the base, so large a "
               "share of them in one class), with the defaults above:\n\n"
@@ -176,6 +208,11 @@ def validation(reference: list[SourceTerm]) -> str:
             + "\n\nThe goods classes for an item whose head noun heads services in the base (at least 20 "
               "terms, so large a share of them in classes 35 to 45), with the defaults above:\n\n"
             + table(["kind gate", "n", "top-1", "top-3"], kind_rows)
+            + "\n\nAn item whose head is generic (\"services\": it heads at least 20 terms of the base, less "
+              "than so large a share of them in one class): the vote of near terms that share only the head, "
+              "and the weight of what the other words' terms say among the service classes (goods classes "
+              "read as the service classes of such goods), with the defaults above:\n\n"
+            + table(["generic head", "n", "top-1", "top-3"], generic_rows)
             + "\n\nThe WordNet features (`marksearch.goods.senses`), on the same split, each with a base built "
               "anew:\n\n"
             + table(["WordNet features", "top-1", "top-3"], feature_rows))

@@ -7,8 +7,8 @@ English terms of the EUIPO sample records), minus anything worded like a
 held-back label or joined to a held-back id (``marksearch.goods.evaluate``).
 
 The issue asks for the right class in the top 3 for 90% of such terms.
-Measured: 90.6% (top-1 71.5%); labels of three words or more reach 93.3%,
-single words 83.0% (``bench/goods.py``, docs/benchmarks.md).  Without the
+Measured: 90.4% (top-1 71.4%); labels of three words or more reach 93.1%,
+single words 82.3% (``bench/goods.py``, docs/benchmarks.md).  Without the
 WordNet category vote (``marksearch.goods.senses``) it was 88.6%, single
 words 70.1%.  The test asserts the bar and holds the measured top-1.
 """
@@ -28,7 +28,7 @@ from marksearch.goods.tokens import term_key
 from .conftest import FORMATS, SHARED
 
 BAR_TOP3 = 0.90
-MEASURED_TOP1 = 0.715
+MEASURED_TOP1 = 0.714
 
 
 @cache

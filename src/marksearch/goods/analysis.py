@@ -20,7 +20,9 @@ the same postings:
   ("champagne buckets" for "champagne", "coffee machines" for "coffee")
   names another kind of thing: its vote counts
   :attr:`GoodsModel.modifier_weight` of its share, and its similarity counts
-  as much towards the category gate below;
+  as much towards the category gate below.  The mirror too: a term headed by
+  a word that only qualifies the item's head ("coffee" for "coffee shops")
+  counts :attr:`GoodsModel.qualifier_weight`;
 * the item's category (WordNet, :mod:`.senses`): the class shares of the
   base's terms that fall in the nearest category above the item's head noun
   holding at least :attr:`GoodsModel.category_support` of them ("kirsch":
@@ -32,7 +34,18 @@ the same postings:
 Each is a share of 1; the class score is ``votes + category_weight * (1 -
 nearest / category_gate) * category + bayes_weight * bayes``, and an item's
 class weights are the scores over the best one (so the best class weighs
-1).  The defaults were chosen on a validation split of the NCL list that
+1).
+
+A generic head, one that heads terms in many classes ("services": 1,288
+terms in 13 classes, 45 % of them in class 35), tells what kind of thing the
+item is and not which class (:class:`GenericHead`): the item's other words
+decide.  Near terms that share only the head ("bar services" for "gym
+services") vote :attr:`GoodsModel.generic_weight`, naive Bayes leaves the
+head's words out, the head's own category does not vote, and the other
+words' terms vote among the kind's classes with
+:attr:`GoodsModel.bridge_weight`: their class shares, those of goods classes
+read as the service classes of such goods (:meth:`TermBase.service_bridge`:
+"dental" is mostly class 10, medical apparatus, read as 44).  The defaults were chosen on a validation split of the NCL list that
 excludes the held-back test sample (``bench/goods.py --validate``).
 
 The result is the prepared query of a search (whoosh's ``scorer()``
@@ -49,8 +62,8 @@ habit): everything that depends on the text is computed here, once, and
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -60,12 +73,14 @@ from marksearch.goods.bases import default_base
 from marksearch.goods.classes import class_name
 from marksearch.goods.index import Postings, feature_hash, top_k
 from marksearch.goods.senses import category_name
-from marksearch.goods.tokens import STEM, features, split_terms, term_key
+from marksearch.goods.tokens import HEAD_ENDS, STEM, features, singular, split_terms, term_key, word_features
 from marksearch.scoring.goods import NEUTRAL_GOODS, class_similarity
 
 __all__ = [
     "CategoryVote",
+    "ClassScores",
     "ClassSuggestion",
+    "GenericHead",
     "GoodsAnalysis",
     "GoodsModel",
     "GoodsQuery",
@@ -112,6 +127,40 @@ class CategoryVote:
 
 
 @dataclass(frozen=True, slots=True)
+class GenericHead:
+    """An item's head that heads terms in many classes ("services": 1,288 terms of the base in 13
+    classes): it tells the kind, and the item's other ``words`` ("dental") the class.  ``read_as``:
+    when those words' terms are mostly goods, their largest goods class and the service class whose
+    terms have the words of such goods (10, medical apparatus, read as 44, medical services).  An
+    empty one is false (no generic head)."""
+
+    word: str = ""
+    terms: int = 0
+    classes: int = 0
+    words: tuple[str, ...] = ()
+    features: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
+    read_as: tuple[int, int] | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.word)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"word": self.word, "terms": self.terms, "classes": self.classes, "words": list(self.words),
+                "read_as": ({"goods_class": self.read_as[0], "service_class": self.read_as[1]}
+                            if self.read_as else None)}
+
+
+class ClassScores(NamedTuple):
+    """What :meth:`GoodsModel.class_scores` finds for one item."""
+
+    rows: npt.NDArray[np.int64]  # the nearest terms, best first
+    sims: npt.NDArray[np.float32]  # their cosine similarities
+    scores: npt.NDArray[np.float64]  # per class (index = class)
+    category: CategoryVote | None
+    head: GenericHead | None
+
+
+@dataclass(frozen=True, slots=True)
 class ItemAnalysis:
     """One item of a description: its nearest terms and its ranked classes
     (weights 0 to 1, the best 1.0)."""
@@ -122,6 +171,7 @@ class ItemAnalysis:
     matches: tuple[TermMatch, ...]
     classes: tuple[tuple[int, float], ...]
     category: CategoryVote | None = None
+    head: GenericHead | None = None  # a generic head, whose other words chose the classes
 
     @property
     def best_class(self) -> int | None:
@@ -244,27 +294,34 @@ class GoodsModel:
     kind_weight: float = 0.3
     kind_support: int = 20
     kind_share: float = 0.95
+    generic_share: float = 0.5
+    generic_support: int = 20
+    generic_weight: float = 0.0
+    generic_goods: bool = False
+    bridge_weight: float = 1.0
+    qualifier_weight: float = 0.5
     min_weight: float = 0.05
     max_classes: int = 5
     max_matches: int = 5
 
     def class_scores(self, base: TermBase, feats: Iterable[str],
-                     mask: npt.NDArray[np.bool_] | None = None,
-                     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32], npt.NDArray[np.float64],
-                                CategoryVote | None]:
-        """The nearest rows, their similarities, a score per class (index =
-        class), and the category that voted, if any (none once a term is near)."""
+                     mask: npt.NDArray[np.bool_] | None = None) -> ClassScores:
+        """The nearest rows, their similarities, a score per class (index = class), the category
+        that voted, if any (none once a term is near), and the item's generic head, if any."""
         feats = list(feats)
         post = base.index.query(feats)
         sims = base.index.scores(post)
         if mask is not None:
             sims = np.where(mask, sims, np.float32(0))
         rows, top = top_k(sims, self.neighbours)
+        kind = self._kind_factor(base, post, feats)
+        generic = self._generic_head(base, post, feats, kind)
         weights = top.astype(np.float64) ** self.power
         total = weights.sum()
         # Shares of the unweighted total: terms that only qualify the item's head lose votes
         # to naive Bayes and the category rather than to each other.
-        factor = self._modifier_factor(post, feats, rows) * self._class_word_factor(base, post, rows)
+        factor = (self._modifier_factor(post, feats, rows) * self._qualifier_factor(base, post, feats, rows)
+                  * self._class_word_factor(base, post, rows) * self._generic_factor(post, feats, rows, generic))
         votes: npt.NDArray[np.float64] = np.bincount(
             base.classes[rows], weights=weights * factor, minlength=_CLASSES,
         )[:_CLASSES].astype(np.float64)
@@ -278,8 +335,9 @@ class GoodsModel:
         vote = None
         # The nearer the closest term, the less its category adds: a known
         # wording needs no guess at what kind of thing it is (and no look-up).
+        # A generic head's category is the head's own ("services"), as spread as the head.
         nearest = float((top * factor).max()) if len(top) else 0.0
-        weight = self.category_weight * max(0.0, 1.0 - nearest / self.category_gate)
+        weight = 0.0 if generic else self.category_weight * max(0.0, 1.0 - nearest / self.category_gate)
         if weight > 0:
             found = self._category(base, post, [f for f in feats if f[0] == "y"])
             if found is not None:
@@ -287,12 +345,79 @@ class GoodsModel:
                 votes = votes + weight * shares
                 vote = CategoryVote(category_name(name), terms, weight)
         if self.bayes_weight:
-            bayes = self._bayes(base, post, {f for f in feats if f[0] in BAYES_FEATURES})
+            # (without a generic head's words, most frequent in class 35: what the item's other words say)
+            bayes = self._bayes(base, post, {f for f in feats if f[0] in BAYES_FEATURES and f not in generic.features})
             if bayes is not None:
                 votes = votes + self.bayes_weight * bayes
+        if generic and self.bridge_weight and (kind < 1).any():
+            votes, generic = self._bridge(base, post, generic, votes)
         if self.kind_weight != 1.0:
-            votes = votes * self._kind_factor(base, post, feats)
-        return rows, top, votes, vote
+            votes = votes * kind
+        return ClassScores(rows, top, votes, vote, generic or None)
+
+    def _generic_head(self, base: TermBase, post: Postings, feats: list[str],
+                      kind: npt.NDArray[np.float64]) -> GenericHead:
+        """The item's head when it is generic and the item has other words: a head of at least
+        :attr:`generic_support` terms of the base, fewer than :attr:`generic_share` of them in any
+        one class ("services": 1,288 terms in 13 classes, 45 % of them in class 35, most of the
+        rest in the other service classes; "rental", "consultancy").  Such a head tells what kind of thing the item
+        is, not which class: "dental services" are whatever services "dental" says.  Only a head
+        that gives the services kind (:meth:`_kind_factor`) unless :attr:`generic_goods`.  An
+        empty :class:`GenericHead` (false) otherwise."""
+        head = next((f for f in feats if f.startswith("h:")), None)
+        if head is None or not (self.generic_goods or (kind < 1).any()):
+            return GenericHead()
+        rows = _rows(post, head)
+        counts = np.bincount(base.classes[rows], minlength=_CLASSES)
+        if len(rows) < self.generic_support or counts.max() >= self.generic_share * len(rows):
+            return GenericHead()
+        noun = head[2:]
+        said = [f[2:] for f in feats if f.startswith("w:")]
+        word = next((w for w in said if w in (noun, noun + "s")), noun)
+        # the head and the words that join words ("rental of ...") say nothing of the class
+        own = {head, *word_features(word), *(f for w in said if w in HEAD_ENDS for f in word_features(w))}
+        others = tuple(w for w in said if "w:" + w not in own and not w.startswith("!"))
+        if not others:
+            return GenericHead()  # the head alone ("services"): nothing else to read the class from
+        return GenericHead(word, len(rows), int(np.count_nonzero(counts)), others, frozenset(own))
+
+    def _generic_factor(self, post: Postings, feats: list[str], rows: npt.NDArray[np.int64],
+                        generic: GenericHead) -> npt.NDArray[np.float64]:
+        """Each nearest row's share of its vote: :attr:`generic_weight` where the term shares
+        nothing with the item but its generic head ("bar services", "IT services" for "gym
+        services": they would vote for the classes most "... services" are in), 1 elsewhere."""
+        factor = np.ones(len(rows))
+        if not generic or not len(rows) or self.generic_weight == 1.0:
+            return factor
+        others = np.fromiter((feature_hash(f) for f in feats if f not in generic.features and f[0] != "y"),
+                             dtype=np.uint32)
+        said = np.isin(post.hashes, others)
+        factor[~np.isin(rows, post.terms[np.repeat(said, post.lengths)])] = self.generic_weight
+        return factor
+
+    def _bridge(self, base: TermBase, post: Postings, generic: GenericHead,
+                votes: npt.NDArray[np.float64]) -> tuple[npt.NDArray[np.float64], GenericHead]:
+        """``votes`` plus :attr:`bridge_weight` times what the item's other words say among the
+        service classes: the class shares of the base's terms with each word, averaged over the
+        words, the goods classes' shares read as the service classes of the same goods
+        (:meth:`TermBase.service_bridge`: "dental" is mostly class 10, medical apparatus, whose
+        words are mostly in class 44 among the services); and the generic head with, when the
+        words' terms are mostly goods, their largest goods class and the service class it was read
+        as."""
+        shares = [np.bincount(base.classes[rows], minlength=_CLASSES)[:_CLASSES] / len(rows)
+                  for w in generic.words if len(rows := _rows(post, "w:" + w))]
+        if not shares:
+            return votes, generic
+        mean = np.mean(shares, axis=0)
+        bridge = base.service_bridge(support=self.class_word_support, share=self.class_word_share,
+                                     first=_FIRST_SERVICE_CLASS)
+        goods = slice(1, _FIRST_SERVICE_CLASS)
+        services = np.where(np.arange(_CLASSES) >= _FIRST_SERVICE_CLASS, mean, 0.0)
+        services[_FIRST_SERVICE_CLASS:] += mean[goods] @ bridge[goods, _FIRST_SERVICE_CLASS:]
+        good = int(np.argmax(mean[goods])) + 1
+        if mean[goods].sum() >= 0.5 and bridge[good].max() > 0:  # the words' terms are mostly goods
+            generic = replace(generic, read_as=(good, int(np.argmax(bridge[good]))))
+        return votes + self.bridge_weight * services, generic
 
     def _kind_factor(self, base: TermBase, post: Postings, feats: list[str]) -> npt.NDArray[np.float64]:
         """Per class, :attr:`kind_weight` for the goods classes (1 to 34) when the item's head
@@ -334,6 +459,30 @@ class GoodsModel:
             said.append(_rows(post, "p:" + noun[:STEM]))
         qualifies = np.isin(rows, np.concatenate(said)) & ~np.isin(rows, _rows(post, head))
         factor[qualifies] = self.modifier_weight
+        return factor
+
+    def _qualifier_factor(self, base: TermBase, post: Postings, feats: list[str],
+                          rows: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
+        """Each nearest row's share of its vote: :attr:`qualifier_weight` where the term is headed
+        by a word that only qualifies the item's head (a word before it), and lacks that head:
+        "coffee" and "instant coffee" (30) for "coffee shops" (43), the mirror of
+        :meth:`_modifier_factor`.  1 elsewhere."""
+        factor = np.ones(len(rows))
+        head = next((f for f in feats if f.startswith("h:")), None)
+        if head is None or self.qualifier_weight == 1.0 or not len(rows):
+            return factor
+        noun = head[2:]
+        said_words = [f[2:] for f in feats if f.startswith("w:")]
+        # the words before the head noun qualify it ("coffee" in "coffee shops"); those after it complete it
+        at = next((i for i, w in enumerate(said_words) if singular(w) == noun), 0)
+        others = {singular(w) for w in said_words[:at]} - {noun}
+        if not others:
+            return factor
+        headed = np.concatenate([base.index.rows("h:" + w) for w in others])
+        said = [base.index.rows("w:" + noun), base.index.rows("w:" + noun + "s")]
+        if len(noun) > 3:
+            said.append(_rows(post, "p:" + noun[:STEM]))
+        factor[np.isin(rows, headed) & ~np.isin(rows, np.concatenate(said))] = self.qualifier_weight
         return factor
 
     def _class_word_factor(self, base: TermBase, post: Postings,
@@ -388,7 +537,7 @@ class GoodsModel:
     def item(self, base: TermBase, text: str, mask: npt.NDArray[np.bool_] | None = None) -> ItemAnalysis:
         """One item: its nearest terms and ranked classes."""
         feats = features(text)
-        rows, sims, scores, category = self.class_scores(base, feats, mask)
+        rows, sims, scores, category, head = self.class_scores(base, feats, mask)
         matches = tuple(TermMatch(base.term(r), float(s)) for r, s in zip(rows[:self.max_matches],
                                                                           sims[:self.max_matches]))
         best = float(scores.max(initial=0.0))
@@ -397,7 +546,7 @@ class GoodsModel:
         return ItemAnalysis(
             text=text, key=term_key(text), features=tuple(feats), matches=matches,
             classes=tuple((c, float(scores[c] / best)) for c in ranked),
-            category=category,
+            category=category, head=head,
         )
 
     def analyse(self, text: str, *, languages: Iterable[str] | None = None,

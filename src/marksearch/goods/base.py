@@ -92,6 +92,7 @@ class TermBase:
         self._masks: dict[frozenset[str], npt.NDArray[np.bool_]] = {}
         self._totals: dict[str, tuple[npt.NDArray[np.float64], int]] = {}
         self._class_words: dict[tuple[int, float], npt.NDArray[np.uint32]] = {}
+        self._bridges: dict[tuple[int, float, int], npt.NDArray[np.float64]] = {}
 
     def __len__(self) -> int:
         return len(self.classes)
@@ -191,6 +192,40 @@ class TermBase:
         named = naming[local]
         held[rows[named]] = index.hashes[feats[local[named]]]
         self._class_words[(support, share)] = held
+        return held
+
+    def service_bridge(self, *, support: int, share: float, first: int) -> npt.NDArray[np.float64]:
+        """Per goods class (rows 1 to ``first - 1``), how the words of its goods spread over the
+        service classes (columns ``first`` to 45): for each word that goods terms and service terms
+        both have, its goods terms' class shares times its service terms' class shares, summed over
+        the words; each row sums to 1 (0 for a class whose words no service term has).  Service
+        terms with a class word (:meth:`class_words` with ``support`` and ``share``: retail of,
+        repair of) are left out: they name their class whatever the goods.  In the shipped base
+        the words of medical apparatus (class 10) go 41 % to medical services (44), those of
+        sports goods (28) 38 % to sports and entertainment (41), those of vehicles (12) 45 % to
+        transport (39).  Made on first use, some 70 milliseconds for the shipped base."""
+        held = self._bridges.get((support, share, first))
+        if held is not None:
+            return held
+        index = self.index
+        feats = np.flatnonzero(index.kinds == ord("w"))
+        lengths = index.df[feats]
+        # the postings of the words, concatenated: each slice's positions in the postings array
+        at = np.repeat(index.indptr[feats] - np.cumsum(np.r_[0, lengths[:-1]]), lengths) + np.arange(lengths.sum())
+        rows = index.postings[at]
+        local = np.repeat(np.arange(len(feats)), lengths)
+        classes = self.classes[rows].astype(np.int64)
+        goods = classes < first
+        service = ~goods & (self.class_words(support, share)[rows] == 0)
+        counts = [np.bincount(local[kept] * _CLASSES + classes[kept], minlength=len(feats) * _CLASSES)
+                  .reshape(-1, _CLASSES).astype(np.float64) for kept in (goods, service)]
+        both = (counts[0].sum(axis=1) > 0) & (counts[1].sum(axis=1) > 0)
+        goods_shares, service_shares = (c[both] / c[both].sum(axis=1, keepdims=True) for c in counts)
+        bridge: npt.NDArray[np.float64] = goods_shares.T @ service_shares
+        sums = bridge.sum(axis=1, keepdims=True)
+        held = np.zeros_like(bridge)
+        np.divide(bridge, sums, out=held, where=sums > 0)
+        self._bridges[(support, share, first)] = held
         return held
 
     # -- building -----------------------------------------------------------------

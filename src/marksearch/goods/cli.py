@@ -20,7 +20,7 @@ from typing import Any
 import click
 
 from marksearch.errors import MarksearchError, UsageError
-from marksearch.goods.analysis import GoodsAnalysis, ItemAnalysis, analyse
+from marksearch.goods.analysis import GenericHead, GoodsAnalysis, ItemAnalysis, analyse
 from marksearch.goods.base import TermBase
 from marksearch.goods.bases import default_base
 from marksearch.goods.classes import class_name
@@ -86,8 +86,10 @@ def _base(db: str | None) -> TermBase | None:
 
 def _limited(result: GoodsAnalysis, limit: int) -> dict[str, Any]:
     data = result.to_dict()
-    for item in data["items"]:
+    for item, analysed in zip(data["items"], result.items):
         item["terms"] = item["terms"][:limit]
+        # (here, not in ItemAnalysis.to_dict: the web API's item schema does not have it yet)
+        item["head"] = analysed.head.to_dict() if analysed.head else None
     return data
 
 
@@ -109,8 +111,25 @@ def item_text(item: ItemAnalysis, limit: int = 5) -> str:
     if item.category is not None:
         lines.append(f"  kind: {item.category.name} (WordNet; {item.category.terms} terms of the base are one, "
                      f"their classes voted with weight {item.category.weight:.2f})")
+    if item.head is not None:
+        lines.append(f"  head: {head_text(item.head)}")
     lines += ["  terms:", *_term_line(item, limit)] if item.matches else ["  no term found"]
     return "\n".join(lines)
+
+
+def head_text(head: GenericHead) -> str:
+    """Why a generic head's item has its classes: the head tells the kind, the other words the class.
+
+    >>> head_text(GenericHead("services", 1288, 13, ("taxi",)))
+    "'services' heads 1288 terms of the base in 13 classes: the class comes from 'taxi'"
+    """
+    read = ""
+    if head.read_as is not None:
+        goods, service = head.read_as
+        read = (f" (mostly class {goods} goods, {class_name(goods)}; "
+                f"their services: class {service}, {class_name(service)})")
+    return (f"'{head.word}' heads {head.terms} terms of the base in {head.classes} classes: "
+            f"the class comes from '{' '.join(head.words)}'{read}")
 
 
 def list_text(result: GoodsAnalysis) -> str:
@@ -132,4 +151,6 @@ def list_text(result: GoodsAnalysis) -> str:
         cls = f"class {item.best_class}" if item.best_class else "no class"
         weak = " (weak match)" if item.confidence < 1 else ""
         lines.append(f"  {item.text}: {cls}, nearest term {best!r}{weak}")
+        if item.head is not None:
+            lines.append(f"    head: {head_text(item.head)}")
     return "\n".join(lines)

@@ -152,6 +152,14 @@ class TermIndex:
                  if len(at) else np.zeros(0, np.int32))
         return Postings(hashes[found], weights, starts, ends, terms)
 
+    def rows(self, feature: str) -> npt.NDArray[np.int32]:
+        """The terms that have ``feature`` (sorted), whether or not a query touched it."""
+        wanted = feature_hash(feature)
+        at = int(np.searchsorted(self.hashes, wanted))
+        if at == len(self.hashes) or self.hashes[at] != wanted:
+            return np.zeros(0, dtype=np.int32)
+        return self.postings[self.indptr[at]:self.indptr[at + 1]]
+
     def scores(self, postings: Postings) -> Floats:
         """Cosine of the query with every term (0 for terms sharing nothing)."""
         if not len(postings.terms):

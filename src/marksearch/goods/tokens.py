@@ -67,8 +67,10 @@ __all__ = [
     "fold_goods",
     "is_cjk",
     "key_and_features",
+    "singular",
     "split_terms",
     "term_key",
+    "word_features",
     "words",
 ]
 
@@ -215,19 +217,35 @@ def _features(folded: str) -> list[str]:
                 _word_features(word, out, trigrams, "!" if negated else "")
         head_said = True
     if lead:
-        out["h:" + _singular(lead[-1])] = None
+        out["h:" + singular(lead[-1])] = None
         if lead[-1].isascii():
             out.update(dict.fromkeys(categories(lead)))
     return list(out)
 
 
-def _singular(word: str) -> str:
+def singular(word: str) -> str:
+    """A word without its plural ``s`` (a word of more than three letters): the form of a head noun.
+
+    >>> singular("services"), singular("gas")
+    ('service', 'gas')
+    """
     return word[:-1] if len(word) > 3 and word[-1] == "s" else word
+
+
+def word_features(word: str, *, trigrams: bool = True) -> list[str]:
+    """The features one alphabetic word (folded, without diacritics) gives a term.
+
+    >>> word_features("services", trigrams=False)
+    ['w:services', 'p:servi', 'e:rvice']
+    """
+    out: dict[str, None] = {}
+    _word_features(word, out, trigrams)
+    return list(out)
 
 
 def _word_features(word: str, out: dict[str, None], trigrams: bool, mark: str = "") -> None:
     out["w:" + mark + word] = None
-    stem = _singular(word)
+    stem = singular(word)
     if len(stem) > 3:
         out["p:" + mark + stem[:STEM]] = None
     if len(stem) > STEM:
