@@ -12,6 +12,7 @@ that only qualifies the item's head.  (docs/goods.md, "Suggesting classes".)
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -53,25 +54,28 @@ def test_without_the_rules_taxi_services_had_43_close_behind() -> None:
 @pytest.mark.parametrize(("text", "nice_class"), [
     ("dental services", 44), ("gym services", 41), ("coffee shops", 43), ("taxi services", 39),
 ])
-def test_the_command_suggests_the_class_first(text: str, nice_class: int) -> None:
-    runner = CliRunner()
-    with runner.isolated_filesystem():  # no register joins the term base
-        result = runner.invoke(goods_command, [text, "--suggest"])
+def test_the_command_suggests_the_class_first(text: str, nice_class: int, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # an empty folder: no register joins the term base
+    monkeypatch.delenv("MARKSEARCH_DB", raising=False)
+    result = CliRunner().invoke(goods_command, [text, "--suggest"])
     assert result.exit_code == 0, result.output
     first = result.output.splitlines()[1].split()
     assert first[0] == str(nice_class), result.output
 
 
-def test_the_item_says_its_head_is_generic_and_what_chose_the_class() -> None:
+def test_the_item_says_its_head_is_generic_and_what_chose_the_class(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     item = analyse("dental services").items[0]
     assert item.head is not None
     assert (item.head.word, item.head.words, item.head.read_as) == ("services", ("dental",), (10, 44))
     assert item.head.terms >= 1000 and item.head.classes >= 11
     assert item.category is None  # the head's own category ("services") no longer votes for 35
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("MARKSEARCH_DB", raising=False)
     runner = CliRunner()
-    with runner.isolated_filesystem():
-        data = json.loads(runner.invoke(goods_command, ["dental services", "--json"]).output)
-        output = runner.invoke(goods_command, ["dental services", "--suggest"]).output
+    data = json.loads(runner.invoke(goods_command, ["dental services", "--json"]).output)
+    output = runner.invoke(goods_command, ["dental services", "--suggest"]).output
     assert data["items"][0]["head"]["read_as"] == {"goods_class": 10, "service_class": 44}
     assert ("head: 'services' heads" in output and "the class comes from 'dental' (mostly class 10 goods"
             in output and "their services: class 44" in output), output
