@@ -45,7 +45,9 @@ head's words out, the head's own category does not vote, and the other
 words' terms vote among the kind's classes with
 :attr:`GoodsModel.bridge_weight`: their class shares, those of goods classes
 read as the service classes of such goods (:meth:`TermBase.service_bridge`:
-"dental" is mostly class 10, medical apparatus, read as 44).  The defaults were chosen on a validation split of the NCL list that
+"dental" is mostly class 10, medical apparatus, read as 44).
+
+The defaults were chosen on a validation split of the NCL list that
 excludes the held-back test sample (``bench/goods.py --validate``).
 
 The result is the prepared query of a search (whoosh's ``scorer()``
