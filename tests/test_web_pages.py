@@ -284,6 +284,22 @@ def test_goods_page_suggests_classes_and_its_twin_is_the_api(client: TestClient)
     assert found["query"]["goods"] == q and found["hits"][0]["goods_overlap"]["pairs"]
 
 
+def test_goods_page_says_a_generic_head_left_the_class_to_the_other_words(client: TestClient) -> None:
+    """'dental services' is in class 44 because of 'dental': the page and the API say so (the
+    command line did; the page and the API did not)."""
+    dental, beer = page(client, "/goods", q="dental services; beer").xpath("//article[@class='goods-item']")
+    assert dental.get("data-best-class") == "44"
+    head = one(dental, ".//p[@class='head']")
+    assert head.get("data-head") == "services"
+    assert "the class comes from “dental”" in head.text_content() and "class 10" in head.text_content()
+    assert not beer.xpath(".//p[@class='head']")
+    item = client.get("/api/v1/goods", params={"q": "dental services"}).json()["items"][0]
+    assert item["head"]["words"] == ["dental"] and item["head"]["read_as"] == {"goods_class": 10,
+                                                                               "service_class": 44}
+    assert "类别由“dental”决定" in one(page(client, "/goods", q="dental services", lang="zh"),
+                                       "//p[@class='head']").text_content()
+
+
 def test_goods_page_names_the_category_that_voted(client: TestClient) -> None:
     ukulele, coffee = page(client, "/goods", q="ukulele; coffee").xpath("//article[@class='goods-item']")
     assert ukulele.get("data-best-class") == "15"

@@ -203,7 +203,8 @@ class ItemAnalysis:
                 "classes": [{"nice_class": c, "weight": round(w, 4), "name": class_name(c)}
                             for c, w in self.classes],
                 "terms": [m.to_dict() for m in self.matches],
-                "category": self.category.to_dict() if self.category else None}
+                "category": self.category.to_dict() if self.category else None,
+                "head": self.head.to_dict() if self.head else None}
 
 
 @dataclass(frozen=True, slots=True)

@@ -86,10 +86,8 @@ def _base(db: str | None) -> TermBase | None:
 
 def _limited(result: GoodsAnalysis, limit: int) -> dict[str, Any]:
     data = result.to_dict()
-    for item, analysed in zip(data["items"], result.items):
+    for item in data["items"]:
         item["terms"] = item["terms"][:limit]
-        # (here, not in ItemAnalysis.to_dict: the web API's item schema does not have it yet)
-        item["head"] = analysed.head.to_dict() if analysed.head else None
     return data
 
 

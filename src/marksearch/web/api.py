@@ -209,6 +209,20 @@ class CategoryOut(BaseModel):
     weight: float = Field(description="The weight its vote had: 1 when no term is near, 0 once one is")
 
 
+class ReadAsOut(BaseModel):
+    goods_class: int = Field(description="The goods class most of the item's other words' terms are in (10)")
+    service_class: int = Field(description="The service class such goods are read as (44)")
+
+
+class GenericHeadOut(BaseModel):
+    word: str = Field(description="The item's head, which heads terms in many classes (\"services\")")
+    terms: int = Field(description="How many terms of the term base it heads")
+    classes: int = Field(description="In how many classes")
+    words: list[str] = Field(description="The item's other words, which chose its classes (\"dental\")")
+    read_as: ReadAsOut | None = Field(description="When those words' terms are mostly goods: their class and the "
+                                                  "service class it is read as")
+
+
 class GoodsItemOut(BaseModel):
     text: str
     confidence: float = Field(description="How far the item's classes can be trusted, 0 to 1")
@@ -217,6 +231,9 @@ class GoodsItemOut(BaseModel):
     terms: list[TermOut] = Field(description="The nearest terms of the term base, best first")
     category: CategoryOut | None = Field(
         default=None, description="What kind of thing the item names, when that voted for its classes")
+    head: GenericHeadOut | None = Field(
+        default=None, description="A head that tells the kind and not the class (\"services\"): the item's other "
+                                  "words chose its classes")
 
 
 class ClassSuggestionOut(BaseModel):
