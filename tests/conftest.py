@@ -15,7 +15,7 @@ import pytest
 
 from marksearch.demo import demo_files
 from marksearch.goods.bases import base_for_store
-from marksearch.ingest import ingest
+from marksearch.ingest import ingest, record_keys
 from marksearch.records import Deletion, Entry, GoodsAddition, Record, Rejection
 from marksearch.store import open_store
 from marksearch.store.pgcluster import PgServer, pg_binaries
@@ -63,12 +63,17 @@ class SamplesRegister:
         self.path = path
         self.factory = factory
 
-    def copy(self, name: str) -> str:
-        """A private copy of the register and what is kept beside it, in a new folder."""
+    def copy(self, name: str, *records: Record) -> str:
+        """A private copy of the register and what is kept beside it, in a new folder, with
+        ``records`` written to it (keyed as an ingest keys them)."""
         folder = self.factory.mktemp(name)
         for part in self.path.parent.iterdir():  # the file and its goods base (no -wal once closed)
             shutil.copy(part, folder / part.name)
-        return str(folder / self.path.name)
+        db = str(folder / self.path.name)
+        if records:
+            with open_store(db) as store:
+                store.write(list(records), [record_keys(r) for r in records])
+        return db
 
 
 @pytest.fixture(scope="session")

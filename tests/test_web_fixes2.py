@@ -13,9 +13,7 @@ from typing import Any
 import pytest
 from starlette.exceptions import StarletteDeprecationWarning
 
-from marksearch.ingest import record_keys
 from marksearch.records import Record, VerbalElement
-from marksearch.store import open_store
 from marksearch.web import create_app, watch
 from marksearch.web.app import MAX_BODY
 from marksearch.web.i18n import LANGUAGES, Catalogs
@@ -36,11 +34,8 @@ SLASHED = "12/345,678"  # a number with a slash and a comma, as some offices wri
 
 @pytest.fixture(scope="module")
 def register(samples_register: SamplesRegister) -> str:
-    db = samples_register.copy("web-fixes2")
     slashed = Record(office="US", application_number=SLASHED, verbal_elements=(VerbalElement("SLASHMARK"),))
-    with open_store(db) as store:
-        store.write([slashed], [record_keys(slashed)])
-    return db
+    return samples_register.copy("web-fixes2", slashed)
 
 
 def alerts(client: TestClient, **params: Any) -> dict[str, Any]:

@@ -6,16 +6,12 @@ error details in the reader's language."""
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from starlette.exceptions import StarletteDeprecationWarning
 
-from marksearch.ingest import record_keys
 from marksearch.records import Record, VerbalElement
-from marksearch.store import open_store
 from marksearch.web import create_app, watch
 from tests.conftest import SamplesRegister
 from tests.test_web_hardening import AUTH, TOKEN, hrefs, pages, private, watching, xpath  # noqa: F401 - fixtures
@@ -34,17 +30,24 @@ SEARCH_ROUTES = ("/api/v1/search", "/api/v1/facets", "/api/v1/search/export.csv"
 
 @pytest.fixture(scope="module")
 def register(samples_register: SamplesRegister) -> str:
-    db = samples_register.copy("web-fixes3")
     dotted = Record(office="US", application_number=DOTTED, verbal_elements=(VerbalElement("DOTMARK"),))
-    with open_store(db) as store:
-        store.write([dotted], [record_keys(dotted)])
-    return db
+    return samples_register.copy("web-fixes3", dotted)
 
 
 def new_alerts(client: TestClient) -> int:
     r = client.get("/api/v1/watch/alerts", headers=AUTH, params={"new": True})
     assert r.status_code == 200, r.text
     return int(r.json()["total"])
+
+
+def post_seen_form(client: TestClient, headers: dict[str, str]) -> Any:
+    """The alerts page's "mark seen" form, sent by a browser holding the token cookie, with ``headers``."""
+    client.cookies.set("token", TOKEN)
+    try:
+        return client.post("/watch/alerts/seen", content="back=/watch/alerts", follow_redirects=False,
+                           headers={"Content-Type": watch.FORM_TYPE, **headers})
+    finally:
+        client.cookies.clear()
 
 
 def form_values(html: str, name: str) -> list[str]:
@@ -115,12 +118,7 @@ def test_the_search_form_keeps_every_filter_it_was_given(pages: TestClient) -> N
 def test_the_seen_form_refuses_another_site(watching: TestClient, headers: dict[str, str]) -> None:
     before = new_alerts(watching)
     assert before > 1
-    watching.cookies.set("token", TOKEN)
-    try:
-        r = watching.post("/watch/alerts/seen", content="back=/watch/alerts", follow_redirects=False,
-                          headers={"Content-Type": watch.FORM_TYPE, **headers})
-    finally:
-        watching.cookies.clear()
+    r = post_seen_form(watching, headers)
     assert r.status_code == 403, r.text
     assert new_alerts(watching) == before  # least of all every alert
 
@@ -130,12 +128,7 @@ def test_the_seen_form_refuses_another_site(watching: TestClient, headers: dict[
     {},  # no browser's header at all: a script
 ], ids=["origin", "sec-fetch-site", "referer", "none"])
 def test_the_seen_form_from_its_own_page_is_taken(watching: TestClient, headers: dict[str, str]) -> None:
-    watching.cookies.set("token", TOKEN)
-    try:
-        r = watching.post("/watch/alerts/seen", content="back=/watch/alerts", follow_redirects=False,
-                          headers={"Content-Type": watch.FORM_TYPE, **headers})
-    finally:
-        watching.cookies.clear()
+    r = post_seen_form(watching, headers)
     assert r.status_code == 303, r.text
     assert new_alerts(watching) == 0
 

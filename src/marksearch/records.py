@@ -95,8 +95,9 @@ DATE_ROLES = ("filing", "registration", "expiry", "publication", "status", "rene
 # orjson serialises a dataclass with a ``__dict__`` by reading that dict, and one with slots by
 # looking up each field by name, about five times as long.  An EUIPO record holds some fifty
 # ClassGoods (its goods in up to 23 languages), so with slots its JSON, made once per record
-# at ingest, took 0.14 to 0.18 ms against 0.09 to 0.11 ms without (the same bytes; records
-# fresh from the reader, as at ingest: a text serialised again reuses the UTF-8 CPython keeps).
+# at ingest, took 0.14 to 0.18 ms against 0.09 to 0.11 ms without, the same bytes (an ad-hoc
+# timing, not a kept bench: the 5,640 records of a cut of bench/ingest.py's file, each serialised
+# once fresh from the reader, as at ingest; bench/ingest.py --phases times the JSON as it is).
 
 @dataclass(frozen=True)
 class MarkDate:

@@ -22,7 +22,6 @@ from marksearch.records import MarkDate
 
 __all__ = [
     "clean",
-    "deletion_as_of",
     "is_digits",
     "iso_day",
     "nice_class",
@@ -180,10 +179,6 @@ def snapshot_as_of(status: MarkDate | None, produced: str | None) -> str | None:
     """
     found = [d for d in (status.value.isoformat() if status and status.value else None, produced) if d]
     return max(found) if found else None
-
-
-# The readers' name for the as_of of an ST.66/ST.96 Delete: the same rule as its file's records.
-deletion_as_of = snapshot_as_of
 
 
 # USPTO owner party types (TSDR ApplicantExt/PartyTypeCode, the daily XML's party-type): 10

@@ -39,7 +39,7 @@ from collections.abc import Iterator
 from typing import IO
 
 from marksearch.errors import MalformedInputError, RecordError
-from marksearch.formats.common import clean, deletion_as_of, is_digits, nice_class, owner_role, parse_date, vienna
+from marksearch.formats.common import clean, is_digits, nice_class, owner_role, parse_date, snapshot_as_of, vienna
 from marksearch.formats.elements import (
     Element,
     Kids,
@@ -405,7 +405,7 @@ def trademark_entry(elem: Element, source: str, header_as_of: str | None) -> Ent
         prov = Provenance(source=source, position=f"line {elem.sourceline}")
         if _operation(elem) == "delete":
             status_date = parse_date("status", ktext(k, "MarkCurrentStatusDate"))
-            return Deletion(office.upper(), app, prov, as_of=deletion_as_of(status_date, header_as_of))
+            return Deletion(office.upper(), app, prov, as_of=snapshot_as_of(status_date, header_as_of))
         return _record(k, office.upper(), app, prov, header_as_of)
     except (RecordError, ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
         # One bad record goes to quarantine; a bulk file of thousands goes on.
