@@ -18,4 +18,6 @@ if [ "${#missing[@]}" -gt 0 ] && [ "$(id -u)" = 0 ]; then
 fi
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 MARKSEARCH_CHROMIUM="${MARKSEARCH_CHROMIUM:-/usr/bin/chromium}"
 python3 -m pip install --quiet --disable-pip-version-check -e '.[test]'
-python3 -m pytest -q "$@"
+# A worker per core (at most 4), each test file on one worker: the files' own fixtures (a register
+# of 100,000 keyed marks, a browser and server, a grown goods base) are built once, not once a worker.
+python3 -m pytest -q --numprocesses auto --maxprocesses 4 --dist loadfile "$@"

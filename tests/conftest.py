@@ -4,6 +4,7 @@ the demo's office samples as a register with its goods term base (built once, co
 from __future__ import annotations
 
 import dataclasses
+import fcntl
 import json
 import os
 import shutil
@@ -24,6 +25,21 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "data"
 FORMATS = SHARED / "formats"
 GOLDEN = Path(__file__).resolve().parent / "golden"
+
+
+# Files whose own fixtures take a minute or more (a register of 100,000 keyed marks; a server that
+# grows its goods base, and a browser; the CLI's register with its goods base): collected first, so
+# that pytest-xdist hands them out first and the other files fill the other workers meanwhile.
+# Collected last, one of them would run alone on one worker while the others sat idle.
+_SLOW_FILES = ("tests/test_relevance.py", "tests/e2e/test_browser.py", "tests/test_watch_cli.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        path = item.path.as_posix()
+        return next((i for i, name in enumerate(_SLOW_FILES) if path.endswith(name)), len(_SLOW_FILES))
+
+    items.sort(key=rank)  # stable: each file's tests keep their order
 
 
 @pytest.fixture(scope="session")
@@ -78,13 +94,29 @@ class SamplesRegister:
 
 @pytest.fixture(scope="session")
 def samples_register(tmp_path_factory: pytest.TempPathFactory) -> SamplesRegister:
-    """The demo's office samples ingested (one worker) with the grown goods base cached beside them."""
-    samples = next(p for p in demo_files() if "office-samples" in p.name)
-    path = tmp_path_factory.mktemp("samples-register") / "register.sqlite"
-    with open_store(str(path)) as store:
-        ingest(store, [samples], format="jsonl", workers=1)
-        base_for_store(store)
-    assert sorted(p.name for p in path.parent.iterdir()) == ["register.sqlite", "register.sqlite.goods.npz"]
+    """The demo's office samples ingested (one worker) with the grown goods base cached beside them.
+
+    Under pytest-xdist (``scripts/test.sh`` runs the suite in a worker per core) the first worker
+    to ask builds it in the run's shared temporary folder, under a lock, and the others wait for it:
+    nobody writes to it after that, each module copies it.
+    """
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the folder above each worker's own, one per run
+    folder = root / "samples-register"
+    path = folder / "register.sqlite"
+    with open(root / "samples-register.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
+        if not folder.is_dir():
+            partial = root / "samples-register.part"
+            shutil.rmtree(partial, ignore_errors=True)
+            partial.mkdir()
+            samples = next(p for p in demo_files() if "office-samples" in p.name)
+            with open_store(str(partial / path.name)) as store:
+                ingest(store, [samples], format="jsonl", workers=1)
+                base_for_store(store)
+            partial.rename(folder)
+    assert sorted(p.name for p in folder.iterdir()) == ["register.sqlite", "register.sqlite.goods.npz"]
     return SamplesRegister(path, tmp_path_factory)
 
 

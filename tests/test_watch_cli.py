@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from marksearch.cli import cli
+from marksearch.goods.bases import base_for_store
 from marksearch.store import open_store
 from tests.test_watch_helpers import batches
 
@@ -41,15 +42,18 @@ def ingested(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = str(folder / "reg.sqlite")
     ok("ingest", str(register), "--workers", "1", "--quiet", "--db", path)
     ok("ingest", str(batch2), "--workers", "1", "--quiet", "--db", path)
-    assert [p.name for p in folder.glob("reg.sqlite*")] == ["reg.sqlite"]  # nothing beside it to copy
+    with open_store(path) as store:  # the goods term base a `watch add --goods` grows (35 s), grown once
+        base_for_store(store)
+    assert sorted(p.name for p in folder.glob("reg.sqlite*")) == ["reg.sqlite", "reg.sqlite.goods.npz"]
     return Path(path)
 
 
 @pytest.fixture
 def db(ingested: Path, tmp_path: Path) -> str:
-    path = tmp_path / "reg.sqlite"
-    shutil.copy(ingested, path)
-    return str(path)
+    """A copy of the register, with the goods term base kept beside it."""
+    for part in ingested.parent.glob("reg.sqlite*"):
+        shutil.copy(part, tmp_path / part.name)
+    return str(tmp_path / "reg.sqlite")
 
 
 def test_watch_lists_from_the_command_line(db: str) -> None:
