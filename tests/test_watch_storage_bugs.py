@@ -23,7 +23,7 @@ from marksearch.search import Searcher
 from marksearch.store import IndexRow, Store, open_store
 from marksearch.text import mark_keys
 from marksearch.watch import WatchStore, after_ingest, backfill, deliver, run_watches
-from marksearch.watch.delivery import http_post
+from marksearch.watch.delivery import connection, http_post
 from marksearch.watch.match import (
     WatchedMark,
     WatchIndex,
@@ -141,6 +141,19 @@ def test_what_the_check_lets_through_the_sender_can_send(receiver: Receiver) -> 
     url = check_webhook_url(receiver.url + "/marké?q=ü")
     assert http_post(url, b"{}", {"Content-Type": "application/json"}, 5) == 204
     assert receiver.posts[-1]["path"] == "/hook/mark%C3%A9?q=%C3%BC"
+
+
+@pytest.mark.parametrize(("url", "host", "port"), [
+    ("http://[::1]/hook", "::1", 80), ("https://[2001:db8::abcd]/in", "2001:db8::abcd", 443),
+    ("http://[::ffff:1.2.3.4]/", "::ffff:1.2.3.4", 80), ("http://[::1]:8080/h", "::1", 8080),
+    ("https://hooks.example/in", "hooks.example", 443), ("http://127.0.0.1/h", "127.0.0.1", 80),
+])
+def test_a_webhook_without_a_port_is_sent_to_its_schemes_port(url: str, host: str, port: int) -> None:
+    """The check accepts an IPv6 address in brackets without a port (docs/watch.md); http.client, given
+    no port, read the address's last group as one (``::1``: host ``:``, port 1), so it was never sent."""
+    conn = connection(url, 2)
+    assert (conn.host, conn.port) == (host, port)
+    assert check_webhook_url(url) == url
 
 
 @pytest.mark.parametrize("url", ["http://127.0.0.1:9/marké", "http://a..b/x", "http://" + "a" * 64 + ".example/h",
@@ -344,6 +357,31 @@ def test_moving_a_watch_to_a_portfolio_without_a_webhook_drops_its_deliveries_no
     (left,) = ws.deliveries()
     assert json.loads(left.body)["watch"]["id"] == stays.id  # the other watch's delivery is untouched
     assert [a.portfolio for a in ws.alerts(watch_id=watch.id)] == ["plain"]
+
+
+def test_renaming_a_portfolio_renames_it_in_its_deliveries_not_yet_made(store: Store) -> None:
+    ws = WatchStore(store)
+    acme = ws.add_portfolio("acme", webhook_url="https://acme.example/in", webhook_secret=SECRET)
+    ws.add_watch("acme", "KOKA", classes=(32,))
+    filings(store, "COCA")
+    clock = Clock()
+    run_watches(store, clock=clock)
+    deliver(store, clock=clock, send=Sender())  # COCA: delivered under the old name, history as it was
+    filings(store, "KOKO")
+    run_watches(store, clock=clock)
+    assert deliver(store, clock=clock, send=lambda *_: 503).failed == 1  # KOKO waits
+
+    ws.change_portfolio("acme", new_name="acme-legal")
+    clock.advance(3600)
+    send = Sender()
+    assert deliver(store, clock=clock, send=send).delivered == 1
+    ((_, body, headers),) = send.sent
+    assert headers["X-Marksearch-Signature"] == expected_signature(SECRET, headers["X-Marksearch-Timestamp"], body)
+    payload = json.loads(body)
+    assert payload["portfolio"] == {"id": acme.id, "name": "acme-legal"}
+    assert payload["watch"]["portfolio"] == payload["alert"]["portfolio"] == "acme-legal"
+    assert payload["alert"]["mark_text"] == "KOKO"
+    assert [a.portfolio for a in ws.alerts()] == ["acme-legal", "acme-legal"]
 
 
 # -- 5. ids past 64 bits name nothing -------------------------------------------------------------------------

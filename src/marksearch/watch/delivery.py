@@ -54,7 +54,7 @@ from marksearch import __version__
 from marksearch.store import Store
 from marksearch.watch.storage import Delivery, WatchStore, iso, utcnow
 
-__all__ = ["Backoff", "DeliverySummary", "Send", "deliver", "http_post", "sign", "verify"]
+__all__ = ["Backoff", "DeliverySummary", "Send", "connection", "deliver", "http_post", "sign", "verify"]
 
 Send = Callable[[str, bytes, Mapping[str, str], float], int]
 """``send(url, body, headers, timeout)``: the HTTP status, or an ``OSError`` when nothing answered
@@ -122,6 +122,21 @@ class DeliverySummary:
                 "pending": self.pending, "deferred": self.deferred, "errors": self.errors}
 
 
+def connection(url: str, timeout: float) -> http.client.HTTPConnection:
+    """The (unopened) connection for a webhook URL; a bad URL is a :class:`ValueError`.
+
+    The port is always given: without one, ``http.client`` reads the last group of a bare IPv6
+    address as its port (``[::1]`` became host ``:`` and port 1, ``[2001:db8::abcd]`` a
+    "nonnumeric port"), so such a webhook was never delivered."""
+    parts = urlsplit(url)
+    https = parts.scheme == "https"
+    port = parts.port or (443 if https else 80)
+    if https:
+        return http.client.HTTPSConnection(parts.hostname or "", port, timeout=timeout,
+                                           context=ssl.create_default_context())
+    return http.client.HTTPConnection(parts.hostname or "", port, timeout=timeout)
+
+
 def http_post(url: str, body: bytes, headers: Mapping[str, str], timeout: float) -> int:
     """POST with the standard library; redirects are not followed (a 3xx is a failed attempt).
 
@@ -129,13 +144,8 @@ def http_post(url: str, body: bytes, headers: Mapping[str, str], timeout: float)
     :class:`OSError`."""
     conn: http.client.HTTPConnection | None = None
     try:
+        conn = connection(url, timeout)
         parts = urlsplit(url)
-        host = parts.hostname or ""
-        if parts.scheme == "https":
-            conn = http.client.HTTPSConnection(host, parts.port, timeout=timeout,
-                                               context=ssl.create_default_context())
-        else:
-            conn = http.client.HTTPConnection(host, parts.port, timeout=timeout)
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         conn.request("POST", path, body=body, headers=dict(headers))
         response = conn.getresponse()

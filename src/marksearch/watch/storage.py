@@ -444,6 +444,12 @@ class WatchStore:
                 if self.execute("SELECT 1 FROM watch_portfolios WHERE name = ? AND id <> ?", (renamed, current.id)):
                     raise UsageError(f"there is a portfolio {renamed!r} already")
                 self.execute("UPDATE watch_portfolios SET name = ? WHERE id = ?", (renamed, current.id))
+                # Deliveries not yet made name the portfolio as it is called when they are sent, as a
+                # watched mark's do when it moves: the alerts are listed under the new name already.
+                named = dataclasses.replace(current, name=renamed)
+                for row_id, body in self.execute("SELECT id, body FROM watch_outbox WHERE portfolio_id = ? "
+                                                 "AND delivered_at IS NULL", (current.id,)):
+                    self.execute("UPDATE watch_outbox SET body = ? WHERE id = ?", (_moved(body, named), row_id))
             if unset_webhook:
                 self.execute("UPDATE watch_portfolios SET webhook_url = NULL, webhook_secret = NULL WHERE id = ?",
                              (current.id,))
@@ -795,7 +801,8 @@ def _rounded(signals: Any) -> dict[str, float]:
 
 
 def _moved(body: str | bytes, portfolio: Portfolio) -> str:
-    """A delivery's body naming ``portfolio`` where it named the one its watched mark left."""
+    """A delivery's body naming ``portfolio`` where it named the one its watched mark left, or the
+    portfolio's name before a rename."""
     data = json.loads(body)
     data["portfolio"] = {"id": portfolio.id, "name": portfolio.name}
     for part in ("watch", "alert"):
