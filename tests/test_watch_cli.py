@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -237,3 +238,32 @@ def test_a_threshold_is_listed_as_given(db: str) -> None:
     ok("watch", "add", "OLYMEL", "--threshold", "0.7937", "--db", db)
     listed = ok("watch", "list", "--db", db)
     assert "threshold 0.794\n" in listed and "threshold 0.7937\n" in listed
+
+
+def test_a_pair_shows_one_score_everywhere_and_a_threshold_typed_from_it_catches_it(tmp_path: Path) -> None:
+    """KOKA ~ KOKO scores 0.69048: a search showed 0.690, the watch alert (stored to 4 places, 0.6905)
+    0.691, and a threshold typed from the alert, 0.691, missed the filing.  Three places are now the
+    4 places rounded half up wherever the score is shown."""
+    marks = tmp_path / "marks.jsonl"
+    marks.write_text("".join(json.dumps({"office": "EM", "application_number": str(n), "nice_classes": [32],
+                                         "verbal_elements": [{"text": text}]}) + "\n"
+                             for n, text in enumerate(("KOKO", "ROKA", "PEPSI"), 1)))
+    db = str(tmp_path / "reg.sqlite")
+    ok("ingest", str(marks), "--quiet", "--db", db)
+    listed = ok("search", "KOKA", "--db", db)
+    searched = {number: score for score, number in re.findall(r"\d+\. +(\S+) +EM (\d+)", listed)}
+    assert searched["1"] == "0.691"  # EM 1 KOKO
+    ok("watch", "add", "KOKA", "--threshold", "0.6", "--backfill", "--db", db)
+    alerts = ok("watch", "alerts", "--json", "--db", db)
+    assert {a["mark_text"]: a["score"] for a in alerts}["KOKO"] == 0.6905
+    alerted = ok("watch", "alerts", "--db", db)
+    shown = {number: score for score, number in re.findall(r"#\d+ +(\S+) +EM (\d+)", alerted)}
+    assert shown["1"] == searched["1"] and shown["2"] == searched["2"]  # ROKA too
+    html = ok("watch", "report", "--format", "html", "--output", "-", "--db", db)
+    assert f'<td class="score">{searched["1"]}</td>' in html
+    for number, score in (("1", searched["1"]), ("2", searched["2"])):  # a threshold typed from a shown score
+        added = ok("watch", "add", "KOKA", "--portfolio", f"p{number}", "--threshold", score, "--backfill",
+                   "--json", "--db", db)
+        assert added["backfill"]["created"] >= 1
+        caught = ok("watch", "alerts", "--portfolio", f"p{number}", "--json", "--db", db)
+        assert number in {a["application_number"] for a in caught}

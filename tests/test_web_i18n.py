@@ -245,3 +245,14 @@ def test_goods_overlap_is_translated_on_the_page(client: TestClient) -> None:
     assert overlap and all(o.text_content() != o.get("title") for o in overlap)
     assert overlap[0].text_content().startswith(("同为第30类", "相同用语"))
     assert "商品重合" in doc.text_content() and "商品和服务（任意语言）" in doc.text_content()
+
+
+def test_a_score_shows_the_three_places_of_its_four_rounded_half_up() -> None:
+    """As the command line and the reports show it (marksearch.scoring.shown_score): Babel rounded the
+    4-place 0.6905 half to even, 0.690, where an alert of the same pair showed 0.691."""
+    from marksearch.web.i18n import Catalogs
+
+    for lang in ("en", "ja"):
+        catalog = Catalogs().get(lang)
+        assert catalog.score(0.6904834) == catalog.score(0.6905) == "0.691"
+        assert catalog.score(0.69044) == "0.690" and catalog.score(1.0) == "1.000"

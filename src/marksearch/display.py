@@ -6,6 +6,7 @@ import re
 from typing import TYPE_CHECKING
 
 from marksearch.records import MarkDate, Record
+from marksearch.scoring.shown import shown_score
 from marksearch.store import Stats
 
 if TYPE_CHECKING:
@@ -115,7 +116,7 @@ def search_text(result: SearchResult) -> str:
     for rank, hit in enumerate(result.hits, start=q.offset + 1):
         r = hit.record
         classes = ",".join(str(c) for c in r.nice_classes) or "-"
-        out.append(shown(f"{rank:>4}. {hit.score:.3f}  {r.office} {r.application_number}  "
+        out.append(shown(f"{rank:>4}. {shown_score(hit.score):.3f}  {r.office} {r.application_number}  "
                          f"{r.mark_text or '(no verbal element)'}  [{r.status.value}; class {classes}]"))
         signals = "  ".join(f"{k} {v:.2f}" for k, v in hit.scored.signals.items() if v > 0)
         out.append(f"        {signals}")

@@ -27,6 +27,7 @@ from marksearch.scoring.candidate import MIN_CONTAINED, Candidate, PreparedQuery
 from marksearch.scoring.goods import class_similarity
 from marksearch.scoring.model import DEFAULT_WEIGHTS, TEXT_SIGNALS, Scored, Scorer, ScoringModel
 from marksearch.scoring.reference import Filters, Hit, exhaustive_search
+from marksearch.scoring.shown import shown_score
 from marksearch.scoring.signals import (
     SIGNALS,
     Signal,
@@ -68,6 +69,7 @@ __all__ = [
     "max_spelling",
     "max_spelling_for_lengths",
     "prepare_query",
+    "shown_score",
     "sound",
     "spelling",
 ]

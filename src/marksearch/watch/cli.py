@@ -30,6 +30,7 @@ import click
 
 from marksearch.display import shown
 from marksearch.errors import MarksearchError, UsageError
+from marksearch.scoring.shown import shown_score
 from marksearch.store import DEFAULT_DB, Store, open_store
 from marksearch.watch.storage import (
     DEFAULT_PORTFOLIO,
@@ -91,7 +92,7 @@ def threshold_text(threshold: float) -> str:
 def _alert_line(a: Alert) -> str:
     mark = "new " if a.new else "    "
     reasons = "; ".join(a.reasons[:2])
-    return shown(f"{mark}#{a.id}  {a.score:.3f}  {a.office} {a.application_number}  {a.mark_text or '(no text)'}"
+    return shown(f"{mark}#{a.id}  {shown_score(a.score):.3f}  {a.office} {a.application_number}  {a.mark_text or '(no text)'}"
                  f"  ~ {a.watch_text} [{a.portfolio}]  {reasons}")
 
 

@@ -46,6 +46,7 @@ from marksearch.index.segment import scorer_keys
 from marksearch.index.topk import gather, goods_ceiling, level_for
 from marksearch.scoring import Candidate, Scorer, ScoringModel
 from marksearch.scoring.candidate import MIN_CONTAINED, containment_units, skeleton_units
+from marksearch.scoring.shown import shown_score
 from marksearch.scoring.signals import (
     CONTAINMENT_BASE,
     CONTAINMENT_MAX,
@@ -139,18 +140,23 @@ def reaches(score: float, threshold: float) -> bool:
     search showed catches that filing, whether it was typed from the 3 places of the command line
     or the web pages (0.794) or the 4 of JSON (0.7937), though its raw score may be 0.79366.
     A filing whose score, shown as the threshold was typed, is below it does not match
-    (0.79352, shown 0.7935, does not reach 0.7937, though both show as 0.794).
+    (0.79352, shown 0.7935, does not reach 0.7937, though both show as 0.794).  Three places
+    are those of the four, rounded half up (:func:`~marksearch.scoring.shown_score`): 0.79349
+    is shown 0.7935 and 0.794, and reaches 0.794.
 
-    >>> reaches(0.79366, 0.794), reaches(0.79366, 0.7937), reaches(0.79352, 0.7937), reaches(0.79349, 0.794)
+    >>> reaches(0.79366, 0.794), reaches(0.79366, 0.7937), reaches(0.79352, 0.7937), reaches(0.79344, 0.794)
     (True, True, False, False)
+    >>> reaches(0.79349, 0.794), reaches(0.6904834, 0.691)
+    (True, True)
     """
-    return round(score, threshold_places(threshold)) >= threshold - _EPS
+    return shown_score(score, threshold_places(threshold)) >= threshold - _EPS
 
 
 def _least_raw(threshold: float) -> float:
     """A raw score below which none :func:`reaches` ``threshold`` (a bound for the filters): the
-    rounding to ``p`` places moves a score up by at most half a unit of the ``p``-th place."""
-    return threshold - 0.5 * 10.0 ** -threshold_places(threshold) - 2 * _EPS
+    rounding to 4 places moves a score up by at most half a unit of the 4th place, and that of
+    those 4 to ``p`` places by at most half a unit of the ``p``-th."""
+    return threshold - 0.5 * 10.0 ** -threshold_places(threshold) - 0.5e-4 - 2 * _EPS
 
 
 def _match(watch: _Watch, candidate: Candidate) -> Match | None:

@@ -21,6 +21,7 @@ from typing import Any
 
 from jinja2 import Environment, select_autoescape
 
+from marksearch.scoring.shown import shown_score
 from marksearch.store import Store
 from marksearch.watch.storage import WatchStore, iso, utcnow
 
@@ -128,7 +129,7 @@ generated {{ data.generated_at }}</p>
 <tbody>
 {% for hit in hits %}
 <tr class="alert{% if hit.alert.new %} new{% endif %}" data-alert="{{ hit.alert.id }}">
-<td>{{ hit.alert.id }}{% if hit.alert.new %} (new){% endif %}</td><td class="score">{{ "%.3f"|format(hit.score) }}</td>
+<td>{{ hit.alert.id }}{% if hit.alert.new %} (new){% endif %}</td><td class="score">{{ hit.score|score }}</td>
 <td>{{ hit.office }}</td><td>{{ hit.application_number }}</td><td>{{ hit.mark_text }}</td>
 <td>{{ hit.status or "" }}</td><td>{{ (hit.nice_classes or [])|join(", ") }}</td>
 <td>{{ (hit.owners or [])|join("; ") }}</td><td>{{ hit.filing_date or "" }}</td>
@@ -146,6 +147,7 @@ generated {{ data.generated_at }}</p>
 def to_html(data: Mapping[str, Any]) -> bytes:
     """One self-contained HTML page (styles inline, no script)."""
     env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
+    env.filters["score"] = lambda value: f"{shown_score(float(value)):.3f}"
     page = env.from_string(_HTML).render(data=data, groups=_groups(data), rows=_watch_rows)
     return page.encode()
 

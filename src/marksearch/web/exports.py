@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+from marksearch.scoring.shown import shown_score
 from marksearch.text.scripts import INHERITED, char_script
 
 __all__ = ["CJK_FONTS", "EXPORTS", "SIGNALS", "Extra", "Fonts", "filename", "font_runs", "fonts",
@@ -609,7 +610,7 @@ def _hit_block(hit: Mapping[str, Any], signals: Sequence[str], st: Mapping[str, 
     office += f" ({name})" if name and name != office else ""
     scores = hit.get("signals") or {}
     pairs = [
-        ("Office", office), ("Score", f"{float(hit.get('score') or 0):.3f}"),
+        ("Office", office), ("Score", f"{shown_score(float(hit.get('score') or 0)):.3f}"),
         ("Application no.", hit.get("application_number")), ("Registration no.", hit.get("registration_number")),
         ("Status", status), ("Nice classes", _some(hit.get("nice_classes") or (), ", ")),
         ("Filed", hit.get("filing_date")), ("Registered", hit.get("registration_date")),

@@ -32,6 +32,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from jinja2 import Environment, PackageLoader
 
+from marksearch.scoring.shown import shown_score
 from marksearch.vocab_data import office
 
 __all__ = [
@@ -337,8 +338,8 @@ class Translator:
         return babel.numbers.format_decimal(value, locale=self.locale)
 
     def score(self, value: float) -> str:
-        """A score on the 0 to 1 scale, three decimals."""
-        return babel.numbers.format_decimal(value, format="0.000", locale=self.locale)
+        """A score on the 0 to 1 scale, three decimals (:func:`~marksearch.scoring.shown_score`)."""
+        return babel.numbers.format_decimal(shown_score(value), format="0.000", locale=self.locale)
 
     def date(self, value: Any, fmt: str = "medium") -> str:
         """An ISO date string or date in the language's own form; other text as it is."""
