@@ -6,7 +6,7 @@ from __future__ import annotations
 
 __all__ = ["KEYS_VERSION"]
 
-KEYS_VERSION = 8
+KEYS_VERSION = 9
 """Which text keys :func:`marksearch.text.mark_keys` computes; raised whenever it gives other keys
 for some text, so that a register keyed by an earlier version can say so (``Store.keys_version``;
 ``marksearch rekey`` brings it up to date).  1: every register made before the number was kept;
@@ -32,4 +32,6 @@ as letters apart (KISS ME sounded exactly like KISS); Cyrillic words get a loan 
 ХАЙНЦ: hainz), the Japanese loan reading keeps the u before ン and ッ (サムスン: samsun, グッチ: gucci) and
 reads シ si (ペプシ: pepsi), and Hebrew pe and Arabic jeem are also read f and g (פורד: ford, جوجل:
 gogl), a geresh makes gimel j (ג׳יפ: jip), and Korean is also read the Western way, ㅍ as f and 아이 as the English long i (포드: fod, 나이키: niki);
-8: Korean's Western reading has a second form with ㅂ read v as well (볼보: bolbo and volvo)."""
+8: Korean's Western reading has a second form with ㅂ read v as well (볼보: bolbo and volvo);
+9: an N between two single letters is a letter of an acronym spelt out, not the "and" of ROCK N ROLL
+(T.N.T.: tnt, S O N Y: sony), and the Arabic tatweel is dropped (نايـك is spelt as نايك)."""

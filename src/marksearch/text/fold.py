@@ -45,6 +45,12 @@ AMPERSAND = "&"
 # their first word.  Not included: Spanish Y, Italian E, Dutch EN, which are
 # also letters or common words in marks ("VITAMIN E", "EN VOGUE").
 CONJUNCTIONS = frozenset({"&", "+", "and", "und", "et", "n"})
+# Conjunctions that are also letters: N is "and" only beside a word of more than one letter
+# (ROCK N ROLL, GUNS N ROSES); between two single letters it is one of the letters of an acronym
+# spelt out (T.N.T., D.N.A., S O N Y are TNT, DNA, SONY, as A.B.C. is ABC).  Digits are not
+# spelt letters, so 4 N 1 keeps its "and".  N is the only letter among the conjunctions; should
+# Y, E or U (Spanish, Italian, Portuguese "and") ever join them, they take the same rule.
+_LETTER_CONJUNCTIONS = frozenset(w for w in CONJUNCTIONS if len(w) == 1 and w.isalpha())
 
 # Apostrophes vanish inside a word ("Wendy's" -> "wendys", "L'Oréal" ->
 # "loreal") because registers write them inconsistently; every other
@@ -107,6 +113,9 @@ def _is_word_char(c: str) -> bool:
 # one mark either way, so they are dropped.  Russian writes ё as е as often as not (ЁЛКА, ЕЛКА).
 _SILENT_MARK_SCRIPTS = frozenset({"Arab", "Hebr"})
 _LETTER_FORMS = {"ё": "е"}
+# The Arabic tatweel (kashida) only stretches the joining line between two letters (نايـك is
+# نايك written wider); no letter of its own, so it is dropped like the vowel points.
+_TATWEEL = "\u0640"
 # Hebrew writes the Western sounds J, ZH and CH as gimel, zayin and tsadi with a geresh (ג׳יפ,
 # Jeep), often typed as an apostrophe (ג'יפ): the mark stays on the word, as the geresh.
 _GERESH = "\u05f3"
@@ -127,13 +136,15 @@ def split_tokens(text: str) -> tuple[str, ...]:
     *love*; every other sign separates words.  A combining mark that follows
     no letter (the emoji variation selector of ❤️, an accent typed first) is
     dropped: it would be an invisible word of its own; so are Arabic and
-    Hebrew vowel points, and ё is written е.
+    Hebrew vowel points and the Arabic tatweel, and ё is written е.
 
     >>> split_tokens("wendy's coca-cola at&t")
     ('wendys', 'coca', 'cola', 'at', '&', 't')
     >>> split_tokens("ca$h us$ 5 i\u2764\ufe0fny")
     ('cash', 'uss', '5', 'i', 'love', 'ny')
     >>> split_tokens("تُويُوتَا קוֹקָה ёлка") == split_tokens("تويوتا קוקה елка")  # vowel points, ё
+    True
+    >>> split_tokens("نايـك") == split_tokens("نايك")  # a tatweel stretches a letter
     True
     >>> split_tokens("ג'יפ") == split_tokens("ג\u05f3יפ") == ("ג\u05f3יפ",)  # a geresh, however typed
     True
@@ -146,7 +157,7 @@ def split_tokens(text: str) -> tuple[str, ...]:
             c = _LETTER_SIGNS[c]
             lettered = True
         if _is_word_char(c):
-            if _silent_mark(c):
+            if c == _TATWEEL or _silent_mark(c):
                 continue
             if current or unicodedata.category(c)[0] != "M":
                 current.append(_LETTER_FORMS.get(c, c))
@@ -175,11 +186,14 @@ def _stands_for_letter(text: str, i: int) -> bool:
 
 
 def _mark_conjunctions(words: tuple[str, ...]) -> tuple[str, ...]:
-    """Turn a conjunction between two words into ``&``; drop stray joiners."""
+    """Turn a conjunction between two words into ``&``; drop stray joiners.  A letter that is
+    a conjunction (N) stays a letter between two single letters (T.N.T.)."""
     out: list[str] = []
     last = len(words) - 1
     for i, word in enumerate(words):
-        if word in CONJUNCTIONS and 0 < i < last:
+        if word in CONJUNCTIONS and 0 < i < last and not (
+            word in _LETTER_CONJUNCTIONS and _spelt_letter(words[i - 1]) and _spelt_letter(words[i + 1])
+        ):
             if out and out[-1] != AMPERSAND:
                 out.append(AMPERSAND)
         elif word not in _JOINERS:
@@ -187,6 +201,11 @@ def _mark_conjunctions(words: tuple[str, ...]) -> tuple[str, ...]:
     while out and out[-1] == AMPERSAND:
         out.pop()
     return tuple(out)
+
+
+def _spelt_letter(word: str) -> bool:
+    """Whether a word is one letter alone, as an acronym spelt out letter by letter writes it."""
+    return len(word) == 1 and word.isalpha()
 
 
 @lru_cache(maxsize=65536)
@@ -212,9 +231,9 @@ def has_words(text: str) -> bool:
     """Whether a text has letters or digits for the keys to compare: symbols and
     punctuation alone have none, and would be compared as nothing with nothing.
 
-    Modifier letters alone (the iteration marks 々 and ゝ, the length mark ー, the Arabic
-    tatweel ـ) are no words either: they repeat, lengthen or stretch a letter beside them,
-    and no key reads them.
+    Modifier letters alone (the iteration marks 々 and ゝ, the length mark ー) are no words
+    either: they repeat or lengthen a letter beside them, and no key reads them; the Arabic
+    tatweel ـ, which stretches one, is dropped by :func:`split_tokens`.
 
     >>> has_words("C++"), has_words("可口可乐"), has_words("★ !!! ®"), has_words("々 ー ـ")
     (True, True, False, False)
