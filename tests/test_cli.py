@@ -272,3 +272,46 @@ def test_an_interrupted_ingest_says_what_is_kept(tmp_path: Path, monkeypatch: py
     result = CliRunner().invoke(cli, ["ingest", str(EUIPO), "--db", str(tmp_path / "r.sqlite"), "--quiet"])
     assert result.exit_code == 130
     assert "interrupted; the batches written so far are kept" in result.stderr
+
+
+def _two_marks(tmp_path: Path) -> str:
+    marks = tmp_path / "marks.jsonl"
+    marks.write_text("".join(json.dumps({"office": office, "application_number": "009635525", "nice_classes": [32],
+                                         "verbal_elements": [{"text": "KOKO"}]}) + "\n" for office in ("EM", "US")))
+    db = str(tmp_path / "reg.sqlite")
+    assert run("ingest", str(marks), "--quiet", "--db", db)[0] == 0
+    return db
+
+
+@pytest.mark.parametrize("office", ["EM ", " em", "Em"])
+def test_an_office_code_with_spaces_or_in_lower_case_filters_as_the_code(tmp_path: Path, office: str) -> None:
+    """"EM " passed the office check and then filtered on itself: no record matched, and the search
+    said nothing conflicts with KOKA."""
+    db = _two_marks(tmp_path)
+    code, out, _ = run("search", "KOKA", "--office", office, "--json", "--db", db)
+    assert code == 0 and [h["office"] for h in json.loads(out)["hits"]] == ["EM"]
+    code, out, err = run("show", office, " 009635525 ", "--db", db)
+    assert code == 0 and out.startswith("EM 009635525"), err
+
+
+def test_a_search_refuses_more_than_50_goods_before_building_the_goods_base(tmp_path: Path) -> None:
+    """As the API and the watches do (at most 50 items); the command line ran the search, after
+    building the register's goods term base first."""
+    db = _two_marks(tmp_path)
+    code, _, err = run("search", "KOKA", "--goods", "; ".join(["tea"] * 60), "--db", db)
+    assert code == 2 and "at most 50 goods or services, not 60" in err and "building" not in err
+    assert not Path(db + ".goods.npz").exists()
+    assert run("search", "KOKA", "--goods", "; ".join(["tea"] * 50), "--db", db)[0] == 0
+
+
+@pytest.mark.parametrize("command", [["ingest", "FILE"], ["demo"], ["stats"], ["search", "KOKA"]])
+def test_a_folder_given_as_the_register_is_named_a_folder(tmp_path: Path, command: list[str]) -> None:
+    """Commands that may make a register said "unable to open database file: check that the register
+    and its folder can be written", sending the user after permissions."""
+    folder = tmp_path / "registers"
+    folder.mkdir()
+    marks = tmp_path / "marks.jsonl"
+    marks.write_text(json.dumps({"office": "EM", "application_number": "1", "verbal_elements": [{"text": "KOKO"}]}))
+    code, _, err = run(*[str(marks) if part == "FILE" else part for part in command], "--db", str(folder))
+    assert code == 2 and f"{folder} is a folder, not a marksearch register" in err and "Traceback" not in err
+    assert list(folder.iterdir()) == []

@@ -164,13 +164,15 @@ def show(office: str, number: str, db: str, as_json: bool) -> None:
     if (problem := office_problem(office)) is not None:
         click.echo(f"marksearch: error: {problem}", err=True)
         sys.exit(2)
+    # As the check read them, and as numbers are stored (outer spaces stripped): "EM " passed the check.
+    office, number = office.strip().upper(), number.strip()
     with user_errors(), open_store(db, create=False) as store:
-        stored = store.get(office.upper(), number)
-        alike = store.numbers_like(office.upper(), number) if stored is None else []
+        stored = store.get(office, number)
+        alike = store.numbers_like(office, number) if stored is None else []
         shown = store.url  # a database URL without its password
     if stored is None:
-        hint = f"; did you mean {' or '.join(f'{office.upper()} {n}' for n in alike)}?" if alike else ""
-        click.echo(f"marksearch: error: no record {office.upper()} {number} in {shown}{hint}", err=True)
+        hint = f"; did you mean {' or '.join(f'{office} {n}' for n in alike)}?" if alike else ""
+        click.echo(f"marksearch: error: no record {office} {number} in {shown}{hint}", err=True)
         sys.exit(2)
     data = stored.record.to_dict()
     if as_json:
@@ -257,6 +259,8 @@ def search(text: str, classes: tuple[int, ...], offices: tuple[str, ...], status
         filed_to=filed_to.date() if filed_to else None, owner=owner, limit=limit, offset=offset,
         goods=goods,
     )
+    with user_errors():
+        query.validate()  # before the register is opened: a mistake costs no goods base build
     with user_errors(), open_store(db, create=False) as store:
         _note_older_keys(store)
         goods_base = None

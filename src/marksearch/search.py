@@ -51,6 +51,9 @@ __all__ = ["Hit", "Query", "SearchResult", "Searcher", "index_folder"]
 
 MAX_QUERY = 200
 MAX_GOODS = 2000
+# Items (terms) of one goods description, at most: each is matched against the
+# term base and, in a search, paired with every term of every hit's goods.
+MAX_GOODS_ITEMS = 50
 
 
 @dataclass(frozen=True)
@@ -87,9 +90,12 @@ class Query:
         if self.goods is not None and self.goods.strip():
             from marksearch.goods.tokens import split_terms
 
-            if not split_terms(self.goods):  # ";;;": something was meant, nothing can be read
+            items = split_terms(self.goods)
+            if not items:  # ";;;": something was meant, nothing can be read
                 raise UsageError("the goods description names no goods or services; give them as "
                                  "'coffee; tea' (separated by ';' or one per line)")
+            if len(items) > MAX_GOODS_ITEMS:  # as the API and the watches refuse them
+                raise UsageError(f"at most {MAX_GOODS_ITEMS} goods or services, not {len(items)}")
         if not 1 <= self.limit <= 10_000:
             raise UsageError("limit must be between 1 and 10000")
         if self.offset < 0:
@@ -112,7 +118,9 @@ class Query:
 
     def filter(self) -> Filter:
         statuses = tuple(STATUS_CODES) if "all" in self.statuses else parse_statuses(self.statuses)
-        return Filter(offices=tuple(o.upper() for o in self.offices), classes=self.classes,
+        # Stripped and upper-cased as office_problem checked them: "EM " passed the check and then
+        # filtered on itself, which no record has, and the search answered that nothing conflicts.
+        return Filter(offices=tuple(o.strip().upper() for o in self.offices), classes=self.classes,
                       statuses=statuses, features=self.features,
                       filed_from=self.filed_from, filed_to=self.filed_to)
 

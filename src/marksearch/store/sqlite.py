@@ -139,6 +139,9 @@ class SQLiteStore(Store):
             parent = file.parent
             if not parent.is_dir():
                 raise StoreError(f"cannot create the register {self.path}: folder {parent} does not exist")
+            if file.is_dir():  # whether it may be created or not: SQLite's words sent the user to permissions
+                raise StoreError(f"{self.path} is a folder, not a marksearch register: give the path of a "
+                                 "register file in it, such as " + str(Path(self.path) / "marksearch.sqlite"))
             if not create:
                 _check_register_file(file, self.path)
                 if not _folder_writable(parent):

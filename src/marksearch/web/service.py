@@ -45,7 +45,7 @@ from marksearch.formats.common import iso_day
 from marksearch.goods.tokens import split_terms
 from marksearch.index.filters import LIVE, STATUS_CODES
 from marksearch.records import Feature, Kind, Record, Status
-from marksearch.search import MAX_GOODS, MAX_QUERY, Hit, Query, Searcher
+from marksearch.search import MAX_GOODS, MAX_GOODS_ITEMS, MAX_QUERY, Hit, Query, Searcher
 from marksearch.store import SQLiteStore, Store, StoredRecord, open_store
 from marksearch.text import has_words
 from marksearch.vocab_data import nice_headings, office, office_problem, vienna_code, vienna_path
@@ -68,9 +68,6 @@ __all__ = [
 
 MAX_PER_PAGE = 100
 MAX_VALUES = 100  # repeated values of one parameter (office=..&office=..), at most
-# Items (terms) of one goods description, at most: each is matched against the
-# term base and, in a search, paired with every term of every hit's goods.
-MAX_GOODS_ITEMS = 50
 STATUS_WORDS = ("live", "all", *STATUS_CODES)
 FEATURES = tuple(f.value for f in Feature)
 _EPOCH = np.datetime64("1800-01-01", "D")  # day 0 of the index's filing-date column
