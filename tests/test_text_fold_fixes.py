@@ -119,3 +119,33 @@ def test_tatweel_alone_is_no_word() -> None:
     assert not has_words("ـــ ـ")
     assert mark_keys("ـ").folded == ""
     assert mark_keys("نايـك ـ").folded == mark_keys("نايك").folded
+
+
+# -- one letter, one form: Persian letters, hamza and madda on alef, digits of every script ------------
+
+
+@pytest.mark.parametrize(("written", "plain"), [
+    ("کیا", "كيا"),  # Persian keheh and farsi yeh: the KIA of Iran and of the Arab world
+    ("مصطفى", "مصطفي"),  # alef maksura for a final yeh (Egypt)
+    ("أحمد", "احمد"), ("إسلام", "اسلام"), ("آرامکو", "ارامكو"),  # a hamza or madda on the alef, or none
+    ("٧-ELEVEN", "7-ELEVEN"), ("۲۰ ۲۰", "20 20"),  # Arabic-Indic and Persian digits
+])
+def test_one_letter_in_two_forms_is_spelt_one_way(written: str, plain: str) -> None:
+    assert keys_but_text(written) == keys_but_text(plain)
+    value, reasons = score(written, plain)
+    assert value == pytest.approx(score(plain, plain)[0]) and any("same letters" in r for r in reasons)
+
+
+# -- a closing + is said "plus" -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("written", "said"), [("DISNEY+", "DISNEY PLUS"), ("Canal+", "CANAL PLUS"),
+                                               ("C++", "C PLUS PLUS"), ("Paramount +", "PARAMOUNT PLUS")])
+def test_a_closing_plus_is_said_plus(written: str, said: str) -> None:
+    assert mark_keys(written).folded == mark_keys(said).folded
+    assert score(written, said)[0] == pytest.approx(score(said, said)[0])
+
+
+def test_a_plus_between_words_is_still_and() -> None:
+    assert mark_keys("A+B").folded == mark_keys("A & B").folded == mark_keys("A AND B").folded == "a & b"
+    assert mark_keys("+ROCK").folded == "rock"  # an opening + is no word, as before

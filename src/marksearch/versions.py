@@ -34,4 +34,7 @@ reads シ si (ペプシ: pepsi), and Hebrew pe and Arabic jeem are also read f a
 gogl), a geresh makes gimel j (ג׳יפ: jip), and Korean is also read the Western way, ㅍ as f and 아이 as the English long i (포드: fod, 나이키: niki);
 8: Korean's Western reading has a second form with ㅂ read v as well (볼보: bolbo and volvo);
 9: an N between two single letters is a letter of an acronym spelt out, not the "and" of ROCK N ROLL
-(T.N.T.: tnt, S O N Y: sony), and the Arabic tatweel is dropped (نايـك is spelt as نايك)."""
+(T.N.T.: tnt, S O N Y: sony), and the Arabic tatweel is dropped (نايـك is spelt as نايك); Persian keheh
+and farsi yeh, alef maksura and alefs with a hamza or madda are spelt as the plain Arabic letters (کیا:
+كيا, أحمد: احمد), digits of every script as ASCII digits (٧: 7), and a closing + is said "plus"
+(DISNEY+: disney plus)."""

@@ -112,7 +112,22 @@ def _is_word_char(c: str) -> bool:
 # letters, mostly left out (كوكا كولا, קוקה קולה) and sometimes written (كُوكَا كُولَا, קוֹקָה קוֹלָה);
 # one mark either way, so they are dropped.  Russian writes ё as е as often as not (ЁЛКА, ЕЛКА).
 _SILENT_MARK_SCRIPTS = frozenset({"Arab", "Hebr"})
-_LETTER_FORMS = {"ё": "е"}
+# Arabic script has letter forms that spell one letter: Persian and Urdu write kaf and yeh as
+# keheh and farsi yeh (کیا and كيا are one KIA), Egypt writes a final yeh as alef maksura, and
+# the hamza and madda on an alef are left out as often as written (أ, إ, آ, ٱ): each is spelt as
+# the plain letter, as Arabic search engines fold them (Lucene's Arabic and Persian normalisers).
+_LETTER_FORMS = {"ё": "е", "ک": "ك", "ی": "ي", "ى": "ي", "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا"}
+
+
+@lru_cache(maxsize=1024)
+def _letter_form(c: str) -> str:
+    """The one form of a letter or digit: the letter forms above, and a decimal digit of any script
+    as its ASCII digit (٧ and ۷ are 7; NFKC leaves them, as it does not full-width ７)."""
+    if c in _LETTER_FORMS:
+        return _LETTER_FORMS[c]
+    if not c.isascii() and unicodedata.category(c) == "Nd":
+        return str(unicodedata.decimal(c))
+    return c
 # The Arabic tatweel (kashida) only stretches the joining line between two letters (نايـك is
 # نايك written wider); no letter of its own, so it is dropped like the vowel points.
 _TATWEEL = "\u0640"
@@ -136,7 +151,9 @@ def split_tokens(text: str) -> tuple[str, ...]:
     *love*; every other sign separates words.  A combining mark that follows
     no letter (the emoji variation selector of ❤️, an accent typed first) is
     dropped: it would be an invisible word of its own; so are Arabic and
-    Hebrew vowel points and the Arabic tatweel, and ё is written е.
+    Hebrew vowel points and the Arabic tatweel; ё is written е, Persian
+    letters and alefs with a hamza or madda as the plain Arabic letter, and
+    digits of every script as ASCII digits.
 
     >>> split_tokens("wendy's coca-cola at&t")
     ('wendys', 'coca', 'cola', 'at', '&', 't')
@@ -145,6 +162,8 @@ def split_tokens(text: str) -> tuple[str, ...]:
     >>> split_tokens("تُويُوتَا קוֹקָה ёлка") == split_tokens("تويوتا קוקה елка")  # vowel points, ё
     True
     >>> split_tokens("نايـك") == split_tokens("نايك")  # a tatweel stretches a letter
+    True
+    >>> split_tokens("کیا ٧ أحمد ۲۰") == split_tokens("كيا 7 احمد 20")  # Persian letters, hamza, digits
     True
     >>> split_tokens("ג'יפ") == split_tokens("ג\u05f3יפ") == ("ג\u05f3יפ",)  # a geresh, however typed
     True
@@ -160,7 +179,7 @@ def split_tokens(text: str) -> tuple[str, ...]:
             if c == _TATWEEL or _silent_mark(c):
                 continue
             if current or unicodedata.category(c)[0] != "M":
-                current.append(_LETTER_FORMS.get(c, c))
+                current.append(_letter_form(c))
         elif (c in _APOSTROPHES or c == _GERESH) and current:
             if current[-1] in _GERESH_LETTERS:  # ג׳ is J, ז׳ ZH, צ׳ CH: one letter, kept so
                 current.append(_GERESH)
@@ -187,11 +206,18 @@ def _stands_for_letter(text: str, i: int) -> bool:
 
 def _mark_conjunctions(words: tuple[str, ...]) -> tuple[str, ...]:
     """Turn a conjunction between two words into ``&``; drop stray joiners.  A letter that is
-    a conjunction (N) stays a letter between two single letters (T.N.T.)."""
+    a conjunction (N) stays a letter between two single letters (T.N.T.); a ``+`` that closes a
+    mark is said "plus" (DISNEY+, CANAL+ and C++ are DISNEY PLUS, CANAL PLUS and C PLUS PLUS).
+
+    >>> _mark_conjunctions(("disney", "+")), _mark_conjunctions(("c", "+", "+")), _mark_conjunctions(("a", "+", "b"))
+    (('disney', 'plus'), ('c', 'plus', 'plus'), ('a', '&', 'b'))
+    """
     out: list[str] = []
     last = len(words) - 1
     for i, word in enumerate(words):
-        if word in CONJUNCTIONS and 0 < i < last and not (
+        if word == "+" and out and all(w == "+" for w in words[i:]):
+            out.append("plus")
+        elif word in CONJUNCTIONS and 0 < i < last and not (
             word in _LETTER_CONJUNCTIONS and _spelt_letter(words[i - 1]) and _spelt_letter(words[i + 1])
         ):
             if out and out[-1] != AMPERSAND:
