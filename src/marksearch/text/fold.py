@@ -128,6 +128,8 @@ def _letter_form(c: str) -> str:
     if not c.isascii() and unicodedata.category(c) == "Nd":
         return str(unicodedata.decimal(c))
     return c
+
+
 # The Arabic tatweel (kashida) only stretches the joining line between two letters (نايـك is
 # نايك written wider); no letter of its own, so it is dropped like the vowel points.
 _TATWEEL = "\u0640"

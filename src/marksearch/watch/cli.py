@@ -92,8 +92,8 @@ def threshold_text(threshold: float) -> str:
 def _alert_line(a: Alert) -> str:
     mark = "new " if a.new else "    "
     reasons = "; ".join(a.reasons[:2])
-    return shown(f"{mark}#{a.id}  {shown_score(a.score):.3f}  {a.office} {a.application_number}  {a.mark_text or '(no text)'}"
-                 f"  ~ {a.watch_text} [{a.portfolio}]  {reasons}")
+    return shown(f"{mark}#{a.id}  {shown_score(a.score):.3f}  {a.office} {a.application_number}  "
+                 f"{a.mark_text or '(no text)'}  ~ {a.watch_text} [{a.portfolio}]  {reasons}")
 
 
 def _portfolio_line(p: Portfolio) -> str:
