@@ -330,3 +330,38 @@ def test_the_record_s_position_in_its_file_is_translated(pages: TestClient, lang
     pages.cookies.clear()  # the language cookie
     assert position not in [d.text_content().strip() for d in shown]
     assert position.split()[1] in " ".join(d.text_content() for d in shown)
+
+
+# -- a fourth round: padded API values, a blank portfolio, a path that is not UTF-8 -------------------------
+
+
+@pytest.mark.parametrize("padded", ["office=%20us%20", "status=%20all", "feature=word%20", "q=KOKA%20",
+                                    "owner=%20" + "o" * 199])
+def test_the_api_reads_padded_values_as_the_pages_do(pages: TestClient, padded: str) -> None:
+    """The pages strip the spaces around a text; the API's declared checks (an office's pattern, a
+    status word, a length) ran on the value as sent and answered 422 for a link the pages answered."""
+    query = padded if padded.startswith("q=") else f"q=KOKA&{padded}"
+    page = pages.get(f"/search?{query}&format=json")
+    assert page.status_code == 200, page.text
+    for route in SEARCH_ROUTES:
+        answer = pages.get(f"{route}?{query}")
+        assert answer.status_code == 200, (route, answer.text)
+    api = pages.get(f"/api/v1/search?{query}").json()
+    assert api["total"] == page.json()["total"]
+    assert [h["application_number"] for h in api["hits"]] == [h["application_number"] for h in page.json()["hits"]]
+
+
+def test_a_blank_portfolio_lists_every_portfolios_alerts(watching: TestClient) -> None:  # noqa: F811
+    everything = watching.get("/api/v1/watch/alerts", headers=AUTH).json()["total"]
+    assert everything > 0
+    assert watching.get("/api/v1/watch/alerts?portfolio=%20", headers=AUTH).json()["total"] == everything
+    page = watching.get("/watch/alerts?portfolio=%20", headers=AUTH)
+    assert page.status_code == 200, page.text
+
+
+@pytest.mark.parametrize("path", ["/marks/EM/%FF%FE", "/api/v1/marks/%FF/1", "/marks/EM/%ED%A0%80"])
+def test_a_path_that_is_not_utf8_is_refused_not_looked_up_as_replaced_characters(pages: TestClient,  # noqa: F811
+                                                                                  path: str) -> None:
+    answer = pages.get(path)
+    assert answer.status_code == 400 and "not valid UTF-8" in answer.text
+    assert "\ufffd" not in answer.text

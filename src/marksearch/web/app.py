@@ -18,7 +18,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from importlib import resources
 from typing import Any
-from urllib.parse import unquote_to_bytes, urlsplit
+from urllib.parse import quote, unquote_to_bytes, urlsplit
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -206,6 +206,7 @@ BLANK_IS_ABSENT_PATHS = ("/api/v1/search", "/api/v1/facets")
 BLANK_IS_ABSENT = frozenset({"office", "cls", "status", "feature", "filed_from", "filed_to", "owner", "goods",
                              "page", "per_page"})
 LISTS = frozenset({"office", "cls", "status", "feature"})  # the others: the last value counts
+STRIPPED = frozenset({"q", "office", "status", "feature", "owner", "goods"})  # numbers and dates: read as sent
 
 
 def query_parts(raw: bytes) -> list[tuple[bytes, bytes, bytes]]:
@@ -242,10 +243,14 @@ def not_utf8(raw: bytes) -> str | None:
 
 def without_blanks(raw: bytes) -> bytes:
     """The query string without the empty or blank fields of :data:`BLANK_IS_ABSENT`; of a
-    one-value field whose last value is blank, every value (the last counts, and says none).
+    one-value field whose last value is blank, every value (the last counts, and says none); and
+    the texts of :data:`STRIPPED` without the spaces around them, as the pages read them (the API's
+    declared checks, an office code's pattern or a length, ran on the value as sent).
 
     >>> without_blanks(b"q=KOKA&goods=&feature=&cls=9&cls=+&page=2&page=%20&owner=x")
     b'q=KOKA&cls=9&owner=x'
+    >>> without_blanks(b"q=KOKA+&office=%20us%20&status=+all&owner=a%20b")
+    b'q=KOKA&office=us&status=all&owner=a%20b'
     """
     parts = query_parts(raw)
     last = {name: value for _, name, value in parts}
@@ -254,8 +259,24 @@ def without_blanks(raw: bytes) -> bytes:
         key = name.decode("utf-8", errors="replace")
         if key in BLANK_IS_ABSENT and (_blank(value) or (key not in LISTS and _blank(last[name]))):
             continue
+        text = value.decode("utf-8", errors="replace")
+        if key in STRIPPED and text.strip() and text != text.strip():  # a blank q stays: "the query is empty"
+            part = part.partition(b"=")[0] + b"=" + quote(text.strip(), safe="").encode()
         kept.append(part)
     return b"&".join(kept)
+
+
+def _utf8_path(raw_path: bytes) -> bool:
+    """Whether a request's path, percent-decoded, is valid UTF-8.
+
+    >>> _utf8_path(b"/marks/EM/018222197"), _utf8_path(b"/marks/KR/%EC%BD%94"), _utf8_path(b"/marks/EM/%FF%FE")
+    (True, True, False)
+    """
+    try:
+        unquote_to_bytes(raw_path).decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _blank(value: bytes) -> bool:
@@ -271,7 +292,17 @@ class QueryStrings:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope.get("query_string"):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if not _utf8_path(bytes(scope.get("raw_path") or b"")):
+            # A record's office and number are path segments: looked up as U+FFFD, they were "no mark".
+            reason = "is not valid UTF-8"
+            refused = _answer(Request(scope), 400, f"path: {reason}", kind="bad-parameter", param="path",
+                              reason=reason)
+            await refused(scope, receive, send)
+            return
+        if not scope.get("query_string"):
             await self.app(scope, receive, send)
             return
         raw = bytes(scope["query_string"])

@@ -381,8 +381,9 @@ def list_alerts(request: Request, portfolio: Annotated[str | None, Query(max_len
     with _watch_store(request) as ws:
         if watch is not None:
             _existing_watch(ws, watch)
-        with _field("portfolio"):
-            return alerts_data(ws, portfolio=portfolio, watch=watch, new=new, page=page, per_page=per_page)
+        with _field("portfolio"):  # a blank name is none (all portfolios), as on the page
+            return alerts_data(ws, portfolio=(portfolio or "").strip() or None, watch=watch, new=new, page=page,
+                               per_page=per_page)
 
 
 @api_router.post("/alerts/seen", response_model=SeenOut, responses=_WITH_404,
@@ -422,7 +423,7 @@ def alerts_page(request: Request, portfolio: Annotated[str | None, Query(max_len
 
     A page past the last (a stale link, or the last alerts of "new only" marked seen) shows the
     last page, rather than an empty list under a count of alerts."""
-    portfolio = portfolio or None
+    portfolio = (portfolio or "").strip() or None  # a blank field is absent: all portfolios
     with _watch_store(request) as ws, _field("portfolio"):
         data = alerts_data(ws, portfolio=portfolio, watch=None, new=new, page=page, per_page=PAGE_SIZE)
         if page > data["pages"]:
