@@ -164,6 +164,12 @@ def show(office: str, number: str, db: str, as_json: bool) -> None:
     if (problem := office_problem(office)) is not None:
         click.echo(f"marksearch: error: {problem}", err=True)
         sys.exit(2)
+    from marksearch.search import encodable
+
+    if not encodable(number):
+        click.echo("marksearch: error: the application number is not valid Unicode (a lone surrogate: "
+                   "bytes that are not UTF-8)", err=True)
+        sys.exit(2)
     # As the check read them, and as numbers are stored (outer spaces stripped): "EM " passed the check.
     office, number = office.strip().upper(), number.strip()
     with user_errors(), open_store(db, create=False) as store:

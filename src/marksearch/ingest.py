@@ -47,7 +47,7 @@ from marksearch.cores import usable_cores
 from marksearch.errors import InputError, MalformedInputError, UnknownFormatError
 from marksearch.formats import Reader, get_reader, sniff, split
 from marksearch.inputs import CountingReader, Source, expand_paths, leaves, reading
-from marksearch.records import Entry, GoodsAddition, Record, Rejection
+from marksearch.records import Deletion, Entry, GoodsAddition, Record, Rejection
 from marksearch.store import IndexRow, Item, Prepared, Store, WriteCounts
 from marksearch.versions import KEYS_VERSION
 
@@ -338,7 +338,26 @@ def _parse_unit(unit: _Unit) -> _Outcome:
     return _Outcome(items, None, lines, prefix_lines)
 
 
+MAX_NUMBER = 100  # characters of an application number; the longest real ones are about 20
+
+
+def _key_problem(entry: Record | Deletion) -> str | None:
+    """Why a record's or deletion's key cannot be a register's key, else None: no office number is
+    that long or holds a control character, and PostgreSQL's index on the key refused a long one
+    (the whole batch with it), and held a NUL as U+FFFD, where it met another number's key."""
+    number = entry.application_number
+    if len(number) > MAX_NUMBER:
+        return f"ApplicationNumber is longer than {MAX_NUMBER} characters ({len(number):,})"
+    if any(ord(c) < 32 or ord(c) == 127 for c in number):
+        return "ApplicationNumber holds a control character"
+    return None
+
+
 def _prepare(entry: Entry, delta: int) -> Item:
+    if isinstance(entry, Record | Deletion) and (problem := _key_problem(entry)) is not None:
+        prov = entry.provenance
+        entry = Rejection(prov.source if prov else "", prov.position if prov else "", problem,
+                          f"{entry.office} {entry.application_number[:80]!r}")
     if isinstance(entry, Record):
         text = entry.mark_text
         prepared = Prepared.from_record(entry, _serialised_keys(text) if text else None)

@@ -56,6 +56,16 @@ MAX_GOODS = 2000
 MAX_GOODS_ITEMS = 50
 
 
+def encodable(text: str) -> bool:
+    """Whether ``text`` can be written as UTF-8: a command-line argument of bytes that are not
+    UTF-8 arrives holding lone surrogates, which no database nor JSON output can take."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 @dataclass(frozen=True)
 class Query:
     """What a user asks: a mark in any script and optional filters.
@@ -79,6 +89,9 @@ class Query:
     goods: str | None = None  # a goods description: it feeds the goods signal and filters nothing
 
     def validate(self) -> None:
+        for what, value in (("the query text", self.text), ("the owner", self.owner), ("the goods", self.goods)):
+            if value is not None and not encodable(value):
+                raise UsageError(f"{what} is not valid Unicode (a lone surrogate: bytes that are not UTF-8)")
         if not self.text.strip():
             raise UsageError("the query text is empty")
         if len(self.text) > MAX_QUERY:

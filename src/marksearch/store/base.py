@@ -140,6 +140,23 @@ def bare_number(number: str) -> str:
 _NUMBER_SEPARATORS = frozenset(" -/.,")
 
 
+QUARANTINE_TEXT = 500  # characters of a rejection's source, position and reason a store keeps
+
+
+def quarantine_key(rejection: Rejection) -> tuple[str, str, str]:
+    """A rejection's (source, position, reason), each cut to :data:`QUARANTINE_TEXT` characters:
+    the quarantine is unique on them, and PostgreSQL's index refuses a row over 2,704 bytes (a
+    reason quoting a 3,000-character unknown field stopped the ingest and lost its batch).
+
+    >>> quarantine_key(Rejection("f.jsonl", "line 2", "unknown field " + "x" * 600))[2][-3:]
+    'xx…'
+    """
+    def cut(text: str) -> str:
+        return text if len(text) <= QUARANTINE_TEXT else text[: QUARANTINE_TEXT - 1] + "…"
+
+    return cut(rejection.source), cut(rejection.position), cut(rejection.reason)
+
+
 def _placed(prepared: Prepared, source: str, position: str) -> Prepared:
     """``prepared`` read at ``source`` and ``position`` (where its last change was read)."""
     return dataclasses.replace(prepared, source=source, position=position)

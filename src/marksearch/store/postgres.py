@@ -56,6 +56,7 @@ from marksearch.store.base import (
     WriteCounts,
     bare_number,
     owner_form,
+    quarantine_key,
     stored_from_row,
     stored_keys,
 )
@@ -210,20 +211,20 @@ T = TypeVar("T")
 _TABLES = ("meta", "records", "changes", "quarantine", "tombstones")  # a register's tables, as the migrations make them
 
 
-_USERINFO_PASSWORD = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://[^:@/?#]*:)([^@]*)@")
+_USERINFO_PASSWORD = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://[^:@/?#]*:)(.*)@(?=[^@]*$)")
 _PARAMETER_PASSWORD = re.compile(r"(password\s*=\s*)([^&\s]*)", re.IGNORECASE)
 
 
 def redact(url: str) -> str:
-    """The URL without its password, for messages.  The user information is masked to the first
-    ``@`` after the scheme, whatever it holds: a password with ``/``, ``?`` or ``#`` in it must
-    be percent-encoded for libpq, which otherwise stops reading it there, but a URL written so
-    still hides it.
+    """The URL without its password, for messages.  The user information is masked to the last
+    ``@``, whatever it holds: a password with ``/``, ``?``, ``#`` or ``@`` in it must be
+    percent-encoded for libpq, which otherwise stops reading it there, but a URL written so
+    still hides it (masking too much of a URL with an ``@`` further on is the safe side).
 
     >>> redact("postgresql://ms:s3cret@db:5432/marks?sslmode=require&password=x")
     'postgresql://ms:***@db:5432/marks?sslmode=require&password=***'
-    >>> redact("POSTGRESQL://u2:pa?ss#1/x@db/e"), redact("postgres://db/e")
-    ('POSTGRESQL://u2:***@db/e', 'postgres://db/e')
+    >>> redact("POSTGRESQL://u2:pa?ss#1/x@db/e"), redact("postgres://db/e"), redact("postgresql://u:a@b@db/e")
+    ('POSTGRESQL://u2:***@db/e', 'postgres://db/e', 'postgresql://u:***@db/e')
     """
     url = _USERINFO_PASSWORD.sub(r"\1***@", url)
     return _PARAMETER_PASSWORD.sub(r"\1***", url)
@@ -747,7 +748,8 @@ def _grouped_rejections(items: Sequence[Item]) -> dict[tuple[str, str, str], tup
     grouped: dict[tuple[str, str, str], tuple[str, int]] = {}
     for item in items:
         if isinstance(item, Rejection):
-            key = (_text(item.source) or "", _text(item.position) or "", _text(item.reason) or "")
+            source, position, reason = quarantine_key(item)
+            key = (_text(source) or "", _text(position) or "", _text(reason) or "")
             excerpt, n = grouped.get(key, (_text(item.excerpt[:2000]) or "", 0))
             grouped[key] = (excerpt, n + 1)
     return grouped

@@ -35,6 +35,7 @@ from marksearch.store.base import (
     WriteCounts,
     bare_number,
     owner_form,
+    quarantine_key,
     record_owners,
     stored_from_row,
     stored_keys,
@@ -400,7 +401,7 @@ class SQLiteStore(Store):
             "INSERT INTO quarantine (source, position, reason, excerpt, first_seen) "
             "VALUES (?,?,?,?,?) ON CONFLICT (source, position, reason) "
             "DO UPDATE SET times_seen = times_seen + 1",
-            (rejection.source, rejection.position, rejection.reason, rejection.excerpt[:2000], now),
+            (*quarantine_key(rejection), rejection.excerpt[:2000], now),
         )
 
     # -- reading -------------------------------------------------------------
