@@ -365,3 +365,23 @@ def test_a_path_that_is_not_utf8_is_refused_not_looked_up_as_replaced_characters
     answer = pages.get(path)
     assert answer.status_code == 400 and "not valid UTF-8" in answer.text
     assert "\ufffd" not in answer.text
+
+
+@pytest.mark.parametrize(("lang", "expected"), [("ja", "20 文字まで"), ("ko", None), ("zh", None)])
+def test_a_declared_parameters_422_reason_is_in_the_readers_language(pages: TestClient, lang: str,  # noqa: F811
+                                                                     expected: str | None) -> None:
+    """FastAPI's checks of the declared parameters answer in pydantic's English words; the error page
+    showed them so under a translated "parameter" heading."""
+    answer = pages.get(f"/marks/{'X' * 21}/1", params={"lang": lang})
+    assert answer.status_code == 422
+    assert "String should" not in answer.text and "characters" not in answer.text
+    if expected:
+        assert expected in answer.text
+
+
+@pytest.mark.parametrize(("query", "english"), [("page=0", "greater than or equal"), ("new=maybe", "valid boolean")])
+def test_the_alerts_pages_422_reasons_are_translated(private: TestClient, query: str,  # noqa: F811
+                                                    english: str) -> None:
+    for lang in ("ja", "ko", "zh"):
+        answer = private.get(f"/watch/alerts?{query}&lang={lang}", headers=AUTH)
+        assert answer.status_code == 422 and english not in answer.text, (lang, answer.text[:300])

@@ -300,6 +300,16 @@ MESSAGES: list[tuple[re.Pattern[str], str]] = _shapes([
     (r"^line {n}$", N_("line %(n)s")),
     (r"^record {n}$", N_("record %(n)s")),
     (r"^{a} line {n}$", N_("%(a)s, line %(n)s")),
+    # FastAPI's checks of the declared parameters (pydantic's words, as a 422 names them)
+    (r"^String should have at most {n} characters?$", N_("at most %(n)s characters")),
+    (r"^String should have at least {n} characters?$", N_("at least %(n)s characters")),
+    (r"^Input should be greater than or equal to {n}$", N_("at least %(n)s")),
+    (r"^Input should be less than or equal to {n}$", N_("at most %(n)s")),
+    (r"^Input should be a valid integer, unable to parse string as an integer$", N_("is not a whole number")),
+    (r"^Input should be a valid boolean, unable to interpret input$", N_("is not true or false")),
+    (r"^Field required$", N_("is required")),
+    (r"^String should match pattern {a}$", N_("is not in the expected form")),
+    (r"^Input should be {a}$", N_("should be %(a)s")),
     # a parameter at fault and why (BadParameter's message), last: the least particular
     (r"^{param}: {msg}$", N_("%(param)s: %(msg)s")),
 ])
