@@ -385,3 +385,19 @@ def test_the_alerts_pages_422_reasons_are_translated(private: TestClient, query:
     for lang in ("ja", "ko", "zh"):
         answer = private.get(f"/watch/alerts?{query}&lang={lang}", headers=AUTH)
         assert answer.status_code == 422 and english not in answer.text, (lang, answer.text[:300])
+
+
+@pytest.mark.parametrize("path", ["/", "/search?q=KOKA", "/api/v1/search?q=KOKA", "/healthz", "/static/style.css"])
+def test_head_is_answered_as_get_without_the_body(pages: TestClient, path: str) -> None:  # noqa: F811
+    """RFC 9110: a general-purpose server answers HEAD wherever it answers GET (uptime monitors,
+    ``curl -I``); FastAPI's GET routes answered it 405."""
+    got = pages.get(path)
+    head = pages.head(path)
+    assert got.status_code == head.status_code == 200, head.text
+    assert head.content == b"" and head.headers["content-type"] == got.headers["content-type"]
+    assert head.headers["x-content-type-options"] == "nosniff"
+
+
+def test_head_on_a_watch_route_asks_for_the_token_as_get_does(private: TestClient) -> None:  # noqa: F811
+    assert private.head("/api/v1/watch/alerts").status_code == private.get("/api/v1/watch/alerts").status_code == 401
+    assert private.head("/api/v1/watch/alerts", headers=AUTH).status_code == 200

@@ -101,6 +101,7 @@ def create_app(db: str | None = None, *, token: str | None = None, goods_in_back
         _install_token(app, token)  # outside the body limit: a client without the token learns nothing
     else:
         app.add_middleware(WatchOff)
+    app.add_middleware(HeadAsGet)
     app.add_middleware(SecurityHeaders)  # added last: outermost, so the token's 401 has them too
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
@@ -196,6 +197,27 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+class HeadAsGet:
+    """ASGI middleware: a HEAD request is answered as its GET, without the body (RFC 9110 asks a
+    general-purpose server for HEAD wherever it answers GET; uptime monitors and ``curl -I`` send
+    it, and FastAPI's GET routes answered it 405)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def without_body(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, without_body)
 
 
 # -- query strings -----------------------------------------------------------------------------------------
