@@ -16,6 +16,7 @@ from marksearch.cli import cli
 from marksearch.store import open_store
 from marksearch.store.pgcluster import PgServer
 from marksearch.store.postgres import redact
+from tests.test_watch_helpers import shared_register  # noqa: F401 - fixture
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -23,12 +24,9 @@ def run(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "postgres":
-        url: str = request.getfixturevalue("pg_server").create_database()
-        return url
-    return str(tmp_path / "reg.sqlite")
+@pytest.fixture
+def db(shared_register: str) -> str:  # noqa: F811 - an SQLite file, then a PostgreSQL database
+    return shared_register
 
 
 def ingest(db: str, path: Path, *lines: dict[str, Any]) -> None:

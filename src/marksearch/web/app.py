@@ -281,9 +281,10 @@ def without_blanks(raw: bytes) -> bytes:
         key = name.decode("utf-8", errors="replace")
         if key in BLANK_IS_ABSENT and (_blank(value) or (key not in LISTS and _blank(last[name]))):
             continue
-        text = value.decode("utf-8", errors="replace")
-        if key in STRIPPED and text.strip() and text != text.strip():  # a blank q stays: "the query is empty"
-            part = part.partition(b"=")[0] + b"=" + quote(text.strip(), safe="").encode()
+        if key in STRIPPED:
+            text = value.decode("utf-8", errors="replace")
+            if text.strip() and text != text.strip():  # a blank q stays as sent: "the query text is empty"
+                part = part.partition(b"=")[0] + b"=" + quote(text.strip(), safe="").encode()
         kept.append(part)
     return b"&".join(kept)
 

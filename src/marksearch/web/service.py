@@ -45,7 +45,7 @@ from marksearch.formats.common import iso_day
 from marksearch.goods.tokens import split_terms
 from marksearch.index.filters import LIVE, STATUS_CODES
 from marksearch.records import Feature, Kind, Record, Status
-from marksearch.search import MAX_GOODS, MAX_GOODS_ITEMS, MAX_QUERY, Hit, Query, Searcher
+from marksearch.search import MAX_GOODS, MAX_GOODS_ITEMS, MAX_QUERY, Hit, Query, Searcher, encodable
 from marksearch.store import SQLiteStore, Store, StoredRecord, open_store
 from marksearch.text import has_words
 from marksearch.vocab_data import nice_headings, office, office_problem, vienna_code, vienna_path
@@ -164,8 +164,8 @@ class SearchParams:
         """Raise :class:`BadParameter` for the first unacceptable parameter."""
         if need_text and not self.q.strip():
             raise BadParameter("q", "give the mark to search for")
-        if not _encodable(self.q) or (self.owner is not None and not _encodable(self.owner)):
-            raise BadParameter("q" if not _encodable(self.q) else "owner", "is not valid Unicode text")
+        if not encodable(self.q) or (self.owner is not None and not encodable(self.owner)):
+            raise BadParameter("q" if not encodable(self.q) else "owner", "is not valid Unicode text")
         if len(self.q) > MAX_QUERY:
             raise BadParameter("q", f"at most {MAX_QUERY} characters")
         if need_text and not has_words(self.q):
@@ -248,7 +248,7 @@ def check_goods(param: str, text: str) -> list[str]:
     >>> check_goods("q", "coffee; tea\\npastries")
     ['coffee', 'tea', 'pastries']
     """
-    if not _encodable(text):
+    if not encodable(text):
         raise BadParameter(param, "is not valid Unicode text")
     if len(text) > MAX_GOODS:
         raise BadParameter(param, f"at most {MAX_GOODS} characters")
@@ -611,7 +611,7 @@ class Service:
     def record(self, office_code: str, number: str) -> dict[str, Any]:
         """Every field of one record, or :class:`NotFound`."""
         code = office_code.upper()
-        if not _encodable(code) or not _encodable(number):
+        if not encodable(code) or not encodable(number):
             raise NotFound(f"no mark {code!a} {number!a} in this register")
         with self._lock:
             stored = self.store.get(code, number)
@@ -667,15 +667,6 @@ class Service:
         request)."""
         return {"status": "ok", "records": sum(c["records"] for c in self.currency()),
                 "goods_term_base": self._goods_state}
-
-
-def _encodable(text: str) -> bool:
-    """Whether the text is valid Unicode (no lone surrogates), as the store needs."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _named(counts: npt.NDArray[np.int64], names: dict[int, str]) -> Counter[str]:
