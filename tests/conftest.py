@@ -31,7 +31,8 @@ GOLDEN = Path(__file__).resolve().parent / "golden"
 # grows its goods base, and a browser; the CLI's register with its goods base): collected first, so
 # that pytest-xdist hands them out first and the other files fill the other workers meanwhile.
 # Collected last, one of them would run alone on one worker while the others sat idle.
-_SLOW_FILES = ("tests/test_relevance.py", "tests/e2e/test_browser.py", "tests/test_watch_cli.py")
+_SLOW_FILES = ("tests/test_relevance.py", "tests/test_relevance_cross.py", "tests/e2e/test_browser.py",
+               "tests/test_watch_cli.py")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
