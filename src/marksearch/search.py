@@ -197,6 +197,7 @@ class Searcher:
         self.folder = index_folder(store) if persist else None
         self.segment = self._open_segment()
         self.seq = self.segment.seq
+        self.last = self.store.change_at(self.seq)  # the change at ``seq``: see refresh
         self.stale = np.zeros(self.segment.size, dtype=bool)
         self.delta: dict[int, tuple[Candidate, IndexRow]] = {}
         self.refresh()
@@ -231,9 +232,10 @@ class Searcher:
                 return None
         except Exception:  # noqa: BLE001 - damaged in any way (a file cut short: EOFError), or another version
             return None
-        if segment.register == self._register() and segment.seq <= self.store.last_seq():
+        if segment.register == self._register() and segment.seq <= self.store.last_seq() \
+                and segment.history == self.store.history_mark(segment.seq):
             return segment
-        return None  # the register was replaced under the index
+        return None  # the register was replaced under the index, or restored from a backup
 
     def _register(self) -> str:
         """The store's register id, which the index keeps: a register deleted and made again at
@@ -250,6 +252,7 @@ class Searcher:
         seq = self.store.last_seq()
         segment = build_segment(self.store.iter_index_rows(), seq=seq)
         segment.register = self._register()
+        segment.history = self.store.history_mark(seq)
         if self.folder is not None:
             if held is not None:
                 segment = self._save(segment, locked=held)
@@ -258,6 +261,7 @@ class Searcher:
                     segment = self._save(segment, locked=taken)
         self.segment = segment
         self.seq = seq
+        self.last = self.store.change_at(seq)
         self.stale = np.zeros(segment.size, dtype=bool)
         self.delta = {}
         return segment
@@ -290,7 +294,18 @@ class Searcher:
         return saved if _whole(saved) else segment
 
     def refresh(self) -> int:
-        """Apply the store's changes since the last look; returns how many were applied."""
+        """Apply the store's changes since the last look; returns how many were applied.
+
+        A register restored from a backup under a running searcher has another history past the
+        backup: once it has as many changes again, the ones after ``seq`` are not those that
+        follow what the index holds.  The change at ``seq`` tells (one look-up by key), and the
+        index is then opened again (built again, as the saved one is stale too)."""
+        if self.store.change_at(self.seq) != self.last:
+            self.segment = self._open_segment()
+            self.seq = self.segment.seq
+            self.last = self.store.change_at(self.seq)
+            self.stale = np.zeros(self.segment.size, dtype=bool)
+            self.delta = {}
         applied = 0
         while True:
             changes = self.store.changes(after_seq=self.seq)
@@ -309,6 +324,7 @@ class Searcher:
                 candidate = Candidate.from_keys(row.id, keys, row.nice_classes, status=row.status)
                 self.delta[row.id] = (candidate, row)
             self.seq = changes[-1].seq
+            self.last = changes[-1]
             applied += len(changes)
             if len(self.delta) > self.REBUILD_AT:
                 self.rebuild()

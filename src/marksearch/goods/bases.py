@@ -34,7 +34,7 @@ from marksearch.goods.sources import SourceTerm, record_terms
 from marksearch.records import Record
 
 if TYPE_CHECKING:
-    from marksearch.store import Store
+    from marksearch.store import Change, Store
 
 __all__ = ["REBUILD_AT", "base_for_store", "cache_path", "default_base", "shipped_path"]
 
@@ -42,7 +42,7 @@ __all__ = ["REBUILD_AT", "base_for_store", "cache_path", "default_base", "shippe
 REBUILD_AT = 5_000
 
 _lock = threading.Lock()
-_grown: dict[str, tuple[int, TermBase]] = {}
+_grown: dict[str, tuple[int, Change | None, TermBase]] = {}  # by store: its seq, the change there, the base
 
 
 def shipped_path() -> Path:
@@ -96,17 +96,19 @@ def base_for_store(store: Store, *, persist: bool = True,
         seq = store.last_seq()
         key = store.url
         held = _grown.get(key)
+        if held is not None and store.change_at(held[0]) != held[1]:
+            held = None  # the register was restored from a backup under this process
         if held is not None and held[0] == seq:
-            return held[1]
+            return held[2]
         base = None
         if held is not None and held[0] < seq:
             changed = _changed_ids(store, held[0])  # records written since: added to the held base
             if len(changed) <= REBUILD_AT:
-                base = _extend(held[1], _records(store, changed))
+                base = _extend(held[2], _records(store, changed))
         if base is None:
             base = _grow(store, seq, persist, on_build)
         if key != ":memory:":
-            _grown[key] = (seq, base)
+            _grown[key] = (seq, store.change_at(seq), base)
         return base
 
 
@@ -114,7 +116,7 @@ def _grow(store: Store, seq: int, persist: bool, on_build: Callable[[str], None]
     shipped, digest = _shipped()
     path = cache_path(store) if persist else None
     register = getattr(store, "register_id", None) if path is not None else None
-    cached = _load_cache(path, digest, seq, register)
+    cached = _load_cache(path, digest, seq, register, store)
     if cached is not None:
         base, since = cached
         changed = _changed_ids(store, since)
@@ -125,11 +127,12 @@ def _grow(store: Store, seq: int, persist: bool, on_build: Callable[[str], None]
     extension = TermBase.build(_terms(r.record for r in store.iter_records()), known=shipped)
     base = shipped.merge(extension)
     if path is not None:
-        _save_cache(base, path, digest, seq, register)
+        _save_cache(base, path, digest, seq, register, store.history_mark(seq))
     return base
 
 
-def _load_cache(path: Path | None, digest: str, seq: int, register: str | None) -> tuple[TermBase, int] | None:
+def _load_cache(path: Path | None, digest: str, seq: int, register: str | None,
+                store: Store) -> tuple[TermBase, int] | None:
     if path is None or not path.exists():
         return None
     try:
@@ -141,14 +144,17 @@ def _load_cache(path: Path | None, digest: str, seq: int, register: str | None) 
         return None  # another marksearch, or a register replaced under the cache
     if meta.get("register") != register:
         return None  # a register made again at the same path: the records cached are another's
+    if meta.get("history") != store.history_mark(since):
+        return None  # a register restored from a backup, then written to: its records are others
     return base, since
 
 
-def _save_cache(base: TermBase, path: Path, digest: str, seq: int, register: str | None) -> None:
+def _save_cache(base: TermBase, path: Path, digest: str, seq: int, register: str | None, history: str) -> None:
     partial = path.with_name(path.name + f".{os.getpid()}.new")
     try:
         with open(partial, "wb") as f:
-            base.save(f, meta={"seq": seq, "shipped": digest, "format": FORMAT, "register": register},
+            base.save(f, meta={"seq": seq, "shipped": digest, "format": FORMAT, "register": register,
+                                     "history": history},
                       compress=False)
         os.replace(partial, path)  # readers see the old file or the new one, whole
     except OSError:

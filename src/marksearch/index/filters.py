@@ -23,7 +23,7 @@ STATUS_CODES = {s.value: i for i, s in enumerate(Status)}
 LIVE = tuple(s.value for s in Status if s.live)
 FEATURE_CODES = {f.value: i for i, f in enumerate(Feature)}
 _EPOCH = dt.date(1800, 1, 1)
-NO_DATE = -1
+NO_DATE = -(2**31)  # below every date: days before the epoch are negative (a filing of 1799 is -1)
 
 
 def class_mask(classes: Sequence[int]) -> int:
@@ -36,7 +36,11 @@ def class_mask(classes: Sequence[int]) -> int:
 
 
 def day_number(iso: str | None) -> int:
-    """Days since 1800-01-01 for an ISO date, :data:`NO_DATE` when unknown."""
+    """Days since 1800-01-01 for an ISO date (below 0 before it), :data:`NO_DATE` when unknown.
+
+    >>> day_number("1800-01-02"), day_number("1799-12-31"), day_number("0201-05-01") > NO_DATE, day_number("x")
+    (1, -1, True, -2147483648)
+    """
     if not iso:
         return NO_DATE
     try:
@@ -88,7 +92,7 @@ class Filter:
         if self.classes:
             both((classes & np.uint64(class_mask(self.classes))) != 0)
         if self.filed_from is not None:
-            # an undated mark is outside every range, however early it starts (NO_DATE is -1)
+            # an undated mark is outside every range, however early it starts
             both((filed >= (self.filed_from - _EPOCH).days) & (filed != NO_DATE))
         if self.filed_to is not None:
             both((filed <= (self.filed_to - _EPOCH).days) & (filed != NO_DATE))

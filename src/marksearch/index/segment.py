@@ -40,9 +40,9 @@ from marksearch.store import IndexRow
 __all__ = ["OTHER_SCRIPT", "SPACES", "Segment", "build_segment", "script_mask", "scorer_keys", "space_strings"]
 
 SPACES = ("spell", "sound", "phon", "latin", "loose", "unit")
-FORMAT_VERSION = 8  # 3: strings' classes, uint32 offsets; 4: marks' scripts; 5: strings' shared scripts; 6: partial keys;
+FORMAT_VERSION = 9  # 3: strings' classes, uint32 offsets; 4: marks' scripts; 5: strings' shared scripts; 6: partial keys;
 # 7: strings' character counts (KeySpace's count filter) and each class's strings; 8: the unit space holds the
-# skeletons' units too
+# skeletons' units too; 9: an unknown filing date is int32's least (-1 is 1799-12-31)
 CROSS_SPACES = ("latin", "loose")  # the spaces only the cross-script signal reads: they keep ``shared``
 _STATUS_NAMES = {v: k for k, v in STATUS_CODES.items()}
 
@@ -111,6 +111,7 @@ class Segment:
     seq: int  # the store's change sequence the segment reflects
     always: npt.NDArray[np.int64]  # marks with a key too long to index: gathered at every level
     register: str = ""  # the id of the register it was built from (a register made anew at a path is another)
+    history: str = ""  # the store's changes at a few points up to ``seq`` (a register restored from a backup differs)
 
     @property
     def size(self) -> int:
@@ -157,7 +158,7 @@ class Segment:
         for name, space in self.spaces.items():
             space.save(folder, name)
         meta = {"version": FORMAT_VERSION, "seq": self.seq, "size": self.size, "office_codes": self.office_codes,
-                "script_codes": self.script_codes, "register": self.register}
+                "script_codes": self.script_codes, "register": self.register, "history": self.history}
         (folder / "meta.json").write_text(json.dumps(meta))
 
     @classmethod
@@ -168,7 +169,8 @@ class Segment:
         columns = {n: mapped(folder / f"{n}.npy") for n in cls._COLUMNS}
         spaces = {name: KeySpace.load(folder, name) for name in SPACES}
         return cls(office_codes=meta["office_codes"], script_codes=meta["script_codes"], spaces=spaces,
-                   seq=int(meta["seq"]), register=str(meta.get("register", "")), **columns)
+                   seq=int(meta["seq"]), register=str(meta.get("register", "")),
+                   history=str(meta.get("history", "")), **columns)
 
 
 def build_segment(rows: Iterable[IndexRow], *, seq: int) -> Segment:

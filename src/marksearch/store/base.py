@@ -100,8 +100,23 @@ Item = Prepared | Deletion | Rejection | GoodsAddition
 
 def record_owners(record: Record) -> str:
     """A record's applicant and owner names, " | "-joined in :func:`owner_form`, as stored for the owner filter."""
-    return owner_form(" | ".join(
+    return owner_form(OWNERS_JOIN.join(
         dict.fromkeys(p.name or p.identifier or "" for p in record.parties_in("applicant", "owner"))))
+
+
+OWNERS_JOIN = " | "
+
+
+def in_one_name(owners: str, owner: str) -> bool:
+    """Whether ``owner`` lies within one of the names of a record's stored ``owners`` (both in
+    :func:`owner_form`).  The stores match the joined names with LIKE; a name typed with the
+    separator in it can match across two names there ("acme | beta" in "x acme | beta y"),
+    so they check such matches name by name.
+
+    >>> in_one_name("acme gmbh | beta ltd", "acme"), in_one_name("acme gmbh | beta ltd", "gmbh | beta")
+    (True, False)
+    """
+    return any(owner in name for name in owners.split(OWNERS_JOIN))
 
 
 def owner_form(names: str) -> str:
@@ -434,6 +449,30 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def last_seq(self) -> int:
         """The newest change's sequence number (0 for an empty store)."""
+
+    def change_at(self, seq: int) -> Change | None:
+        """The change at ``seq`` (the first after it where a rolled-back write left a gap)."""
+        if seq <= 0:
+            return None
+        found = self.changes(after_seq=seq - 1, limit=1)
+        return found[0] if found else None
+
+    def history_mark(self, seq: int) -> str:
+        """The change history up to ``seq``, as what is built from the store (the search index,
+        the goods term base) keeps it to know that the store still has it: the changes at
+        ``seq``, just before it, and at three quarters and half of it.
+
+        Record ids and change numbers go on from a backup's: a register restored from one, then
+        written to, reaches the index's ``seq`` again with other records under the same ids, and
+        an index taken for it showed marks that were no longer there and missed identical ones.
+        A few look-ups by key tell such histories apart without reading the whole change log.
+        """
+        marks = []
+        for at in sorted({at for at in (seq, seq - 1, seq * 3 // 4, seq // 2) if at > 0}):
+            change = self.change_at(at)
+            marks.append(f"{change.seq}:{change.op}:{change.office}:{change.application_number}:{change.record_id}"
+                         if change is not None and change.seq <= seq else f"{at}:-")
+        return "|".join(marks)
 
     @abc.abstractmethod
     def keys_version(self) -> int:

@@ -55,6 +55,7 @@ from marksearch.store.base import (
     StoredRecord,
     WriteCounts,
     bare_number,
+    in_one_name,
     owner_form,
     quarantine_key,
     stored_from_row,
@@ -534,9 +535,9 @@ class PostgresStore(Store):
         if not owner:  # only marks that fold away (a lone accent): no name holds it
             return []
         pattern = "%" + owner.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        rows = self._fetch("SELECT id FROM records WHERE owners ILIKE %s ESCAPE '\\' ORDER BY id",
+        rows = self._fetch("SELECT id, owners FROM records WHERE owners ILIKE %s ESCAPE '\\' ORDER BY id",
                            (_text(pattern),))
-        return [int(r[0]) for r in rows]
+        return [int(r[0]) for r in rows if "|" not in owner or in_one_name(r[1], owner)]
 
     def get_by_ids(self, ids: Sequence[int]) -> dict[int, StoredRecord]:
         found: dict[int, StoredRecord] = {}

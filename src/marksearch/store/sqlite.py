@@ -34,6 +34,7 @@ from marksearch.store.base import (
     StoredRecord,
     WriteCounts,
     bare_number,
+    in_one_name,
     owner_form,
     quarantine_key,
     record_owners,
@@ -500,8 +501,8 @@ class SQLiteStore(Store):
         if not owner:  # only marks that fold away (a lone accent): no name holds it
             return []
         pattern = "%" + owner.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        rows = self._all("SELECT id FROM records WHERE owners LIKE ? ESCAPE '\\' ORDER BY id", (pattern,))
-        return [int(r[0]) for r in rows]
+        rows = self._all("SELECT id, owners FROM records WHERE owners LIKE ? ESCAPE '\\' ORDER BY id", (pattern,))
+        return [int(r[0]) for r in rows if "|" not in owner or in_one_name(r[1], owner)]
 
     def get_by_ids(self, ids: Sequence[int]) -> dict[int, StoredRecord]:
         found: dict[int, StoredRecord] = {}

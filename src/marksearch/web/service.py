@@ -43,7 +43,7 @@ import numpy.typing as npt
 from marksearch.errors import MarksearchError, UsageError
 from marksearch.formats.common import iso_day
 from marksearch.goods.tokens import split_terms
-from marksearch.index.filters import LIVE, STATUS_CODES
+from marksearch.index.filters import LIVE, NO_DATE, STATUS_CODES
 from marksearch.records import Feature, Kind, Record, Status
 from marksearch.search import MAX_GOODS, MAX_GOODS_ITEMS, MAX_QUERY, Hit, Query, Searcher, encodable
 from marksearch.store import SQLiteStore, Store, StoredRecord, open_store
@@ -674,7 +674,7 @@ def _named(counts: npt.NDArray[np.int64], names: dict[int, str]) -> Counter[str]
 
 
 def _years(filed: npt.NDArray[np.int32]) -> Counter[str]:
-    known = filed[filed >= 0]
+    known = filed[filed != NO_DATE]  # a filing before the index's day 0 (1800) is a day below it
     years = (_EPOCH + known.astype("timedelta64[D]")).astype("datetime64[Y]").astype(np.int64) + 1970
     counted = Counter({str(int(y)): int(n) for y, n in zip(*np.unique(years, return_counts=True), strict=True)})
     if len(known) < len(filed):
