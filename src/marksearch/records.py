@@ -89,7 +89,12 @@ class Kind(enum.StrEnum):
     UNKNOWN = "unknown"
 
 
-DATE_ROLES = ("filing", "registration", "expiry", "publication", "status", "renewal")
+# The roles every reader may give a record's dates.  ``first_use`` (first use anywhere) and
+# ``first_use_in_commerce`` are USPTO claims made per class: a record carries each distinct date
+# once per role, earliest first (formats/common.py ``first_use_dates``); the office's text, which
+# may be partial (``18790000``: the year only), is kept in ``raw`` as for every date.
+DATE_ROLES = ("filing", "registration", "expiry", "publication", "status", "renewal", "first_use",
+              "first_use_in_commerce")
 
 # The record and its parts keep their fields in an instance ``__dict__`` (no ``slots=True``):
 # orjson serialises a dataclass with a ``__dict__`` by reading that dict, and one with slots by

@@ -17,11 +17,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 
 from marksearch.records import MarkDate
 
 __all__ = [
     "clean",
+    "first_use_dates",
+    "goods_language",
     "is_digits",
     "iso_day",
     "nice_class",
@@ -79,6 +82,47 @@ def parse_date(role: str, raw: str | None) -> MarkDate | None:
     if year < 1800:  # USPTO placeholders such as 00000000 or 0001-01-01
         return MarkDate(role=role, raw=text, value=None, precision="none")
     return MarkDate(role=role, raw=text, value=value, precision=precision)
+
+
+_FIRST_USE_ROLES = ("first_use", "first_use_in_commerce")
+
+
+def first_use_dates(claims: Iterable[tuple[str, str | None]]) -> tuple[MarkDate, ...]:
+    """A USPTO record's first-use dates from the ``(role, text)`` claims of all its classes.
+
+    Each class claims its own first use anywhere (``first_use``) and in commerce
+    (``first_use_in_commerce``); classes often repeat one date and may differ.  Each
+    distinct date is kept once per role, the roles in that order and each role's dates
+    from the earliest (unparseable texts last).  ``0`` and ``00000000`` say "no date".
+
+    >>> claims = [("first_use", "19951013"), ("first_use_in_commerce", "19951013"),
+    ...           ("first_use", "18790000"), ("first_use", "19951013"), ("first_use", "00000000")]
+    >>> [(d.role, d.raw) for d in first_use_dates(claims)]
+    [('first_use', '18790000'), ('first_use', '19951013'), ('first_use_in_commerce', '19951013')]
+    """
+    found: dict[MarkDate, None] = {}
+    for role, raw in claims:
+        if raw is None or not raw.strip().strip("0"):
+            continue
+        date = parse_date(role, raw)
+        if date is not None:
+            found[date] = None
+    return tuple(sorted(found, key=_first_use_order))
+
+
+def _first_use_order(date: MarkDate) -> tuple[int, bool, dt.date, str]:
+    role = _FIRST_USE_ROLES.index(date.role) if date.role in _FIRST_USE_ROLES else len(_FIRST_USE_ROLES)
+    return role, date.value is None, date.value or dt.date.min, date.raw
+
+
+def goods_language(office: str) -> str | None:
+    """The language of a goods text that names none: English for the USPTO, whose goods and
+    services are written in English only (FORMATS.md 2.2, 2.4, 2.5), else unknown.
+
+    >>> goods_language("US"), goods_language("EM")
+    ('en', None)
+    """
+    return "en" if office == "US" else None
 
 
 _ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")

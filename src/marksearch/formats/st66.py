@@ -2,7 +2,8 @@
 
 One :class:`~marksearch.records.Entry` per ``TradeMark`` element, in file
 order: ``operationCode="Delete"`` gives a :class:`Deletion`; Insert, Update
-(a full replacement in EUIPO's feed) and no code give a :class:`Record`.
+(a full replacement in EUIPO's feed) and no code give a :class:`Record`; any
+other code a :class:`~marksearch.records.Rejection` (the run goes on).
 Elements are matched on local names only, because every office uses its own
 default namespace (EUIPO, WIPO, ``ro.tmview``, ``gb.tmview``, ``ns2:`` roots).
 
@@ -39,7 +40,17 @@ from collections.abc import Iterator
 from typing import IO
 
 from marksearch.errors import MalformedInputError, RecordError
-from marksearch.formats.common import clean, is_digits, nice_class, owner_role, parse_date, snapshot_as_of, vienna
+from marksearch.formats.common import (
+    clean,
+    first_use_dates,
+    goods_language,
+    is_digits,
+    nice_class,
+    owner_role,
+    parse_date,
+    snapshot_as_of,
+    vienna,
+)
 from marksearch.formats.elements import (
     Element,
     Kids,
@@ -128,21 +139,34 @@ def _dates(k: Kids) -> tuple[MarkDate, ...]:
     return tuple(d for d in found if d is not None)
 
 
-def _goods(k: Kids) -> tuple[tuple[int, ...], tuple[str, ...], tuple[ClassGoods, ...]]:
-    nice: set[int] = set()
-    national: list[str] = []
-    goods: list[ClassGoods] = []
+class _Goods:
+    """What the classes of one TradeMark give: Nice and national classes, goods, first-use claims."""
+
+    def __init__(self, office: str) -> None:
+        self.nice: set[int] = set()
+        self.national: list[str] = []
+        self.goods: list[ClassGoods] = []
+        self.first_use: list[tuple[str, str | None]] = []
+        # USPTO goods carry no languageCode: they are English (FORMATS.md 2.2).
+        self.language = goods_language(office)
+
+
+def _goods(k: Kids, office: str) -> _Goods:
+    found = _Goods(office)
     for details in k.get("GoodsServicesDetails", ()):
         for gs in elements(details):
             for cdd in kids(gs).get("ClassDescriptionDetails", ()):
                 for cd in elements(cdd):
-                    _class_description(cd, nice, national, goods)
-    return tuple(sorted(nice)), unique(national), tuple(goods)
+                    _class_description(cd, found)
+    return found
 
 
-def _class_description(
-    cd: Element, nice: set[int], national: list[str], goods: list[ClassGoods]
-) -> None:
+# USPTO: ClassDescriptionExt/FilingBasisDetails, the first use each class claims.
+_FIRST_USE = (("{*}FirstUseDateNumber", "first_use"), ("{*}FirstUseInCommerceDate", "first_use_in_commerce"))
+
+
+def _class_description(cd: Element, found: _Goods) -> None:
+    nice, national, goods, language = found.nice, found.national, found.goods, found.language
     # The hot loop of EUIPO ingest (up to 23 languages per class): let lxml pick
     # the children by name in C rather than building every tag string in Python.
     raw = next((text(n) for n in cd.iterchildren("{*}ClassNumber")), None)
@@ -165,10 +189,12 @@ def _class_description(
             if not value:
                 continue
         lang = node.get("languageCode")
-        goods.append(ClassGoods(cls, value, lang.lower() if lang else None))
+        goods.append(ClassGoods(cls, value, lang.lower() if lang else language))
     for ext in cd.iterchildren("{*}ClassDescriptionExt"):
         # USPTO: the old US classes behind each Nice class (021, 100, ...).
         national.extend(t for n in ext.iterchildren("{*}DomesticClassNumbers") if (t := text(n)))
+        for basis in ext.iterchildren("{*}FilingBasisDetails"):
+            found.first_use.extend((role, text(n)) for tag, role in _FIRST_USE for n in basis.iterchildren(tag))
 
 
 _NO_IMAGE = "no image"
@@ -336,16 +362,28 @@ def _address(node: Element | None) -> tuple[str | None, str | None]:
 # One TradeMark element to one entry.
 
 
+_OPERATIONS = ("insert", "update", "delete")
+
+
 def _operation(elem: Element) -> str:
-    return (elem.get("operationCode") or "insert").strip().lower()
+    """``insert``, ``update`` or ``delete``; no code (or a blank one) is an Insert.
+
+    Any other code is refused rather than read as an Insert: a misspelt ``Deleted`` would
+    otherwise bring back the mark it meant to remove.
+    """
+    raw = elem.get("operationCode")
+    op = (raw or "").strip().lower() or "insert"
+    if op not in _OPERATIONS:
+        raise RecordError(f"unknown operationCode {raw!r} (Insert, Update or Delete)")
+    return op
 
 
 def _record(k: Kids, office: str, app: str, prov: Provenance, header_as_of: str | None) -> Record:
     status, status_code, status_text = _status(k, office)
     feature, feature_raw = _feature(k)
-    nice, national, goods = _goods(k)
+    found = _goods(k, office)
     images, codes = _images(k)
-    dates = _dates(k)
+    dates = _dates(k) + first_use_dates(found.first_use)
     kind_raw = ktext(k, "KindMark")
     return Record(
         office=office,
@@ -361,9 +399,9 @@ def _record(k: Kids, office: str, app: str, prov: Provenance, header_as_of: str 
         status_code=status_code,
         status_text=status_text,
         dates=dates,
-        nice_classes=nice,
-        national_classes=national,
-        goods=goods,
+        nice_classes=tuple(sorted(found.nice)),
+        national_classes=unique(found.national),
+        goods=tuple(found.goods),
         parties=(
             *_parties(k, "Applicant", "applicant"),
             *_parties(k, "Representative", "representative"),

@@ -1,8 +1,10 @@
 """WIPO ST.96 trademark XML: the 2.x schema and the 1.0.1 draft (USPTO TSDR).
 
 One :class:`~marksearch.records.Entry` per ``Trademark`` element, in file
-order.  Both versions share one tree under different namespaces and a few
-renamed leaves (``ImageFileName``/``FileName``,
+order: ``operationCategory`` (or ST.66's ``operationCode``) Delete gives a
+deletion; Insert, Update and none a record; any other a rejection.  Both
+versions share one tree under different namespaces and a few renamed leaves
+(``ImageFileName``/``FileName``,
 ``NationalDesignClassificationBag``/``NationalDesignSearchCodeBag``), so
 elements are matched on local names and both spellings are accepted.
 Everything about a mark, its applicants included, lives inside its
@@ -35,7 +37,17 @@ from typing import IO
 from lxml import etree
 
 from marksearch.errors import RecordError
-from marksearch.formats.common import clean, is_digits, nice_class, owner_role, parse_date, snapshot_as_of, vienna
+from marksearch.formats.common import (
+    clean,
+    first_use_dates,
+    goods_language,
+    is_digits,
+    nice_class,
+    owner_role,
+    parse_date,
+    snapshot_as_of,
+    vienna,
+)
 from marksearch.formats.elements import (
     Element,
     Kids,
@@ -166,17 +178,27 @@ def _vienna_parts(vk: Kids) -> str | None:
     return vienna(".".join(p for p in parts if p)) if all(parts) else None
 
 
-def _classes(k: Kids) -> tuple[tuple[int, ...], tuple[str, ...], tuple[ClassGoods, ...]]:
+def _classes(
+    k: Kids, office: str
+) -> tuple[tuple[int, ...], tuple[str, ...], tuple[ClassGoods, ...], tuple[MarkDate, ...]]:
+    """Nice and national classes, goods, and the first-use dates the classes claim."""
     nice: set[int] = set()
     national: list[str] = []
     goods: list[ClassGoods] = []
+    first_use: list[tuple[str, str | None]] = []
+    # USPTO goods carry no languageCode: they are English (FORMATS.md 2.4).
+    language = goods_language(office)
     for gs in _walk(k, "GoodsServicesBag", "GoodsServices"):
         gk = kids(gs)
         for c in _walk(gk, "GoodsServicesClassificationBag", "GoodsServicesClassification"):
             _classification(kids(c), nice, national)
         for cd in _walk(gk, "ClassDescriptionBag", "ClassDescription"):
-            goods.extend(_class_goods(kids(cd)))
-    return tuple(sorted(nice)), unique(national), tuple(goods)
+            goods.extend(_class_goods(kids(cd), language))
+        for basis in _walk(gk, "NationalFilingBasis"):
+            bk = kids(basis)
+            first_use += [("first_use", ktext(bk, "FirstUsedDate")),
+                          ("first_use_in_commerce", ktext(bk, "FirstUsedCommerceDate"))]
+    return tuple(sorted(nice)), unique(national), tuple(goods), first_use_dates(first_use)
 
 
 def _classification(ck: Kids, nice: set[int], national: list[str]) -> None:
@@ -191,13 +213,14 @@ def _classification(ck: Kids, nice: set[int], national: list[str]) -> None:
         national.append(raw_national)
 
 
-def _class_goods(ck: Kids) -> list[ClassGoods]:
+def _class_goods(ck: Kids, language: str | None) -> list[ClassGoods]:
+    """One class's goods per language; ``language`` for texts that name none."""
     cls = nice_class(ktext(ck, "ClassNumber"))
     by_language: dict[str | None, list[str]] = {}
     for node in ck.get("GoodsServicesDescriptionText", ()):
         if value := (own_text(node) or "").strip():
             lang = attr(node, "languageCode")
-            by_language.setdefault(lang.lower() if lang else None, []).append(value)
+            by_language.setdefault(lang.lower() if lang else language, []).append(value)
     # Several sequence-numbered texts in one language are one class's goods.
     return [ClassGoods(cls, "; ".join(v), lang) for lang, v in by_language.items()]
 
@@ -311,9 +334,9 @@ def _record(k: Kids, office: str, app: str, prov: Provenance, header_as_of: str 
     reproduction = kids(first(representation, "MarkReproduction"))
     status, status_code, status_text = _status(k, office)
     feature, feature_raw = _feature(representation, office)
-    nice, national, goods = _classes(k)
+    nice, national, goods, first_use = _classes(k, office)
     images, codes = _images(reproduction)
-    dates = _dates(k)
+    dates = _dates(k) + first_use
     categories = [t for n in k.get("MarkCategory", ()) if (t := text(n))]
     kind_raw = ", ".join(categories) or None
     languages = (ktext(k, "ApplicationLanguageCode"), ktext(k, "SecondLanguageCode"))
@@ -344,10 +367,18 @@ def _record(k: Kids, office: str, app: str, prov: Provenance, header_as_of: str 
     )
 
 
+_OPERATIONS = ("insert", "update", "delete")
+
+
 def _operation(elem: Element) -> str:
+    """``insert``, ``update`` or ``delete``; no code is an Insert, any other is refused (as in ST.66)."""
     # ST.96 names it operationCategory; some producers keep ST.66's operationCode.
-    op = attr(elem, "operationCategory") or attr(elem, "operationCode") or "insert"
-    return op.lower()
+    name = "operationCategory" if attr(elem, "operationCategory") else "operationCode"
+    raw = attr(elem, name)
+    op = (raw or "insert").lower()
+    if op not in _OPERATIONS:
+        raise RecordError(f"unknown {name} {raw!r} (Insert, Update or Delete)")
+    return op
 
 
 def trademark_entry(elem: Element, source: str, header_as_of: str | None) -> Entry:

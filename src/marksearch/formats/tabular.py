@@ -10,7 +10,10 @@ JSON Lines
     One :meth:`Record.to_dict` object per line; ``{"delete": true, "office":
     "EM", "application_number": "018222202"}`` is a deletion (it may carry an
     ``as_of``).  Unknown keys
-    are refused (a misspelt key would otherwise vanish silently).
+    are refused (a misspelt key would otherwise vanish silently); ``provenance``
+    and ``keys`` (what ``marksearch show --json`` adds) are computed, not read.
+    A date without ``value`` is parsed from its ``raw`` as the XML readers parse
+    it, and language codes are lower-cased as they do.
 
 CSV
     A flat form with a header row, for people to write by hand: see
@@ -146,7 +149,10 @@ def _first_line(head: bytes) -> bytes:
 
 # -- JSON Lines ------------------------------------------------------------------
 
-_RECORD_KEYS = frozenset(f.name for f in dataclasses.fields(Record))
+# ``keys``: the text keys ``marksearch show --json`` adds beside the record, computed by marksearch
+# from the record; ignored like ``provenance``, so that show's JSON can be read back.
+_COMPUTED_KEYS = frozenset({"keys"})
+_RECORD_KEYS = frozenset(f.name for f in dataclasses.fields(Record)) | _COMPUTED_KEYS
 _DELETE_KEYS = frozenset({"delete", "office", "application_number", "as_of"})
 
 
@@ -248,10 +254,57 @@ def _json_entry(text: str, source: str, position: str) -> Entry:
     problem = _shape_problem(Record, data, "") or _value_problems(data)
     if problem:
         return Rejection(source, position, problem, text[:_EXCERPT])
-    record = Record.from_dict(data)
+    record = Record.from_dict(data)  # which reads the record's own keys only: not "keys"
     # The record now comes from this file; where it came from before is not kept.
-    return dataclasses.replace(record, office=office, application_number=number, provenance=where,
-                               nice_classes=_mark_classes(record.nice_classes, record.goods))
+    return dataclasses.replace(_as_xml_reads(record), office=office, application_number=number, provenance=where)
+
+
+def _as_xml_reads(record: Record) -> Record:
+    """``record`` with its values as the XML readers give them, so that a record is the same read from
+    any format: classes as :func:`_mark_classes` keeps them, each date's value parsed from its
+    ``raw`` where none is given, language codes in lower case."""
+    return dataclasses.replace(
+        record,
+        nice_classes=_mark_classes(record.nice_classes, record.goods),
+        dates=tuple(_valued(d) for d in record.dates),
+        priorities=tuple(p if p.date is None else dataclasses.replace(p, date=_valued(p.date))
+                         for p in record.priorities),
+        seniorities=tuple(s if s.date is None else dataclasses.replace(s, date=_valued(s.date))
+                          for s in record.seniorities),
+        # An EUIPO record holds some fifty goods: each is copied only where its language changes.
+        verbal_elements=tuple(v if v.language == (lang := _language(v.language))
+                              else dataclasses.replace(v, language=lang) for v in record.verbal_elements),
+        goods=tuple(g if g.language == (lang := _language(g.language))
+                    else dataclasses.replace(g, language=lang) for g in record.goods),
+        languages=unique(_language(c) or "" for c in record.languages),
+    )
+
+
+def _valued(date: MarkDate) -> MarkDate:
+    """``date`` with the value and precision its ``raw`` parses to where it gives no value, as an XML
+    reader reads ``raw`` (:func:`_raw_problem` refuses a given value that ``raw`` contradicts).
+
+    >>> _valued(MarkDate("first_use", "18790000", None, "none"))
+    MarkDate(role='first_use', raw='18790000', value=datetime.date(1879, 1, 1), precision='year')
+    >>> _valued(MarkDate("filing", "2021-03-15 (approx)")).precision
+    'none'
+    """
+    if date.value is not None:
+        return date
+    parsed = parse_date(date.role, date.raw)
+    value, precision = (parsed.value, parsed.precision) if parsed is not None else (None, "none")
+    if (value, precision) == (date.value, date.precision):
+        return date
+    return dataclasses.replace(date, value=value, precision=precision)
+
+
+def _language(code: str | None) -> str | None:
+    """A language code as the XML readers keep it: lower case, blanks around it dropped, ``None`` when blank.
+
+    >>> _language(" EN "), _language(""), _language(None)
+    ('en', None, None)
+    """
+    return (code.strip().lower() or None) if code is not None else None
 
 
 def _mark_classes(classes: Iterable[int], goods: Iterable[ClassGoods]) -> tuple[int, ...]:
@@ -372,6 +425,8 @@ def _value_problems(data: Mapping[str, Any]) -> str | None:
             return f"{where}.role is empty"
         if d.get("precision", "day") not in _PRECISIONS:
             return f"{where}.precision must be one of {', '.join(_PRECISIONS)}, not {d['precision']!r}"
+        if (problem := _raw_problem(where, d)) is not None:
+            return problem
     for i, party in enumerate(data.get("parties", ())):
         if party["role"] not in _ROLES:
             return f"parties[{i}].role must be one of {', '.join(_ROLES)}, not {party['role']!r}"
@@ -381,6 +436,23 @@ def _value_problems(data: Mapping[str, Any]) -> str | None:
         if vienna(code, allow_division=True) != code:
             return f"vienna_codes[{i}] must be written CC.DD.SS (or CC.DD), not {code!r}"
     return None
+
+
+def _raw_problem(where: str, date: Mapping[str, Any]) -> str | None:
+    """A date whose ``value`` is not the date its ``raw`` parses to: one of them is wrong, and the
+    register would search by the value while showing the raw.  A ``raw`` that does not parse
+    leaves the value as given.
+
+    >>> _raw_problem("dates[0]", {"role": "filing", "raw": "20210315", "value": "2021-03-16"})
+    "dates[0] (filing): raw '20210315' is the date 2021-03-15, not the value '2021-03-16'"
+    """
+    if date.get("value") is None:
+        return None
+    parsed = parse_date(date["role"], date["raw"])
+    if parsed is None or parsed.value is None or parsed.value == iso_day(date["value"]):
+        return None
+    return (f"{where} ({date['role']}): raw {date['raw']!r} is the date {parsed.value.isoformat()}, "
+            f"not the value {date['value']!r}")
 
 
 # -- CSV ---------------------------------------------------------------------------
@@ -564,13 +636,13 @@ def _csv_record(cells: dict[str, str], where: Provenance) -> Record:
             raise _RowError(f"{name} is empty")
     if (problem := office_problem(cells["office"])) is not None:
         raise _RowError(problem)
-    goods = _goods(cells.get("goods"), cells.get("goods_language"))
+    goods = _goods(cells.get("goods"), _language(cells.get("goods_language")))
     mark = clean(cells.get("mark_text"))  # a quoted cell may hold line breaks
     return Record(
         office=cells["office"].upper(),
         application_number=cells["application_number"],
         registration_number=cells.get("registration_number"),
-        verbal_elements=(VerbalElement(mark, language=cells.get("mark_language")),) if mark else (),
+        verbal_elements=(VerbalElement(mark, language=_language(cells.get("mark_language"))),) if mark else (),
         feature=_choice(Feature, "feature", cells.get("feature")),
         kind=_choice(Kind, "kind", cells.get("kind")),
         status=_choice(Status, "status", cells.get("status")),

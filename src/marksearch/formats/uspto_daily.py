@@ -24,6 +24,10 @@ Mapping (FORMATS.md 2.5):
   country is where it is, the address ``country``, as the ST.66 and ST.96
   readers have it; the ``nationality`` (a state of incorporation means US)
   only when no address country is given.
+* first use: each ``classification``'s ``first-use-anywhere-date`` and
+  ``first-use-in-commerce-date`` (partial ones such as ``18790000`` keep their
+  precision), each distinct date once per role (``first_use``,
+  ``first_use_in_commerce``), earliest first.
 * goods: ``case-file-statement`` whose ``type-code`` is ``GS`` + 3-digit
   class + sequence digit; one :class:`ClassGoods` per statement, English.
   The class is the case's primary class, a US class in old cases, so it is
@@ -50,7 +54,7 @@ from lxml import etree
 
 from marksearch.errors import MalformedInputError
 from marksearch.formats import xmlsafe
-from marksearch.formats.common import clean, is_digits, nice_class, parse_date, vienna
+from marksearch.formats.common import clean, first_use_dates, is_digits, nice_class, parse_date, vienna
 from marksearch.formats.elements import own_text
 from marksearch.formats.vocab import uspto_drawing, uspto_status
 from marksearch.records import (
@@ -207,7 +211,7 @@ def _record(serial: str, top: dict[str, etree._Element], where: Provenance) -> R
         status=status,
         status_code=header.get("status-code"),
         status_text=status_text,
-        dates=_dates(header, ir),
+        dates=_dates(header, ir) + _first_use(top.get("classifications")),
         nice_classes=nice,
         national_classes=national,
         goods=_goods(top.get("case-file-statements"), nice),
@@ -311,6 +315,19 @@ def _dates(header: dict[str, str], ir: dict[str, str]) -> tuple[MarkDate, ...]:
     found = [_date(role, header.get(name)) for name, role in _DATES]
     found.append(_date("international_registration", ir.get("international-registration-date")))
     return tuple(d for d in found if d is not None)
+
+
+# Each class's first-use claims: element -> role.
+_FIRST_USE = (("first-use-anywhere-date", "first_use"), ("first-use-in-commerce-date", "first_use_in_commerce"))
+
+
+def _first_use(elem: etree._Element | None) -> tuple[MarkDate, ...]:
+    """The first-use dates the classes claim: each distinct one once per role, earliest first."""
+    claims: list[tuple[str, str | None]] = []
+    for cls in xmlsafe.children(elem, "classification") if elem is not None else ():
+        leaves = _leaves(cls)
+        claims.extend((role, leaves.get(name)) for name, role in _FIRST_USE)
+    return first_use_dates(claims)
 
 
 def _classes(elem: etree._Element | None) -> tuple[tuple[int, ...], tuple[str, ...]]:

@@ -121,6 +121,8 @@ DATE_LABELS = {
     "international_registration": N_("International registration date"),
     "abandonment": N_("Abandonment date"),
     "cancellation": N_("Cancellation date"),
+    "first_use": N_("First use date"),
+    "first_use_in_commerce": N_("First use in commerce date"),
 }
 PARTY_LABELS = {
     "applicant": N_("Applicant"),
