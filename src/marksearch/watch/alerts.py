@@ -15,7 +15,8 @@ A watched mark sees the filings changed after it was added (its
 register instead (:func:`marksearch.watch.match.match_register`).  A record
 that ``marksearch rekey`` only gave new keys is no changed filing
 (:func:`written_since`): it raises no alert, though an alert it has is brought
-up to date.
+up to date.  A watched mark whose text or classes change has its alerts scored
+again against them (:func:`reassess`).
 
 >>> from marksearch.store import open_store
 >>> from marksearch.watch.storage import WatchStore
@@ -39,7 +40,7 @@ from marksearch.watch.storage import Portfolio, Watch, WatchStore, utcnow
 if TYPE_CHECKING:
     from marksearch.search import Searcher
 
-__all__ = ["RunSummary", "after_ingest", "backfill", "filing_dict", "run_watches"]
+__all__ = ["RunSummary", "after_ingest", "backfill", "filing_dict", "reassess", "run_watches"]
 
 Clock = Callable[[], dt.datetime]
 PAGE = 10_000  # changes read and matched at a time
@@ -66,7 +67,8 @@ class RunSummary:
 
     @property
     def alerts(self) -> int:
-        """Alerts that are new to their owner: created, or raised again by a changed mark text."""
+        """Alerts that are new to their owner: created, or raised again by a changed mark text
+        (the filing's, or the watched mark's since the alert was scored)."""
         return self.created + self.changed
 
     def to_dict(self) -> dict[str, int]:
@@ -166,6 +168,32 @@ def backfill(store: Store, watch_ids: Sequence[int] | None = None, *, clock: Clo
     return summary
 
 
+def reassess(ws: WatchStore, watch: Watch, *, now: dt.datetime) -> RunSummary:
+    """Score the alerts of ``watch`` again, its text or classes having changed (call inside
+    :meth:`WatchStore.transaction`, after the change): each alert's filing, as the register
+    holds it now, is matched against the watched mark with the matching code of a run
+    (:class:`~marksearch.watch.match.WatchIndex`).  One that still reaches the threshold is
+    brought up to date in place, with the new score, signals, reasons and watched text and
+    classes, and raised again (``alert.changed``: marked new, its version one more, delivered
+    again), as for a filing whose mark text changed.  One that does not (nor one whose filing
+    is gone from the register) is kept as it was, with the text and classes it was scored
+    against: as a filing that stops matching keeps its alert (a later change of the filing
+    that matches raises it again, :meth:`WatchStore.save_match`)."""
+    from marksearch.watch.match import WatchIndex
+
+    summary = RunSummary(from_seq=ws.last_seq(), to_seq=ws.last_seq(), watches=1)
+    records: dict[int, StoredRecord] = {}
+    for alert in ws.alerts(watch_id=watch.id):
+        stored = ws.store.get(alert.office, alert.application_number)
+        if stored is not None:
+            records[stored.id] = stored
+    summary.filings = len(records)
+    if records:
+        matches = WatchIndex([watch.watched()]).match(ws.store.iter_index_rows(ids=sorted(records)))
+        _save_matches(ws, {watch.id: watch}, matches, records, now, summary)
+    return summary
+
+
 def _save(ws: WatchStore, watches: dict[int, Watch], matches: Sequence[Any], now: dt.datetime,
           summary: RunSummary, *, cursor: int | None,
           filed_since: Callable[[Watch, StoredRecord], bool] | None = None) -> None:
@@ -176,22 +204,34 @@ def _save(ws: WatchStore, watches: dict[int, Watch], matches: Sequence[Any], now
     raises none (``None``: every match is a filing to alert on, as a backfill's)."""
     records = ws.store.get_by_ids(sorted({m.record_id for m in matches})) if matches else {}
     with ws.transaction():
-        webhooks: dict[str, Portfolio | None] = {}
-        for match in matches:
-            stored = records.get(match.record_id)
-            if stored is None:
-                continue  # deleted since it was matched
-            watch = watches[match.watch_id]
-            if watch.portfolio not in webhooks:
-                found = ws.portfolio(watch.portfolio)
-                webhooks[watch.portfolio] = found if found.webhook_url else None
-            refresh_only = filed_since is not None and not filed_since(watch, stored)
-            event = ws.save_match(watch, match, filing_dict(stored.record, stored.id), now=now,
-                                  webhook=webhooks[watch.portfolio], refresh_only=refresh_only)
-            if event is not None or not refresh_only:
-                summary.add(event)
+        # A watched mark changed (or deleted) since the run read it: its matches were scored
+        # against what it no longer is (the change scored its alerts again): they are dropped.
+        now_watched = {w.id: (w.text, w.classes) for w in ws.watches()}
+        current = [m for m in matches
+                   if now_watched.get(m.watch_id) == (watches[m.watch_id].text, watches[m.watch_id].classes)]
+        _save_matches(ws, watches, current, records, now, summary, filed_since=filed_since)
         if cursor is not None:
             ws.set_last_seq(cursor)
+
+
+def _save_matches(ws: WatchStore, watches: dict[int, Watch], matches: Sequence[Any],
+                  records: dict[int, StoredRecord], now: dt.datetime, summary: RunSummary, *,
+                  filed_since: Callable[[Watch, StoredRecord], bool] | None = None) -> None:
+    """The matches as alerts and their deliveries (call inside :meth:`WatchStore.transaction`); see :func:`_save`."""
+    webhooks: dict[str, Portfolio | None] = {}
+    for match in matches:
+        stored = records.get(match.record_id)
+        if stored is None:
+            continue  # deleted since it was matched
+        watch = watches[match.watch_id]
+        if watch.portfolio not in webhooks:
+            found = ws.portfolio(watch.portfolio)
+            webhooks[watch.portfolio] = found if found.webhook_url else None
+        refresh_only = filed_since is not None and not filed_since(watch, stored)
+        event = ws.save_match(watch, match, filing_dict(stored.record, stored.id), now=now,
+                              webhook=webhooks[watch.portfolio], refresh_only=refresh_only)
+        if event is not None or not refresh_only:
+            summary.add(event)
 
 
 def after_ingest(store: Store, *, deliver: bool = True, **delivery_options: Any) -> dict[str, Any] | None:

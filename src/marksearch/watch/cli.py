@@ -172,7 +172,7 @@ def list_watches(portfolio: str | None, db: str, as_json: bool) -> None:
 def change(watch_id: int, text: str | None, classes: tuple[int, ...], all_classes: bool, goods: str | None,
            offices: tuple[str, ...], all_offices: bool, threshold: float | None, portfolio: str | None,
            db: str, as_json: bool) -> None:
-    """Change watched mark WATCH_ID (alerts already raised stay)."""
+    """Change watched mark WATCH_ID (a new text or classes score its alerts again)."""
     if (classes and all_classes) or (offices and all_offices):
         _fail("give either --class or --all-classes (and either --office or --all-offices)")
     with _watch_store(db) as ws:
@@ -331,7 +331,7 @@ def run_text(result: dict[str, Any]) -> str:
     """A run's summary in a line or two (also what ingest prints)."""
     r = result["run"]
     lines = [(f"watch: {r['filings']} new or changed filings against {r['watches']} watched marks: "
-              f"{r['created']} new alerts, {r['changed']} raised again (changed mark text)")]
+              f"{r['created']} new alerts, {r['changed']} raised again (a mark text changed)")]
     if "backfill" in result:
         b = result["backfill"]
         lines.append(f"watch: {b['watches']} watched marks against the whole register ({b['filings']} marks): "

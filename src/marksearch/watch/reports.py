@@ -5,7 +5,11 @@
 writer turns it into a file.  CSV and PDF are the search exports'
 (:mod:`marksearch.web.exports`): the same columns, UTF-8 with a byte-order
 mark, the same hit blocks and CJK fonts, with the portfolio and the watched
-mark added.  JSON is the dict; HTML is one self-contained page.
+mark added.  JSON is the dict; HTML is one self-contained page.  Each alert
+names the watched text it was scored against (``watch_text``), which is not
+the watched mark's text now when that changed since and the alert no longer
+reached the threshold then: the CSV's "Watched mark" column, the HTML's, and in
+the PDF a group of its own under the watched mark ("scored against ...").
 
 >>> from marksearch.store import open_store
 >>> data = report(open_store(":memory:"))
@@ -64,6 +68,21 @@ def _watch_label(watch: Mapping[str, Any]) -> str:
     return f"{watch['text']} (#{watch['id']}, {watch['portfolio']})"
 
 
+def _scored_against(watch: Mapping[str, Any], hits: Sequence[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:
+    """A watched mark's hits by the watched text they were scored against, its text now first
+    (an alert scored against an earlier text, which no longer reached the threshold when the
+    text changed, keeps that text: :meth:`~marksearch.watch.storage.WatchStore.change_watch`).
+
+    >>> hit = lambda text: {"alert": {"watch_text": text}}
+    >>> [(t, len(h)) for t, h in _scored_against({"text": "KOKAAS"}, [hit("KOKA"), hit("KOKAAS"), hit("KOKA")])]
+    [('KOKAAS', 1), ('KOKA', 2)]
+    """
+    by_text: dict[str, list[dict[str, Any]]] = {str(watch["text"]): []}
+    for hit in hits:
+        by_text.setdefault(str(hit["alert"].get("watch_text") or watch["text"]), []).append(hit)
+    return list(by_text.items())
+
+
 def _watch_rows(watch: Mapping[str, Any]) -> list[tuple[str, str]]:
     return [("Nice classes", ", ".join(str(c) for c in watch["classes"]) or "all"),
             ("Goods and services", str(watch.get("goods") or "-")),
@@ -102,8 +121,12 @@ def to_pdf(data: Mapping[str, Any]) -> bytes:
     summary = [("Register", str(data["register"])), ("Portfolio", str(data["portfolio"] or "all")),
                ("Alerts", ("new ones only, " if data["new_only"] else "") + f"{len(data['alerts'])}"),
                ("Watched marks", str(len(data["watches"]))), ("Generated", str(data["generated_at"]))]
-    sections: list[tuple[str, Sequence[tuple[str, str]], Sequence[Mapping[str, Any]]]] = [
-        (_watch_label(watch), [*_watch_rows(watch), ("Alerts", str(len(hits)))], hits) for watch, hits in groups]
+    sections: list[tuple[str, Sequence[tuple[str, str]], Sequence[Mapping[str, Any]]]] = []
+    for watch, hits in groups:
+        (_, now), *earlier = _scored_against(watch, hits)
+        sections.append((_watch_label(watch), [*_watch_rows(watch), ("Alerts", str(len(hits)))], now))
+        sections.extend((f"{_watch_label(watch)}: alerts scored against {text}",
+                         [("Scored against", text), ("Alerts", str(len(older)))], older) for text, older in earlier)
     return grouped_pdf("marksearch watch report", summary, sections, subject="Trademark watch report",
                        generated_at=data["generated_at"])
 
@@ -125,12 +148,14 @@ generated {{ data.generated_at }}</p>
 <p>{% for label, value in rows(watch) %}{{ label }}: {{ value }}{% if not loop.last %} · {% endif %}{% endfor %}</p>
 {% if hits %}
 <table><thead><tr><th>Alert</th><th>Score</th><th>Office</th><th>Application number</th><th>Mark</th>
+<th>Watched mark</th>
 <th>Status</th><th>Nice classes</th><th>Owners</th><th>Filed</th><th>Reasons</th><th>Alerted at</th></tr></thead>
 <tbody>
 {% for hit in hits %}
 <tr class="alert{% if hit.alert.new %} new{% endif %}" data-alert="{{ hit.alert.id }}">
 <td>{{ hit.alert.id }}{% if hit.alert.new %} (new){% endif %}</td><td class="score">{{ hit.score|score }}</td>
 <td>{{ hit.office }}</td><td>{{ hit.application_number }}</td><td>{{ hit.mark_text }}</td>
+<td class="watch-text">{{ hit.alert.watch_text or watch.text }}</td>
 <td>{{ hit.status or "" }}</td><td>{{ (hit.nice_classes or [])|join(", ") }}</td>
 <td>{{ (hit.owners or [])|join("; ") }}</td><td>{{ hit.filing_date or "" }}</td>
 <td><ul>{% for r in hit.reasons %}<li>{{ r }}</li>{% endfor %}</ul></td><td>{{ hit.alert.updated_at }}</td>

@@ -10,7 +10,8 @@ register that never watches anything never gets them:
     watch_marks       a watched mark: text, Nice classes (or the goods they were read from),
                       offices, threshold, and the change sequence number it was added at
     watch_alerts      one per (watched mark, filing): score, signals, reasons, a summary of
-                      the filing, new or seen; unique on (watch, office, application number)
+                      the filing, the watched text and classes it was scored against, new or
+                      seen; unique on (watch, office, application number)
     watch_outbox      one row per webhook delivery: the body, attempts, the next attempt's time,
                       and the lease of the sender sending it now, if one is
     watch_state       the change sequence number the last run matched up to
@@ -119,6 +120,8 @@ CREATE TABLE IF NOT EXISTS watch_alerts (
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     seen_at TEXT,
+    watch_text TEXT,
+    watch_classes TEXT,
     UNIQUE (watch_id, office, application_number)
 );
 CREATE INDEX IF NOT EXISTS watch_alerts_new ON watch_alerts (seen_at, id);
@@ -219,7 +222,7 @@ class Alert:
     id: int
     watch_id: int
     portfolio: str
-    watch_text: str
+    watch_text: str  # the watched mark's text it was scored against (changed since: see WatchStore.change_watch)
     office: str
     application_number: str
     record_id: int
@@ -232,6 +235,7 @@ class Alert:
     created_at: str
     updated_at: str
     seen_at: str | None
+    watch_classes: tuple[int, ...] = ()  # the watched mark's classes it was scored against (watch_text: its text)
 
     @property
     def new(self) -> bool:
@@ -243,7 +247,7 @@ class Alert:
                 "application_number": self.application_number, "mark_text": self.mark_text,
                 "score": self.score, "signals": self.signals, "reasons": self.reasons, "filing": self.filing,
                 "version": self.version, "new": self.new, "created_at": self.created_at,
-                "updated_at": self.updated_at, "seen_at": self.seen_at}
+                "updated_at": self.updated_at, "seen_at": self.seen_at, "watch_classes": list(self.watch_classes)}
 
 
 @dataclass(frozen=True)
@@ -283,6 +287,7 @@ class WatchStore:
     def __init__(self, store: Store, *, create: bool = True) -> None:
         self.store = store
         self.dialect = store.dialect
+        self._scored: bool | None = None  # see _scored_columns
         if create:
             if not self.exists():
                 self._create()
@@ -361,22 +366,45 @@ class WatchStore:
                                        "ON CONFLICT (key) DO NOTHING"), (str(self.store.last_seq()),))
 
     def _upgrade(self) -> None:
-        """Tables made by an earlier version get what this one adds: ``watch_outbox.leased_until``.
-        A register that cannot be written (read-only) is left as it is: what reads it works."""
-        if self.dialect == "sqlite":
-            found = self.execute("SELECT 1 FROM pragma_table_info('watch_outbox') WHERE name = 'leased_until'")
-        else:
-            found = self.execute("SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() "
-                                 "AND table_name = 'watch_outbox' AND column_name = 'leased_until'")
-        if found:
+        """Tables made by an earlier version get what this one adds: ``watch_outbox.leased_until``,
+        and ``watch_alerts.watch_text`` and ``watch_classes`` (what each alert was scored against),
+        which the alerts already there get from their watched mark as it is now.  A register that
+        cannot be written (read-only) is left as it is: what reads it works (:meth:`_scored_columns`)."""
+        if not self._missing_columns():
             return
-        add = "ALTER TABLE watch_outbox ADD COLUMN " + ("leased_until TEXT" if self.dialect == "sqlite"
-                                                       else "IF NOT EXISTS leased_until TEXT")
         try:
             with self.transaction():
-                self._db.execute(add)
+                missing = self._missing_columns()  # again, now that writers wait: another may have added them
+                for table, column in missing:
+                    self._db.execute(f"ALTER TABLE {table} ADD COLUMN "  # names are ours
+                                     + ("" if self.dialect == "sqlite" else "IF NOT EXISTS ") + f"{column} TEXT")
+                if ("watch_alerts", "watch_text") in missing:
+                    of_watch = "FROM watch_marks w WHERE w.id = watch_alerts.watch_id"
+                    self._db.execute(f"UPDATE watch_alerts SET watch_text = (SELECT w.text {of_watch}), "
+                                     f"watch_classes = (SELECT w.classes {of_watch}) WHERE watch_text IS NULL")
         except StoreError:
-            pass  # a register opened read-only, or another process added it first
+            pass  # a register opened read-only, or another process added them first
+
+    _ADDED = (("watch_outbox", "leased_until"), ("watch_alerts", "watch_text"), ("watch_alerts", "watch_classes"))
+
+    def _missing_columns(self) -> list[tuple[str, str]]:
+        """The columns of :attr:`_ADDED` that the tables lack (made by an earlier version)."""
+        if self.dialect == "sqlite":
+            found = {(t, str(r[0])) for t in ("watch_outbox", "watch_alerts")
+                     for r in self.execute(f"SELECT name FROM pragma_table_info('{t}')")}
+        else:
+            found = {(str(r[0]), str(r[1])) for r in self.execute(
+                "SELECT table_name, column_name FROM information_schema.columns "
+                "WHERE table_schema = current_schema() AND table_name IN ('watch_outbox', 'watch_alerts')")}
+        return [added for added in self._ADDED if added not in found]
+
+    def _scored_columns(self) -> bool:
+        """Whether the alerts keep the watched text and classes they were scored against: always,
+        but in a register of an earlier version that could not be upgraded (opened read-only),
+        whose alerts are shown with their watched mark's text and classes as they are now."""
+        if self._scored is None:
+            self._scored = ("watch_alerts", "watch_text") not in self._missing_columns()
+        return self._scored
 
     # -- the run cursor -------------------------------------------------------------------------------
 
@@ -520,36 +548,40 @@ class WatchStore:
         stamp = iso(now or utcnow())
         with self.transaction():
             portfolio_id = self._ensure_portfolio(portfolio, now or utcnow())
-            self._refuse_twice(portfolio_id, *values[:4])  # text, classes, goods, offices
+            self._refuse_twice(portfolio_id, values[0], values[1], values[3])  # text, classes, offices
             since = self.store.last_seq()
             rows = self.execute("INSERT INTO watch_marks (portfolio_id, text, classes, goods, offices, threshold, "
                                 "since_seq, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                                 (portfolio_id, *values, since, stamp, stamp))
         return self.watch(int(rows[0][0]))
 
-    def _refuse_twice(self, portfolio_id: int, text: str, classes: str, goods: str | None, offices: str,
+    def _refuse_twice(self, portfolio_id: int, text: str, classes: str, offices: str,
                       changing: int | None = None) -> None:
         """The same mark watched twice in a portfolio raises every alert twice: refused.  The
         same mark means the same wording as the keys read it (:func:`wording`, the ``plain``
         key: case, accents, spaces and hyphens aside, so KOKA, KO-KA, Kóka and "K O K A" are
-        one), classes, goods and offices; a second threshold is a change of the first.
-        ``changing``: the watched mark being changed, which is not its own twin."""
+        one), classes and offices; a second threshold is a change of the first.  The goods
+        are not compared: matching reads only the classes (given, or read from the goods), so
+        goods worded otherwise ("coffee", "Coffee") or classes given for them (``--class 30``)
+        watch the same.  ``changing``: the watched mark being changed, which is not its own twin."""
         same, where = wording(text), set(_split(offices))
-        for watch_id, other, other_goods, other_offices in self.execute(
-                "SELECT id, text, goods, offices FROM watch_marks WHERE portfolio_id = ? AND classes = ?",
+        for watch_id, other, other_offices in self.execute(
+                "SELECT id, text, offices FROM watch_marks WHERE portfolio_id = ? AND classes = ?",
                 (portfolio_id, classes)):
-            if watch_id != changing and wording(other) == same and other_goods == goods \
-                    and set(_split(other_offices)) == where:
-                raise UsageError(f"{text!r} is already watched in this portfolio with these classes, goods and "
+            if watch_id != changing and wording(other) == same and set(_split(other_offices)) == where:
+                raise UsageError(f"{text!r} is already watched in this portfolio with these classes and "
                                  f"offices, as watched mark #{watch_id} ({other!r}): change that one instead")
 
     def change_watch(self, watch_id: int, *, text: str | None = None, classes: Sequence[int] | None = None,
                      goods: str | None = None, offices: Sequence[str] | None = None,
                      threshold: float | None = None, portfolio: str | None = None,
                      now: dt.datetime | None = None) -> Watch:
-        """Change what is given; alerts already raised stay.  New ``goods`` without ``classes``
-        set the classes read from them.  Moved to another ``portfolio``, its deliveries not yet
-        made go along (:meth:`_move_deliveries`)."""
+        """Change what is given.  New ``goods`` without ``classes`` set the classes read from
+        them.  Moved to another ``portfolio``, its deliveries not yet made go along
+        (:meth:`_move_deliveries`).  A new text or new classes make the alerts already raised
+        out of date, each scored against the old ones: they are scored again against the new
+        (:func:`marksearch.watch.alerts.reassess`), in the same transaction; a new threshold or
+        offices alone leave them as they are."""
         current = self.watch(watch_id)
         changes: dict[str, Any] = {}
         if goods is not None:
@@ -572,13 +604,17 @@ class WatchStore:
                 portfolio_id = changes.get("portfolio_id", was_in)
                 self._refuse_twice(portfolio_id, changes.get("text", current.text),
                                    changes.get("classes", _joined(current.classes)),
-                                   changes.get("goods", current.goods),
                                    changes.get("offices", _joined(current.offices)), changing=current.id)
                 changes["updated_at"] = iso(now or utcnow())
                 assignments = ", ".join(f"{column} = ?" for column in changes)  # column names are ours
                 self.execute(f"UPDATE watch_marks SET {assignments} WHERE id = ?", (*changes.values(), current.id))
                 if portfolio_id != was_in:
                     self._move_deliveries(current.id, portfolio_id, now or utcnow())
+                if changes.get("text", current.text) != current.text \
+                        or changes.get("classes", _joined(current.classes)) != _joined(current.classes):
+                    from marksearch.watch.alerts import reassess
+
+                    reassess(self, self.watch(current.id), now=now or utcnow())
         return self.watch(watch_id)
 
     def _move_deliveries(self, watch_id: int, portfolio_id: int, now: dt.datetime) -> None:
@@ -609,16 +645,24 @@ class WatchStore:
 
     # -- alerts -----------------------------------------------------------------------------------------
 
-    _ALERT = ("SELECT a.id, a.watch_id, p.name, w.text, a.office, a.application_number, a.record_id, "
+    _ALERT = ("SELECT a.id, a.watch_id, p.name, {text}, a.office, a.application_number, a.record_id, "
               "a.mark_text, a.score, a.signals, a.reasons, a.filing, a.version, a.created_at, a.updated_at, "
-              "a.seen_at FROM watch_alerts a JOIN watch_marks w ON w.id = a.watch_id "
+              "a.seen_at, {classes} FROM watch_alerts a JOIN watch_marks w ON w.id = a.watch_id "
               "JOIN watch_portfolios p ON p.id = w.portfolio_id")
+
+    def _alert_sql(self) -> str:
+        """:attr:`_ALERT` with the watched text and classes each alert was scored against (one
+        written by an earlier version still running, without them: its watched mark's)."""
+        if self._scored_columns():
+            return self._ALERT.format(text="COALESCE(a.watch_text, w.text)",
+                                      classes="COALESCE(a.watch_classes, w.classes)")
+        return self._ALERT.format(text="w.text", classes="w.classes")
 
     def alerts(self, *, portfolio: str | None = None, watch_id: int | None = None, new: bool = False,
                ids: Sequence[int] | None = None, limit: int | None = None, offset: int = 0) -> list[Alert]:
         """Alerts, newest first."""
         where, params = self._alert_filter(portfolio=portfolio, watch_id=watch_id, new=new, ids=ids)
-        sql = self._ALERT + where + " ORDER BY a.updated_at DESC, a.id DESC"
+        sql = self._alert_sql() + where + " ORDER BY a.updated_at DESC, a.id DESC"
         if limit is not None:
             sql += " LIMIT ? OFFSET ?"
             params += [limit, offset]
@@ -667,35 +711,45 @@ class WatchStore:
         """Store one match as an alert (call inside :meth:`transaction`); returns the event it raised:
 
         - ``"alert.created"``: a new (watched mark, filing) pair;
-        - ``"alert.changed"``: the pair alerted before and the filing's mark text has changed since:
-          a new sign to assess, so the alert is new again and delivered again;
-        - ``None``: the pair alerted before with the same mark text; its score, signals and reasons
-          are brought up to date, it stays seen if it was, and nothing is delivered.
+        - ``"alert.changed"``: the pair alerted before and the filing's mark text has changed since,
+          or the watched mark's text or classes (the alert was scored against others, as
+          :meth:`change_watch` leaves one that no longer reached the threshold then): a new pair
+          of signs to assess, so the alert is new again and delivered again;
+        - ``None``: the pair alerted before with the same mark text and watched text and classes;
+          its score, signals and reasons are brought up to date, it stays seen if it was, and
+          nothing is delivered.
 
+        ``watch``: the watched mark as it was matched; the alert keeps its text and classes.
         ``refresh_only``: the filing did not change (``marksearch rekey`` gave it new keys): an
         alert it has is brought up to date as above, and none is made (``None``).
         """
         office, number, text = str(filing["office"]), str(filing["application_number"]), str(filing["mark_text"])
         stamp = iso(now)
+        scored = self._scored_columns()
+        against = (watch.text, _joined(watch.classes)) if scored else ()
         values = (match.record_id, text, round(float(match.score), 4), _dumps(_rounded(match.signals)),
-                  _dumps(list(match.reasons)), _dumps(filing))
-        found = self.execute("SELECT id, mark_text, version FROM watch_alerts "
+                  _dumps(list(match.reasons)), _dumps(filing), *against)
+        columns = "record_id, mark_text, score, signals, reasons, filing" + (", watch_text, watch_classes"
+                                                                              if scored else "")
+        found = self.execute(("SELECT id, mark_text, version, watch_text, watch_classes" if scored else
+                              "SELECT id, mark_text, version, NULL, NULL") + " FROM watch_alerts "
                              "WHERE watch_id = ? AND office = ? AND application_number = ?",
                              (watch.id, office, number))
         if not found and refresh_only:
             return None
         if not found:
-            rows = self.execute("INSERT INTO watch_alerts (watch_id, office, application_number, record_id, "
-                                "mark_text, score, signals, reasons, filing, created_at, updated_at) "
-                                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                                (watch.id, office, number, *values, stamp, stamp))
+            rows = self.execute(f"INSERT INTO watch_alerts (watch_id, office, application_number, {columns}, "
+                                f"created_at, updated_at) VALUES ({', '.join('?' * (len(values) + 5))}) "
+                                "RETURNING id", (watch.id, office, number, *values, stamp, stamp))
             event, alert_id = "alert.created", int(rows[0][0])
         else:
             alert_id, old_text, version = int(found[0][0]), str(found[0][1]), int(found[0][2])
-            changed = old_text != text
-            self.execute("UPDATE watch_alerts SET record_id = ?, mark_text = ?, score = ?, signals = ?, "
-                         "reasons = ?, filing = ?" + (", version = ?, updated_at = ?, seen_at = NULL"
-                                                      if changed else "") + " WHERE id = ?",
+            # an alert written without them (by an earlier version) was scored against the watch as it is
+            was_against = (found[0][3], found[0][4]) if found[0][3] is not None else against
+            changed = old_text != text or tuple(was_against) != against
+            assignments = ", ".join(f"{column.strip()} = ?" for column in columns.split(","))
+            self.execute(f"UPDATE watch_alerts SET {assignments}" + (", version = ?, updated_at = ?, seen_at = NULL"
+                                                                      if changed else "") + " WHERE id = ?",
                          (*values, *((version + 1, stamp) if changed else ()), alert_id))
             if not changed:
                 return None
@@ -837,7 +891,7 @@ def _alert(row: Sequence[Any]) -> Alert:
                  office=str(row[4]), application_number=str(row[5]), record_id=int(row[6]),
                  mark_text=str(row[7]), score=float(row[8]), signals=json.loads(row[9]), reasons=json.loads(row[10]),
                  filing=json.loads(row[11]), version=int(row[12]), created_at=str(row[13]),
-                 updated_at=str(row[14]), seen_at=row[15])
+                 updated_at=str(row[14]), seen_at=row[15], watch_classes=tuple(int(c) for c in _split(row[16])))
 
 
 def _delivery(row: Sequence[Any]) -> Delivery:

@@ -154,7 +154,8 @@ class AlertOut(BaseModel):
     id: int
     watch_id: int
     portfolio: str
-    watch_text: str
+    watch_text: str = Field(description="The watched mark's text the alert was scored against")
+    watch_classes: list[int] = Field(description="The watched mark's classes the alert was scored against")
     record_id: int
     office: str
     application_number: str
@@ -163,7 +164,8 @@ class AlertOut(BaseModel):
     signals: dict[str, float]
     reasons: list[str]
     filing: dict[str, Any] = Field(description="The filing's fields, as a search hit shows them")
-    version: int = Field(description="1, then one more each time the filing's mark text changed and alerted again")
+    version: int = Field(description="1, then one more each time the filing's mark text or the watched mark's "
+                                     "text or classes changed and the filing was alerted again")
     new: bool
     created_at: str
     updated_at: str
