@@ -52,6 +52,7 @@ PLAIN_DETAILS = {
 MAX_BODY = 1_000_000  # bytes of a request body: the largest watch body (1000 alert ids) is a few kB
 WATCH_PATHS = ("/api/v1/watch/", "/watch/")  # behind the token, which a server without one cannot check
 OPEN_PATHS = ("/healthz",)  # answered without the token
+API_PATHS = ("/healthz", "/openapi.json")  # outside /api/, but the API's: errors as problem+json
 # On every response.  No Content-Security-Policy beyond framing: the Swagger UI at /docs loads its
 # scripts from a CDN and the record page has an inline onerror handler.
 SECURITY_HEADERS = {
@@ -121,7 +122,7 @@ def _answer(request: Request, status: int, detail: str, *, kind: str | None = No
     """problem+json for the API and JSON twins, an HTML page for the pages (with ``links``, ``(label,
     path)`` of pages the reader may have meant); ``also``: other parameters at fault with ``param``."""
     title = TITLES.get(status, "Error")
-    if request.url.path.startswith("/api/") or pages.wants_json(request) or request.url.path == "/openapi.json":
+    if request.url.path.startswith("/api/") or request.url.path in API_PATHS or pages.wants_json(request):
         return api.problem(status, title, detail, kind=kind, param=param, reason=reason, also=also,
                            headers=headers)
     t = pages.translator(request)
@@ -159,6 +160,8 @@ def _install_errors(app: FastAPI) -> None:
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
         headers = dict(exc.headers) if exc.headers else None
+        if exc.status_code == 405 and headers and "Allow" in headers:
+            headers["Allow"] = allow_head(headers["Allow"])
         return _answer(request, exc.status_code, str(exc.detail), headers=headers)
 
     async def unexpected(request: Request, exc: Exception) -> Response:
@@ -173,6 +176,17 @@ def _install_errors(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, invalid)
     app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(Exception, unexpected)
+
+
+def allow_head(allow: str) -> str:
+    """A 405's ``Allow`` with HEAD wherever it has GET: :class:`HeadAsGet` answers HEAD on every GET
+    route, which FastAPI's routes do not name (RFC 9110 9.3.2, 15.5.6).
+
+    >>> allow_head("GET"), allow_head("POST"), allow_head("GET, HEAD")
+    ('GET, HEAD', 'POST', 'GET, HEAD')
+    """
+    methods = [m.strip() for m in allow.split(",") if m.strip()]
+    return ", ".join([*methods, "HEAD"]) if "GET" in methods and "HEAD" not in methods else allow
 
 
 # -- headers ---------------------------------------------------------------------------------------------
@@ -487,7 +501,11 @@ def _without_token(request: Request) -> str:
     raw = bytes(request.scope.get("query_string", b""))
     kept = [part for part, name, _ in query_parts(raw) if name != b"token"]
     query = b"&".join(kept).decode("latin-1")
-    return pages.same_site_path(request.scope["path"]) + (f"?{query}" if query else "")
+    # the path as sent, not the decoded one: a number's "%2F" decoded would lead to another page
+    raw_path = request.scope.get("raw_path")
+    path = (pages.same_site_raw_path(bytes(raw_path).split(b"?", 1)[0]) if raw_path
+            else pages.same_site_path(request.scope["path"]))
+    return path + (f"?{query}" if query else "")
 
 
 # -- the OpenAPI document --------------------------------------------------------------------------------

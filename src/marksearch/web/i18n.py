@@ -440,6 +440,7 @@ def _environment(t: Translator) -> Environment:
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=html_text,
     )
     env.install_gettext_translations(t.translations, newstyle=True)  # type: ignore[attr-defined]
     filters: dict[str, Callable[..., str]] = {
@@ -457,6 +458,21 @@ def _environment(t: Translator) -> Environment:
     env.filters.update(filters)
     env.tests["web_url"] = is_web_url
     return env
+
+
+# C0 controls but tab, line feed and carriage return: HTML cannot hold them (a NUL is dropped or
+# replaced by the parser, an XML reader refuses the page), though a record's text may (JSON Lines).
+_NOT_HTML = {c: "\ufffd" for c in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20))}
+
+
+def html_text(value: Any) -> Any:
+    """A value as a page writes it (every ``{{ }}``): a text's C0 controls but tab, line feed and
+    carriage return as U+FFFD; the stored data and the JSON keep them.
+
+    >>> html_text("KO\\x00KA\\tX\\x1f") == "KO\\ufffdKA\\tX\\ufffd", html_text(3)
+    (True, 3)
+    """
+    return value.translate(_NOT_HTML) if isinstance(value, str) else value
 
 
 def is_web_url(value: object) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Annotated, Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, unquote_to_bytes, urlencode
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException
 from marksearch.web.api import export_response, unknown_format
 from marksearch.web.exports import EXPORTS
 from marksearch.web.i18n import LANGUAGES, N_, SIGNAL_LABELS, STATUS_LABELS, Catalogs, Translator, negotiate
-from marksearch.web.service import FEATURES, BadParameter, SearchParams, Service, mark_url
+from marksearch.web.service import FEATURES, BadParameter, SearchParams, Service, mark_url, path_segment
 
 __all__ = ["error_page", "render", "router", "translator", "wants_json"]
 
@@ -32,6 +32,7 @@ NOT_CARRIED = ("lang", "format", "token")
 # A longer path is no page of this app (a record's number has at most 100 characters): its error
 # page links to the home page, rather than repeating a client's 20,000 characters in every link.
 MAX_LINK_PATH = 2000
+SEGMENT_SAFE = ":@!$&'()*+,;=~"  # what a link's path may hold unencoded, but for "/" (RFC 3986 pchar)
 PER_PAGE_CHOICES = (10, 20, 50, 100)
 
 router = APIRouter(include_in_schema=False)
@@ -104,7 +105,19 @@ def same_site_path(path: str) -> str:
     >>> same_site_path("//evil.example/x"), same_site_path("/marks/EM/a?b")
     ('/evil.example/x', '/marks/EM/a%3Fb')
     """
-    return "/" + quote(path, safe="/:@!$&'()*+,;=~", errors="replace").lstrip("/")
+    return "/" + quote(path, safe="/" + SEGMENT_SAFE, errors="replace").lstrip("/")
+
+
+def same_site_raw_path(raw_path: bytes) -> str:
+    """A path as the client sent it (percent-encoded, ``scope["raw_path"]``) as a link to the same
+    page: each segment decoded and encoded again, so that an encoded ``/`` stays one and a dot
+    segment stays encoded (the decoded path would lead elsewhere), and one leading slash.
+
+    >>> same_site_raw_path(b"/marks/US/..%2F..%2Fetc"), same_site_raw_path(b"//evil.example/%2e%2E")
+    ('/marks/US/..%2F..%2Fetc', '/evil.example/%2E%2E')
+    """
+    segments = [path_segment(unquote_to_bytes(s), safe=SEGMENT_SAFE) for s in raw_path.split(b"/")]
+    return "/" + "/".join(segments).lstrip("/")
 
 
 def _chrome(request: Request, t: Translator) -> dict[str, Any]:
@@ -147,11 +160,18 @@ def per_page_choices(given: str) -> list[str]:
     return [given, *choices]  # shown as typed, with the form's error
 
 
-def _form(request: Request) -> dict[str, Any]:
-    """The form's fields as the reader typed them (to show them again, even when they are wrong)."""
+def _form(request: Request, params: SearchParams | None) -> dict[str, Any]:
+    """The form's fields as the reader typed them (to show them again, even when they are wrong);
+    its choices (offices, classes, statuses, types) as the search read them, when it could
+    (``params``), since the options are chosen by their exact values (``cls=09`` is class 9,
+    ``office=em`` EM, ``status=%20ended`` ended), and a choice left out would widen the next search."""
     q = request.query_params
-    return {name: (q.getlist(name) if name in ("office", "cls", "feature", "status") else q.get(name, ""))
+    form = {name: (q.getlist(name) if name in ("office", "cls", "feature", "status") else q.get(name, ""))
             for name in SEARCH_FIELDS}
+    if params is not None:
+        form.update(office=list(params.offices), cls=[str(c) for c in params.classes],
+                    status=list(params.statuses), feature=list(params.features))
+    return form
 
 
 def _vocab(svc: Service) -> dict[str, Any]:
@@ -192,8 +212,9 @@ def _facet_links(params: SearchParams, facets: Mapping[str, Any]) -> dict[str, l
 
 
 def _search_view(request: Request, svc: Service, params: SearchParams, facets: Mapping[str, Any],
-                 result: Mapping[str, Any] | None) -> dict[str, Any]:
-    form = _form(request)
+                 result: Mapping[str, Any] | None, *, typed: bool = False) -> dict[str, Any]:
+    """The page's helpers; ``typed``: the form shows its fields as typed (``params`` could not be read)."""
+    form = _form(request, None if typed else params)
     view: dict[str, Any] = {"form": form, "vocab": _vocab(svc), "facet_links": _facet_links(params, facets),
                             "error": None, "goods_url": _url("/goods", [("q", form["goods"])] if form["goods"] else []),
                             "per_page_choices": per_page_choices(form["per_page"])}
@@ -249,7 +270,7 @@ def _form_error(request: Request, svc: Service, exc: BadParameter) -> Response:
     """The form again, its fields as typed, with what is wrong (400)."""
     params = SearchParams()
     facets = svc.facets(params)
-    view = {**_search_view(request, svc, params, facets, None), "error": exc}
+    view = {**_search_view(request, svc, params, facets, None, typed=True), "error": exc}
     data = {"query": params.to_dict(), "facets": facets, "currency": svc.currency()}
     return render(request, "search.html", data, view=view, status=400)
 

@@ -63,6 +63,8 @@ __all__ = [
     "SearchParams",
     "Service",
     "hit_dict",
+    "mark_url",
+    "path_segment",
     "record_dict",
 ]
 
@@ -296,8 +298,23 @@ def _now() -> str:
 
 
 def mark_url(office_code: str, number: str) -> str:
-    """The record page's path."""
-    return f"/marks/{quote(office_code, safe='')}/{quote(number, safe='')}"
+    """The record page's path.
+
+    >>> mark_url("US", "../x"), mark_url("US", "..")
+    ('/marks/US/..%2Fx', '/marks/US/%2E%2E')
+    """
+    return f"/marks/{path_segment(office_code)}/{path_segment(number)}"
+
+
+def path_segment(text: str | bytes, *, safe: str = "") -> str:
+    """``text`` as one segment of a URL's path: percent-encoded but for ``safe``, and a dot segment
+    (``.`` or ``..``, which a browser resolves before asking, RFC 3986 5.2.4) as ``%2E``.
+
+    >>> path_segment("a/b"), path_segment("."), path_segment(b"..."), path_segment("x y")
+    ('a%2Fb', '%2E', '...', 'x%20y')
+    """
+    quoted = quote(text, safe=safe)
+    return quoted.replace(".", "%2E") if quoted in (".", "..") else quoted
 
 
 def _date_of(record: Record, role: str) -> str | None:

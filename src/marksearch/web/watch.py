@@ -501,7 +501,8 @@ async def seen_form(request: Request) -> Response:
     page (``back``).  An ``ids`` field that is not an alert id is refused (400), never read as
     "nothing ticked"; so is a body of another type (415: a JSON or multipart body has no ``ids``
     field either) and ``ids`` or ``portfolio`` in the query string (400), where the form never
-    puts them."""
+    puts them.  An id that names no alert is 404, naming it, and none is marked, as the API
+    answers it (a redirect would read as alerts marked)."""
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media != FORM_TYPE:
         raise HTTPException(415, f"the seen form is sent as {FORM_TYPE}, not {media[:80]}" if media
@@ -521,6 +522,10 @@ async def seen_form(request: Request) -> Response:
 
     def mark() -> str:
         with _watch_store(request) as ws:
+            if ids:  # an id that names no alert is 404 and none is marked, as the API answers it
+                known = {a.id for a in ws.alerts(ids=ids)}
+                if missing := sorted(set(ids) - known):
+                    raise NotFound(f"no alert {missing[0]}")
             with _field("portfolio"):
                 ws.mark_seen(ids=ids, portfolio=None if ids is not None else portfolio)
             return _back_to(ws, back)
