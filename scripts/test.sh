@@ -20,4 +20,6 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 MARKSEARCH_CHROMIUM="${MARKSEARCH_CHRO
 python3 -m pip install --quiet --disable-pip-version-check -e '.[test]'
 # A worker per core (at most 4), each test file on one worker: the files' own fixtures (a register
 # of 100,000 keyed marks, a browser and server, a grown goods base) are built once, not once a worker.
-python3 -m pytest -q --numprocesses auto --maxprocesses 4 --dist loadfile "$@"
+# Files are handed out in the order tests/conftest.py collects them (the slowest first), not by
+# their number of tests, which put the relevance files, few tests and minutes each, last.
+python3 -m pytest -q --numprocesses auto --maxprocesses 4 --dist loadfile --no-loadscope-reorder "$@"
