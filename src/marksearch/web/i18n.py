@@ -460,16 +460,17 @@ def _environment(t: Translator) -> Environment:
     return env
 
 
-# C0 controls but tab, line feed and carriage return: HTML cannot hold them (a NUL is dropped or
-# replaced by the parser, an XML reader refuses the page), though a record's text may (JSON Lines).
-_NOT_HTML = {c: "\ufffd" for c in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20))}
+# C0 controls but tab, line feed and carriage return, DEL and the C1 controls: HTML cannot hold them
+# (a NUL is dropped or replaced by the parser, an XML reader refuses the page; HTML's "control"
+# code points are parse errors), though a record's text may (JSON Lines).
+_NOT_HTML = {c: "\ufffd" for c in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0))}
 
 
 def html_text(value: Any) -> Any:
-    """A value as a page writes it (every ``{{ }}``): a text's C0 controls but tab, line feed and
-    carriage return as U+FFFD; the stored data and the JSON keep them.
+    """A value as a page writes it (every ``{{ }}``): a text's control characters as U+FFFD (but
+    tab, line feed and carriage return); the stored data and the JSON keep them.
 
-    >>> html_text("KO\\x00KA\\tX\\x1f") == "KO\\ufffdKA\\tX\\ufffd", html_text(3)
+    >>> html_text("KO\\x00KA\\tX\\x1f\\x7f\\x85É") == "KO\\ufffdKA\\tX\\ufffd\\ufffd\\ufffdÉ", html_text(3)
     (True, 3)
     """
     return value.translate(_NOT_HTML) if isinstance(value, str) else value
