@@ -195,12 +195,18 @@ class Searcher:
         self.store = store
         self.model = model or ScoringModel()
         self.folder = index_folder(store) if persist else None
-        self.segment = self._open_segment()
-        self.seq = self.segment.seq
-        self.last = self.store.change_at(self.seq)  # the change at ``seq``: see refresh
-        self.stale = np.zeros(self.segment.size, dtype=bool)
         self.delta: dict[int, tuple[Candidate, IndexRow]] = {}
+        self._use(self._open_segment())
         self.refresh()
+
+    def _use(self, segment: Segment) -> None:
+        """Search ``segment`` from now on, with no delta: the store's changes after its ``seq`` are
+        read by :meth:`refresh`."""
+        self.segment = segment
+        self.seq = segment.seq
+        self.last = self.store.change_at(segment.seq)  # the change at ``seq``: see refresh
+        self.stale = np.zeros(segment.size, dtype=bool)
+        self.delta = {}
 
     # -- keeping in step with the store ------------------------------------------
 
@@ -259,11 +265,7 @@ class Searcher:
             else:
                 with _index_lock(self.folder) as taken:
                     segment = self._save(segment, locked=taken)
-        self.segment = segment
-        self.seq = seq
-        self.last = self.store.change_at(seq)
-        self.stale = np.zeros(segment.size, dtype=bool)
-        self.delta = {}
+        self._use(segment)
         return segment
 
     def _save(self, segment: Segment, *, locked: bool) -> Segment:
@@ -301,11 +303,7 @@ class Searcher:
         follow what the index holds.  The change at ``seq`` tells (one look-up by key), and the
         index is then opened again (built again, as the saved one is stale too)."""
         if self.store.change_at(self.seq) != self.last:
-            self.segment = self._open_segment()
-            self.seq = self.segment.seq
-            self.last = self.store.change_at(self.seq)
-            self.stale = np.zeros(self.segment.size, dtype=bool)
-            self.delta = {}
+            self._use(self._open_segment())
         applied = 0
         while True:
             changes = self.store.changes(after_seq=self.seq)
